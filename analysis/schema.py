@@ -1,0 +1,130 @@
+"""The canonical tweet table, written down once.
+
+Every loader maps its format into exactly these columns and dtypes (``conform`` enforces
+it); every analysis function reads them. Scoring adds the ``SCORE_COLUMNS`` on top.
+
+Conventions
+- Ids are strings, always (tweet ids exceed 53 bits; floats corrupt them).
+- ``created_at`` is timezone-aware UTC.
+- ``text`` is the full text. For a retweet it is rebuilt from the original:
+  ``"RT @<original author>: <full original text>"``.
+- Handles carry no leading ``@``; hashtags carry no ``#`` and are lower-cased.
+- Engagement counts are nullable (``<NA>`` = unknown, not zero). ``metrics_semantics`` says
+  how they were captured (see ``METRICS_SEMANTICS``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+# column -> pandas dtype. Order is the canonical column order.
+COLUMNS: Final[dict[str, str]] = {
+    # identity and time
+    "id": "string",
+    "created_at": "datetime64[ns, UTC]",
+    # text
+    "text": "string",
+    # author
+    "author": "string",
+    "author_followers": "Int64",
+    # relations
+    "is_retweet": "bool",
+    "retweeted_id": "string",
+    "retweeted_author": "string",
+    "is_reply": "bool",
+    "in_reply_to_id": "string",
+    "in_reply_to_author": "string",
+    "is_quote": "bool",
+    "quoted_id": "string",
+    "quoted_author": "string",
+    # language and entities (hashtags/mentions: Python lists of str, possibly empty)
+    "lang": "string",
+    "hashtags": "object",
+    "mentions": "object",
+    # engagement
+    "retweet_count": "Int64",
+    "like_count": "Int64",
+    "reply_count": "Int64",
+    "quote_count": "Int64",
+    "metrics_semantics": "string",
+    # provenance
+    "source_format": "string",
+}
+
+ENGAGEMENT_COLUMNS: Final[tuple[str, ...]] = ("retweet_count", "like_count", "reply_count", "quote_count")
+LIST_COLUMNS: Final[tuple[str, ...]] = ("hashtags", "mentions")
+
+# How the engagement counts of a row were captured.
+METRICS_SEMANTICS: Final[dict[str, str]] = {
+    "snapshot": "counts as they stood when the tweet was collected (REST search, timelines)",
+    "stream_capture": "captured by a stream at posting time: counts are (mostly) zero",
+    "copied_from_original": "a retweet row carrying its original's counts (do not sum them)",
+    "unknown": "the format carries no engagement counts",
+}
+
+# Added by analysis.scoring on top of COLUMNS.
+SCORE_COLUMNS: Final[dict[str, str]] = {
+    "compound": "float64",   # VADER compound in [-1, 1]
+    "pos": "float64",
+    "neg": "float64",
+    "neu": "float64",
+    "sentiment": "string",   # "negative" | "neutral" | "positive"
+    "hostile_prob": "float64",  # probability the tweet attacks the brand or campaign
+    "hostile": "bool",       # hostile_prob >= the threshold recorded with the results
+}
+
+KINDS: Final[tuple[str, ...]] = ("original", "retweet", "reply", "quote")
+
+
+def empty() -> pd.DataFrame:
+    """An empty canonical table with the right dtypes."""
+    return conform(pd.DataFrame({name: [] for name in COLUMNS}))
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with exactly the canonical columns, in order, with canonical dtypes.
+
+    Missing columns are added as missing values; extra columns are dropped.
+    """
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for name, dtype in COLUMNS.items():
+        values = frame[name].to_numpy() if name in frame.columns else None
+        out[name] = _column(values, dtype, len(frame))
+    return out
+
+
+def _column(values: np.ndarray | None, dtype: str, n: int) -> pd.Series:
+    if dtype == "object":
+        if values is None:
+            return pd.Series([[] for _ in range(n)], dtype="object")
+        return pd.Series([list(v) if isinstance(v, list | tuple | np.ndarray) else [] for v in values],
+                         dtype="object")
+    if dtype == "bool":
+        if values is None:
+            return pd.Series(np.zeros(n, dtype=bool))
+        return pd.Series(pd.array(values, dtype="boolean").fillna(False).astype(bool))
+    if dtype.startswith("datetime64"):
+        if values is None:
+            return pd.Series(pd.NaT, index=range(n), dtype=dtype)
+        return pd.Series(pd.to_datetime(values, utc=True, errors="coerce")).astype(dtype)
+    if values is None:
+        return pd.Series(pd.array([None] * n, dtype=dtype))
+    return pd.Series(pd.array(values, dtype=dtype))
+
+
+def kind(frame: pd.DataFrame) -> pd.Series:
+    """Each row's kind: ``retweet`` > ``quote`` > ``reply`` > ``original``."""
+    out = pd.Series("original", index=frame.index, dtype="string")
+    out = out.mask(frame["is_reply"], "reply")
+    out = out.mask(frame["is_quote"], "quote")
+    return out.mask(frame["is_retweet"], "retweet")
+
+
+def tweet_url(author: str | None, tweet_id: str) -> str:
+    """The tweet's public URL (``/i/web/status/`` works without the handle)."""
+    if author:
+        return f"https://twitter.com/{author}/status/{tweet_id}"
+    return f"https://twitter.com/i/web/status/{tweet_id}"

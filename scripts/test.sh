@@ -3,11 +3,7 @@
 # Installs everything it needs: the pinned Python packages into .venv and Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/chromium ]; then
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
-fi
+bash scripts/ensure-chromium.sh
 bash scripts/bootstrap.sh requirements-dev.txt
 export BROWSER_PATH="${BROWSER_PATH:-/usr/bin/chromium}"
 .venv/bin/python -m ruff check .

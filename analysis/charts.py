@@ -1,0 +1,333 @@
+"""Plotly figure builders: frames in, ``go.Figure`` out. Pure (no Streamlit).
+
+Shared by the dashboard pages and the slide/HTML exports, so every figure carries its own
+title and axis labels and uses the colour-blind-safe palette below. Builders take tidy
+frames and the column names to plot; they never compute metrics themselves.
+
+Tweet text never reaches a figure as markup: hover texts go through ``_plain`` which escapes
+``<`` and ``>`` (Plotly renders a small HTML subset in hover labels).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies.
+PALETTE: Final[tuple[str, ...]] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow (last: weak contrast on white)
+    "#000000",
+)
+# Semantic colours, taken from the palette so they stay distinguishable.
+HOSTILE: Final[str] = "#D55E00"
+SUPPORTIVE: Final[str] = "#0072B2"
+NEUTRAL: Final[str] = "#999999"
+VOLUME: Final[str] = "#56B4E9"
+RETWEETS: Final[str] = "#B3D9F2"  # a lighter tint of VOLUME, for stacked bars
+SENTIMENT: Final[str] = "#009E73"
+EVENT_COLOURS: Final[dict[str, str]] = {
+    "launch": "#000000",
+    "hijack": HOSTILE,
+    "wave": HOSTILE,
+    "response": "#0072B2",
+    "cancellation": "#CC79A7",
+    "media": "#E69F00",
+}
+DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
+FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
+# Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
+HOVER_CHARS: Final[int] = 280
+# X-axis choices for timelines: column name -> axis title.
+# X-axis choices for timelines (columns of ``analysis.timeline.timeline``) -> axis title.
+X_AXES: Final[dict[str, str]] = {
+    "bin_start": "Time (UTC)",
+    "hours_since_launch": "Hours since launch",
+}
+
+
+def _plain(text: object, limit: int = HOVER_CHARS) -> str:
+    """Text safe for a Plotly label: escaped markup, cut to ``limit`` characters."""
+    value = "" if text is None or text is pd.NA else str(text)
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return html.escape(value, quote=False)
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 420, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        title={"text": _plain(title, 200), "x": 0.0, "xanchor": "left"},
+        font=FONT,
+        height=height,
+        margin={"l": 60, "r": 30, "t": 70, "b": 50},
+        template="plotly_white",
+        colorway=list(PALETTE),
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        hoverlabel={"align": "left"},
+    )
+    return fig
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    """A titled figure that says why there is nothing to plot."""
+    fig = go.Figure()
+    fig.add_annotation(text=_plain(message), showarrow=False, x=0.5, y=0.5,
+                       xref="paper", yref="paper", font={"size": 15})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height=300, legend=False)
+
+
+def _event_x(events: pd.DataFrame, x: str, launch: pd.Timestamp | None) -> pd.Series:
+    times = pd.to_datetime(events["time"], utc=True)
+    if x == "hours_since_launch":
+        if launch is None:
+            raise ValueError("hours since launch needs the launch time")
+        return (times - launch).dt.total_seconds() / 3600.0
+    return times
+
+
+def timeline(
+    frame: pd.DataFrame,
+    *,
+    x: str = "bin_start",
+    events: pd.DataFrame | None = None,
+    launch: pd.Timestamp | None = None,
+    title: str = "Volume, hostility and sentiment over time",
+    bin_label: str = "bin",
+    volume: str = "tweets",
+    retweets: str | None = "retweets",
+    hostile_share: str = "hostile_share",
+    sentiment: str = "mean_compound",
+    smooth: str | None = None,
+) -> go.Figure:
+    """Volume bars (originals + retweets stacked) above hostile-share and mean-sentiment lines.
+
+    ``frame`` has one row per bin (``analysis.timeline.timeline``): an ``x`` column
+    (``bin_start`` UTC timestamps or ``hours_since_launch``) and the named metric columns. ``events`` (columns time, kind, label, note,
+    source_url) become vertical markers with a hover note and its source.
+    """
+    if frame.empty:
+        return empty_figure(title, "No tweets in this selection.")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        row_heights=[0.58, 0.42], specs=[[{}], [{"secondary_y": True}]])
+    xs = frame[x]
+    if retweets is not None and retweets in frame:
+        originals = frame[volume] - frame[retweets]
+        fig.add_bar(x=xs, y=originals, name="Originals, replies, quotes", marker_color=VOLUME,
+                    row=1, col=1)
+        fig.add_bar(x=xs, y=frame[retweets], name="Retweets", marker_color=RETWEETS, row=1, col=1)
+        fig.update_layout(barmode="stack")
+    else:
+        fig.add_bar(x=xs, y=frame[volume], name="Tweets", marker_color=VOLUME, row=1, col=1)
+    share = frame[smooth] if smooth and smooth in frame else frame[hostile_share]
+    fig.add_scatter(x=xs, y=share, name="Hostile share", mode="lines",
+                    line={"color": HOSTILE, "width": 2.5}, row=2, col=1, secondary_y=False)
+    fig.add_scatter(x=xs, y=frame[sentiment], name="Mean sentiment (VADER)", mode="lines",
+                    line={"color": SENTIMENT, "width": 2, "dash": "dot"}, row=2, col=1,
+                    secondary_y=True)
+    fig.update_yaxes(title_text=f"Tweets per {bin_label}", row=1, col=1)
+    fig.update_yaxes(title_text="Hostile share", tickformat=".0%", range=[0, 1.02],
+                     row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="Mean sentiment", range=[-1, 1], row=2, col=1,
+                     secondary_y=True, showgrid=False, zeroline=True)
+    fig.update_xaxes(title_text=X_AXES.get(x, x), row=2, col=1)
+    if events is not None and not events.empty:
+        _add_events(fig, events, x, launch, top=float(np.nanmax(frame[volume].to_numpy(float))))
+    return _layout(fig, title, height=560)
+
+
+def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timestamp | None,
+                top: float) -> None:
+    xs = _event_x(events, x, launch)
+    colours = [EVENT_COLOURS.get(str(k), DEFAULT_EVENT_COLOUR) for k in events["kind"]]
+    for value, colour in zip(xs, colours, strict=True):
+        fig.add_vline(x=value, line={"color": colour, "width": 1, "dash": "dash"}, opacity=0.7)
+    hover = [
+        f"<b>{_plain(row.label, 120)}</b><br>{_plain(row.note)}<br>source: {_plain(row.source_url, 120)}"
+        for row in events.itertuples()
+    ]
+    fig.add_scatter(x=xs, y=[top * 1.05] * len(xs), mode="markers+text", name="Events",
+                    text=[_plain(label, 30) for label in events["label"]],
+                    textposition="top center", textfont={"size": 11},
+                    marker={"symbol": "triangle-down", "size": 12, "color": colours},
+                    hovertext=hover, hoverinfo="text", row=1, col=1)
+
+
+def compare_curves(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    y: str,
+    title: str,
+    y_title: str,
+    x: str = "hours_since_launch",
+    normalise: bool = False,
+    percent: bool = False,
+) -> go.Figure:
+    """One line per case, aligned on ``x`` (hours since launch by default).
+
+    ``normalise`` divides each curve by its own peak, so cases of different size compare.
+    """
+    fig = go.Figure()
+    for i, (label, frame) in enumerate(frames.items()):
+        if frame.empty:
+            continue
+        ys = frame[y].astype(float)
+        if normalise:
+            peak = float(np.nanmax(ys.to_numpy())) if len(ys) else 0.0
+            ys = ys / peak if peak > 0 else ys
+        fig.add_scatter(x=frame[x], y=ys, mode="lines", name=_plain(label, 60),
+                        line={"color": PALETTE[i % len(PALETTE)], "width": 2.2})
+    if not fig.data:
+        return empty_figure(title, "No case selected or no tweets to compare.")
+    fig.update_xaxes(title_text=X_AXES.get(x, x))
+    fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent or normalise else None)
+    return _layout(fig, title)
+
+
+def small_multiples(
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    title: str = "Each case's timeline, hours since launch",
+    x: str = "hours_since_launch",
+    volume: str = "tweets",
+    hostile_share: str = "hostile_share",
+    columns: int = 3,
+) -> go.Figure:
+    """A grid with one small timeline per case: volume bars and the hostile share."""
+    items = [(label, frame) for label, frame in frames.items() if not frame.empty]
+    if not items:
+        return empty_figure(title, "No case selected or no tweets to compare.")
+    cols = min(columns, len(items))
+    rows = int(np.ceil(len(items) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[_plain(lbl, 40) for lbl, _ in items],
+                        specs=[[{"secondary_y": True}] * cols] * rows,
+                        horizontal_spacing=0.08, vertical_spacing=0.18)
+    for i, (_, frame) in enumerate(items):
+        r, c = i // cols + 1, i % cols + 1
+        fig.add_bar(x=frame[x], y=frame[volume], marker_color=VOLUME, name="Tweets",
+                    showlegend=i == 0, row=r, col=c)
+        fig.add_scatter(x=frame[x], y=frame[hostile_share], mode="lines", name="Hostile share",
+                        line={"color": HOSTILE, "width": 2}, showlegend=i == 0,
+                        row=r, col=c, secondary_y=True)
+        fig.update_yaxes(title_text="Tweets" if c == 1 else None, row=r, col=c)
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", showgrid=False,
+                         title_text="Hostile share" if c == cols else None,
+                         row=r, col=c, secondary_y=True)
+        fig.update_xaxes(title_text=X_AXES.get(x, x), row=r, col=c)
+    return _layout(fig, title, height=320 * rows + 80)
+
+
+def bars(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    colour: str | Sequence[str] = SUPPORTIVE,
+    hover: str | None = None,
+    percent: bool = False,
+) -> go.Figure:
+    """Horizontal bars, largest on top: the shape of every ranked list (terms, accounts, tags)."""
+    if frame.empty:
+        return empty_figure(title, "Nothing to rank in this selection.")
+    ordered = frame.iloc[::-1]
+    colours = colour if isinstance(colour, str) else list(colour)[::-1]
+    fig = go.Figure(go.Bar(
+        x=ordered[value], y=[_plain(v, 40) for v in ordered[label]], orientation="h",
+        marker_color=colours,
+        hovertext=[_plain(v) for v in ordered[hover]] if hover else None,
+    ))
+    fig.update_xaxes(title_text=x_title, tickformat=".0%" if percent else None)
+    fig.update_yaxes(title_text=y_title, automargin=True)
+    return _layout(fig, title, height=max(300, 26 * len(frame) + 120), legend=False)
+
+
+def distinctive_terms(
+    frame: pd.DataFrame,
+    *,
+    term: str = "term",
+    score: str = "z",
+    title: str = "Distinctive terms: hostile vs supportive tweets",
+    top: int = 15,
+) -> go.Figure:
+    """Diverging bars of log-odds z-scores: positive = typical of hostile tweets."""
+    if frame.empty:
+        return empty_figure(title, "Too few tweets to contrast hostile and other tweets.")
+    ordered = frame.sort_values(score)
+    picked = pd.concat([ordered.head(top), ordered.tail(top)]).drop_duplicates(subset=[term])
+    picked = picked.sort_values(score)
+    colours = [HOSTILE if v > 0 else SUPPORTIVE for v in picked[score]]
+    fig = go.Figure(go.Bar(x=picked[score], y=[_plain(t, 40) for t in picked[term]],
+                           orientation="h", marker_color=colours))
+    fig.update_xaxes(title_text="Log-odds z-score (→ hostile, ← supportive/other)", zeroline=True)
+    fig.update_yaxes(title_text="Term", automargin=True)
+    return _layout(fig, title, height=max(360, 20 * len(picked) + 120), legend=False)
+
+
+def top_accounts(
+    frame: pd.DataFrame,
+    *,
+    account: str = "author",
+    count: str = "tweets",
+    title: str = "Accounts that posted most",
+    x_title: str = "Tweets posted",
+    colour: str = SUPPORTIVE,
+) -> go.Figure:
+    """Ranked accounts (posted most, or amplified most: pass the matching count column)."""
+    labelled = frame.assign(**{account: ["@" + str(a) for a in frame[account]]}) if len(frame) else frame
+    return bars(labelled, label=account, value=count, title=title, x_title=x_title,
+                y_title="Account", colour=colour)
+
+
+def hashtag_cooccurrence(
+    frame: pd.DataFrame,
+    *,
+    tag: str = "hashtag",
+    count: str = "tweets",
+    spinoff: str | None = "spinoff",
+    title: str = "Hashtags used alongside the campaign tag",
+) -> go.Figure:
+    """Co-occurring hashtags; spin-offs of the campaign tag in the hostile colour."""
+    if frame.empty:
+        return empty_figure(title, "No other hashtags in this selection.")
+    labelled = frame.assign(**{tag: ["#" + str(t) for t in frame[tag]]})
+    colours: str | list[str] = SUPPORTIVE
+    if spinoff and spinoff in frame:
+        colours = [HOSTILE if bool(s) else SUPPORTIVE for s in frame[spinoff]]
+    fig = bars(labelled, label=tag, value=count, title=title, x_title="Tweets using both tags",
+               y_title="Hashtag", colour=colours)
+    if spinoff and spinoff in frame and bool(frame[spinoff].any()):
+        fig.add_annotation(text="orange: spin-off of the campaign tag", showarrow=False,
+                           xref="paper", yref="paper", x=1, y=1.06, xanchor="right",
+                           font={"size": 11, "color": HOSTILE})
+    return fig
+
+
+def wordcloud_image(frequencies: Mapping[str, float], *, hostile: bool, width: int = 800,
+                    height: int = 400) -> np.ndarray:
+    """A word-cloud picture (RGB array) of term frequencies, in one colour-blind-safe hue."""
+    from wordcloud import WordCloud  # imported lazily: it loads fonts and PIL on import
+
+    colour = HOSTILE if hostile else SUPPORTIVE
+    cloud = WordCloud(width=width, height=height, background_color="white", random_state=7,
+                      prefer_horizontal=0.95, color_func=lambda *a, **k: colour,
+                      collocations=False, max_words=120)
+    cleaned = {str(k): float(v) for k, v in frequencies.items() if float(v) > 0}
+    if not cleaned:
+        return np.full((height, width, 3), 255, dtype=np.uint8)
+    return np.asarray(cloud.generate_from_frequencies(cleaned).to_array())

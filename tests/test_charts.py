@@ -1,0 +1,127 @@
+"""The pure Plotly builders: titles, axis labels, palette, events, and inert tweet text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from analysis import charts
+
+LAUNCH = pd.Timestamp("2014-04-22 15:00", tz="UTC")
+
+
+def _timeline(n: int = 6) -> pd.DataFrame:
+    starts = pd.date_range(LAUNCH, periods=n, freq="1h")
+    tweets = np.arange(1, n + 1) * 10
+    return pd.DataFrame({
+        "bin_start": starts,
+        "hours_since_launch": np.arange(n, dtype=float),
+        "tweets": tweets,
+        "retweets": tweets // 2,
+        "hostile_share": np.linspace(0.1, 0.9, n),
+        "mean_compound": np.linspace(0.3, -0.5, n),
+    })
+
+
+EVENTS = pd.DataFrame({
+    "time": [LAUNCH, LAUNCH + pd.Timedelta(hours=3)],
+    "kind": ["launch", "response"],
+    "label": ["Launch", "Brand <b>reply</b>"],
+    "note": ["first tweet", "<script>alert(1)</script>"],
+    "source_url": ["https://example.org/a", "https://example.org/b"],
+})
+
+
+def _has_titles(fig: go.Figure) -> None:
+    assert fig.layout.title.text
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert axis.title.text or not axis.visible
+
+
+@pytest.mark.parametrize("x", list(charts.X_AXES))
+def test_timeline_has_bars_lines_events_and_labels(x: str) -> None:
+    fig = charts.timeline(_timeline(), x=x, events=EVENTS, launch=LAUNCH, bin_label="hour")
+    names = [trace.name for trace in fig.data]
+    assert names[:2] == ["Originals, replies, quotes", "Retweets"]
+    assert {"Hostile share", "Mean sentiment (VADER)", "Events"} <= set(names)
+    assert fig.layout.xaxis2.title.text == charts.X_AXES[x]
+    assert fig.layout.yaxis.title.text == "Tweets per hour"
+    events = next(t for t in fig.data if t.name == "Events")
+    assert len(events.x) == 2
+    if x == "hours_since_launch":
+        assert list(events.x) == [0.0, 3.0]
+    # a vertical event line per event, across both panels
+    assert len(fig.layout.shapes) == 2 * 2
+    assert len({str(pd.Timestamp(s.x0)) for s in fig.layout.shapes}) == 2
+
+
+def test_hover_notes_are_escaped_not_markup() -> None:
+    fig = charts.timeline(_timeline(), events=EVENTS, launch=LAUNCH)
+    events = next(t for t in fig.data if t.name == "Events")
+    joined = " ".join(events.hovertext)
+    assert "<script>" not in joined and "&lt;script&gt;" in joined
+    assert "<b>reply</b>" not in " ".join(events.text)
+
+
+def test_timeline_without_rows_says_so() -> None:
+    fig = charts.timeline(_timeline().iloc[0:0])
+    assert fig.layout.annotations[0].text == "No tweets in this selection."
+    assert fig.layout.title.text
+
+
+@pytest.mark.parametrize("normalise", [False, True])
+def test_compare_curves_one_line_per_case(normalise: bool) -> None:
+    small = _timeline()
+    big = _timeline().assign(tweets=lambda f: f["tweets"] * 100)
+    fig = charts.compare_curves({"a": small, "b": big}, y="tweets", title="Volume",
+                                y_title="Tweets", normalise=normalise)
+    assert [t.name for t in fig.data] == ["a", "b"]
+    _has_titles(fig)
+    if normalise:
+        assert max(fig.data[0].y) == pytest.approx(1.0)
+        assert max(fig.data[1].y) == pytest.approx(1.0)
+    else:
+        assert max(fig.data[1].y) == 100 * max(fig.data[0].y)
+
+
+def test_small_multiples_grid() -> None:
+    frames = {name: _timeline() for name in ("a", "b", "c", "d")}
+    fig = charts.small_multiples(frames, columns=3)
+    assert [a.text for a in fig.layout.annotations][:4] == ["a", "b", "c", "d"]
+    assert sum(t.name == "Tweets" for t in fig.data) == 4
+    assert sum(bool(t.showlegend) for t in fig.data) == 2
+
+
+def test_distinctive_terms_diverge() -> None:
+    terms = pd.DataFrame({"term": ["whale", "bailout", "thanks", "great"], "z": [5.0, 3.0, -2.0, -4.0]})
+    fig = charts.distinctive_terms(terms, top=2)
+    bar = fig.data[0]
+    assert list(bar.y) == ["great", "thanks", "bailout", "whale"]
+    assert list(bar.marker.color) == [charts.SUPPORTIVE, charts.SUPPORTIVE, charts.HOSTILE, charts.HOSTILE]
+    _has_titles(fig)
+
+
+def test_accounts_and_hashtags() -> None:
+    accounts = pd.DataFrame({"author": ["a", "b"], "tweets": [5, 3]})
+    fig = charts.top_accounts(accounts)
+    assert list(fig.data[0].y) == ["@b", "@a"]
+    tags = pd.DataFrame({"hashtag": ["mynypd", "nypd"], "tweets": [9, 4], "spinoff": [True, False]})
+    fig = charts.hashtag_cooccurrence(tags)
+    assert list(fig.data[0].y) == ["#nypd", "#mynypd"]
+    assert list(fig.data[0].marker.color) == [charts.SUPPORTIVE, charts.HOSTILE]
+
+
+def test_palette_is_colour_blind_safe_set() -> None:
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
+    assert set(charts.PALETTE) == okabe_ito
+    assert charts.HOSTILE in okabe_ito and charts.SUPPORTIVE in okabe_ito
+
+
+def test_wordcloud_image() -> None:
+    image = charts.wordcloud_image({"whale": 10, "bailout": 5}, hostile=True, width=200, height=100)
+    assert image.shape == (100, 200, 3)
+    assert (image != 255).any()
+    blank = charts.wordcloud_image({}, hostile=False, width=50, height=20)
+    assert (blank == 255).all()

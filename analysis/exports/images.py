@@ -1,0 +1,110 @@
+"""Static images for exports: Plotly figures through kaleido, word clouds through wordcloud.
+
+kaleido 1.x drives a headless Chromium. We use Debian's ``chromium`` (``BROWSER_PATH``; set
+to ``/usr/bin/chromium`` or whatever ``chromium`` is on PATH when unset) and keep one kaleido
+server alive for the process: the first image costs a browser start (~2-3 s), the next ones
+~0.2 s each.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import os
+import shutil
+import threading
+from collections.abc import Mapping
+from typing import Final
+
+import kaleido
+import plotly.graph_objects as go
+from PIL import Image
+from wordcloud import WordCloud
+
+from analysis.errors import ExportError
+from analysis.exports.textfit import FONT_FILE
+
+PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
+BROWSER_ENV: Final = "BROWSER_PATH"
+# Where Debian puts chromium; used when BROWSER_PATH is unset and chromium is not on PATH.
+DEFAULT_BROWSER: Final = "/usr/bin/chromium"
+# Device scale of chart images: 2x keeps them sharp on a projector at a modest file size.
+SCALE: Final = 2
+# Word clouds: at most this many words, drawn on white with one colour per cloud.
+CLOUD_WORDS: Final = 80
+
+_lock = threading.Lock()
+_server_started = False
+
+
+def browser_path() -> str:
+    """The Chromium kaleido will drive: ``BROWSER_PATH`` if set, else Debian's chromium."""
+    configured = os.environ.get(BROWSER_ENV)
+    if configured:
+        if not os.path.exists(configured):
+            raise ExportError(f"{BROWSER_ENV}={configured} does not exist; install chromium "
+                              "(apt-get install chromium) or point BROWSER_PATH at it")
+        return configured
+    found = shutil.which("chromium") or (DEFAULT_BROWSER if os.path.exists(DEFAULT_BROWSER) else None)
+    if found is None:
+        raise ExportError("chart images need Chromium: install Debian's chromium "
+                          "(apt-get install chromium) or set BROWSER_PATH")
+    os.environ[BROWSER_ENV] = found
+    return found
+
+
+def _ensure_server() -> None:
+    global _server_started
+    if not _server_started:
+        browser_path()
+        kaleido.start_sync_server(silence_warnings=True)
+        atexit.register(_stop_server)
+        _server_started = True
+
+
+def _stop_server() -> None:
+    global _server_started
+    if _server_started:
+        kaleido.stop_sync_server(silence_warnings=True)
+        _server_started = False
+
+
+def figure_png(fig: go.Figure, *, width: int, height: int) -> bytes:
+    """``fig`` as PNG bytes of ``width`` x ``height`` CSS pixels (rendered at ``SCALE``)."""
+    opts = {"format": "png", "width": width, "height": height, "scale": SCALE}
+    with _lock:
+        _ensure_server()
+        try:
+            data = kaleido.calc_fig_sync(fig, opts=opts)
+        except Exception as exc:  # kaleido raises bare exceptions from the browser side
+            raise ExportError(f"could not render a chart image with Chromium: {exc}") from exc
+    if not isinstance(data, bytes) or not data.startswith(PNG_MAGIC):
+        raise ExportError("Chromium returned something that is not a PNG image")
+    return data
+
+
+def wordcloud_png(frequencies: Mapping[str, float], *, colour: str, width: int = 900,
+                  height: int = 500) -> bytes | None:
+    """A word cloud of ``frequencies`` as PNG bytes, or ``None`` when there are no words."""
+    words = {str(k): float(v) for k, v in frequencies.items() if str(k).strip() and float(v) > 0}
+    if not words:
+        return None
+    cloud = WordCloud(width=width, height=height, background_color="white",
+                      max_words=CLOUD_WORDS, font_path=str(FONT_FILE),
+                      color_func=lambda *args, **kwargs: colour, random_state=7,
+                      prefer_horizontal=0.95)
+    image = cloud.generate_from_frequencies(words).to_image()
+    return png_bytes(image)
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Pixel size of PNG ``data`` (decodes it: a broken image raises)."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        return image.size

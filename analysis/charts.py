@@ -37,13 +37,21 @@ NEUTRAL: Final[str] = "#999999"
 VOLUME: Final[str] = "#56B4E9"
 RETWEETS: Final[str] = "#B3D9F2"  # a lighter tint of VOLUME, for stacked bars
 SENTIMENT: Final[str] = "#009E73"
+# Event kinds of the case files (analysis.cases.EVENT_KINDS) -> marker colour, by who acted.
 EVENT_COLOURS: Final[dict[str, str]] = {
-    "launch": "#000000",
-    "hijack": HOSTILE,
-    "wave": HOSTILE,
-    "response": "#0072B2",
+    "launch": "#000000",          # the campaign's own moves
+    "ask": "#000000",
+    "teaser": "#000000",
+    "hostile_wave": HOSTILE,      # the public turning on it
+    "amplifier": HOSTILE,
+    "spinoff": HOSTILE,
+    "brand_response": "#0072B2",  # the brand reacting
+    "brand_action": "#0072B2",
     "cancellation": "#CC79A7",
-    "media": "#E69F00",
+    "media": "#E69F00",           # the outside world noticing
+    "trend": "#E69F00",
+    "milestone": "#E69F00",
+    "fade": "#999999",
 }
 DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
@@ -331,3 +339,54 @@ def wordcloud_image(frequencies: Mapping[str, float], *, hostile: bool, width: i
     if not cleaned:
         return np.full((height, width, 3), 255, dtype=np.uint8)
     return np.asarray(cloud.generate_from_frequencies(cleaned).to_array())
+
+
+def alert_replay(
+    series: pd.DataFrame,
+    *,
+    min_share: float,
+    fired_minutes: float | None,
+    reaction_hours: float | None,
+    reaction_label: str | None = None,
+    title: str = "Alert replay: rolling hostile share after launch",
+    max_points: int = 3000,
+) -> go.Figure:
+    """The alert rule's rolling hostile share per minute, its threshold, and the two moments
+    that matter: when the alert would have fired and when the brand actually reacted.
+
+    ``series`` is ``analysis.alerts.AlertReplay.series`` (minute, tweets_in_window,
+    hostile_share_in_window, firing); it is thinned to ``max_points`` for drawing.
+    """
+    if series.empty:
+        return empty_figure(title, "No tweets after launch to replay.")
+    horizon = series["minute"].max()
+    if reaction_hours is not None:  # show the reaction, plus a margin, not weeks of tail
+        horizon = min(horizon, max(reaction_hours * 60 * 1.25, (fired_minutes or 0) * 1.5, 180))
+    shown = series.loc[series["minute"] <= horizon]
+    step = max(1, len(shown) // max_points)
+    shown = shown.iloc[::step]
+    hours = shown["minute"] / 60.0
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_bar(x=hours, y=shown["tweets_in_window"], name="Tweets in the window",
+                marker_color=RETWEETS, secondary_y=True)
+    fig.add_scatter(x=hours, y=shown["hostile_share_in_window"], mode="lines",
+                    name="Hostile share in the window", line={"color": HOSTILE, "width": 2},
+                    secondary_y=False)
+    fig.add_hline(y=min_share, line={"color": "#000000", "dash": "dot", "width": 1},
+                  annotation_text=f"alert threshold {min_share:.0%}",
+                  annotation_position="bottom right")
+    if fired_minutes is not None:
+        fig.add_vline(x=fired_minutes / 60.0, line={"color": HOSTILE, "width": 2},
+                      annotation_text=f"alert fires: {fired_minutes:.0f} min",
+                      annotation_position="top left")
+    if reaction_hours is not None:
+        label = _plain(reaction_label or "brand reacts", 40)
+        fig.add_vline(x=reaction_hours, line={"color": SUPPORTIVE, "width": 2},
+                      annotation_text=f"{label}: {reaction_hours:.1f} h",
+                      annotation_position="top right")
+    fig.update_xaxes(title_text="Hours since launch")
+    fig.update_yaxes(title_text="Hostile share (rolling window)", tickformat=".0%",
+                     range=[0, 1.02], secondary_y=False)
+    fig.update_yaxes(title_text="Tweets in the window", showgrid=False, secondary_y=True)
+    fig.update_layout(bargap=0)
+    return _layout(fig, title, height=420)

@@ -125,3 +125,17 @@ def test_wordcloud_image() -> None:
     assert (image != 255).any()
     blank = charts.wordcloud_image({}, hostile=False, width=50, height=20)
     assert (blank == 255).all()
+
+
+def test_alert_replay_marks_alert_and_reaction() -> None:
+    minutes = np.arange(1, 600)
+    series = pd.DataFrame({"minute": minutes, "tweets_in_window": minutes % 50,
+                           "hostile_share_in_window": np.linspace(0, 1, len(minutes)),
+                           "firing": minutes > 300})
+    fig = charts.alert_replay(series, min_share=0.5, fired_minutes=60, reaction_hours=4.0,
+                              reaction_label="Apology")
+    texts = [a.text for a in fig.layout.annotations]
+    assert "alert fires: 60 min" in texts and "Apology: 4.0 h" in texts
+    assert fig.layout.xaxis.title.text == "Hours since launch"
+    # the view stops a margin after the reaction instead of showing the whole tail
+    assert max(fig.data[1].x) <= 4.0 * 1.25 + 1e-9

@@ -1,0 +1,260 @@
+"""Words, hashtags and accounts: what the crowd said and who carried it.
+
+- hashtags: counts, co-occurrence with the campaign tag, spin-offs, a pair matrix;
+- accounts: top posters vs most amplified (retweeted), top mentioned;
+- language: word frequencies for word clouds, and distinctive terms of hostile vs non-hostile
+  tweets by log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008,
+  "Fightin' Words", Political Analysis 16(4)).
+
+Text is tokenised the same way everywhere (``tokens``). Language functions count authored
+posts only by default (``include_retweets=False``): a retweet repeats words it did not choose,
+and one viral post would otherwise fill the cloud.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from wordcloud import STOPWORDS
+
+from analysis.filters import STANCES, Filters, apply
+
+# Lower-cased words of 2+ characters starting with a letter ('#' is dropped: #bailout -> bailout).
+TOKEN_RE: Final = re.compile(r"[a-z][a-z0-9']*[a-z0-9]")
+# Removed before tokenising: the retweet prefix, links, @handles.
+STRIP_RE: Final = r"^rt @[^:\s]+:|https?://\S+|www\.\S+|@\w+"
+# Twitter noise that wordcloud's English stopwords do not cover.
+TWITTER_STOPWORDS: Final[frozenset[str]] = frozenset(
+    {"rt", "amp", "via", "https", "http", "co", "gt", "lt", "im", "u", "ur", "dont", "cant"})
+BASE_STOPWORDS: Final[frozenset[str]] = frozenset(w.lower() for w in STOPWORDS) | TWITTER_STOPWORDS
+DEFAULT_TOP: Final = 20
+DEFAULT_CLOUD_WORDS: Final = 150  # more words than a cloud can legibly show
+# A hashtag is a spin-off of the campaign tag when it contains it (#askjpmfail) or when
+# difflib's similarity is at least 0.6 (#mylapd vs #mynypd: 0.67), and it is not the campaign
+# tag's own root (#nypd inside #mynypd).
+SPINOFF_SIMILARITY: Final = 0.6
+# Log-odds prior: the pooled corpus (both groups) at a tenth of its counts. It shrinks each
+# group's word rate towards the pooled rate in proportion to the evidence, as Monroe et al.
+# (2008, section 3.5) do with an informative Dirichlet prior, without the prior outweighing
+# the groups themselves.
+PRIOR_WEIGHT: Final = 0.1
+# Words seen fewer than 3 times in total cannot be told apart from chance; they are skipped.
+MIN_TERM_COUNT: Final = 3
+
+
+# --- tokens and stopwords ------------------------------------------------------------------------
+
+def case_stopwords(hashtag: str | None = None, brand: str | None = None,
+                   brand_account: str | None = None, extra: Iterable[str] = ()) -> frozenset[str]:
+    """``BASE_STOPWORDS`` plus the case's own terms: its hashtag, brand words and account.
+
+    "J.P. Morgan" gives "morgan" and "jpmorgan"; "#myNYPD" gives "mynypd".
+    """
+    words = set(BASE_STOPWORDS)
+    for term in (hashtag, brand, brand_account, *extra):
+        if not term:
+            continue
+        low = term.lower().lstrip("#@")
+        words.update(TOKEN_RE.findall(low))
+        words.add(re.sub(r"[^a-z0-9]", "", low))
+    words.discard("")
+    return frozenset(words)
+
+
+def tokens(texts: pd.Series) -> pd.Series:
+    """Tokens of each text: one row per token, indexed by the text's index label."""
+    clean = texts.fillna("").str.lower().str.replace(STRIP_RE, " ", regex=True)
+    return clean.str.findall(TOKEN_RE).explode().dropna()
+
+
+def term_counts(texts: pd.Series, stopwords: Iterable[str] = BASE_STOPWORDS) -> pd.Series:
+    """Token -> occurrences over ``texts`` (each distinct text tokenised once), most frequent first."""
+    if texts.empty:
+        return pd.Series(dtype=np.int64)
+    distinct = texts.fillna("").value_counts()
+    toks = tokens(pd.Series(distinct.index, dtype="string"))
+    weights = distinct.to_numpy()[toks.index.to_numpy(dtype=np.int64)]
+    counts = pd.Series(weights, index=toks.to_numpy()).groupby(level=0).sum()
+    stop = frozenset(stopwords)
+    counts = counts[[term not in stop for term in counts.index]]
+    return counts.sort_values(ascending=False, kind="stable").astype(np.int64)
+
+
+def word_frequencies(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_STOPWORDS,
+                     top: int = DEFAULT_CLOUD_WORDS,
+                     include_retweets: bool = False) -> dict[str, int]:
+    """Word -> count for a word cloud (the dashboard renders it), at most ``top`` words."""
+    rows = table if include_retweets else table.loc[~table["is_retweet"].to_numpy(dtype=bool)]
+    counts = term_counts(rows["text"], stopwords).head(top)
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def stance_frequencies(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_STOPWORDS,
+                       stances: tuple[str, ...] = ("hostile", "supportive"),
+                       top: int = DEFAULT_CLOUD_WORDS,
+                       include_retweets: bool = False) -> dict[str, dict[str, int]]:
+    """Word frequencies per stance (keys of ``filters.STANCES``), e.g. hostile vs supportive."""
+    stop = frozenset(stopwords)
+    return {stance: word_frequencies(apply(table, Filters(stance=stance)), stopwords=stop,
+                                     top=top, include_retweets=include_retweets)
+            for stance in stances if stance in STANCES}
+
+
+def distinctive_terms(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_STOPWORDS,
+                      top: int = DEFAULT_TOP, prior_weight: float = PRIOR_WEIGHT,
+                      min_count: int = MIN_TERM_COUNT,
+                      include_retweets: bool = False) -> pd.DataFrame:
+    """Terms most distinctive of hostile (``side`` "hostile") vs non-hostile tweets.
+
+    For word w with counts y_h, y_o in the hostile and other groups (totals n_h, n_o), prior
+    a_w = ``prior_weight`` x (y_h + y_o) and a_0 = sum of a_w:
+        delta_w = log((y_h + a_w) / (n_h + a_0 - y_h - a_w)) - log((y_o + a_w) / (n_o + a_0 - y_o - a_w))
+        z_w = delta_w / sqrt(1 / (y_h + a_w) + 1 / (y_o + a_w))
+    Returns the ``top`` highest z (side "hostile") and the ``top`` lowest (side "not_hostile"),
+    columns: term, side, hostile_count, other_count, log_odds, z.
+    """
+    columns = ["term", "side", "hostile_count", "other_count", "log_odds", "z"]
+    if "hostile" not in table.columns:
+        return pd.DataFrame(columns=columns)
+    rows = table if include_retweets else table.loc[~table["is_retweet"].to_numpy(dtype=bool)]
+    flag = rows["hostile"].fillna(False).to_numpy(dtype=bool)
+    stop = frozenset(stopwords)
+    y = pd.concat({"h": term_counts(rows.loc[flag, "text"], stop),
+                   "o": term_counts(rows.loc[~flag, "text"], stop)}, axis=1).fillna(0)
+    if y.empty or not (y["h"].sum() and y["o"].sum()):
+        return pd.DataFrame(columns=columns)
+    scored = log_odds(y["h"].to_numpy(float), y["o"].to_numpy(float), prior_weight)
+    frame = pd.DataFrame({"term": y.index.astype(str), "hostile_count": y["h"].astype(np.int64),
+                          "other_count": y["o"].astype(np.int64),
+                          "log_odds": scored[0], "z": scored[1]}).reset_index(drop=True)
+    frame = frame.loc[(frame["hostile_count"] + frame["other_count"]) >= min_count]
+    frame = frame.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+    hostile = frame.loc[frame["z"] > 0].head(top).assign(side="hostile")
+    other = frame.loc[frame["z"] < 0].sort_values(["z", "term"], kind="stable")
+    other = other.head(top).assign(side="not_hostile")
+    return pd.concat([hostile, other], ignore_index=True)[columns]
+
+
+def log_odds(y_a: np.ndarray, y_b: np.ndarray,
+             prior_weight: float = PRIOR_WEIGHT) -> tuple[np.ndarray, np.ndarray]:
+    """Monroe et al. (2008) log-odds ratio with an informative Dirichlet prior: (delta, z).
+
+    The prior is the pooled counts times ``prior_weight`` (see ``distinctive_terms``).
+    """
+    alpha = prior_weight * (y_a + y_b)
+    a0 = alpha.sum()
+    n_a, n_b = y_a.sum(), y_b.sum()
+    delta = (np.log((y_a + alpha) / (n_a + a0 - y_a - alpha))
+             - np.log((y_b + alpha) / (n_b + a0 - y_b - alpha)))
+    variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
+    return delta, delta / np.sqrt(variance)
+
+
+# --- hashtags ------------------------------------------------------------------------------------
+
+def _tag_rows(table: pd.DataFrame) -> pd.Series:
+    """Hashtag per (row position), each tag once per tweet; index = row position."""
+    tags = pd.Series(table["hashtags"].to_numpy(), index=np.arange(len(table))).explode().dropna()
+    tags = tags.astype(str).str.lower().str.lstrip("#")
+    frame = pd.DataFrame({"row": tags.index.to_numpy(), "tag": tags.to_numpy()}).drop_duplicates()
+    return pd.Series(frame["tag"].to_numpy(), index=frame["row"].to_numpy())
+
+
+def is_spinoff(tag: str, focus: str) -> bool:
+    """Whether ``tag`` is a spin-off of the campaign tag ``focus`` (see ``SPINOFF_SIMILARITY``)."""
+    tag, focus = tag.lower().lstrip("#"), focus.lower().lstrip("#")
+    if tag == focus or tag in focus:
+        return False
+    return focus in tag or difflib.SequenceMatcher(None, focus, tag).ratio() >= SPINOFF_SIMILARITY
+
+
+def hashtags(table: pd.DataFrame, focus: str | None = None, *,
+             top: int = DEFAULT_TOP) -> pd.DataFrame:
+    """The ``top`` hashtags by tweets carrying them, with co-occurrence with ``focus``.
+
+    Columns: hashtag, tweets, share (of all tweets), with_focus (tweets carrying both this tag
+    and ``focus``), is_focus, is_spinoff. Spin-offs are always listed, even below the top.
+    """
+    tags = _tag_rows(table)
+    counts = tags.value_counts()
+    out = pd.DataFrame({"hashtag": counts.index.astype(str), "tweets": counts.to_numpy(np.int64)})
+    out["share"] = out["tweets"] / max(len(table), 1)
+    focus_key = (focus or "").lower().lstrip("#")
+    rows_with_focus: np.ndarray = (np.unique(tags.index[tags.to_numpy() == focus_key])
+                                   if focus_key else np.zeros(0, np.int64))
+    with_focus = tags[np.isin(tags.index, rows_with_focus)].value_counts()
+    out["with_focus"] = with_focus.reindex(out["hashtag"]).fillna(0).to_numpy(np.int64)
+    out["is_focus"] = out["hashtag"] == focus_key
+    out["is_spinoff"] = [bool(focus_key) and is_spinoff(t, focus_key) for t in out["hashtag"]]
+    keep = (np.arange(len(out)) < top) | out["is_spinoff"].to_numpy()
+    return out.loc[keep].reset_index(drop=True)
+
+
+def cooccurrence(table: pd.DataFrame, *, top: int = 15) -> pd.DataFrame:
+    """Tweets carrying both hashtags, for every pair of the ``top`` hashtags (tidy, symmetric).
+
+    Columns: a, b, tweets; the diagonal (a == b) is the tag's own tweet count.
+    """
+    tags = _tag_rows(table)
+    names = tags.value_counts().head(top).index.astype(str).tolist()
+    if not names:
+        return pd.DataFrame(columns=["a", "b", "tweets"])
+    position = {name: i for i, name in enumerate(names)}
+    keep = tags[tags.isin(names)]
+    cols = keep.map(position).to_numpy(dtype=np.int64)
+    matrix = sparse.csr_matrix((np.ones(len(keep)), (keep.index.to_numpy(), cols)),
+                               shape=(len(table), len(names)))
+    pairs = (matrix.T @ matrix).toarray().astype(np.int64)
+    a, b = np.meshgrid(np.arange(len(names)), np.arange(len(names)), indexing="ij")
+    return pd.DataFrame({"a": np.array(names)[a.ravel()], "b": np.array(names)[b.ravel()],
+                         "tweets": pairs.ravel()})
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+def top_posters(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
+    """Accounts that posted most: account, tweets, originals, retweets, hostile_share."""
+    frame = pd.DataFrame({"account": table["author"],
+                          "retweet": table["is_retweet"].to_numpy(dtype=bool),
+                          "hostile": (table["hostile"].fillna(False).to_numpy(dtype=bool)
+                                      if "hostile" in table.columns else np.nan)}).dropna(subset=["account"])
+    grouped = frame.groupby("account", sort=False)
+    out = pd.DataFrame({"tweets": grouped.size(), "retweets": grouped["retweet"].sum(),
+                        "hostile_share": grouped["hostile"].mean()})
+    out["originals"] = out["tweets"] - out["retweets"]
+    out = out.reset_index().sort_values(["tweets", "account"], ascending=[False, True])
+    return out[["account", "tweets", "originals", "retweets", "hostile_share"]].head(top).reset_index(drop=True)
+
+
+def most_amplified(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
+    """Accounts retweeted most in the archive: account, retweets_received, retweeters, posts_retweeted."""
+    rts = table.loc[table["is_retweet"].to_numpy(dtype=bool),
+                    ["retweeted_author", "author", "retweeted_id"]].dropna(subset=["retweeted_author"])
+    grouped = rts.groupby("retweeted_author", sort=False)
+    out = pd.DataFrame({"retweets_received": grouped.size(), "retweeters": grouped["author"].nunique(),
+                        "posts_retweeted": grouped["retweeted_id"].nunique()})
+    out = out.rename_axis("account").reset_index()
+    out = out.sort_values(["retweets_received", "account"], ascending=[False, True])
+    return out.head(top).reset_index(drop=True)
+
+
+def top_mentions(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
+    """Accounts mentioned most: account, mentions (tweets mentioning it).
+
+    On a retweet, the mention of the retweeted author is the "RT @author" attribution, not a
+    mention, and is not counted.
+    """
+    mentions = pd.Series(table["mentions"].to_numpy(), index=np.arange(len(table))).explode().dropna()
+    mentions = mentions.astype(str).str.lower().str.lstrip("@")
+    frame = pd.DataFrame({"row": mentions.index.to_numpy(), "account": mentions.to_numpy()}).drop_duplicates()
+    rt_author = table["retweeted_author"].str.lower().to_numpy(dtype=object, na_value=None)
+    attribution = rt_author[frame["row"].to_numpy()] == frame["account"].to_numpy(dtype=object)
+    counts = frame.loc[~attribution, "account"].value_counts()
+    out = pd.DataFrame({"account": counts.index.astype(str), "mentions": counts.to_numpy(np.int64)})
+    return out.sort_values(["mentions", "account"], ascending=[False, True]).head(top).reset_index(drop=True)

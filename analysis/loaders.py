@@ -373,12 +373,14 @@ def _finish(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> LoadResult
     ids = raw["id"].astype("string")
     bad_time = times.isna().to_numpy()
     bad_id = ~ids.str.fullmatch(r"\d{1,20}").fillna(False).to_numpy(dtype=bool)
+    headers = raw.attrs.get("headers", {})
     for position in (bad_time | bad_id).nonzero()[0]:
         row = raw.iloc[position]
         if bad_id[position]:
-            collector.reject(row["_line"], "id", f"id {row['id']!r} is not a tweet id")
+            collector.reject(row["_line"], headers.get("id", "id"), f"id {row['id']!r} is not a tweet id")
         else:
-            collector.reject(row["_line"], "created_at", f"unreadable created_at {row['created_at']!r}")
+            collector.reject(row["_line"], headers.get("created_at", "created_at"),
+                             f"unreadable created_at {row['created_at']!r}")
     good = ~(bad_time | bad_id)
     frame = raw.loc[good].assign(created_at=times[good], id=ids[good])
     duplicated = frame["id"].duplicated(keep="first").to_numpy()

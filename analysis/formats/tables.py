@@ -1,10 +1,42 @@
-"""CSV formats: which header means which canonical column, as data."""
+"""CSV formats as data: which header holds which canonical column, and how flags are written.
+
+``CSV_SPECS`` lists the CSV layouts researchers hold (twarc-csv, twarc1 json2csv/SFM, TAGS,
+Twint, 4CAT, DMI-TCAT) and ``custom-csv`` (any CSV, read through a user's column mapping).
+``collect`` reads a CSV into an object frame in ``records.ROW_FIELDS`` order, rejecting rows
+with the wrong number of fields or ids corrupted into floats, with their physical line.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ast
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import IO, TYPE_CHECKING, Any, Final
+
+import orjson
+import pandas as pd
+
+from analysis.errors import ArchiveError, UnknownFormatError
+from analysis.formats.records import ROW_FIELDS, RT_PREFIX
+from analysis.schema import COLUMNS, ENGAGEMENT_COLUMNS
+
+if TYPE_CHECKING:
+    from analysis.formats import Format
+
+# Cells of JSON columns (context_annotations, entities) in twarc-csv exceed csv's 128 KiB default.
+FIELD_SIZE_LIMIT: Final = 16 * 1024 * 1024
+# A float or scientific rendering of an integer id: Excel/pandas corrupted it (precision lost).
+FLOAT_ID: Final = re.compile(r"^[+-]?\d+(\.\d*)?[eE][+-]?\d+$|^\d+\.\d*$")
+TRUE_WORDS: Final = frozenset({"true", "yes", "y", "1", "t"})
+DELIMITERS: Final = (",", "\t", ";")
+ID_COLUMNS: Final = ("id", "retweeted_id", "in_reply_to_id", "quoted_id")
+INT_COLUMNS: Final = ("author_followers", *ENGAGEMENT_COLUMNS)
+LIST_CELL_LIMIT: Final = 100_000  # longer list cells are not parsed (literal_eval cost)
+# Columns a custom mapping must name.
+REQUIRED_MAPPED: Final = ("id", "created_at", "text")
 
 
 @dataclass(frozen=True)
@@ -15,16 +47,356 @@ class CsvSpec:
     label: str
     detect: tuple[str, ...]
     time: str
-    # canonical column -> header (the first header present in the file wins)
+    # canonical column -> candidate headers (the first present in the file wins)
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # canonical bool column -> header holding true/false/yes/no
+    flags: Mapping[str, str] = field(default_factory=dict)
+    # hook for what a header map cannot say (see DERIVATIONS)
+    derive: str | None = None
+    # twarc-csv writes newlines inside text as the two characters backslash-n
+    escaped_newlines: bool = False
 
 
-CSV_SPECS: Final[tuple[CsvSpec, ...]] = ()
+def _cols(**columns: str | tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return {k: (v,) if isinstance(v, str) else v for k, v in columns.items()}
 
 
+CSV_SPECS: Final[tuple[CsvSpec, ...]] = (
+    CsvSpec(
+        "twarc-csv", "twarc-csv (twarc2 csv, API v2)", ("id", "public_metrics.like_count"), "iso",
+        _cols(id="id", created_at="created_at", text="text", author="author.username",
+              author_followers="author.public_metrics.followers_count",
+              retweeted_id="referenced_tweets.retweeted.id", retweeted_author="retweeted_username",
+              in_reply_to_id="referenced_tweets.replied_to.id", in_reply_to_author="in_reply_to_username",
+              quoted_id="referenced_tweets.quoted.id", quoted_author="quoted_username", lang="lang",
+              hashtags="entities.hashtags", mentions="entities.mentions",
+              retweet_count="public_metrics.retweet_count", like_count="public_metrics.like_count",
+              reply_count="public_metrics.reply_count", quote_count="public_metrics.quote_count"),
+        escaped_newlines=True),
+    CsvSpec(
+        "twarc1-csv", "twarc1 json2csv / SFM CSV (API v1.1)", ("id", "tweet_type"), "iso",
+        _cols(id="id", created_at=("parsed_created_at", "created_at"), text="text",
+              author="user_screen_name", author_followers="user_followers_count",
+              in_reply_to_id="in_reply_to_status_id", in_reply_to_author="in_reply_to_screen_name",
+              lang="lang", hashtags="hashtags", retweet_count="retweet_count",
+              like_count="favorite_count"),
+        derive="tweet_type"),
+    CsvSpec(
+        "tags", "TAGS Google Sheet export", ("id_str", "from_user"), "v1",
+        _cols(id="id_str", created_at="created_at", text=("full_text", "text"), author="from_user",
+              author_followers="user_followers_count", in_reply_to_id="in_reply_to_status_id_str",
+              in_reply_to_author="in_reply_to_screen_name", lang="lang",
+              retweet_count="retweet_count", like_count="favorite_count"),
+        derive="entities_str"),
+    CsvSpec(
+        "twint", "Twint CSV (local time zones)", ("id", "likes_count", "tweet"), "twint",
+        _cols(id="id", created_at="created_at", text="tweet", author="username",
+              retweeted_id="retweet_id", retweeted_author="user_rt", lang="language",
+              hashtags="hashtags", mentions="mentions", retweet_count="retweets_count",
+              like_count="likes_count", reply_count="replies_count"),
+        flags={"is_retweet": "retweet"}, derive="twint"),
+    CsvSpec(
+        "4cat", "4CAT CSV export (Twitter API v2 datasource)", ("id", "is_retweet", "body"), "sql",
+        _cols(id="id", created_at="timestamp", text="body", author="author",
+              author_followers="author_followers", retweeted_author="retweeted_user",
+              in_reply_to_author="replied_user", quoted_author="quoted_user",
+              lang="language_guess", hashtags="hashtags", mentions="mentions",
+              retweet_count="retweet_count", like_count="like_count", reply_count="reply_count",
+              quote_count="quote_count"),
+        flags={"is_retweet": "is_retweet", "is_reply": "is_reply", "is_quote": "is_quote_tweet"}),
+    CsvSpec(
+        "tcat", "DMI-TCAT export", ("id", "from_user_name", "time"), "sql",
+        _cols(id="id", created_at="created_at", text="text", author="from_user_name",
+              author_followers="from_user_followercount", in_reply_to_id="in_reply_to_status_id",
+              in_reply_to_author="to_user_name", quoted_id="quoted_status_id", lang="lang",
+              hashtags="hashtags", retweet_count="retweet_count", like_count="favorite_count")),
+    # No detection rule: chosen only when the caller passes a column mapping.
+    CsvSpec("custom-csv", "any CSV, through an explicit column mapping", (), "any"),
+)
+
+
+# --------------------------------------------------------------------------- reading
 def read_header(head: bytes) -> list[str]:
-    raise NotImplementedError
+    """The header fields of a CSV whose first bytes are ``head``."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    first = text.splitlines()[0] if text else ""
+    return next(csv.reader([first], delimiter=_delimiter(first)), [])
 
 
-def collect(*args: object) -> tuple[object, ...]:
-    raise NotImplementedError
+def _delimiter(header_line: str) -> str:
+    return max(DELIMITERS, key=header_line.count)
+
+
+def _decode(data: bytes, collector: Any) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        collector.warn(f"not valid UTF-8 (first bad byte at line {line}, column {column}); "
+                       "read as cp1252/Latin-1")
+        return data.decode("cp1252", errors="replace")
+
+
+def _records(text: str, collector: Any) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows with the header's field count, and each row's first physical line."""
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise ArchiveError(f"no CSV header ({exc})", path=collector.name, line=1) from None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    previous = reader.line_num
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            collector.reject(previous + 1, None, f"unreadable CSV record ({exc})")
+            if reader.line_num == previous:
+                break
+            previous = reader.line_num
+            continue
+        start, previous = previous + 1, reader.line_num
+        if not fields or fields == [""]:
+            continue
+        if len(fields) != len(header):
+            collector.reject(start, None, f"{len(fields)} fields where the header has {len(header)}")
+            continue
+        rows.append(fields)
+        lines.append(start)
+    return header, rows, lines
+
+
+def collect(stream: IO[bytes], head: bytes, forced: Format | None,
+            mapping: dict[str, str] | None, collector: Any) -> tuple[Format, pd.DataFrame, list[int | None]]:
+    """Read a CSV into an object frame in ROW_FIELDS order (plus ``_line``); return its format."""
+    from analysis.formats import FORMATS, detect_header
+
+    header, rows, lines = _records(_decode(stream.read(), collector), collector)
+    fmt = forced or detect_header(header)
+    if fmt is None:
+        raise UnknownFormatError(
+            f"CSV header not recognised ({', '.join(header[:8])}{'…' if len(header) > 8 else ''}); "
+            "pass a column mapping (canonical column -> header)", path=collector.name, line=1)
+    spec = fmt.csv
+    assert spec is not None
+    if fmt is FORMATS["custom-csv"]:
+        spec = _mapped_spec(mapping or {}, header, collector.name)
+    source = pd.DataFrame(rows, columns=_unique(header), dtype=object) if rows else \
+        pd.DataFrame(columns=_unique(header), dtype=object)
+    frame, keep = _canonical(source, spec, lines, collector)
+    kept_lines: list[int | None] = [line for line, ok in zip(lines, keep, strict=True) if ok]
+    frame["_line"] = pd.Series(kept_lines, dtype=object)
+    return fmt, frame, kept_lines
+
+
+def _unique(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}.{seen[name] - 1}")
+    return out
+
+
+def _mapped_spec(mapping: dict[str, str], header: list[str], name: str) -> CsvSpec:
+    unknown = sorted(set(mapping) - set(COLUMNS))
+    if unknown:
+        raise ArchiveError(f"mapping names unknown canonical column(s): {', '.join(unknown)}; "
+                           f"known: {', '.join(COLUMNS)}", path=name)
+    missing = [c for c in REQUIRED_MAPPED if c not in mapping]
+    if missing:
+        raise ArchiveError(f"the mapping must name the header of: {', '.join(missing)}", path=name)
+    absent = [h for h in mapping.values() if h not in header]
+    if absent:
+        raise ArchiveError(f"mapped header(s) not in the file: {', '.join(absent)}", path=name, line=1)
+    flags = {k: v for k, v in mapping.items() if COLUMNS[k] == "bool"}
+    columns = {k: (v,) for k, v in mapping.items() if COLUMNS[k] != "bool"}
+    return CsvSpec("custom-csv", "mapped CSV", (), "any", columns, flags)
+
+
+# --------------------------------------------------------------------------- mapping
+def _canonical(source: pd.DataFrame, spec: CsvSpec, lines: list[int],
+               collector: Any) -> tuple[pd.DataFrame, list[bool]]:
+    """Canonical object columns from the source frame; rows with float-corrupted ids dropped."""
+    n = len(source)
+    headers = {canon: next((h for h in cands if h in source.columns), None)
+               for canon, cands in spec.columns.items()}
+    out = pd.DataFrame(index=source.index)
+    for canon in ROW_FIELDS:
+        header = headers.get(canon)
+        out[canon] = _blank_to_none(source[header]) if header else pd.Series([None] * n, dtype=object)
+    for canon, header in spec.flags.items():
+        if header in source.columns:
+            out[canon] = source[header].map(lambda v: str(v).strip().lower() in TRUE_WORDS)
+    if spec.derive:
+        DERIVATIONS[spec.derive](source, out)
+    if spec.escaped_newlines:
+        out["text"] = out["text"].map(_unescape, na_action="ignore")
+    keep = _check_ids(out, headers, lines, collector)
+    out = out.loc[keep].reset_index(drop=True)
+    _general_rules(out, spec, headers)
+    out.attrs["headers"] = {k: v for k, v in headers.items() if v}
+    return out, keep.tolist()
+
+
+def _blank_to_none(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: None if v is None or str(v).strip() == "" else v).astype(object)
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\n", "\n").replace("\\r", "\r").replace("\\t", "\t")
+
+
+def _check_ids(out: pd.DataFrame, headers: dict[str, str | None], lines: list[int],
+               collector: Any) -> pd.Series:
+    """Reject rows whose own id is a float rendering; blank float referenced ids, with a warning."""
+    keep = pd.Series(True, index=out.index)
+    for canon in ID_COLUMNS:
+        values = out[canon].astype("string")
+        floats = values.str.match(FLOAT_ID.pattern).fillna(False).astype(bool)
+        count = int(floats.sum())
+        if not count:
+            continue
+        header = headers.get(canon) or canon
+        example = values[floats].iloc[0]
+        collector.warn(f"column {header!r}: {count} id(s) in float/scientific notation "
+                       f"(e.g. {example}) — precision lost; export ids as text")
+        if canon == "id":
+            for position in floats.to_numpy().nonzero()[0]:
+                collector.reject(lines[position], header,
+                                 f"id {values.iloc[position]} was corrupted into a float (precision lost)")
+            keep &= ~floats
+        else:
+            out.loc[floats, canon] = None
+    return keep
+
+
+def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | None]) -> None:
+    """Rules common to every CSV: lists, counts, relation flags, retweet text, semantics."""
+    for canon in ("hashtags", "mentions"):
+        out[canon] = out[canon].map(_parse_list)
+    out["hashtags"] = out["hashtags"].map(lambda tags: [t.lower() for t in tags])
+    for canon in INT_COLUMNS:
+        out[canon] = pd.to_numeric(out[canon], errors="coerce").astype("Int64").astype(object)
+    text = out["text"].astype("string").fillna("")
+    prefix = text.str.extract(RT_PREFIX.pattern, expand=False)
+    if "is_retweet" not in spec.flags and spec.derive != "tweet_type":
+        out["is_retweet"] = out["retweeted_id"].notna() | prefix.notna().to_numpy()
+    out["retweeted_author"] = out["retweeted_author"].where(
+        out["retweeted_author"].notna(), prefix.astype(object).where(prefix.notna(), None))
+    needs_prefix = out["is_retweet"].astype(bool) & ~text.str.startswith("RT @").to_numpy() \
+        & out["retweeted_author"].notna()
+    out.loc[needs_prefix, "text"] = ("RT @" + out.loc[needs_prefix, "retweeted_author"].astype(str)
+                                     + ": " + out.loc[needs_prefix, "text"].fillna("").astype(str))
+    out["mentions"] = [
+        [author] + [m for m in names if m != author] if rt and isinstance(author, str) else names
+        for rt, author, names in zip(out["is_retweet"].astype(bool), out["retweeted_author"],
+                                     out["mentions"], strict=True)]
+    if "is_reply" not in spec.flags and spec.derive != "tweet_type":
+        out["is_reply"] = out["in_reply_to_id"].notna() | out["in_reply_to_author"].notna()
+    if "is_quote" not in spec.flags and spec.derive != "tweet_type":
+        out["is_quote"] = out["quoted_id"].notna() & ~out["is_retweet"].astype(bool)
+    has_counts = any(headers.get(c) for c in ENGAGEMENT_COLUMNS)
+    out["metrics_semantics"] = [
+        "unknown" if not has_counts else "copied_from_original" if rt else "snapshot"
+        for rt in out["is_retweet"].astype(bool)]
+
+
+def _parse_list(cell: object) -> list[str]:
+    """Hashtags/mentions however written: JSON list, Python list, or comma/space separated."""
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    text = str(cell).strip()
+    if not text or len(text) > LIST_CELL_LIMIT:
+        return []
+    items: Any
+    if text.startswith("["):
+        try:
+            items = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            try:
+                items = ast.literal_eval(text)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                items = re.split(r"[,\s]+", text.strip("[]"))
+    else:
+        items = re.split(r"[,\s]+", text)
+    if not isinstance(items, list):
+        return []
+    return [name for name in (_item_name(i) for i in items) if name]
+
+
+def _item_name(item: object) -> str:
+    if isinstance(item, dict):
+        item = item.get("tag") or item.get("text") or item.get("username") or item.get("screen_name") or ""
+    return str(item).strip().strip("'\"").lstrip("#@")
+
+
+# --------------------------------------------------------------------------- hooks
+def _tweet_type(source: pd.DataFrame, out: pd.DataFrame) -> None:
+    """twarc1/SFM: ``tweet_type`` says retweet/quote/reply; the referenced id column is shared."""
+    kind = source.get("tweet_type", pd.Series("", index=source.index)).astype(str).str.lower()
+    ref_id = _blank_to_none(source.get("retweet_or_quote_id", pd.Series(None, index=source.index)))
+    ref_user = _blank_to_none(source.get("retweet_or_quote_screen_name",
+                                         pd.Series(None, index=source.index)))
+    is_rt, is_quote = kind == "retweet", kind == "quote"
+    out["is_retweet"] = is_rt
+    out["is_quote"] = is_quote
+    out["is_reply"] = (kind == "reply") | out["in_reply_to_id"].notna()
+    out["retweeted_id"] = ref_id.where(is_rt, None)
+    out["retweeted_author"] = ref_user.where(is_rt, None)
+    out["quoted_id"] = ref_id.where(is_quote, None)
+    out["quoted_author"] = ref_user.where(is_quote, None)
+
+
+def _entities_str(source: pd.DataFrame, out: pd.DataFrame) -> None:
+    """TAGS: hashtags and mentions live in ``entities_str`` (v1.1 entities as JSON)."""
+    if "entities_str" not in source.columns:
+        return
+    entities = source["entities_str"].map(_json_dict)
+    out["hashtags"] = entities.map(lambda e: [h.get("text", "") for h in e.get("hashtags") or ()
+                                              if isinstance(h, dict)])
+    out["mentions"] = entities.map(lambda e: [m.get("screen_name", "") for m in e.get("user_mentions") or ()
+                                              if isinstance(m, dict)])
+    if "time" in source.columns:
+        out["created_at"] = out["created_at"].where(out["created_at"].notna(), source["time"])
+
+
+def _json_dict(cell: object) -> dict[str, Any]:
+    try:
+        value = orjson.loads(str(cell)) if cell else {}
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+QUOTE_URL_ID: Final = re.compile(r"/status(?:es)?/(\d{1,20})")
+
+
+def _twint(source: pd.DataFrame, out: pd.DataFrame) -> None:
+    """Twint: local time from date+time+timezone, replies from ``reply_to``, quotes from URL."""
+    if {"date", "time", "timezone"} <= set(source.columns):
+        joined = source["date"].astype(str) + " " + source["time"].astype(str) + " " \
+            + source["timezone"].astype(str)
+        usable = source["timezone"].astype(str).str.fullmatch(r"[+-]\d{4}")
+        out["created_at"] = joined.where(usable, out["created_at"])
+    if "reply_to" in source.columns:
+        replied = source["reply_to"].map(_parse_list)
+        own = out["author"].astype(str).str.lower()
+        others = [[u for u in users if u.lower() != o] for users, o in zip(replied, own, strict=True)]
+        out["in_reply_to_author"] = [users[0] if users else None for users in others]
+    if "quote_url" in source.columns:
+        found = source["quote_url"].astype(str).str.extract(QUOTE_URL_ID.pattern, expand=False)
+        out["quoted_id"] = found.astype(object).where(found.notna(), None)
+
+
+DERIVATIONS: Final[dict[str, Callable[[pd.DataFrame, pd.DataFrame], None]]] = {
+    "tweet_type": _tweet_type,
+    "entities_str": _entities_str,
+    "twint": _twint,
+}

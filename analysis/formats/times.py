@@ -26,7 +26,7 @@ ZONE_OFFSETS: Final[dict[str, str]] = {
 }
 # Epoch values above this are milliseconds (older Twint, 4CAT `unix_timestamp` is seconds).
 EPOCH_MS_THRESHOLD: Final = 10**11
-_TWINT_ZONE = re.compile(r"^(?P<stamp>.+?)\s+(?P<zone>[A-Z]{2,5})$")
+_TWINT_ZONE = re.compile(r"^(?P<stamp>.+?)\s+(?P<zone>[A-Z]{2,5}|[+-]\d{4})$")
 _DIGITS = re.compile(r"^\d+(\.\d+)?$")
 
 
@@ -58,9 +58,12 @@ def _twint_one(value: object) -> pd.Timestamp | None:
     if _DIGITS.match(text):
         return epoch(pd.Series([text])).iloc[0]
     match = _TWINT_ZONE.match(text)
-    if match is None or match["zone"] not in ZONE_OFFSETS:
+    if match is None:
         return None
-    stamp, offset = match["stamp"], ZONE_OFFSETS[match["zone"]]
+    stamp, zone = match["stamp"], match["zone"]
+    offset = zone if zone[0] in "+-" else ZONE_OFFSETS.get(zone)
+    if offset is None:
+        return None
     for fmt in ("%Y-%m-%d %H:%M:%S %z", "%d-%m-%Y %H:%M:%S %z"):
         try:
             return pd.Timestamp(pd.to_datetime(f"{stamp} {offset}", format=fmt)).tz_convert("UTC")

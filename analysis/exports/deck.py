@@ -27,7 +27,16 @@ from pptx.util import Emu, Inches, Pt
 
 from analysis import charts
 from analysis.exports import images, textfit
-from analysis.exports.model import SECTION_TITLES, CaseContent, Post, Report, date_range
+from analysis.exports.model import (
+    SECTION_TITLES,
+    CaseContent,
+    Post,
+    Report,
+    date_range,
+    hours_text,
+    minutes_text,
+    provenance_text,
+)
 
 # 16:9 widescreen, the PowerPoint default since 2013.
 SLIDE_W: Final = Inches(13.333)
@@ -122,7 +131,7 @@ def _title_slide(deck: PresentationType, report: Report, _: CaseContent | None) 
     _text(slide, Box(MARGIN, Inches(1.6), BODY_W, Inches(1.5)), [report.title],
           HEADLINE_PT, bold=True)
     lines = [f"{c.hashtag} ({c.brand}): {date_range(c.start, c.end)}, {c.tweets:,} tweets, "
-             f"{_provenance(c.provenance)}" for c in report.cases]
+             f"{provenance_text(c.provenance)}" for c in report.cases]
     _text(slide, Box(MARGIN, Inches(3.3), BODY_W, Inches(2.4)), lines, BODY_PT)
     if report.notice:
         _text(slide, Box(MARGIN, Inches(5.8), BODY_W, Inches(0.9)), [report.notice], META_PT + 2,
@@ -156,8 +165,8 @@ def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | 
 def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
     slide = _new_slide(deck, report, SECTION_TITLES["speed"])
     header = ["Case", "Time to hijack", "Alert would fire", "Brand reacted"]
-    rows = [[c.hashtag, _minutes(c.speed.time_to_hijack_minutes),
-             _minutes(c.speed.alert_fired_minutes), _hours(c.speed.response_latency_hours)]
+    rows = [[c.hashtag, minutes_text(c.speed.time_to_hijack_minutes),
+             minutes_text(c.speed.alert_fired_minutes), hours_text(c.speed.response_latency_hours)]
             for c in report.cases]
     table_h = _table(slide, Box(MARGIN, BODY_TOP, BODY_W, Inches(0.45) * (len(rows) + 1)),
                      [header, *rows], first_col_share=0.25)
@@ -390,15 +399,3 @@ def _post_meta(post: Post) -> str:
     return f"@{post.author} · {when} · {engagement} · {post.kind}"
 
 
-def _provenance(provenance: str) -> str:
-    return "synthetic reconstruction" if provenance == "reconstruction" else "real archive"
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "not reached"
-    return f"{value:,.0f} min" if value < 180 else f"{value / 60:,.1f} h"
-
-
-def _hours(value: float | None) -> str:
-    return "no response recorded" if value is None else f"{value:,.1f} h"

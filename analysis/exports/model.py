@@ -147,3 +147,18 @@ def date_range(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     if start is None or end is None or pd.isna(start) or pd.isna(end):
         return "no dated tweets"
     return f"{start:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M} UTC"
+
+
+def provenance_text(provenance: str) -> str:
+    return "synthetic reconstruction" if provenance == "reconstruction" else "real archive"
+
+
+def minutes_text(value: float | None) -> str:
+    """A duration given in minutes, as minutes below 3 hours and as hours above."""
+    if value is None or pd.isna(value):
+        return "not reached"
+    return f"{value:,.0f} min" if value < 180 else f"{value / 60:,.1f} h"
+
+
+def hours_text(value: float | None) -> str:
+    return "no response recorded" if value is None or pd.isna(value) else f"{value:,.1f} h"

@@ -1,0 +1,236 @@
+"""Brand hostility: the probability that a tweet attacks the brand or its campaign.
+
+Hostility is not negative mood. A tweet is hostile when it accuses, mocks (sarcasm included),
+insults or swears at its target. The probability is a logistic combination of a handful of
+signals, each a column of ``features``:
+
+- generic offensiveness, fitted on TweetEval *offensive* (train split; threshold on val):
+  ``alt-profanity-check`` (a linear model shipped with its weights on PyPI), the strongest
+  offensive term it knows in the tweet, VADER's scores, the most negative VADER lexicon word,
+  whether the tweet addresses someone ("you"), and shouting;
+- campaign context, which no public benchmark labels: a case's target terms (``cue_terms``,
+  e.g. foreclosure, bailout, brutality) in a negative tweet, and sarcasm cues of Q&A hijacks
+  (lexically positive questions about the targets, scare quotes, "great time to…", "can I
+  have my … back"). Their weights are priors set by a stated rule (``fit``), not fitted.
+
+Only the scalar weights are stored (``data/scoring_model.json``), with their provenance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import numpy as np
+
+from analysis import scoring_model, sentiment
+
+# VADER's four scores come first in every feature matrix.
+POLARITY_COLUMNS: Final = ("compound", "pos", "neg", "neu")
+# Generic signals, weighted by a logistic regression fitted on TweetEval offensive (train).
+GENERIC_FEATURES: Final[dict[str, str]] = {
+    "profanity_logit": "alt-profanity-check probability, as a logit",
+    "offensive_term_max": "largest alt-profanity-check term weight among the tweet's words",
+    "offensive_terms": "number of words with a strongly offensive term weight (capped)",
+    "compound": "VADER compound",
+    "pos": "VADER positive share",
+    "neg": "VADER negative share",
+    "lexicon_min": "valence of the tweet's most negative VADER lexicon word",
+    "second_person": "addresses someone: you, your, u, ur…",
+    "shouting": "share of upper-case letters",
+}
+# Campaign-context signals: weights are priors (see ``context_weight``), not fitted.
+CONTEXT_FEATURES: Final[dict[str, str]] = {
+    "target_negative": "names one of the case's target terms in a negative or profane tweet",
+    "sarcasm": "a sarcasm or irony cue of Q&A hijacks",
+}
+FEATURES: Final = (*GENERIC_FEATURES, *CONTEXT_FEATURES)
+
+# Probabilities are clipped before the logit so that 0 and 1 stay finite.
+PROBABILITY_FLOOR: Final = 1e-3
+# A term weight above this in alt-profanity-check's SVM marks a strongly offensive word
+# (about the top 1.5% of its 15k-word vocabulary).
+OFFENSIVE_TERM_WEIGHT: Final = 1.0
+# Counts are capped: a third swear word says little more than the second.
+COUNT_CAP: Final = 3
+# "Negative" for target_negative: VADER neg share above zero or a profane tweet.
+PROFANE_PROBABILITY: Final = 0.3
+# A context cue alone lifts a typical harmless tweet this many logit units above the threshold.
+CONTEXT_MARGIN_LOGIT: Final = 1.0
+# Default threshold when no fitted model is stored (the fitted one is chosen on TweetEval val).
+DEFAULT_THRESHOLD: Final = 0.5
+
+SECOND_PERSON: Final = re.compile(r"\b(?:you|your|yours|you're|youre|yourself|u|ur|ya)\b", re.I)
+WORD: Final = re.compile(r"[a-z][a-z']*")
+# Praise words that, in a question about the brand's own failings, read as mockery.
+PRAISE: Final = ("great", "love", "favorite", "favourite", "best", "proud", "wonderful",
+                 "amazing", "awesome", "thanks", "thank", "congrats", "excited", "fun", "enjoy")
+PRAISE_WORD: Final = re.compile(r"\b(?:" + "|".join(PRAISE) + r")\w*", re.I)
+# Sarcasm and irony cues typical of hijacked Q&A hashtags, as data: name -> pattern.
+SARCASM_CUES: Final[dict[str, re.Pattern[str]]] = {
+    "scare_quotes": re.compile(r"[\"“]\s*\w+(?:\s+\w+){0,2}\s*[\"”]"),
+    "great_time_to": re.compile(r"\b(?:great|perfect|good|best|nice)\s+(?:time|day|moment|way)\s+to\b", re.I),
+    "give_it_back": re.compile(r"\bcan\s+(?:i|we)\s+(?:have|get)\s+(?:my|our)\b.{1,60}?\bback\b", re.I),
+    "how_does_it_feel": re.compile(r"\bhow\s+(?:does|did|do)\s+(?:it|you)\s+feel\b|\bwhat(?:'s| is)\s+it\s+like\s+to\b", re.I),
+    "marked_irony": re.compile(r"#(?:not|sarcasm|irony)\b|\byeah,?\s+right\b|\bsaid\s+no\s+one\b|\bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b", re.I),
+    "best_ever": re.compile(r"\b(?:best|greatest)\W+\w+\W+ever\b|\bthanks?\s+(?:a lot|for nothing)\b", re.I),
+    "eye_roll": re.compile("[\U0001F644\U0001F612]"),
+}
+
+
+@dataclass(frozen=True)
+class Model:
+    """The combiner: ``p = sigmoid(intercept + Σ weight × feature)``, hostile at ``threshold``."""
+
+    weights: dict[str, float]
+    intercept: float
+    threshold: float
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def logits(self, matrix: np.ndarray) -> np.ndarray:
+        """Logits for a feature matrix laid out as ``POLARITY_COLUMNS + FEATURES``."""
+        offset = len(POLARITY_COLUMNS)
+        weights = np.asarray([self.weights.get(name, 0.0) for name in FEATURES])
+        return self.intercept + matrix[:, offset:offset + len(FEATURES)] @ weights
+
+    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.logits(matrix))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"weights": dict(self.weights), "intercept": self.intercept,
+                "threshold": self.threshold, "provenance": dict(self.provenance)}
+
+
+def model() -> Model:
+    """The stored model (``data/scoring_model.json``); a neutral placeholder if none is stored."""
+    stored = scoring_model.load().get("hostility")
+    if not stored:
+        return Model({"profanity_logit": 1.0}, 0.0, DEFAULT_THRESHOLD, {"fitted": False})
+    return Model(dict(stored["weights"]), float(stored["intercept"]), float(stored["threshold"]),
+                 dict(stored.get("provenance", {})))
+
+
+def cue_pattern(cue_terms: Sequence[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any target term (plus a short word ending)."""
+    terms = sorted({term.strip().lstrip("#@").lower() for term in cue_terms if term.strip()},
+                   key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\w{0,3}\b", re.I)
+
+
+def features(texts: Sequence[str], cue_terms: Sequence[str] = ()) -> np.ndarray:
+    """``(n, 4 + len(FEATURES))`` float matrix: VADER's scores, then every feature."""
+    texts = list(texts)
+    polar = sentiment.polarities(texts)
+    profane = np.clip(_profanity(texts), PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+    term_max, term_count = _offensive_terms(texts)
+    cues = cue_pattern(cue_terms)
+    rows = np.empty((len(texts), len(FEATURES)))
+    for i, text in enumerate(texts):
+        compound, pos, neg, _ = polar[i]
+        targeted = bool(cues and cues.search(text))
+        negative = neg > 0 or profane[i] >= PROFANE_PROBABILITY
+        rows[i] = (
+            np.log(profane[i] / (1 - profane[i])), term_max[i], term_count[i],
+            compound, pos, neg, _lexicon_min(text), bool(SECOND_PERSON.search(text)),
+            _shouting(text), targeted and negative, _sarcastic(text, pos, targeted),
+        )
+    return np.hstack([polar, rows])
+
+
+def probabilities(texts: Sequence[str], cue_terms: Sequence[str] = (),
+                  fitted: Model | None = None) -> np.ndarray:
+    """Hostility probability per text (convenience for small inputs; scoring batches it)."""
+    return (fitted or model()).probabilities(features(texts, cue_terms))
+
+
+def sarcasm_cues(text: str) -> list[str]:
+    """Names of the sarcasm cues found in ``text`` (for explanations and tests)."""
+    return [name for name, pattern in SARCASM_CUES.items() if pattern.search(text)]
+
+
+def _sarcastic(text: str, pos: float, targeted: bool) -> bool:
+    praise_question = targeted and pos > 0 and "?" in text and bool(PRAISE_WORD.search(text))
+    return praise_question or any(p.search(text) for p in SARCASM_CUES.values())
+
+
+def _lexicon_min(text: str) -> float:
+    lexicon = sentiment.analyzer().lexicon
+    return min((lexicon.get(word, 0.0) for word in WORD.findall(text.lower())), default=0.0)
+
+
+def _shouting(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) / len(letters) if letters else 0.0
+
+
+def _profanity(texts: list[str]) -> np.ndarray:
+    from profanity_check import predict_prob
+
+    return np.asarray(predict_prob(texts), dtype="float64") if texts else np.zeros(0)
+
+
+def _offensive_terms(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per text: the largest term weight of alt-profanity-check's SVM, and the strong-term count."""
+    if not texts:
+        return np.zeros(0), np.zeros(0)
+    from profanity_check import profanity_check as package
+
+    weights = np.mean([c.estimator.coef_[0] for c in package.model.calibrated_classifiers_], axis=0)
+    present = (package.vectorizer.transform(texts) > 0).astype("float64").multiply(weights).tocsr()
+    strongest = np.asarray(present.max(axis=1).todense()).ravel()
+    count = np.asarray((present > OFFENSIVE_TERM_WEIGHT).sum(axis=1)).ravel()
+    return np.maximum(strongest, 0.0), np.minimum(count, COUNT_CAP).astype("float64")
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype="float64")
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def fit(train: tuple[Sequence[str], Sequence[int] | np.ndarray],
+        val: tuple[Sequence[str], Sequence[int] | np.ndarray],
+        *, source: str) -> Model:
+    """Fit the generic weights on ``train``, choose the threshold on ``val``, set the priors.
+
+    The context weights (target terms, sarcasm) cannot be fitted on a benchmark that has no
+    brand targets. Rule: each alone lifts the *median* harmless training tweet
+    ``CONTEXT_MARGIN_LOGIT`` above the chosen threshold.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from analysis.evaluation import best_threshold
+
+    offset = len(POLARITY_COLUMNS)
+    generic = slice(offset, offset + len(GENERIC_FEATURES))
+    x_train = features(train[0])[:, generic]
+    y_train = np.asarray(train[1])
+    scaler = StandardScaler().fit(x_train)
+    regression = LogisticRegression(max_iter=2000).fit(scaler.transform(x_train), y_train)
+    raw = regression.coef_[0] / scaler.scale_
+    intercept = float(regression.intercept_[0] - raw @ scaler.mean_)
+    weights = {name: float(w) for name, w in zip(GENERIC_FEATURES, raw, strict=True)}
+    draft = Model(weights, intercept, DEFAULT_THRESHOLD)
+    val_probs = draft.probabilities(features(val[0]))
+    threshold = best_threshold(np.asarray(val[1]), val_probs)
+    harmless = np.median(intercept + x_train[y_train == 0] @ raw)
+    prior = _logit(threshold) - float(harmless) + CONTEXT_MARGIN_LOGIT
+    weights.update({name: round(prior, 4) for name in CONTEXT_FEATURES})
+    provenance = {
+        "fitted_on": f"{source} train split ({len(y_train)} tweets), logistic regression",
+        "threshold_chosen_on": f"{source} val split ({len(val[1])} tweets), max macro-F1",
+        "context_weights": "prior: each cue alone lifts the median harmless train tweet "
+                           f"{CONTEXT_MARGIN_LOGIT} logit above the threshold (not fitted)",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "command": "python -m analysis evaluate --fit",
+    }
+    return Model({k: round(v, 6) for k, v in weights.items()}, round(intercept, 6),
+                 round(threshold, 4), provenance)

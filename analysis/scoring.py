@@ -1,0 +1,106 @@
+"""Scoring a tweet table: sentiment and brand hostility for every row, fast on a million.
+
+``score(table)`` returns the canonical table plus ``schema.SCORE_COLUMNS``. Speed comes from
+three things: a retweet is scored as its original text (the ``RT @x: `` prefix is dropped),
+each unique text is scored once and its scores broadcast back to every row, and large
+batches of unique texts are split into chunks scored by worker processes on every core.
+The settings used (threshold, cue terms, sentiment thresholds, model provenance) are
+recorded in ``result.attrs["scoring"]``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from analysis import ANALYSIS_VERSION, hostility, schema, sentiment
+
+# Below this many unique texts, starting worker processes (~1 s) costs more than it saves.
+PARALLEL_MIN_TEXTS: Final = 20_000
+# Texts per task sent to a worker: large enough to amortise pickling, small enough to balance.
+CHUNK_TEXTS: Final = 5_000
+# Worker processes start from a clean fork server (not a fork of a big, threaded parent such
+# as Streamlit) with the scoring modules already imported.
+START_METHOD: Final = "forkserver"
+PRELOAD: Final = ["analysis.hostility"]
+# "RT @handle: " as the canonical schema rebuilds a retweet's text.
+RETWEET_PREFIX_PATTERN: Final = sentiment.RETWEET_PREFIX.pattern
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def scoring_texts(text: pd.Series) -> pd.Series:
+    """The text each row is scored on: the original's text for a retweet, ``""`` if missing."""
+    values = text.astype("string").fillna("")
+    return values.str.replace(RETWEET_PREFIX_PATTERN, "", n=1, regex=True)
+
+
+def feature_matrix(texts: Sequence[str], cue_terms: Sequence[str] = (),
+                   workers: int | None = None) -> np.ndarray:
+    """``hostility.features`` for many texts, in parallel chunks when it pays off."""
+    texts = list(texts)
+    workers = default_workers() if workers is None else max(1, workers)
+    if workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
+        return hostility.features(texts, cue_terms)
+    chunks = [texts[i:i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
+    context = multiprocessing.get_context(START_METHOD)
+    context.set_forkserver_preload(PRELOAD)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = list(pool.map(hostility.features, chunks, [tuple(cue_terms)] * len(chunks)))
+    return np.vstack(parts)
+
+
+def score(table: pd.DataFrame, *, cue_terms: Sequence[str] = (), threshold: float | None = None,
+          workers: int | None = None) -> pd.DataFrame:
+    """``table`` plus ``schema.SCORE_COLUMNS``; settings recorded in ``attrs["scoring"]``.
+
+    ``threshold`` (default: the one chosen on TweetEval val) decides ``hostile``;
+    ``cue_terms`` are the case's target terms (they raise the hostility of negative tweets
+    naming them and of lexically positive questions about them).
+    """
+    fitted = hostility.model()
+    cut = fitted.threshold if threshold is None else float(threshold)
+    if not 0.0 <= cut <= 1.0:
+        raise ValueError(f"threshold must be between 0 and 1, got {cut}")
+    codes, uniques = pd.factorize(scoring_texts(table["text"]), use_na_sentinel=False)
+    matrix = feature_matrix([str(t) for t in uniques], cue_terms, workers)
+    prob = fitted.probabilities(matrix) if len(uniques) else np.zeros(0)
+    cuts = sentiment.thresholds()
+    labels = sentiment.labels(matrix[:, 0], cuts).array if len(uniques) else pd.array([], "string")
+    columns: dict[str, Any] = {
+        name: matrix[codes, i] if len(uniques) else np.zeros(0)
+        for i, name in enumerate(hostility.POLARITY_COLUMNS)
+    }
+    columns["sentiment"] = labels.take(codes) if len(uniques) else labels
+    columns["hostile_prob"] = prob[codes] if len(uniques) else prob
+    columns["hostile"] = columns["hostile_prob"] >= cut
+    out = table.assign(**{name: pd.Series(columns[name], index=table.index).astype(dtype)
+                          for name, dtype in schema.SCORE_COLUMNS.items()})
+    out.attrs["scoring"] = settings(cue_terms, cut, cuts, fitted, unique_texts=len(uniques))
+    return out
+
+
+def settings(cue_terms: Sequence[str], threshold: float, cuts: tuple[float, float],
+             fitted: hostility.Model, *, unique_texts: int) -> dict[str, Any]:
+    """What produced the scores, kept with them (and in exports)."""
+    return {
+        "threshold": threshold,
+        "default_threshold": fitted.threshold,
+        "cue_terms": [str(term) for term in cue_terms],
+        "sentiment_thresholds": {"negative_at_most": cuts[0], "positive_at_least": cuts[1]},
+        "model": fitted.provenance,
+        "analysis_version": ANALYSIS_VERSION,
+        "unique_texts": unique_texts,
+    }

@@ -48,6 +48,8 @@ MAX_RATIO: Final = 100
 RATIO_GRACE_BYTES: Final = 16 * MB
 # Most files a zip may hold (real archives: a handful of daily/hourly files).
 MAX_MEMBERS: Final = 50
+# Zip members that are never data (macOS Finder's resource forks); the loaders skip them too.
+IGNORED_MEMBER_PREFIXES: Final[tuple[str, ...]] = ("__MACOSX/",)
 # Longest file name accepted (common file-system limit).
 MAX_NAME_LENGTH: Final = 255
 # Decompression step: the most memory one read may take.
@@ -308,7 +310,9 @@ def _zip_members(name: str, archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipI
                            "(possible zip bomb)")
     members = []
     for info in infos:
-        members.append((info, _zip_member_kind(name, info)))
+        kind = _zip_member_kind(name, info)
+        if not info.filename.startswith(IGNORED_MEMBER_PREFIXES):
+            members.append((info, kind))
     if not members:
         raise reject(name, "the zip holds no files")
     return members
@@ -318,6 +322,8 @@ def _zip_member_kind(name: str, info: zipfile.ZipInfo) -> str:
     problem = _name_problem(info.filename, allow_folders=True)
     if problem:
         raise reject(name, f"member {shown(info.filename)}: {problem}")
+    if info.filename.startswith(IGNORED_MEMBER_PREFIXES):
+        return "ignored"
     if info.flag_bits & 0x1:
         raise reject(name, f"member {shown(info.filename)} is encrypted")
     data_ext, comp_ext = split_suffix(info.filename)
@@ -421,14 +427,19 @@ def store_upload(name: str, data: bytes, folder: Path | None = None) -> Path:
     return store(check_upload(name, data), folder)
 
 
-def load_upload(upload: CheckedUpload) -> LoadResult:
-    """Parse a checked upload with the loaders; refuse it if not one row is valid."""
+def load_upload(upload: CheckedUpload, *, fmt: str | None = None,
+                mapping: dict[str, str] | None = None) -> LoadResult:
+    """Parse a checked upload with the loaders; refuse it if not one row is valid.
+
+    ``fmt`` and ``mapping`` are passed to ``loaders.load`` (forced format, CSV column map).
+    """
     from analysis import loaders
 
     stream = io.BytesIO(upload.data)
     stream.name = upload.name
     try:
-        result = loaders.load(stream)
+        result = loaders.load(stream, fmt=fmt, mapping=mapping,
+                              max_bytes=MAX_DECOMPRESSED_BYTES, max_members=MAX_MEMBERS)
     except UploadRejected:
         raise
     except ArchiveError as exc:

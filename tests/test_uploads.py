@@ -224,3 +224,38 @@ def test_store_into_a_chosen_folder(tmp_path: Path) -> None:
 def test_empty_files_are_refused(name: str, data: bytes) -> None:
     message = _rejected(name, data)
     assert "empty" in message or "no files" in message
+
+
+# ------------------------------------------------------------------ zero valid rows (loaders)
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("junk.jsonl", b'{"not": "a tweet"}\n{"neither": 1}\n'),
+    ("junk.csv", b"colour,size\nred,1\nblue,2\n"),
+    ("junk.txt", b"just some words\nand more words\n"),
+    ("junk.jsonl.gz", gzip.compress(b'{"not": "a tweet"}\n')),
+    ("junk.zip", _zip({"a.jsonl": b'{"x": 1}\n'})),
+])
+def test_zero_valid_rows_are_refused(name: str, data: bytes) -> None:
+    checked = uploads.check_upload(name, data)
+    with pytest.raises(UploadRejected) as info:
+        uploads.load_upload(checked)
+    message = str(info.value)
+    assert message.startswith(f"upload {uploads.shown(name)}: no valid tweet rows")
+    assert "\n" not in message
+
+
+def test_real_archives_load_through_uploads(real_archives: Path) -> None:
+    for path in _real_files(real_archives):
+        for name, data in ((path.name, path.read_bytes()),
+                           (path.name + ".gz", gzip.compress(path.read_bytes()))):
+            result = uploads.load_upload(uploads.check_upload(name, data))
+            assert result.report.kept > 0, name
+            assert result.report.reconciles
+
+
+def test_macos_resource_forks_in_a_zip_are_skipped(real_archives: Path) -> None:
+    data = (real_archives / "v1_search_tweets.jsonl").read_bytes()
+    archive = _zip({"export/a.jsonl": data, "__MACOSX/export/._a.jsonl": b"\x00\x05\x16\x07\x00"})
+    checked = uploads.check_upload("mac.zip", archive)
+    assert [m.name for m in checked.members] == ["export/a.jsonl"]
+    assert uploads.load_upload(checked).report.kept > 0

@@ -168,13 +168,20 @@ def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) 
     rows = [[c.hashtag, minutes_text(c.speed.time_to_hijack_minutes),
              minutes_text(c.speed.alert_fired_minutes), hours_text(c.speed.response_latency_hours)]
             for c in report.cases]
-    table_h = _table(slide, Box(MARGIN, BODY_TOP, BODY_W, Inches(0.45) * (len(rows) + 1)),
+    table_h = _table(slide, Box(MARGIN, BODY_TOP, BODY_W, Inches(0.4) * (len(rows) + 1)),
                      [header, *rows], first_col_share=0.25)
-    below = Box(MARGIN, BODY_TOP + table_h + Inches(0.3), BODY_W,
-                BODY_H - table_h - Inches(0.3))
     sentences = [f"{c.hashtag}: {c.speed.sentence}" if report.is_comparison else c.speed.sentence
                  for c in report.cases]
-    _bullets(slide, below, sentences, BODY_PT - 2)
+    top = BODY_TOP + table_h + Inches(0.15)
+    text_h = Inches(0.9)
+    _bullets(slide, Box(MARGIN, top, BODY_W, text_h), sentences, META_PT + 1)
+    charts_top = top + text_h + Inches(0.05)
+    figures = [c.speed.alert for c in report.cases if c.speed.alert is not None]
+    if figures:
+        width = BODY_W // len(figures)
+        for i, fig in enumerate(figures):
+            _chart(slide, fig, Box(MARGIN + i * width, charts_top, width,
+                                   BODY_TOP + BODY_H - charts_top))
     _notes(slide, sentences)
 
 

@@ -72,6 +72,7 @@ class Speed:
     alert_fired_minutes: float | None
     response_latency_hours: float | None
     sentence: str
+    alert: go.Figure | None = None  # the alert replay chart
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ class _Charts:
     terms: list[Markup]
     clouds: list[list[_CloudImage]]
     comparison: list[Markup]
+    alerts: list[Markup]
 
 
 def write(report: Report, path: Path) -> Path:
@@ -74,6 +75,7 @@ def render(report: Report) -> str:
         terms=[_figure(c.terms) for c in report.cases],
         clouds=[[_cloud(cloud) for cloud in c.clouds] for c in report.cases],
         comparison=[_figure(f) for f in report.comparison],
+        alerts=[_figure(c.speed.alert) for c in report.cases if c.speed.alert is not None],
     )
     return _environment().get_template(TEMPLATE).render(
         report=report, charts=figures, titles=SECTION_TITLES,

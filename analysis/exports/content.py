@@ -1,0 +1,395 @@
+"""Fill the post-mortem content model from the engine, for one case or a comparison.
+
+``build(cases, filters)`` is what every export renders: the deck, the HTML report and the PDF
+all say what this returns. The tables are the cases' scored tables (``analysis.cache``) after
+the current filters (``analysis.filters``); the filters are written into every footer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis import alerts, charts, engagement, evaluation, filters, kpis, terms, timeline
+from analysis.cases import Case, Event
+from analysis.errors import ExportError
+from analysis.exports.model import (
+    CaseContent,
+    Cloud,
+    Kpi,
+    Post,
+    Report,
+    Source,
+    Speed,
+    hours_text,
+    minutes_text,
+)
+
+# Posts listed per case (the deck shows the first five; the report all of them).
+TOP_POSTS: Final = 10
+# Distinctive terms per side in the terms chart.
+TOP_TERMS: Final = 12
+STORY_BULLETS: Final = 5
+# The story in five bullets: the ask, then the first event of each group (in time order),
+# then the case's one-line outcome. Groups without an event are filled with facts.
+STORY_GROUPS: Final[tuple[tuple[str, ...], ...]] = (
+    ("hostile_wave", "amplifier"),
+    ("trend", "milestone", "spinoff", "media"),
+    ("brand_response", "cancellation"),
+)
+LAUNCH_KINDS: Final[tuple[str, ...]] = ("ask", "teaser")
+# Timeline bin width by the span of the data (span upper bound -> bin size).
+BIN_BY_SPAN: Final[tuple[tuple[pd.Timedelta, str], ...]] = (
+    (pd.Timedelta(hours=6), "5min"),
+    (pd.Timedelta(hours=24), "15min"),
+    (pd.Timedelta(days=4), "1h"),
+    (pd.Timedelta(days=15), "3h"),
+    (pd.Timedelta(days=60), "12h"),
+)
+WIDEST_BIN: Final = "1D"
+# Comparison curves are aligned on launch in one common bin width.
+COMPARE_BIN: Final = "1h"
+# KPIs read as lessons, and how a value is described. A lesson is an observation of the data:
+# the spread across cases, or (for one case) the value itself.
+LESSON_KPIS: Final[tuple[str, ...]] = (
+    "hostile_share", "time_to_hijack_minutes", "hostile_engagement_share",
+    "alert_fired_minutes", "response_latency_hours", "peak_hourly_rate",
+    "decay_half_life_hours", "top1pct_author_share",
+)
+MAX_LESSONS: Final = 5
+SINGLE_LESSONS: Final[dict[str, str]] = {
+    "hostile_share": "{value} of all tweets were hostile to the brand or the campaign.",
+    "hostile_engagement_share": "Hostile posts captured {value} of all engagement.",
+    "time_to_hijack_minutes": "The tag was hijacked {value} after launch "
+                              "(first sustained window of mostly hostile originals).",
+    "top1pct_author_share": "The most active 1% of authors posted {value} of the tweets.",
+    "decay_half_life_hours": "After the peak, the volume halved within {value}.",
+}
+NOTICE: Final = ("{tags}: synthetic reconstruction{s} made by Backfire's generator, calibrated to "
+                 "published figures (sources under Methods). No real tweet is reproduced.")
+NO_FILTERS: Final = "Filters: none (all tweets)"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What ``build`` needs per case: the case and its scored (unfiltered) table."""
+
+    case: Case
+    table: pd.DataFrame
+
+
+def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
+          generated_at: pd.Timestamp | None = None) -> Report:
+    """The post-mortem of ``items`` (one case, or several compared) under ``selection``."""
+    if not items:
+        raise ExportError("choose at least one case to export")
+    selection = selection or filters.Filters()
+    tables = [filters.apply(item.table, selection) for item in items]
+    reports = [kpis.for_case(item.case, table) for item, table in zip(items, tables, strict=True)]
+    cases = tuple(_case(item.case, table, report)
+                  for item, table, report in zip(items, tables, reports, strict=True))
+    tags = [c.hashtag for c in cases]
+    return Report(
+        title=f"Post-mortem: {' vs '.join(tags)}" if len(tags) > 1 else f"Post-mortem: {tags[0]}",
+        cases=cases,
+        kpis=_kpi_rows(reports),
+        lessons=lessons(cases, reports),
+        methods=_methods(tables),
+        accuracy=accuracy(),
+        notice=notice(items),
+        filters=describe(selection),
+        generated_at=generated_at or pd.Timestamp.now(tz="UTC").floor("min"),
+        comparison=_comparison(items, tables) if len(items) > 1 else (),
+    )
+
+
+def build_for(case_ids: Sequence[str], selection: filters.Filters | None = None) -> Report:
+    """``build`` for case ids (bundled or library), reading their scored tables from the cache."""
+    from analysis import cache, cases
+
+    items = [Inputs(case, cache.scored_case(case)) for case in map(cases.load_case, case_ids)]
+    return build(items, selection)
+
+
+# --- one case -------------------------------------------------------------------------------
+
+def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseContent:
+    dated = table["created_at"].dropna()
+    stop = terms.case_stopwords(case.hashtag, case.brand, case.brand_account)
+    clouds = terms.stance_frequencies(table, stopwords=stop) if "hostile" in table else {}
+    return CaseContent(
+        case_id=case.id,
+        hashtag=hashtag(case),
+        brand=case.brand,
+        provenance=case.provenance,
+        start=dated.min() if len(dated) else None,
+        end=dated.max() if len(dated) else None,
+        tweets=len(table),
+        story=story(case),
+        timeline=_timeline(case, table),
+        speed=_speed(case, table, report),
+        posts=top_posts(table),
+        terms=charts.distinctive_terms(
+            terms.distinctive_terms(table, stopwords=stop, top=TOP_TERMS), top=TOP_TERMS,
+            title=f"Distinctive terms of hostile vs other tweets, {hashtag(case)}"),
+        clouds=(Cloud("Hostile tweets", clouds.get("hostile", {}), hostile=True),
+                Cloud("Supportive tweets", clouds.get("supportive", {}), hostile=False)),
+        sources=sources(case),
+        caveats=tuple(case.caveats),
+    )
+
+
+def hashtag(case: Case) -> str:
+    return case.hashtag if case.hashtag.startswith("#") else f"#{case.hashtag}"
+
+
+def story(case: Case) -> tuple[str, ...]:
+    """Five bullets from the case's events and facts: ask, hijack, spread, reaction, outcome."""
+    events = sorted(case.events, key=lambda e: e.time)
+    launch = next((e for e in events if e.kind in LAUNCH_KINDS), None)
+    first = (f"{case.launch:%d %b %Y, %H:%M} UTC: @{case.brand_account} launched "
+             f"{hashtag(case)}. The ask: {case.ask}")
+    picked: list[Event] = []
+    for kinds in STORY_GROUPS:
+        found = next((e for e in events if e.kind in kinds and e is not launch), None)
+        if found is not None:
+            picked.append(found)
+    middle = [_event_bullet(case, e) for e in sorted(picked, key=lambda e: e.time)]
+    facts = [f"{f.label}: {f.value}" for f in case.facts]
+    middle += facts[: STORY_BULLETS - 2 - len(middle)]
+    return (first, *middle, f"Outcome: {case.story}")[:STORY_BULLETS]
+
+
+def _event_bullet(case: Case, event: Event) -> str:
+    hours = case.hours_since_launch(event.time)
+    when = f"+{hours * 60:.0f} min" if abs(hours) < 2 else f"+{hours:.1f} h"
+    return f"{when}: {event.label}" + (f" ({event.note})" if event.note else "")
+
+
+def _events_frame(case: Case) -> pd.DataFrame:
+    return pd.DataFrame([{"time": e.time, "kind": e.kind, "label": e.label, "note": e.note,
+                          "source_url": e.source_url} for e in case.events],
+                        columns=["time", "kind", "label", "note", "source_url"])
+
+
+def bin_size(table: pd.DataFrame) -> str:
+    """A bin width that shows the data's span in a readable number of bars."""
+    dated = table["created_at"].dropna()
+    span = dated.max() - dated.min() if len(dated) else pd.Timedelta(0)
+    return next((size for bound, size in BIN_BY_SPAN if span <= bound), WIDEST_BIN)
+
+
+def _timeline(case: Case, table: pd.DataFrame) -> go.Figure:
+    title = f"{hashtag(case)}: volume, hostility and sentiment"
+    if table["created_at"].notna().sum() == 0:
+        return charts.empty_figure(title, "No dated tweets in this selection.")
+    size = bin_size(table)
+    frame = timeline.timeline(table, bin_size=size, launch=case.launch)
+    return charts.timeline(frame, events=_events_frame(case), launch=case.launch,
+                           title=f"{title} ({size} bins)", bin_label=size)
+
+
+def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
+    hijack = report.values.get("time_to_hijack_minutes")
+    latency = report.values.get("response_latency_hours")
+    replay = report.alert
+    if replay is None:
+        sentence = "No alert replay: the table is not scored."
+        figure = charts.empty_figure("Alert replay", sentence)
+    else:
+        sentence = replay.sentence()
+        figure = charts.alert_replay(replay.series, min_share=replay.rule.min_share,
+                                     fired_minutes=replay.fired_minutes,
+                                     reaction_hours=replay.reaction_hours,
+                                     reaction_label=replay.reaction_label,
+                                     title=f"Alert replay, {hashtag(case)}")
+    return Speed(
+        time_to_hijack_minutes=_number(hijack),
+        alert_fired_minutes=_number(report.values.get("alert_fired_minutes")),
+        response_latency_hours=_number(latency),
+        sentence=sentence,
+        alert=figure,
+    )
+
+
+def top_posts(table: pd.DataFrame, n: int = TOP_POSTS) -> tuple[Post, ...]:
+    """The ``n`` most engaged hostile posts (retweets collapsed onto their original)."""
+    if "hostile" not in table.columns:
+        return ()
+    frame = engagement.top_hostile_posts(table, n)
+    return tuple(
+        Post(author=_text(row.author), created_at=_time(row.created_at) or _time(row.first_seen),
+             text=_text(row.text), engagement=_int(row.engagement), kind=_text(row.kind),
+             url=_text(row.url), hostile_prob=_number(getattr(row, "hostile_prob", None)))
+        for row in frame.itertuples(index=False)
+    )
+
+
+def sources(case: Case) -> tuple[Source, ...]:
+    """The case's facts with their sources, then the sources of its events not yet cited."""
+    out = [Source(f.label, f.value, f.source_url, f.confidence) for f in case.facts]
+    cited = {s.url for s in out}
+    for event in case.events:
+        if event.source_url and event.source_url not in cited:
+            out.append(Source(event.label, f"{event.time:%Y-%m-%d %H:%M} UTC",
+                              event.source_url, event.confidence))
+            cited.add(event.source_url)
+    return tuple(out)
+
+
+# --- across cases ---------------------------------------------------------------------------
+
+def _kpi_rows(reports: Sequence[kpis.KpiReport]) -> tuple[Kpi, ...]:
+    return tuple(
+        Kpi(key, spec.label, spec.definition,
+            tuple(kpis.format_value(key, r.values.get(key)) for r in reports))
+        for key, spec in kpis.KPIS.items()
+    )
+
+
+def lessons(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> tuple[str, ...]:
+    """Observations from the data: the KPIs that separate the cases most, or (one case) the
+    KPIs that characterise it, plus the gap between the alert and the brand's reaction."""
+    found = (_separating(cases, reports) if len(cases) > 1
+             else _characterising(reports[0]))
+    gaps = [_gap(c) for c in cases]
+    return tuple([*found, *(g for g in gaps if g)][:MAX_LESSONS + len(cases)])
+
+
+def _separating(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> list[str]:
+    spreads: list[tuple[float, str]] = []
+    for key in LESSON_KPIS:
+        values = [(_number(r.values.get(key)), c.hashtag) for r, c in zip(reports, cases, strict=True)]
+        known = [(v, tag) for v, tag in values if v is not None]
+        if len(known) < 2:
+            continue
+        low, high = min(known), max(known)
+        if high[0] <= 0 or high[0] == low[0]:
+            continue
+        spread = (high[0] - low[0]) / abs(high[0])
+        label = kpis.KPIS[key].label
+        spreads.append((spread, f"{label} separates the cases: from {kpis.format_value(key, low[0])} "
+                                f"({low[1]}) to {kpis.format_value(key, high[0])} ({high[1]})."))
+    spreads.sort(key=lambda pair: -pair[0])
+    return [text for _, text in spreads[:MAX_LESSONS - 1]]
+
+
+def _characterising(report: kpis.KpiReport) -> list[str]:
+    out = []
+    for key, template in SINGLE_LESSONS.items():
+        value = report.values.get(key)
+        if _number(value) is not None:
+            out.append(template.format(value=kpis.format_value(key, value)))
+    return out
+
+
+def _gap(case: CaseContent) -> str | None:
+    fired, reacted = case.speed.alert_fired_minutes, case.speed.response_latency_hours
+    if fired is None or reacted is None:
+        return None
+    lead = reacted - fired / 60.0
+    if lead <= 0:
+        return (f"{case.hashtag}: the brand reacted ({hours_text(reacted)}) before the alert "
+                f"rule would have fired ({minutes_text(fired)}).")
+    return (f"{case.hashtag}: a listening alert would have fired {minutes_text(fired)} after "
+            f"launch, {lead:.1f} h before the brand's first documented reaction.")
+
+
+def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
+    frames = {hashtag(item.case): timeline.timeline(table, bin_size=COMPARE_BIN,
+                                                    launch=item.case.launch)
+              for item, table in zip(items, tables, strict=True)
+              if table["created_at"].notna().any()}
+    volume = charts.compare_curves(frames, y="tweets", normalise=True,
+                                   title="Volume, each case relative to its own peak",
+                                   y_title="Share of the case's peak hour")
+    hostile = charts.compare_curves(frames, y="hostile_share_smooth", percent=True,
+                                    title="Hostile share of tweets (3-hour smoothing)",
+                                    y_title="Hostile share")
+    return volume, hostile
+
+
+def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:
+    scoring: Mapping[str, Any] = next((t.attrs.get("scoring", {}) for t in tables
+                                       if t.attrs.get("scoring")), {})
+    threshold = scoring.get("threshold")
+    cut = f" (threshold {float(threshold):.2f}, chosen on validation data)" if threshold else ""
+    return (
+        "Sentiment: NLTK VADER compound score with emoji handling; labels from the standard "
+        "±0.05 thresholds.",
+        "Hostility: probability that a tweet attacks the brand or the campaign, combining VADER, "
+        f"an offensive-language model (alt-profanity-check), the case's target terms and "
+        f"sarcasm cues{cut}.",
+        "Top posts: ranked by retweets + likes + replies + quotes, retweets collapsed onto their "
+        "original; capture-time zeros fall back to in-archive counts.",
+        f"Alert replay: {alerts.AlertRule().describe()}, replayed minute by minute.",
+        "KPI definitions are in the notes of the KPI slide and under Key figures in the report.",
+    )
+
+
+def accuracy() -> tuple[str, ...]:
+    """The measured classifier accuracy, from ``data/evaluation.json``."""
+    rows = evaluation.rows(evaluation.load_results())
+    if not rows:
+        return ("Classifier accuracy not measured yet: run `python -m analysis evaluate`.",)
+    return tuple(f"{r['dataset']}: {r['metric']} {r['ours']:.3f} (n={r['n']:,})" for r in rows
+                 if r.get("ours") is not None)
+
+
+def notice(items: Sequence[Inputs]) -> str:
+    tags = [hashtag(i.case) for i in items if i.case.provenance == "reconstruction"]
+    if not tags:
+        return ""
+    return NOTICE.format(tags=", ".join(tags), s="s" if len(tags) > 1 else "")
+
+
+def describe(selection: filters.Filters) -> str:
+    """The filters as one footer line, so a reader knows what they are looking at."""
+    if selection.is_default():
+        return NO_FILTERS
+    parts: list[str] = []
+    if selection.start is not None or selection.end is not None:
+        start = "start" if selection.start is None else f"{pd.Timestamp(selection.start):%Y-%m-%d %H:%M}"
+        end = "end" if selection.end is None else f"{pd.Timestamp(selection.end):%Y-%m-%d %H:%M}"
+        parts.append(f"time {start} to {end} UTC")
+    if selection.keyword and selection.keyword.strip():
+        parts.append(f'keyword "{selection.keyword.strip()}"')
+    if selection.languages:
+        parts.append("language " + ", ".join(selection.languages))
+    if selection.stance != "all":
+        parts.append(f"stance: {filters.STANCES[selection.stance][0]}")
+    if not selection.include_retweets:
+        parts.append("retweets excluded")
+    return "Filters: " + "; ".join(parts)
+
+
+# --- value helpers --------------------------------------------------------------------------
+
+def _number(value: Any) -> float | None:
+    if value is None or value is pd.NA or isinstance(value, pd.Timestamp):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _int(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+def _time(value: Any) -> pd.Timestamp | None:
+    if value is None or value is pd.NA or pd.isna(value):
+        return None
+    return pd.Timestamp(value)
+

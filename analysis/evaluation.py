@@ -318,20 +318,21 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def write(results: dict[str, Any], path: Path = RESULTS_FILE) -> None:
+def write(results: dict[str, Any], path: Path | None = None) -> None:
     """Store the results (JSON, atomically) for the README and the Methods page."""
     import json
 
     from analysis import atomic
 
-    with atomic.atomic_writer(path) as out:
+    with atomic.atomic_writer(path or RESULTS_FILE) as out:
         out.write((json.dumps(results, indent=2) + "\n").encode("utf-8"))
 
 
-def load_results(path: Path = RESULTS_FILE) -> dict[str, Any]:
+def load_results(path: Path | None = None) -> dict[str, Any]:
     """The stored results, or ``{}`` if none were written yet."""
     import json
 
+    path = path or RESULTS_FILE
     if not path.is_file():
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import ANALYSIS_VERSION, hostility, schema, sentiment
+from analysis.errors import BackfireError
 
 # Below this many unique texts, starting worker processes (~1 s) costs more than it saves.
 PARALLEL_MIN_TEXTS: Final = 20_000
@@ -73,7 +74,7 @@ def score(table: pd.DataFrame, *, cue_terms: Sequence[str] = (), threshold: floa
     fitted = hostility.model()
     cut = fitted.threshold if threshold is None else float(threshold)
     if not 0.0 <= cut <= 1.0:
-        raise ValueError(f"threshold must be between 0 and 1, got {cut}")
+        raise BackfireError(f"hostility threshold must be between 0 and 1, got {cut}")
     codes, uniques = pd.factorize(scoring_texts(table["text"]), use_na_sentinel=False)
     matrix = feature_matrix([str(t) for t in uniques], cue_terms, workers)
     prob = fitted.probabilities(matrix) if len(uniques) else np.zeros(0)

@@ -1,0 +1,105 @@
+"""Brand hostility: features, cue terms, sarcasm cues, the combiner and its fitting rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import hostility
+
+COLUMN = {name: len(hostility.POLARITY_COLUMNS) + i for i, name in enumerate(hostility.FEATURES)}
+
+
+@pytest.mark.parametrize(("terms", "text", "matches"), [
+    (["bailout"], "Loved the #bailout money?", True),
+    (["foreclosure"], "how many foreclosures this year", True),
+    (["whale"], "london WHALE again", True),
+    (["cop"], "copyright notice", False),
+    ([], "bailout", False),
+    (["  ", "#brutality"], "police brutality photo", True),
+])
+def test_cue_pattern(terms: list[str], text: str, matches: bool) -> None:
+    pattern = hostility.cue_pattern(terms)
+    assert bool(pattern and pattern.search(text)) is matches
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ('So "proud" of our police', "scare_quotes"),
+    ("Great time to ask for career advice", "great_time_to"),
+    ("Can I have my house back now?", "give_it_back"),
+    ("How does it feel to be fined again", "how_does_it_feel"),
+    ("this will go well #not", "marked_irony"),
+    ("Best. Campaign. Ever.", "best_ever"),
+    ("nice hashtag 🙄", "eye_roll"),
+])
+def test_sarcasm_cues_are_found(text: str, cue: str) -> None:
+    assert cue in hostility.sarcasm_cues(text)
+
+
+@pytest.mark.parametrize("text", ["Thank you officers for helping me today",
+                                  "What time does the Q&A start?"])
+def test_plain_text_has_no_sarcasm_cue(text: str) -> None:
+    assert hostility.sarcasm_cues(text) == []
+
+
+def test_feature_matrix_layout() -> None:
+    matrix = hostility.features(["hello there", "you are a fucking idiot"])
+    assert matrix.shape == (2, len(hostility.POLARITY_COLUMNS) + len(hostility.FEATURES))
+    assert matrix[1, COLUMN["profanity_logit"]] > matrix[0, COLUMN["profanity_logit"]]
+    assert matrix[1, COLUMN["second_person"]] == 1 and matrix[0, COLUMN["second_person"]] == 0
+    assert matrix[1, COLUMN["offensive_terms"]] >= 1
+
+
+def test_insults_are_more_hostile_than_praise() -> None:
+    prob = hostility.probabilities(["you are a fucking idiot", "thank you, lovely day at the park"])
+    assert prob[0] > 0.5 > prob[1]
+
+
+def test_cue_terms_drive_target_negative() -> None:
+    text = "another bailout while families lose their homes, disgusting"
+    without = hostility.features([text])
+    with_terms = hostility.features([text], ["bailout"])
+    assert without[0, COLUMN["target_negative"]] == 0
+    assert with_terms[0, COLUMN["target_negative"]] == 1
+    assert hostility.probabilities([text], ["bailout"])[0] > hostility.probabilities([text])[0]
+
+
+def test_positive_question_about_a_target_reads_as_sarcasm() -> None:
+    text = "#AskJPM what is your favorite part of the foreclosure process?"
+    assert hostility.features([text])[0, COLUMN["sarcasm"]] == 0
+    assert hostility.features([text], ["foreclosure"])[0, COLUMN["sarcasm"]] == 1
+    assert hostility.probabilities([text], ["foreclosure"])[0] >= hostility.model().threshold
+
+
+def test_model_combines_features_as_a_logistic() -> None:
+    model = hostility.Model({"profanity_logit": 2.0, "sarcasm": 1.0}, intercept=-1.0, threshold=0.5)
+    matrix = np.zeros((2, len(hostility.POLARITY_COLUMNS) + len(hostility.FEATURES)))
+    matrix[0, COLUMN["profanity_logit"]] = 1.0
+    matrix[1, COLUMN["sarcasm"]] = 1.0
+    assert model.logits(matrix).tolist() == [1.0, 0.0]
+    assert model.probabilities(matrix) == pytest.approx([1 / (1 + np.exp(-1.0)), 0.5])
+
+
+def test_stored_model_has_every_weight_and_provenance() -> None:
+    model = hostility.model()
+    assert set(model.weights) == set(hostility.FEATURES)
+    assert 0 < model.threshold < 1
+    assert "train" in model.provenance["fitted_on"] and "val" in model.provenance["threshold_chosen_on"]
+
+
+def test_fit_learns_from_train_and_sets_context_priors_by_rule() -> None:
+    offensive = ["you are a fucking idiot", "shut up you stupid bitch", "what a piece of shit",
+                 "fuck off loser", "you dumb ass clown", "damn moron go away"]
+    harmless = ["lovely day at the park", "the meeting starts at noon", "thanks for the help",
+                "new photos from the parade", "see you at the game", "great dinner tonight"]
+    texts, labels = offensive + harmless, [1] * 6 + [0] * 6
+    model = hostility.fit((texts, labels), (texts, labels), source="hand-made")
+    assert set(model.weights) == set(hostility.FEATURES)
+    assert model.weights["profanity_logit"] > 0
+    assert model.weights["sarcasm"] == model.weights["target_negative"] > 0
+    prob = model.probabilities(hostility.features(texts))
+    assert ((prob >= model.threshold) == np.asarray(labels, dtype=bool)).all()
+    # The rule: a context cue alone lifts the median harmless tweet above the threshold.
+    harmless_matrix = hostility.features(harmless)
+    harmless_matrix[:, COLUMN["sarcasm"]] = 1
+    assert np.median(model.probabilities(harmless_matrix)) > model.threshold

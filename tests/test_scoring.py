@@ -1,0 +1,106 @@
+"""score(): canonical table + SCORE_COLUMNS, retweets as originals, unique texts once, settings kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import hostility, schema, scoring
+from analysis.errors import BackfireError
+
+TEXTS = [
+    "Loving the new #myNYPD photos with officers 😍",
+    "RT @someone: Loving the new #myNYPD photos with officers 😍",
+    "#myNYPD here is the brutality nobody tweets about, disgusting",
+    "#myNYPD here is the brutality nobody tweets about, disgusting",
+    "you are all fucking pigs #myNYPD",
+    "Can I have my dignity back? #myNYPD",
+    "",
+]
+
+
+def make_table(texts: list[str]) -> pd.DataFrame:
+    raw = pd.DataFrame({
+        "id": [str(1000 + i) for i in range(len(texts))],
+        "created_at": pd.Timestamp("2014-04-22 18:00", tz="UTC"),
+        "text": texts,
+        "author": [f"user{i}" for i in range(len(texts))],
+        "is_retweet": [t.startswith("RT @") for t in texts],
+    })
+    return schema.conform(raw)
+
+
+@pytest.fixture(scope="module")
+def scored() -> pd.DataFrame:
+    return scoring.score(make_table(TEXTS), cue_terms=["brutality"], workers=1)
+
+
+def test_adds_score_columns_with_canonical_dtypes(scored: pd.DataFrame) -> None:
+    assert list(scored.columns) == [*schema.COLUMNS, *schema.SCORE_COLUMNS]
+    for name, dtype in schema.SCORE_COLUMNS.items():
+        assert str(scored[name].dtype) == dtype
+    assert set(scored["sentiment"]) <= {"negative", "neutral", "positive"}
+    assert scored["hostile_prob"].between(0, 1).all()
+
+
+def test_retweet_scores_as_its_original(scored: pd.DataFrame) -> None:
+    original, retweet = scored.iloc[0], scored.iloc[1]
+    for name in schema.SCORE_COLUMNS:
+        assert original[name] == retweet[name]
+
+
+def test_unique_text_scoring_equals_per_row_scoring(scored: pd.DataFrame) -> None:
+    texts = scoring.scoring_texts(make_table(TEXTS)["text"]).tolist()
+    per_row = np.vstack([hostility.features([t], ["brutality"]) for t in texts])
+    assert scored["compound"].to_numpy() == pytest.approx(per_row[:, 0])
+    assert scored["hostile_prob"].to_numpy() == pytest.approx(hostility.model().probabilities(per_row))
+    assert scored.attrs["scoring"]["unique_texts"] == len(set(texts))
+
+
+def test_settings_are_recorded(scored: pd.DataFrame) -> None:
+    settings = scored.attrs["scoring"]
+    assert settings["cue_terms"] == ["brutality"]
+    assert settings["threshold"] == hostility.model().threshold
+    assert settings["model"]["fitted_on"]
+    assert set(settings["sentiment_thresholds"]) == {"negative_at_most", "positive_at_least"}
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.2, 0.5, 0.8])
+def test_threshold_decides_hostile_and_is_recorded(threshold: float) -> None:
+    result = scoring.score(make_table(TEXTS), threshold=threshold, workers=1)
+    assert result.attrs["scoring"]["threshold"] == threshold
+    assert (result["hostile"] == (result["hostile_prob"] >= threshold)).all()
+
+
+def test_threshold_out_of_range_is_a_clear_error() -> None:
+    with pytest.raises(BackfireError, match="between 0 and 1"):
+        scoring.score(make_table(TEXTS), threshold=1.5)
+
+
+def test_cue_terms_change_the_result() -> None:
+    table = make_table(TEXTS)
+    plain = scoring.score(table, workers=1)
+    cued = scoring.score(table, cue_terms=["brutality"], workers=1)
+    row = 2
+    assert cued.loc[row, "hostile_prob"] > plain.loc[row, "hostile_prob"]
+    assert plain.attrs["scoring"]["cue_terms"] == []
+
+
+def test_worker_processes_give_the_same_scores(monkeypatch: pytest.MonkeyPatch, scored: pd.DataFrame) -> None:
+    monkeypatch.setattr(scoring, "PARALLEL_MIN_TEXTS", 1)
+    monkeypatch.setattr(scoring, "CHUNK_TEXTS", 2)
+    parallel = scoring.score(make_table(TEXTS), cue_terms=["brutality"], workers=2)
+    pd.testing.assert_frame_equal(parallel, scored)
+
+
+def test_empty_table() -> None:
+    result = scoring.score(schema.empty())
+    assert len(result) == 0
+    assert list(result.columns) == [*schema.COLUMNS, *schema.SCORE_COLUMNS]
+
+
+def test_input_table_is_not_modified() -> None:
+    table = make_table(TEXTS)
+    scoring.score(table, workers=1)
+    assert list(table.columns) == list(schema.COLUMNS)

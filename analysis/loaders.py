@@ -404,6 +404,9 @@ def _describe(table: pd.DataFrame, report: LoadReport) -> None:
     report.time_max = table["created_at"].max() if len(table) else None
     if report.rejected > MAX_LISTED_REJECTIONS:
         report.warnings.append(f"{report.rejected - MAX_LISTED_REJECTIONS} more rejections not listed")
+    if len(table) and table["author"].isna().all():
+        report.warnings.append("the file names no author (an account archive keeps the handle in "
+                               "account.js): author columns are empty")
     for message in metric_warnings(table):
         if message not in report.warnings:
             report.warnings.append(message)

@@ -34,6 +34,8 @@ TRUE_WORDS: Final = frozenset({"true", "yes", "y", "1", "t"})
 DELIMITERS: Final = (",", "\t", ";")
 ID_COLUMNS: Final = ("id", "retweeted_id", "in_reply_to_id", "quoted_id")
 INT_COLUMNS: Final = ("author_followers", *ENGAGEMENT_COLUMNS)
+HASHTAG: Final = re.compile(r"(?<![\w&])#(\w+)")
+MENTION: Final = re.compile(r"(?<!\w)@(\w{1,15})")
 LIST_CELL_LIMIT: Final = 100_000  # longer list cells are not parsed (literal_eval cost)
 # Columns a custom mapping must name.
 REQUIRED_MAPPED: Final = ("id", "created_at", "text")
@@ -279,8 +281,11 @@ def _check_ids(out: pd.DataFrame, headers: dict[str, str | None], lines: list[in
 
 def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | None]) -> None:
     """Rules common to every CSV: lists, counts, relation flags, retweet text, semantics."""
-    for canon in ("hashtags", "mentions"):
-        out[canon] = out[canon].map(_parse_list)
+    for canon, pattern in (("hashtags", HASHTAG), ("mentions", MENTION)):
+        if headers.get(canon) or spec.derive == "entities_str":
+            out[canon] = out[canon].map(_parse_list)
+        else:  # the format has no such column: take them from the text
+            out[canon] = [pattern.findall(t) if isinstance(t, str) else [] for t in out["text"]]
     out["hashtags"] = out["hashtags"].map(lambda tags: [t.lower() for t in tags])
     for canon in INT_COLUMNS:
         out[canon] = pd.to_numeric(out[canon], errors="coerce").astype("Int64").astype(object)

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Backfire", page_icon="🔥", layout="wide")
-st.title("Backfire")
-st.write("Post-mortems of hijacked brand hashtag campaigns. The dashboard pages are being built.")
+from ui import pages as nav
+
+st.set_page_config(page_title="Backfire", page_icon="🔥", layout="wide",
+                   initial_sidebar_state="expanded")
+st.navigation(nav.all_pages(), position="sidebar").run()

@@ -1,0 +1,97 @@
+"""Your archive: upload, check, describe, analyse and save your own crisis archive as a case."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis import cases as case_library
+from analysis import library, uploads
+from analysis.errors import BackfireError
+from analysis.formats import FORMATS
+from ui import archive_form, data, pages, state, widgets
+from ui.errors import edge
+
+# Above this many tweets, scoring in the browser takes minutes: point to the CLI as well.
+LARGE_ARCHIVE_ROWS = 300_000
+
+st.title("Your archive")
+st.markdown("Load your own crisis archive (twarc, Twitter API v1.1/v2, snscrape, Twitter's "
+            "data export, twarc-csv, 4CAT, TCAT… compressed with gzip, bzip2 or zip too), "
+            "check what was read, describe the campaign and save it as a case. Saved cases "
+            "appear in the case picker and on *Compare*, and stay until you delete them.")
+
+with edge(stop=False), st.expander("Supported formats"):
+    st.dataframe(pd.DataFrame([{"format": name, "description": fmt.label}
+                               for name, fmt in FORMATS.items()]),
+                 hide_index=True, width="stretch")
+    st.caption(f"Files: {', '.join(uploads.DATA_TYPES)}, optionally "
+               f"{', '.join(uploads.COMPRESSIONS)}. At most {uploads.MAX_UPLOAD_MB} MB per file "
+               f"and {uploads.MAX_DECOMPRESSED_BYTES // uploads.MB} MB decompressed. Files are "
+               "stored in the app's data folder under names the app chooses.")
+
+st.header("1 · Upload")
+files = st.file_uploader("Archive files", accept_multiple_files=True, key="uploads",
+                         help="Several files are merged into one case (duplicates removed).")
+loaded = archive_form.check_and_load(files or [])
+for _name, message in loaded.errors:
+    st.error(message, icon=":material/block:")
+
+if loaded.results:
+    archive_form.show_reports(loaded)
+    table = loaded.table()
+    if len(table) > LARGE_ARCHIVE_ROWS:
+        st.info(f"This archive has {len(table):,} tweets: scoring them here takes a few "
+                "minutes. The command line does the same faster and prints every KPI: "
+                "`python -m analysis kpis path/to/archive --json`.", icon=":material/terminal:")
+
+    st.header("2 · Describe the campaign")
+    with edge(stop=False):
+        fields = archive_form.describe(table, key=loaded.key)
+    if fields is not None:
+        st.header("3 · Analyse and save")
+        progress = st.progress(0.0, text="Saving the case…")
+        try:
+            case_id = library.save_case(files=loaded.files(), load_reports=loaded.reports(),
+                                        **fields)
+            progress.progress(0.3, text="Loading and scoring the tweets…")
+            data.clear()
+            scored = data.scored(case_id)
+            progress.progress(0.8, text=f"Computing the KPIs of {len(scored):,} tweets…")
+            report = data.case_kpis(case_id)
+            progress.progress(1.0, text="Done.")
+        except BackfireError as err:
+            progress.empty()
+            st.error(str(err), icon=":material/error:")
+        else:
+            new = data.case(case_id)
+            st.success(f"Saved **#{widgets.md_escape(new.hashtag)}** as a case: "
+                       f"{len(scored):,} tweets, hostile share "
+                       f"{widgets.percent(report.values.get('hostile_share'))}.",
+                       icon=":material/check_circle:")
+            label = data.labels(data.all_cases())[case_id]
+            st.page_link(pages.path("case"), label="Open its deep-dive",
+                         icon=":material/arrow_forward:", query_params={state.CASE: label})
+            st.page_link(pages.path("compare"), label="Compare it with the classics",
+                         icon=":material/compare_arrows:")
+
+st.header("Your saved cases")
+with edge(stop=False):
+    entries = library.list_cases()
+    if not entries:
+        st.caption("None yet.")
+    for entry in entries:
+        with st.container(border=True, key=f"saved_{entry.case_id}"):
+            left, right = st.columns([4, 1])
+            names = ", ".join(str(f.get("uploaded_name", "")) for f in entry.files)
+            kept = sum(int(r.get("kept", 0)) for r in entry.load_reports)
+            left.markdown(f"**#{widgets.md_escape(entry.hashtag)}** · "
+                          f"{widgets.md_escape(entry.brand)}")
+            left.caption(f"{kept:,} tweets from {widgets.md_escape(names)} · saved "
+                         f"{entry.created} · id `{entry.case_id}`")
+            if right.button("Delete", key=f"delete_{entry.case_id}", icon=":material/delete:"):
+                library.delete_case(entry.case_id)
+                data.clear()
+                st.rerun()
+    st.caption(f"Stored in the app's data folder (one folder per case: "
+               f"{case_library.CASE_FILE_NAME} and the archive files); they survive restarts.")

@@ -1,0 +1,83 @@
+"""Case deep-dive: one backfire, from launch to the brand's reaction.
+
+Sidebar: the case and the filters (all in the URL). Main: headline, reconstruction notice,
+one-sentence takeaway, KPI cards, then tabs (only the open tab is computed).
+"""
+
+import streamlit as st
+
+from analysis import charts, kpis
+from analysis.cases import Case
+from ui import controls, data, sections, widgets
+from ui.errors import edge
+
+TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay", "Fact sheet"]
+HEADLINE_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes", "peak_hourly_rate",
+                 "alert_fired_minutes", "response_latency_hours"]
+
+with edge():
+    cases = data.all_cases()
+    if not cases:
+        st.warning("No case is available yet. Run `python -m analysis build-archives` or add "
+                   "your own archive on the *Your archive* page.")
+        st.stop()
+    case_id = controls.case_picker(cases)
+    case: Case = cases[case_id]
+    table = data.scored(case_id)
+    view = controls.view(case, table)
+
+    st.title(f"#{case.hashtag}")
+    st.caption(f"{case.brand} (@{case.brand_account}) · launched "
+               f"{case.launch:%d %b %Y, %H:%M} UTC"
+               + (" (launch time assumed)" if case.launch_assumed else ""))
+    widgets.provenance_notice(case.provenance)
+    report = data.case_kpis(case_id, view)
+    st.markdown(sections.takeaway(case, report))
+    if view != data.View():
+        st.caption(f":material/filter_alt: Filtered: {view.describe()}.")
+
+    cols = st.columns(len(HEADLINE_KPIS))
+    for col, key in zip(cols, HEADLINE_KPIS, strict=True):
+        spec = kpis.KPIS[key]
+        col.metric(spec.label, kpis.format_value(key, report.values.get(key)),
+                   help=spec.definition + sections.note_for(report, key), border=True)
+
+    timeline_tab, posts_tab, language_tab, people_tab, alert_tab, facts_tab = st.tabs(
+        TABS, key="tab", bind="query-params")
+
+    if timeline_tab.open:
+        with timeline_tab:
+            sections.timeline(case, view)
+    if posts_tab.open:
+        with posts_tab:
+            sections.hostile_posts(case, view)
+    if language_tab.open:
+        with language_tab:
+            sections.language(case, view)
+    if people_tab.open:
+        with people_tab:
+            sections.people(case, view)
+    if alert_tab.open:
+        with alert_tab:
+            st.subheader(report.alert.sentence() if report.alert else "No alert replay")
+            if report.alert is not None:
+                widgets.chart(charts.alert_replay(
+                    report.alert.series, min_share=report.alert.rule.min_share,
+                    fired_minutes=report.alert.fired_minutes,
+                    reaction_hours=report.alert.reaction_hours,
+                    reaction_label=report.alert.reaction_label), key="alert_chart")
+                st.caption("The replay steps through the archive minute by minute from the "
+                           "launch and checks the rule on the trailing window. Change the "
+                           "filters to see how a narrower listening query would have done.")
+    if facts_tab.open:
+        with facts_tab:
+            sections.fact_sheet(case)
+
+    st.divider()
+    st.markdown(f"**{len(data.filtered(case_id, view)):,} tweets** in this view.")
+    widgets.csv_download(
+        lambda: sections.tweets_export(data.filtered(case_id, view)),
+        file_name=f"{case.id}-tweets.csv", key="export_tweets",
+        label="Download the filtered tweets (CSV)")
+    st.caption("Cells that a spreadsheet could run as a formula (starting with = + - @ or a "
+               "tab) are prefixed with a quote. Each chart's toolbar has a PNG download.")

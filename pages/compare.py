@@ -1,0 +1,84 @@
+"""Compare: every backfire on one clock (hours since launch), your own archives included."""
+
+import pandas as pd
+import streamlit as st
+
+from analysis import charts, kpis, timeline
+from ui import data, state, widgets
+from ui.errors import edge
+
+# Compare view defaults: the first two days hold every bundled case's peak and decay.
+DEFAULT_SPAN_H = 48
+MAX_SPAN_H = 24 * 14
+TABLE_KPIS = [k for k in kpis.KPIS if k != "peak_time"]
+
+st.title("Compare backfires")
+st.markdown("All cases aligned on **hours since launch**, so the speed and shape of each "
+            "backlash can be compared directly, whatever the date.")
+
+with edge():
+    cases = data.all_cases()
+    names = data.labels(cases)
+    bundled = [cid for cid, c in cases.items() if c.bundled]
+    side = st.sidebar
+    chosen = side.multiselect("Cases to compare", list(cases), default=bundled or None,
+                              format_func=names.__getitem__, key=state.CASES,
+                              help="Your saved archives appear here too.", **state.BOUND)
+    bin_label = side.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
+                                   key=state.BIN, **state.BOUND)
+    span = side.slider("Hours after launch to show", min_value=6, max_value=MAX_SPAN_H,
+                       value=DEFAULT_SPAN_H, step=6, key="span", **state.BOUND)
+    if not chosen:
+        st.info("Choose at least one case in the sidebar.")
+        st.stop()
+    widgets.mixed_notice([cases[cid].provenance for cid in chosen])
+
+    bin_size = state.BIN_SIZES[str(bin_label)]
+    frames = {}
+    for cid in chosen:
+        frame = data.case_timeline(cid, data.View(), bin_size)
+        hours = frame["hours_since_launch"]
+        frames[names[cid]] = frame.loc[(hours >= -1) & (hours <= span)]
+
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(charts.compare_curves(
+            frames, y="tweets", title=f"Volume: tweets per {bin_label}",
+            y_title=f"Tweets per {bin_label}"), key="volume_abs", name="compare-volume")
+    with right:
+        widgets.chart(charts.compare_curves(
+            frames, y="tweets", normalise=True, title="Volume normalised to each case's peak",
+            y_title="Share of the case's peak bin"), key="volume_norm",
+            name="compare-volume-normalised")
+    widgets.chart(charts.compare_curves(
+        {k: f.assign(share=f["hostile_share_smooth"]) for k, f in frames.items()}, y="share",
+        percent=True, title="Hostile share (smoothed over 3 bins)",
+        y_title="Hostile share of tweets"), key="hostile_share", name="compare-hostile-share")
+
+    st.subheader("Key figures")
+    reports = {cid: data.case_kpis(cid) for cid in chosen}
+    table = pd.DataFrame({
+        kpis.KPIS[key].label: [kpis.format_value(key, reports[cid].values.get(key))
+                               for cid in chosen]
+        for key in TABLE_KPIS
+    }, index=[names[cid] for cid in chosen])
+    table.insert(0, "Data", ["reconstruction" if cases[cid].is_reconstruction else "real"
+                             for cid in chosen])
+    st.dataframe(table, width="stretch", column_config={
+        "_index": st.column_config.TextColumn("Case"),
+        **{kpis.KPIS[key].label: st.column_config.TextColumn(
+            kpis.KPIS[key].label, help=kpis.KPIS[key].definition) for key in TABLE_KPIS},
+    })
+    st.caption("Hover a column header for the KPI's definition; the Methods page has them all.")
+    raw = pd.DataFrame([{"case": cid, **reports[cid].to_dict()} for cid in chosen])
+    raw = raw.drop(columns=["notes"], errors="ignore")
+    widgets.csv_download(raw, file_name="backfire-kpis.csv", key="export_kpis",
+                         label="Download the KPI table (CSV)")
+
+    st.subheader("Each case on its own scale")
+    widgets.chart(charts.small_multiples(frames, columns=3), key="small_multiples",
+                  name="compare-small-multiples")
+    stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size)
+                              for cid in chosen})
+    widgets.csv_download(stacked, file_name=f"backfire-timelines-{bin_size}.csv",
+                         key="export_timelines", label="Download the aligned timelines (CSV)")

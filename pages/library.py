@@ -1,0 +1,59 @@
+"""Case library (home): one card per backfire, with its three headline KPIs."""
+
+import streamlit as st
+
+from analysis import kpis
+from ui import data, pages, state, widgets
+from ui.errors import edge
+from ui.widgets import md_escape
+
+CARD_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes"]
+COLUMNS = 3
+
+st.title("Backfire")
+st.markdown(
+    "#### When a brand's hashtag turns against it\n"
+    "A *backfire* is a brand campaign that invites the public to tweet a hashtag, and the "
+    "public uses it to attack the brand instead. Pick a case to see how fast it turned, "
+    "who carried it and when the brand reacted; or compare them all on one clock."
+)
+
+with edge():
+    cases = data.all_cases()
+    if not cases:
+        st.warning("No case is available yet: run `python -m analysis build-archives`.")
+        st.stop()
+    names = data.labels(cases)
+    widgets.mixed_notice([c.provenance for c in cases.values()])
+    st.page_link(pages.path("compare"), label="Compare all cases on one clock",
+                 icon=":material/compare_arrows:")
+
+    ids = list(cases)
+    for start in range(0, len(ids), COLUMNS):
+        row = st.columns(COLUMNS)
+        for col, case_id in zip(row, ids[start:start + COLUMNS], strict=False):
+            c = cases[case_id]
+            with col.container(border=True, key=f"card_{case_id}"):
+                st.subheader(f"#{c.hashtag}")
+                badge = ("Reconstruction" if c.is_reconstruction else "Real archive")
+                st.badge(badge, icon=":material/science:" if c.is_reconstruction
+                         else ":material/dataset:",
+                         color="orange" if c.is_reconstruction else "blue")
+                st.caption(f"{md_escape(c.brand)} · {c.launch:%d %b %Y}")
+                st.markdown(md_escape(widgets.first_sentence(c.story)))
+                report = data.case_kpis(case_id)
+                cells = st.columns(len(CARD_KPIS))
+                for cell, key in zip(cells, CARD_KPIS, strict=True):
+                    spec = kpis.KPIS[key]
+                    cell.metric(spec.label, kpis.format_value(key, report.values.get(key)),
+                                help=spec.definition)
+                st.page_link(pages.path("case"), label="Open the deep-dive",
+                             icon=":material/arrow_forward:",
+                             query_params={state.CASE: names[case_id]})
+
+    st.divider()
+    left, right = st.columns(2)
+    left.page_link(pages.path("archive"), label="Bring your own archive",
+                   icon=":material/upload_file:")
+    right.page_link(pages.path("methods"), label="How the numbers are made",
+                    icon=":material/menu_book:")

@@ -1,0 +1,103 @@
+"""Methods: how every score and KPI is made, how accurate it is, and where the data comes from."""
+
+import pandas as pd
+import streamlit as st
+
+from analysis import alerts, evaluation, filters, kpis, schema
+from ui import data, widgets
+from ui.errors import edge
+
+st.title("Methods")
+st.markdown("Every number in Backfire is defined here once. The definitions are read from "
+            "the same code that computes them, and the accuracy figures from the evaluation "
+            "results file written by `python -m analysis evaluate`.")
+
+with edge():
+    st.header("Scores per tweet")
+    st.markdown(
+        "- **Sentiment** is NLTK's VADER (lexicon and rules built for social media), with "
+        "emoji scored through VADER's emoji lexicon. Each tweet gets *compound* (−1 to 1) and "
+        "the *pos/neu/neg* proportions; the *negative / neutral / positive* label uses "
+        "thresholds on compound chosen on validation data (below).\n"
+        "- **Hostility** is the probability that a tweet *attacks the brand or the campaign* "
+        "(accusation, mockery including sarcasm, insult or profanity). It is not the same as a "
+        "negative mood: a sad tweet about a victim is negative but not hostile, and an "
+        "ironic “can't wait to hear about the bonuses!” is positive-sounding but hostile. It "
+        "combines VADER, an offensive-language model trained on about 200k human-labelled "
+        "comments (`alt-profanity-check`), the case's target terms (e.g. *bailout*, "
+        "*brutality*) and sarcasm cues typical of Q&A hijacks. A tweet is *hostile* when the "
+        "probability reaches the threshold chosen on validation data.\n"
+        "- **Stances** used by the filters:"
+    )
+    st.dataframe(pd.DataFrame([{"stance": key, "meaning": label}
+                               for key, (label, _) in filters.STANCES.items()]),
+                 hide_index=True, width="stretch")
+
+    st.header("Measured accuracy")
+    results = evaluation.load_results()
+    if not results:
+        st.warning("No evaluation results yet: run `python -m analysis evaluate`.")
+    else:
+        meta = results.get("meta", {})
+        st.markdown(f"Measured on {meta.get('date', 'an unknown date')} ({meta.get('machine', '')}), "
+                    f"split *{meta.get('split', '?')}*; hostility threshold "
+                    f"**{meta.get('hostility_threshold', '?')}**, sentiment thresholds "
+                    f"**{meta.get('sentiment_thresholds', '?')}**.")
+        rows = pd.DataFrame(evaluation.rows(results))
+        st.dataframe(rows, hide_index=True, width="stretch", column_config={
+            "ours": st.column_config.NumberColumn("Backfire", format="%.3f"),
+            "vader": st.column_config.NumberColumn("VADER alone", format="%.3f"),
+            "profanity": st.column_config.NumberColumn("profanity-check alone", format="%.3f"),
+            "target": st.column_config.NumberColumn("Target", format="%.2f"),
+        })
+        st.caption("References measured by others on TweetEval's test split: offensive macro-F1 "
+                   "0.666 (VADER rule), 0.734 (FastText), 0.795 (RoBERTa-base); sentiment "
+                   "macro-recall 0.560 (NLTK VADER), 0.629 (SVM). Test splits are not used "
+                   "here. Reconstruction rows score the synthetic tweets against the labels "
+                   "the generator gave them.")
+
+    st.header("Backfire KPIs")
+    st.dataframe(pd.DataFrame([{"KPI": s.label, "unit": s.unit, "definition": s.definition}
+                               for s in kpis.KPIS.values()]),
+                 hide_index=True, width="stretch",
+                 column_config={"definition": st.column_config.TextColumn(width="large")})
+    st.markdown(f"**Alert replay.** The archive is replayed minute by minute from the launch; "
+                f"the alert fires at the first minute when {alerts.AlertRule().describe()}. "
+                f"It is set beside the brand's first documented reaction in the case events.")
+    st.markdown("**Timeline.** Bins from 5 minutes to 1 day, on the clock or aligned on the "
+                "launch. Hostile share = hostile tweets / tweets in the bin; the smoothed line "
+                "pools 3 neighbouring bins. Empty bins are kept, so gaps show.")
+
+    st.header("Where each case's data comes from")
+    cases = data.all_cases()
+    st.dataframe(pd.DataFrame([{
+        "case": f"#{c.hashtag}", "brand": c.brand,
+        "data": ("reconstruction: synthetic tweets calibrated to the cited figures"
+                 if c.is_reconstruction else "real archive loaded by a user"),
+        "documented facts": len(c.facts), "events": len(c.events),
+        "launch": f"{c.launch:%Y-%m-%d %H:%M} UTC" + (" (assumed)" if c.launch_assumed else ""),
+    } for c in cases.values()]), hide_index=True, width="stretch")
+    widgets.provenance_notice("reconstruction")
+    st.markdown("The generator writes tweets from templates per stance (accusation, mockery, "
+                "sarcasm, insult, support, neutral…), with volumes, timing, hostile shares and "
+                "spin-off hashtags calibrated to the figures in each case's fact sheet, every "
+                "one with its source URL and a confidence level. Use the reconstructions to "
+                "learn the *shape* of a backfire; do not quote their tweets.")
+
+    st.header("Limitations")
+    semantics = "; ".join(f"*{k}*: {v}" for k, v in schema.METRICS_SEMANTICS.items())
+    st.markdown(
+        "- **Sarcasm and irony** are only partly caught: cues help on Q&A hijacks, but a dry "
+        "joke with no cue reads as friendly.\n"
+        "- **Hostile ≠ negative**, and neither is *wrong*: many hostile tweets were fair "
+        "criticism. The labels describe stance towards the brand, not merit.\n"
+        "- **Engagement counts** depend on when the archive was collected: " + semantics +
+        ". Stream captures record near-zero counts at posting time, so in-archive "
+        "retweets, replies and quotes are used when larger.\n"
+        "- **Archives are samples.** Search APIs and streams miss tweets (rate limits, "
+        "deletions, suspended accounts); volumes are lower bounds.\n"
+        "- **Launch times** can be assumed when the first tweet is lost; such cases say so, "
+        "and time-based KPIs move with the launch.\n"
+        "- **English-centred.** VADER and the offensive model are trained on English; other "
+        "languages are counted but poorly scored."
+    )

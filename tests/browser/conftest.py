@@ -1,0 +1,163 @@
+"""Real-browser fixtures: one ``streamlit run`` per session, Debian chromium through Playwright.
+
+The server gets its own data folder (``BACKFIRE_DATA_DIR``): the bundled reconstructed
+archives are linked in read-only and the score caches copied, so nothing the browser does
+(uploads, saved cases) touches the repository's ``data/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+
+ROOT = paths.PROJECT_ROOT
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+# A first page run scores nothing (caches are copied) but imports pandas, plotly, NLTK…
+START_TIMEOUT_S = 90
+PAGE_TIMEOUT_MS = 60_000
+VIEWPORT = {"width": 1440, "height": 1000}
+# Tallest full-page screenshot we take (px): long pages are cut, not scaled.
+MAX_SHOT_HEIGHT = 7000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _prepare_data(root: Path) -> None:
+    """Link the bundled archives, copy the score caches (the server may add to them)."""
+    source = ROOT / "data"
+    (root / "archives").mkdir(parents=True)
+    for file in sorted((source / "archives").glob("*")):
+        (root / "archives" / file.name).symlink_to(file)
+    if (source / "cache").is_dir():
+        shutil.copytree(source / "cache", root / "cache")
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit not healthy after {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browser") / "data"
+    _prepare_data(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def app_url(app_data: Path) -> Iterator[str]:
+    port = free_port()
+    log = app_data.parent / "streamlit.log"
+    env = {**os.environ, "BACKFIRE_DATA_DIR": str(app_data)}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: scripts/test.sh installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh browser tab; any JavaScript dialog (alert) is recorded in ``page.dialogs``."""
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_TIMEOUT_MS)
+    tab.dialogs = []
+
+    def on_dialog(dialog: object) -> None:
+        tab.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    tab.on("dialog", on_dialog)
+    yield tab
+    context.close()
+
+
+def wait_ready(page: object) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_selector('[data-testid="stApp"]')  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && !document.querySelector('[data-testid="stSkeleton"]');
+        }""",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(400)  # type: ignore[attr-defined]
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Full-page screenshot to artifacts/; also to docs/ when BACKFIRE_UPDATE_SCREENSHOTS=1.
+
+    Streamlit scrolls inside its main container, so the viewport is grown to the content's
+    height first (a plain full_page shot would only show the first screen).
+    """
+    height = page.evaluate(  # type: ignore[attr-defined]
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]')
+                || document.querySelector('section.main');
+            return main ? main.scrollHeight : document.body.scrollHeight;
+        }"""
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"],  # type: ignore[attr-defined]
+                            "height": int(min(max(height, VIEWPORT["height"]), MAX_SHOT_HEIGHT))})
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]  # let charts re-layout
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(target), full_page=True)  # type: ignore[attr-defined]
+    page.set_viewport_size(VIEWPORT)  # type: ignore[attr-defined]
+    if os.environ.get("BACKFIRE_UPDATE_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
+    return target

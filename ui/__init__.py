@@ -1,0 +1,1 @@
+"""The thin Streamlit layer: cached data access, shared widgets, URL state, the error edge."""

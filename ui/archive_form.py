@@ -1,0 +1,177 @@
+"""The Your-archive page's pieces: checked + loaded uploads, their reports, the case form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+
+from analysis import cases as case_library
+from analysis import uploads
+from analysis.errors import BackfireError
+from analysis.loaders import LoadResult
+from ui import suggest
+
+SESSION_KEY: Final = "_archive_loads"
+EVENT_COLUMNS: Final = ["time", "kind", "label", "note", "source_url"]
+# Rejections listed on screen per file (the full list is in the CSV download).
+SHOWN_REJECTIONS: Final = 200
+
+
+@dataclass
+class Loaded:
+    """The uploads of this rerun: what passed (checked + loaded) and what was refused."""
+
+    results: list[tuple[uploads.CheckedUpload, LoadResult]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Identifies the set of files (form defaults reset when it changes)."""
+        joined = "|".join(sorted(c.sha256 for c, _ in self.results))
+        return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+    def table(self) -> pd.DataFrame:
+        tables = [r.table for _, r in self.results]
+        merged = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+        return merged.drop_duplicates(subset=["id"]) if len(tables) > 1 else merged
+
+    def files(self) -> list[tuple[str, bytes]]:
+        return [(c.name, c.data) for c, _ in self.results]
+
+    def reports(self) -> list[dict[str, Any]]:
+        return [r.report.to_dict() for _, r in self.results]
+
+
+def _check_and_load_one(name: str, payload: bytes) -> tuple[uploads.CheckedUpload, LoadResult]:
+    checked = uploads.check_upload(name, payload)
+    return checked, uploads.load_upload(checked)
+
+
+def check_and_load(files: list[Any]) -> Loaded:
+    """Check and parse each uploaded file once per session (kept by Streamlit's file id)."""
+    memo: dict[str, Any] = st.session_state.setdefault(SESSION_KEY, {})
+    out = Loaded()
+    current = set()
+    for file in files:
+        current.add(file.file_id)
+        if file.file_id not in memo:
+            with st.spinner(f"Reading {file.name}…"):
+                try:
+                    memo[file.file_id] = _check_and_load_one(file.name, file.getvalue())
+                except BackfireError as err:
+                    memo[file.file_id] = str(err)
+        found = memo[file.file_id]
+        if isinstance(found, str):
+            out.errors.append((file.name, found))
+        else:
+            out.results.append(found)
+    for stale in set(memo) - current:  # files removed from the uploader
+        del memo[stale]
+    return out
+
+
+def show_reports(loaded: Loaded) -> None:
+    """The detected format and the load report of each file, rejected rows included."""
+    for checked, result in loaded.results:
+        report = result.report
+        with st.container(border=True):
+            st.markdown(f"**{_safe(checked.name)}** · detected format **{report.format}** · "
+                        f"{checked.size / uploads.MB:.1f} MB")
+            cols = st.columns(5)
+            for col, (label, value) in zip(cols, [
+                ("Rows read", report.rows_read), ("Kept", report.kept),
+                ("Rejected", report.rejected), ("Duplicates", report.duplicates),
+                ("Retweets", report.retweets),
+            ], strict=True):
+                col.metric(label, f"{value:,}")
+            if report.time_min is not None:
+                st.caption(f"Tweets from {report.time_min:%d %b %Y %H:%M} to "
+                           f"{report.time_max:%d %b %Y %H:%M} UTC. "
+                           f"Read = kept + rejected + duplicates: "
+                           f"{'yes' if report.reconciles else 'NO'}.")
+            for warning in report.warnings:
+                st.warning(warning, icon=":material/warning:")
+            if report.rejections:
+                with st.expander(f"{report.rejected:,} rejected rows: file, line, column, reason"):
+                    st.dataframe(pd.DataFrame([r.to_dict() for r in
+                                               report.rejections[:SHOWN_REJECTIONS]]),
+                                 hide_index=True, width="stretch")
+
+
+def _safe(text: str) -> str:
+    from ui.widgets import md_escape
+
+    return md_escape(text)
+
+
+def _split_terms(text: str) -> list[str]:
+    return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+
+
+def _events(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    events = []
+    for row in frame.to_dict("records"):
+        if pd.isna(row.get("time")) or not str(row.get("label") or "").strip():
+            continue
+        stamp = pd.Timestamp(row["time"])
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        events.append({"time": stamp, "kind": row.get("kind") or "milestone",
+                       "label": str(row["label"]).strip(),
+                       "note": str(row.get("note") or "").strip(),
+                       "source_url": str(row.get("source_url") or "").strip()})
+    return events
+
+
+def describe(table: pd.DataFrame, *, key: str) -> dict[str, Any] | None:
+    """The case form, pre-filled from the data. Returns the fields once submitted."""
+    tag = suggest.hashtag(table)
+    account = suggest.brand_account(table)
+    guess = suggest.launch(table, account)
+    with st.form(f"case_form_{key}"):
+        left, right = st.columns(2)
+        hashtag = left.text_input("Campaign hashtag", value=f"#{tag}" if tag else "",
+                                  help="Suggested: the archive's most used hashtag.")
+        brand = right.text_input("Brand", placeholder="e.g. Qantas")
+        account_in = left.text_input("Brand account", value=account,
+                                     help="Suggested: the most mentioned account.")
+        terms = right.text_input("Target terms (comma-separated)",
+                                 placeholder="e.g. strike, grounded, luxury",
+                                 help="Words that signal an attack on this brand; they feed "
+                                      "the hostility score.")
+        default = guess.time if guess else pd.Timestamp.now(tz="UTC").floor("min")
+        day = left.date_input("Launch date (UTC)", value=default.date())
+        clock = right.time_input("Launch time (UTC)", value=default.time(), step=60)
+        if guess:
+            st.caption(f"Launch suggested from the data: {guess.reason}. Change it if you know "
+                       "better; the time-based KPIs are measured from it.")
+        assumed = st.checkbox("The launch time is an estimate", value=guess is None or
+                              "surge" in guess.reason)
+        st.markdown("**Events** (optional): the brand's responses, a cancellation, press coverage…")
+        edited = st.data_editor(
+            pd.DataFrame(columns=EVENT_COLUMNS).astype({"time": "datetime64[ns]"}),
+            num_rows="dynamic", width="stretch", key=f"events_{key}",
+            column_config={
+                "time": st.column_config.DatetimeColumn("Time (UTC)", required=True),
+                "kind": st.column_config.SelectboxColumn(
+                    "Kind", options=list(case_library.EVENT_KINDS), default="brand_response"),
+                "label": st.column_config.TextColumn("Label", required=True),
+                "note": st.column_config.TextColumn("Note"),
+                "source_url": st.column_config.TextColumn("Source URL"),
+            })
+        story = st.text_area("One-line story (optional)", max_chars=500)
+        submitted = st.form_submit_button("Analyse and save", type="primary",
+                                          icon=":material/play_arrow:")
+    if not submitted:
+        return None
+    if not hashtag.strip().lstrip("#") or not brand.strip():
+        st.error("Give at least the campaign hashtag and the brand.")
+        return None
+    launch = pd.Timestamp(dt.datetime.combine(day, clock), tz="UTC")
+    return {"hashtag": hashtag, "brand": brand, "brand_account": account_in or brand,
+            "launch": launch, "launch_assumed": assumed, "events": _events(edited),
+            "target_terms": _split_terms(terms), "story": story}

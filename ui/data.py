@@ -1,0 +1,193 @@
+"""Cached data access for the pages: every call is keyed by case id (+ library state) + params.
+
+Big read-only tables (scored archives, filtered views) are held once per process with
+``st.cache_resource`` (no copy per rerun: callers must not mutate them); small derived frames
+(timelines, rankings, KPI dicts) go through ``st.cache_data``. The library state (files and
+mtimes of saved cases) and the data folder are part of every key, so saving or deleting a
+case, or pointing ``BACKFIRE_DATA_DIR`` elsewhere, invalidates what depends on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis import cases as case_library
+from analysis import charts, engagement, filters, kpis, paths, terms, timeline
+from analysis.cases import Case
+
+Stamp = tuple[str, tuple[tuple[str, int], ...]]
+
+
+def stamp() -> Stamp:
+    """The data folder and the saved cases' files with their modification times."""
+    folder = paths.library_dir()
+    files = tuple(sorted((str(p.relative_to(folder)), p.stat().st_mtime_ns)
+                         for p in folder.glob(f"*/{case_library.CASE_FILE_NAME}")))
+    return str(paths.data_dir()), files
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cases(_key: Stamp) -> dict[str, Case]:
+    return case_library.load_cases()
+
+
+def all_cases() -> dict[str, Case]:
+    """Every case, bundled first then the user's library, by id."""
+    return _cases(stamp())
+
+
+def case(case_id: str) -> Case:
+    return all_cases()[case_id]
+
+
+def labels(cases: dict[str, Case]) -> dict[str, str]:
+    """A unique display label per case id: ``#hashtag · brand`` (+ id when ambiguous)."""
+    plain = {cid: f"#{c.hashtag} · {c.brand}" for cid, c in cases.items()}
+    counts = pd.Series(list(plain.values())).value_counts()
+    return {cid: (lbl if counts[lbl] == 1 else f"{lbl} ({cid})") for cid, lbl in plain.items()}
+
+
+@st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)
+def _scored(case_id: str, _key: Stamp) -> pd.DataFrame:
+    from analysis import cache  # the scored-table cache (METRICS helper)
+
+    return cache.scored_case(case_library.load_case(case_id))
+
+
+def scored(case_id: str) -> pd.DataFrame:
+    """The case's scored tweet table (shared, read-only)."""
+    return _scored(case_id, stamp())
+
+
+@dataclass(frozen=True)
+class View:
+    """The page's filters as plain values (hashable, URL-friendly); hours since launch."""
+
+    start_hours: float | None = None
+    end_hours: float | None = None
+    keyword: str = ""
+    languages: tuple[str, ...] = ()
+    stance: str = "all"
+    include_retweets: bool = True
+
+    def filters(self, launch: pd.Timestamp) -> filters.Filters:
+        start, end = filters.window(launch, self.start_hours, self.end_hours)
+        return filters.Filters(start=start, end=end, keyword=self.keyword or None,
+                               languages=self.languages, stance=self.stance,
+                               include_retweets=self.include_retweets)
+
+    def describe(self) -> str:
+        """The filters in words (for captions and export footers)."""
+        parts = []
+        if self.start_hours is not None or self.end_hours is not None:
+            parts.append(f"hours {self.start_hours:g} to {self.end_hours:g} after launch")
+        if self.keyword:
+            parts.append(f"text contains “{self.keyword}”")
+        if self.languages:
+            parts.append("language " + ", ".join(self.languages))
+        if self.stance != "all":
+            parts.append(filters.STANCES[self.stance][0].lower())
+        if not self.include_retweets:
+            parts.append("retweets excluded")
+        return "; ".join(parts) or "all tweets"
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _filtered(case_id: str, view: View, _key: Stamp) -> pd.DataFrame:
+    return filters.apply(scored(case_id), view.filters(case(case_id).launch))
+
+
+def filtered(case_id: str, view: View) -> pd.DataFrame:
+    """The case's scored table with the view's filters applied (shared, read-only)."""
+    return _filtered(case_id, view, stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _timeline(case_id: str, view: View, bin_size: str, _key: Stamp) -> pd.DataFrame:
+    return timeline.timeline(filtered(case_id, view), bin_size=bin_size,
+                             launch=case(case_id).launch)
+
+
+def case_timeline(case_id: str, view: View, bin_size: str) -> pd.DataFrame:
+    return _timeline(case_id, view, bin_size, stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _top_hostile(case_id: str, view: View, n: int, _key: Stamp) -> pd.DataFrame:
+    return engagement.top_hostile_posts(filtered(case_id, view), n)
+
+
+def top_hostile(case_id: str, view: View, n: int = engagement.DEFAULT_TOP) -> pd.DataFrame:
+    return _top_hostile(case_id, view, n, stamp())
+
+
+def events_frame(c: Case) -> pd.DataFrame:
+    """The case's events as a frame for ``analysis.charts.timeline``."""
+    rows: list[dict[str, Any]] = [
+        {"time": e.time, "kind": e.kind, "label": e.label,
+         "note": e.note + (f" (confidence: {e.confidence})" if e.confidence else ""),
+         "source_url": e.source_url or "no source: see the fact sheet"}
+        for e in c.events
+    ]
+    return pd.DataFrame(rows, columns=["time", "kind", "label", "note", "source_url"])
+
+
+def clear() -> None:
+    """Forget every cached table (after the library changed on disk)."""
+    _cases.clear()
+    _scored.clear()
+    _filtered.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _kpis(case_id: str, view: View, _key: Stamp) -> kpis.KpiReport:
+    return kpis.for_case(case(case_id), filtered(case_id, view))
+
+
+def case_kpis(case_id: str, view: View | None = None) -> kpis.KpiReport:
+    """Every KPI of the case (of the filtered view when given)."""
+    return _kpis(case_id, view or View(), stamp())
+
+
+def stopwords(c: Case) -> frozenset[str]:
+    return terms.case_stopwords(c.hashtag, c.brand, c.brand_account)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _language(case_id: str, view: View, _key: Stamp) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    c = case(case_id)
+    table = filtered(case_id, view)
+    stop = stopwords(c)
+    return (terms.distinctive_terms(table, stopwords=stop),
+            terms.stance_frequencies(table, stopwords=stop))
+
+
+def language(case_id: str, view: View) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """(distinctive terms of hostile vs other tweets, word frequencies per stance)."""
+    return _language(case_id, view, stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _people(case_id: str, view: View, _key: Stamp) -> dict[str, pd.DataFrame]:
+    c = case(case_id)
+    table = filtered(case_id, view)
+    return {"posters": terms.top_posters(table), "amplified": terms.most_amplified(table),
+            "mentions": terms.top_mentions(table), "hashtags": terms.hashtags(table, c.hashtag)}
+
+
+def people(case_id: str, view: View) -> dict[str, pd.DataFrame]:
+    """Top posters, most amplified, top mentioned accounts, and hashtags (spin-offs marked)."""
+    return _people(case_id, view, stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _wordcloud(frequencies: tuple[tuple[str, int], ...], hostile: bool) -> Any:
+    return charts.wordcloud_image(dict(frequencies), hostile=hostile)
+
+
+def wordcloud(frequencies: dict[str, int], *, hostile: bool) -> Any:
+    return _wordcloud(tuple(sorted(frequencies.items())), hostile)

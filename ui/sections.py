@@ -1,0 +1,184 @@
+"""The deep-dive's sections (one function per tab), so the page reads like the screen."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+import streamlit as st
+
+from analysis import charts, kpis, schema
+from analysis.cases import Case
+from ui import data, state, widgets
+from ui.widgets import md_escape
+
+POST_TABLE: Final[dict[str, object]] = {
+    "rank": st.column_config.NumberColumn("#", width="small"),
+    "text": st.column_config.TextColumn("Text (as posted)", width="large"),
+    "author": st.column_config.TextColumn("Author"),
+    "created_at": st.column_config.DatetimeColumn("Posted (UTC)", format="D MMM YYYY, HH:mm"),
+    "kind": st.column_config.TextColumn("Kind", help="original, reply or quote"),
+    "engagement": st.column_config.NumberColumn(
+        "Engagement", help="retweets + likes + replies + quotes (see Methods)", format="%d"),
+    "engagement_source": st.column_config.TextColumn(
+        "Counted from", help="reported: the archive's counts; in_dataset: retweets, replies "
+                             "and quotes of it found in the archive"),
+    "hostile_prob": st.column_config.ProgressColumn(
+        "Hostility", help="probability the post attacks the brand or campaign",
+        min_value=0.0, max_value=1.0, format="%.2f"),
+    "compound": st.column_config.NumberColumn("Sentiment", help="VADER compound, -1 to 1",
+                                              format="%.2f"),
+    "url": st.column_config.LinkColumn("Link", display_text="open ↗",
+                                       help="the tweet's public URL"),
+}
+# Exported tweet columns: the canonical table plus the scores, lists joined by safety.
+EXPORT_COLUMNS: Final[list[str]] = [*schema.COLUMNS, *schema.SCORE_COLUMNS]
+
+
+def note_for(report: kpis.KpiReport, key: str) -> str:
+    note = report.notes.get(key)
+    return f"\n\n*Not available here: {note}.*" if note and report.values.get(key) is None else ""
+
+
+def takeaway(c: Case, report: kpis.KpiReport) -> str:
+    """One sentence a student can repeat: how hostile, how fast, how late the brand was."""
+    v = report.values
+    parts = [f"**{kpis.format_value('hostile_share', v.get('hostile_share'))}** of the "
+             f"{kpis.format_value('tweets', v.get('tweets'))} tweets attacked "
+             f"{md_escape(c.brand)} or its campaign"]
+    if v.get("time_to_hijack_minutes") is not None:
+        parts.append(f"the tag was hijacked **{widgets.duration_minutes(v['time_to_hijack_minutes'])}"
+                     f"** after launch")
+    if v.get("alert_fired_minutes") is not None:
+        parts.append(f"a listening alert would have fired after "
+                     f"**{widgets.duration_minutes(v['alert_fired_minutes'])}**")
+    if v.get("response_latency_hours") is not None:
+        parts.append(f"the brand reacted after **{widgets.duration_hours(v['response_latency_hours'])}**")
+    return "; ".join(parts) + "."
+
+
+def tweets_export(table: pd.DataFrame) -> pd.DataFrame:
+    """The filtered tweets as exported: canonical + score columns, public URL added."""
+    out = table[[c for c in EXPORT_COLUMNS if c in table.columns]].copy()
+    out["url"] = [schema.tweet_url(None if pd.isna(a) else str(a), str(i))
+                  for a, i in zip(out["author"], out["id"], strict=True)]
+    return out
+
+
+# ------------------------------------------------------------------------------ timeline
+
+def timeline(c: Case, view: data.View) -> None:
+    left, right = st.columns([1, 2])
+    axis = left.radio("X axis", list(state.AXES), horizontal=True, key=state.AXIS, **state.BOUND)
+    bin_label = right.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
+                                    key=state.BIN, **state.BOUND)
+    frame = data.case_timeline(c.id, view, state.BIN_SIZES[str(bin_label)])
+    fig = charts.timeline(frame, x=state.AXES[str(axis)], events=data.events_frame(c),
+                          launch=c.launch, bin_label=str(bin_label),
+                          title=f"#{c.hashtag}: volume, hostility and sentiment per {bin_label}")
+    widgets.chart(fig, key="timeline_chart", name=f"{c.id}-timeline")
+    st.caption("Bars: tweets per bin (light: retweets). Lines: share of tweets that attack the "
+               "brand (orange) and mean VADER sentiment (green, dotted, right axis). Triangles "
+               "mark events; hover for the note and its source.")
+    widgets.csv_download(frame, file_name=f"{c.id}-timeline-{state.BIN_SIZES[str(bin_label)]}.csv",
+                         key="export_timeline", label="Download the timeline bins (CSV)")
+
+
+# ------------------------------------------------------------------------------ posts
+
+def hostile_posts(c: Case, view: data.View) -> None:
+    st.subheader("The hostile posts that travelled furthest")
+    top = data.top_hostile(c.id, view)
+    if top.empty:
+        st.info("No hostile post in this view.")
+        return
+    shown = top.assign(created_at=top["created_at"].fillna(top["first_seen"]))
+    st.dataframe(shown, column_order=list(POST_TABLE), column_config=POST_TABLE,
+                 hide_index=True, width="stretch", key="hostile_posts_table")
+    st.caption("Retweets are collapsed onto the post they repeat. Engagement counts captured "
+               "by a stream at posting time are near zero, so the in-archive retweets, replies "
+               "and quotes are used when larger. Texts are shown exactly as posted.")
+    widgets.csv_download(shown[list(POST_TABLE)], file_name=f"{c.id}-top-hostile-posts.csv",
+                         key="export_posts", label="Download these posts (CSV)")
+
+
+# ------------------------------------------------------------------------------ language
+
+def language(c: Case, view: data.View) -> None:
+    distinctive, frequencies = data.language(c.id, view)
+    st.subheader("What the hostile tweets said, and what the others said")
+    left, right = st.columns(2)
+    for col, stance, title, hostile in (
+        (left, "hostile", "Hostile tweets", True),
+        (right, "supportive", "Supportive tweets", False),
+    ):
+        words = frequencies.get(stance, {})
+        col.markdown(f"**{title}** · {len(words)} most frequent words")
+        if words:
+            col.image(data.wordcloud(words, hostile=hostile), width="stretch",
+                      caption=f"Word cloud of {title.lower()} (size = frequency)")
+        else:
+            col.info(f"No {title.lower()} in this view.")
+    fig = charts.distinctive_terms(distinctive, title=f"#{c.hashtag}: words that set hostile "
+                                   "tweets apart (log-odds, informative prior)")
+    widgets.chart(fig, key="terms_chart", name=f"{c.id}-distinctive-terms")
+    st.caption("Right (orange): words far more typical of hostile tweets; left (blue): of the "
+               "others. The case's own hashtag and brand words are left out.")
+
+
+# ------------------------------------------------------------------------------ people
+
+def people(c: Case, view: data.View) -> None:
+    tables = data.people(c.id, view)
+    st.subheader("Who carried the backlash")
+    left, right = st.columns(2)
+    with left:
+        widgets.chart(charts.top_accounts(
+            tables["posters"].head(15), account="account", count="tweets",
+            title="Accounts that posted most", x_title="Tweets posted (retweets included)"),
+            key="posters_chart", name=f"{c.id}-top-posters")
+    with right:
+        widgets.chart(charts.top_accounts(
+            tables["amplified"].head(15), account="account", count="retweets_received",
+            title="Accounts amplified most", x_title="Times retweeted in the archive",
+            colour=charts.HOSTILE), key="amplified_chart", name=f"{c.id}-most-amplified")
+    tags = tables["hashtags"]
+    tags = tags.loc[~tags["is_focus"]].head(20)
+    widgets.chart(charts.hashtag_cooccurrence(
+        tags, tag="hashtag", count="tweets", spinoff="is_spinoff",
+        title=f"Hashtags used alongside #{c.hashtag} (spin-offs in orange)",
+        x_title="Tweets carrying the tag"), key="hashtags_chart", name=f"{c.id}-hashtags")
+    with st.expander("Top mentioned accounts"):
+        st.dataframe(tables["mentions"], hide_index=True, width="stretch")
+
+
+# ------------------------------------------------------------------------------ facts
+
+def fact_sheet(c: Case) -> None:
+    st.subheader("What is documented about this case")
+    st.markdown(f"**The ask:** {md_escape(c.ask)}")
+    st.markdown(md_escape(c.story))
+    if c.facts:
+        facts = pd.DataFrame([{"fact": f.label, "value": f.value, "confidence": f.confidence,
+                               "source": f.source_url} for f in c.facts])
+        st.dataframe(facts, hide_index=True, width="stretch", column_config={
+            "value": st.column_config.TextColumn("Value", width="large"),
+            "source": st.column_config.LinkColumn("Source"),
+        })
+    if c.events:
+        st.markdown("**Timeline of events**")
+        events = pd.DataFrame([{"time (UTC)": e.time, "kind": e.kind, "event": e.label,
+                                "note": e.note, "confidence": e.confidence,
+                                "source": e.source_url} for e in c.events])
+        st.dataframe(events, hide_index=True, width="stretch", column_config={
+            "time (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+            "source": st.column_config.LinkColumn("Source"),
+        })
+    if not (c.facts or c.events):
+        st.info("No documented facts or events for this case yet.")
+    if c.caveats:
+        st.markdown("**Caveats**")
+        st.markdown("\n".join(f"- {md_escape(text)}" for text in c.caveats))
+    if c.launch_assumed:
+        st.caption("The launch time is assumed (see the caveats); time-based KPIs are measured "
+                   "from it.")

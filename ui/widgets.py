@@ -1,0 +1,118 @@
+"""Shared widgets: the reconstruction notice, charts with PNG export, safe CSV export, tables.
+
+Tweet text is only ever shown through ``st.dataframe`` (a canvas grid: text stays text) or
+``st.text``; no ``unsafe_allow_html`` anywhere with data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analysis import safety
+
+RECONSTRUCTION_NOTICE = (
+    "**Reconstruction.** The tweets behind this case are synthetic: Backfire's generator wrote "
+    "them, calibrated to the published figures in the fact sheet. No real tweet's wording is "
+    "used, so quote the patterns, not the posts."
+)
+REAL_NOTICE = "**Real archive.** These tweets come from an archive you loaded."
+# Plotly toolbar: PNG download at twice the screen resolution, for slides.
+PNG_SCALE = 2
+
+
+def provenance_notice(provenance: str, *, compact: bool = False) -> None:
+    """Say plainly whether the tweets on screen are a reconstruction or real data."""
+    if provenance == "reconstruction":
+        if compact:
+            st.caption(":material/science: Reconstruction — synthetic tweets calibrated to "
+                       "published figures, not real posts.")
+        else:
+            st.info(RECONSTRUCTION_NOTICE, icon=":material/science:")
+    elif not compact:
+        st.caption(REAL_NOTICE)
+
+
+def mixed_notice(provenances: list[str]) -> None:
+    """For pages showing several cases: name the reconstructions once."""
+    if "reconstruction" in provenances:
+        st.info("**Reconstructions among these cases.** Cases marked *reconstruction* are "
+                "synthetic tweets calibrated to published figures, not real posts; cases "
+                "marked *real* come from archives you loaded.", icon=":material/science:")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
+
+
+def chart(fig: go.Figure, *, key: str, name: str | None = None) -> None:
+    """A Plotly chart whose toolbar downloads a PNG named after the chart."""
+    title = fig.layout.title.text or key
+    config: dict[str, Any] = {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": slug(name or title),
+                                 "scale": PNG_SCALE},
+    }
+    st.plotly_chart(fig, width="stretch", config=config, key=key, theme=None)
+
+
+def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str,
+                 label: str = "Download CSV") -> None:
+    """A download button for a frame as CSV; formula-like cells are neutralised.
+
+    Pass a callable to build the frame only when the user clicks (large tables).
+    """
+    if callable(frame):
+        make = frame
+
+        def payload() -> bytes:
+            return safety.to_safe_csv(make(), bom=True)
+        content: bytes | Callable[[], bytes] = payload
+    else:
+        content = safety.to_safe_csv(frame, bom=True)
+    st.download_button(label, data=content, file_name=file_name, mime="text/csv", key=key,
+                       icon=":material/download:", on_click="ignore")
+
+
+# Markdown/HTML syntax characters: escaped so data shows as typed, never as markup or links.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_escape(text: str) -> str:
+    """``text`` for st.markdown, with markdown syntax and ``<``/``&`` escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.{digits}%}"
+
+
+def number(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+
+def duration_minutes(value: float | None) -> str:
+    """Minutes as a short human duration (``42 min``, ``3.5 h``, ``2.1 days``)."""
+    if value is None or pd.isna(value):
+        return "—"
+    if abs(value) < 120:
+        return f"{value:.0f} min"
+    if abs(value) < 48 * 60:
+        return f"{value / 60:.1f} h"
+    return f"{value / 1440:.1f} days"
+
+
+def duration_hours(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else duration_minutes(float(value) * 60)
+
+
+def first_sentence(text: str, limit: int = 220) -> str:
+    """The first sentence of ``text`` (a one-line story for a card), cut at ``limit``."""
+    match = re.search(r"(?<=[.!?])\s", text)
+    sentence = text[: match.start()] if match else text
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"

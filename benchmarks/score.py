@@ -1,0 +1,235 @@
+"""Speed and memory of scoring on the 1M-tweet reconstruction, against the plain per-row loop.
+
+    .venv/bin/python benchmarks/score.py [--case mynypd] [--scale 1000000] [--sample 20000]
+                                         [--archive PATH] [--workers N]
+
+1. Builds (once) the scaled reconstruction with ``python -m analysis build-archives --case C
+   --scale N`` into ``benchmarks/out/data`` (git-ignored), unless ``--archive`` is given.
+2. Runs the whole pipeline in a fresh child process: ingest (``analysis.loaders.load``),
+   score (``analysis.scoring.score``), metrics (``analysis.kpis.for_case`` and two
+   ``analysis.timeline.timeline`` binnings). Peak RSS is the child's own ``ru_maxrss`` and,
+   sampled every 50 ms from ``/proc``, the sum over the child and its worker processes.
+3. In the same child, the plain approach: NLTK VADER and the hostility model called on every
+   row in a loop (``hostility.features([text])`` per row: the same scores, no dedup, no
+   batching, one core), timed on a random sample of rows and extrapolated to all rows.
+
+Results are printed and written to ``benchmarks/out/score.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+sys.path.insert(0, str(ROOT))
+
+# How often the memory sampler reads /proc (seconds).
+SAMPLE_EVERY = 0.05
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--case", default="mynypd")
+    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--sample", type=int, default=20_000, help="rows timed in the plain loop")
+    parser.add_argument("--archive", type=Path, default=None, help="score this archive instead")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args)))
+        return 0
+    archive = args.archive or build(args.case, args.scale)
+    result = parent(args, archive)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "score.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(report(result))
+    return 0
+
+
+def build(case: str, scale: int) -> Path:
+    data = OUT / "data"
+    env = {**os.environ, "BACKFIRE_DATA_DIR": str(data)}
+    archives = data / "archives"
+    found = _scaled_archive(archives, case, scale)
+    if found is None:
+        subprocess.run([sys.executable, "-m", "analysis", "build-archives", "--case", case,
+                        "--scale", str(scale)], cwd=ROOT, env=env, check=True)
+        found = _scaled_archive(archives, case, scale)
+    if found is None:
+        raise SystemExit(f"build-archives wrote no archive for {case} under {archives}")
+    return found
+
+
+def _scaled_archive(folder: Path, case: str, scale: int) -> Path | None:
+    candidates = sorted(folder.glob(f"{case}*.jsonl.gz"), key=lambda p: p.stat().st_mtime)
+    preferred = [p for p in candidates if str(scale) in p.name]
+    return (preferred or candidates or [None])[-1]
+
+
+def parent(args: argparse.Namespace, archive: Path) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--archive", str(archive),
+               "--case", args.case, "--sample", str(args.sample)]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    sampler = TreeMemory(process.pid)
+    sampler.start()
+    out, _ = process.communicate()
+    sampler.stop()
+    if process.returncode:
+        raise SystemExit(f"benchmark child failed with status {process.returncode}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["child_wall_s"] = round(time.perf_counter() - started, 2)
+    result["peak_rss_tree_mb"] = round(sampler.peak / 2**20, 1)
+    result["archive"] = archive.name
+    result["archive_mb"] = round(archive.stat().st_size / 2**20, 1)
+    result["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    result["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return result
+
+
+def child(args: argparse.Namespace) -> dict[str, Any]:
+    import numpy as np
+
+    from analysis import hostility, kpis, loaders, scoring, sentiment, timeline
+
+    case = _case(args.case)
+    terms = tuple(case.target_terms) if case is not None else ()
+    marks = {"start": time.perf_counter()}
+    loaded = loaders.load(args.archive)
+    table = loaded.table
+    marks["ingest"] = time.perf_counter()
+    scored = scoring.score(table, cue_terms=terms, workers=args.workers)
+    marks["score"] = time.perf_counter()
+    kpi = kpis.for_case(case, scored) if case is not None else kpis.compute(scored)
+    for size in ("5min", "1h"):
+        timeline.timeline(scored, bin_size=size, launch=getattr(case, "launch", None))
+    marks["metrics"] = time.perf_counter()
+    rss_pipeline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = len(scored)
+    sample = min(args.sample, rows)
+    picks = np.random.default_rng(0).choice(rows, size=sample, replace=False)
+    texts = scored["text"].astype("string").fillna("").to_numpy()[picks]
+    fitted = hostility.model()
+    loop_start = time.perf_counter()
+    for text in texts:  # the plain approach: VADER and the hostility model, row by row
+        fitted.probabilities(hostility.features([str(text)], terms))
+    loop_s = time.perf_counter() - loop_start
+    analyzer = sentiment.analyzer()
+    vader_start = time.perf_counter()
+    for text in texts:  # for reference: NLTK VADER alone, row by row
+        analyzer.polarity_scores(str(text))
+    vader_s = time.perf_counter() - vader_start
+    plain_total = loop_s / sample * rows
+    score_s = marks["score"] - marks["ingest"]
+    return {
+        "rows": rows, "unique_texts": scored.attrs["scoring"]["unique_texts"],
+        "retweets": int(scored["is_retweet"].sum()),
+        "workers": args.workers or scoring.default_workers(),
+        "ingest_s": round(marks["ingest"] - marks["start"], 2),
+        "score_s": round(score_s, 2),
+        "metrics_s": round(marks["metrics"] - marks["score"], 2),
+        "pipeline_s": round(marks["metrics"] - marks["start"], 2),
+        "score_tweets_per_s": round(rows / score_s),
+        "pipeline_tweets_per_s": round(rows / (marks["metrics"] - marks["start"])),
+        "plain_loop_sample_rows": sample, "plain_loop_sample_s": round(loop_s, 2),
+        "plain_loop_tweets_per_s": round(sample / loop_s),
+        "plain_loop_extrapolated_s": round(plain_total, 1),
+        "speedup_vs_plain": round(plain_total / score_s, 1),
+        "vader_only_loop_tweets_per_s": round(sample / vader_s),
+        "vader_only_loop_extrapolated_s": round(vader_s / sample * rows, 1),
+        "peak_rss_main_pipeline_mb": round(rss_pipeline, 1),
+        "peak_rss_main_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "hostile_share": kpi.values.get("hostile_share"),
+        "peak_hourly_rate": kpi.values.get("peak_hourly_rate"),
+    }
+
+
+def _case(case_id: str) -> Any:
+    try:
+        from analysis import cases
+
+        return cases.load_case(case_id)
+    except Exception:  # an archive without a case file: no cue terms, launch from the data
+        return None
+
+
+class TreeMemory:
+    """Peak of the summed RSS of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(self.pid)))
+            time.sleep(SAMPLE_EVERY)
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
+        found += frontier
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def report(r: dict[str, Any]) -> str:
+    return "\n".join([
+        f"archive {r['archive']} ({r['archive_mb']} MB): {r['rows']:,} tweets, "
+        f"{r['unique_texts']:,} unique texts after RT→original, {r['retweets']:,} retweets",
+        f"plain loop (VADER + hostility per row, 1 core): {r['plain_loop_tweets_per_s']:,} tweets/s on "
+        f"{r['plain_loop_sample_rows']:,} sampled rows → {r['plain_loop_extrapolated_s']:,} s for all rows "
+        f"(extrapolated); NLTK VADER alone per row: {r['vader_only_loop_tweets_per_s']:,} tweets/s → "
+        f"{r['vader_only_loop_extrapolated_s']:,} s",
+        f"score(): {r['score_s']} s = {r['score_tweets_per_s']:,} tweets/s with {r['workers']} workers "
+        f"→ {r['speedup_vs_plain']}x faster",
+        f"whole pipeline: ingest {r['ingest_s']} s + score {r['score_s']} s + metrics {r['metrics_s']} s "
+        f"= {r['pipeline_s']} s ({r['pipeline_tweets_per_s']:,} tweets/s)",
+        f"peak RSS: main process {r['peak_rss_main_pipeline_mb']} MB during the pipeline; "
+        f"process tree (main + workers, sampled) {r['peak_rss_tree_mb']} MB",
+        f"{r['machine']}, {r['date']}",
+    ])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Formats without a shared sample: small synthetic fixtures in tests/fixtures/formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from analysis import schema
+from analysis.errors import ArchiveError, UnknownFormatError
+from analysis.formats import FORMATS, times
+from analysis.loaders import detect, load
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+
+# file -> (format, read, kept, rejected, duplicates, retweets)
+COUNTS: dict[str, tuple[str, int, int, int, int, int]] = {
+    "sfm.csv": ("twarc1-csv", 6, 4, 1, 1, 1),
+    "tags.csv": ("tags", 4, 3, 1, 0, 1),
+    "snscrape.jsonl": ("snscrape", 4, 3, 1, 0, 1),
+    "4cat.csv": ("4cat", 5, 4, 1, 0, 1),
+    "tcat.tsv": ("tcat", 3, 3, 0, 0, 1),
+    "twint.csv": ("twint", 4, 4, 0, 0, 1),
+    "tweets.js": ("tweets-js", 4, 3, 1, 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_fixture_counts(name: str) -> None:
+    fmt, read, kept, rejected, duplicates, retweets = COUNTS[name]
+    result = load(FIXTURES / name)
+    report = result.report
+    assert detect(FIXTURES / name) == report.format == fmt
+    assert (report.rows_read, report.kept, report.rejected, report.duplicates, report.retweets) == \
+        (read, kept, rejected, duplicates, retweets)
+    assert report.reconciles and len(result.table) == kept
+    assert len(report.rejections) == rejected
+    assert all(r.line is not None or fmt == "tweets-js" for r in report.rejections)
+    assert {name: str(dtype) for name, dtype in result.table.dtypes.items()} == schema.COLUMNS
+
+
+# file -> (tweet id, canonical column, expected value)
+FIELDS: list[tuple[str, str, str, Any]] = [
+    ("sfm.csv", "460000000000000002", "text", "RT @grumpy_gus: My #AskAcme moment: the widget broke twice, #fail"),
+    ("sfm.csv", "460000000000000002", "retweeted_id", "459999999999999999"),
+    ("sfm.csv", "460000000000000002", "hashtags", ["askacme", "fail"]),
+    ("sfm.csv", "460000000000000003", "in_reply_to_id", "460000000000000001"),
+    ("sfm.csv", "460000000000000004", "quoted_author", "acme_fan"),
+    ("sfm.csv", "460000000000000004", "hashtags", ["askacme", "brands"]),
+    ("sfm.csv", "460000000000000001", "like_count", 12),
+    ("tags.csv", "461000000000000001", "hashtags", ["askacme"]),
+    ("tags.csv", "461000000000000002", "retweeted_author", "acme_brand"),
+    ("tags.csv", "461000000000000003", "in_reply_to_author", "acme_brand"),
+    ("tags.csv", "461000000000000001", "metrics_semantics", "unknown"),
+    ("snscrape.jsonl", "462000000000000002", "retweeted_id", "462000000000000001"),
+    ("snscrape.jsonl", "462000000000000003", "text", "@widget_watch try turning it off and on"),
+    ("snscrape.jsonl", "462000000000000003", "in_reply_to_author", "widget_watch"),
+    ("snscrape.jsonl", "462000000000000001", "author_followers", 420),
+    ("4cat.csv", "463000000000000003", "hashtags", ["askacme", "refund"]),
+    ("4cat.csv", "463000000000000003", "is_reply", True),
+    ("4cat.csv", "463000000000000004", "is_quote", True),
+    ("4cat.csv", "463000000000000001", "author_followers", 90000),
+    ("tcat.tsv", "464000000000000002", "created_at", pd.Timestamp("2013-12-02 16:01:40", tz="UTC")),
+    ("tcat.tsv", "464000000000000001", "hashtags", ["askacme"]),
+    ("tcat.tsv", "464000000000000003", "in_reply_to_id", "464000000000000001"),
+    ("twint.csv", "465000000000000001", "created_at", pd.Timestamp("2020-05-01 12:03:22", tz="UTC")),
+    ("twint.csv", "465000000000000002", "created_at", pd.Timestamp("2020-05-01 13:10:00", tz="UTC")),
+    ("twint.csv", "465000000000000002", "in_reply_to_author", "berlin_b"),
+    ("twint.csv", "465000000000000003", "quoted_id", "465000000000000001"),
+    ("twint.csv", "465000000000000004", "text", "RT @berlin_b: Evening thoughts on #AskAcme and #widgets"),
+    ("tweets.js", "466000000000000001", "retweet_count", 17),
+    ("tweets.js", "466000000000000001", "created_at", pd.Timestamp("2014-04-22 17:55:46", tz="UTC")),
+    ("tweets.js", "466000000000000003", "retweeted_author", "acme_fan"),
+]
+
+
+@pytest.mark.parametrize(("name", "tweet_id", "column", "value"), FIELDS)
+def test_fixture_fields(name: str, tweet_id: str, column: str, value: Any) -> None:
+    row = load(FIXTURES / name).table.set_index("id").loc[tweet_id]
+    assert row[column] == value
+
+
+def test_float_corrupted_ids_are_reported_not_used() -> None:
+    report = load(FIXTURES / "sfm.csv").report
+    (rejection,) = report.rejections
+    assert (rejection.line, rejection.column) == (6, "id")
+    assert "float" in rejection.reason and "4.60000000000000E+17" in rejection.reason
+    assert any("float/scientific" in w and "'id'" in w for w in report.warnings)
+
+
+def test_rejections_name_csv_line_and_column() -> None:
+    tags = load(FIXTURES / "tags.csv").report.rejections[0]
+    assert (tags.line, tags.column) == (5, "created_at") and "sometime last week" in tags.reason
+    short = load(FIXTURES / "4cat.csv").report.rejections[0]
+    assert short.line == 6 and "6 fields where the header has 31" in short.reason
+
+
+def test_custom_mapping_reads_any_csv() -> None:
+    mapping = {"id": "post_id", "created_at": "posted_at", "text": "message", "author": "handle",
+               "retweet_count": "shares", "lang": "lang_code"}
+    result = load(FIXTURES / "custom.csv", mapping=mapping)
+    table = result.table.set_index("id")
+    assert result.report.format == "custom-csv"
+    assert (result.report.kept, result.report.rejected) == (3, 1)
+    assert result.report.rejections[0].column == "post_id"
+    assert table.loc["467000000000000002", "created_at"] == pd.Timestamp("2014-04-22 18:00:00", tz="UTC")
+    assert table.loc["467000000000000003", "is_retweet"]
+    assert table.loc["467000000000000003", "retweeted_author"] == "mapper_one"
+    assert table.loc["467000000000000001", "hashtags"] == ["mapped"]
+    assert pd.isna(table.loc["467000000000000002", "retweet_count"])
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    ({"id": "post_id", "text": "message"}, "created_at"),
+    ({"id": "post_id", "created_at": "posted_at", "text": "nope"}, "nope"),
+    ({"id": "post_id", "created_at": "posted_at", "text": "message", "colour": "x"}, "colour"),
+])
+def test_bad_mapping_is_a_clear_error(mapping: dict[str, str], message: str) -> None:
+    with pytest.raises(ArchiveError, match=message):
+        load(FIXTURES / "custom.csv", mapping=mapping)
+
+
+def test_unknown_csv_asks_for_a_mapping() -> None:
+    with pytest.raises(UnknownFormatError, match="mapping") as caught:
+        load(FIXTURES / "custom.csv")
+    assert caught.value.line == 1 and caught.value.path == str(FIXTURES / "custom.csv")
+
+
+def test_unknown_format_name_lists_known_ones() -> None:
+    with pytest.raises(UnknownFormatError, match="twarc-csv"):
+        load(FIXTURES / "sfm.csv", fmt="excel-magic")
+
+
+def test_forced_format_overrides_detection() -> None:
+    assert load(FIXTURES / "sfm.csv", fmt="sfm").report.format == "twarc1-csv"
+
+
+@pytest.mark.parametrize(("value", "utc"), [
+    ("2020-05-01 14:03:22 CEST", "2020-05-01 12:03:22"),
+    ("01-05-2020 14:03:22 CEST", "2020-05-01 12:03:22"),
+    ("2020-05-01 09:10:00 EDT", "2020-05-01 13:10:00"),
+    ("2020-05-01 14:03:22 +0200", "2020-05-01 12:03:22"),
+    ("1588334602000", "2020-05-01 12:03:22"),
+])
+def test_twint_local_times_become_utc(value: str, utc: str) -> None:
+    parsed = times.twint(pd.Series([value]))
+    assert parsed.iloc[0] == pd.Timestamp(utc, tz="UTC")
+
+
+def test_twint_unknown_zone_is_not_guessed() -> None:
+    assert times.twint(pd.Series(["2020-05-01 14:03:22 XYZT"])).isna().all()
+
+
+def test_registry_is_data_with_a_detection_rule_per_format() -> None:
+    for fmt in FORMATS.values():
+        assert fmt.label and fmt.time in times.PARSERS
+        assert fmt.detect or fmt.name == "custom-csv"
+        assert (fmt.mapper is not None) == (fmt.container == "json")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -107,12 +108,49 @@ def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
     )
 
 
-def build_for(case_ids: Sequence[str], selection: filters.Filters | None = None) -> Report:
-    """``build`` for case ids (bundled or library), reading their scored tables from the cache."""
+def inputs_for(target: str | Path) -> Inputs:
+    """A case id, a case file (.toml) or an archive file, with its scored table (cached).
+
+    An archive without a case file becomes a case of its own: named after the file, real
+    data, launch assumed at the first tweet.
+    """
     from analysis import cache, cases
 
-    items = [Inputs(case, cache.scored_case(case)) for case in map(cases.load_case, case_ids)]
-    return build(items, selection)
+    path = Path(target)
+    if path.is_file() and path.suffix != ".toml":
+        scored = cache.scored_archive(path)
+        return Inputs(archive_case(path, scored.table), scored.table)
+    case = cases.load_case(target)
+    return Inputs(case, cache.scored_case(case))
+
+
+def archive_case(path: Path, table: pd.DataFrame) -> Case:
+    """A minimal case for an archive that has no case file (launch = first tweet, assumed)."""
+    from analysis import cases
+
+    dated = table["created_at"].dropna()
+    if dated.empty:
+        raise ExportError(f"{path.name}: the archive holds no dated tweets to export")
+    name = path.name.split(".")[0] or "archive"
+    return cases.case_from_dict({
+        "id": name, "hashtag": name, "brand": f"archive {path.name}", "brand_account": "unknown",
+        "launch": dated.min().to_pydatetime(), "launch_assumed": True,
+        "ask": "unknown (no case file: the launch is assumed at the first tweet)",
+        "story": f"Tweets read from {path.name}.", "provenance": "real",
+    })
+
+
+def data_zip(items: Sequence[Inputs], selection: filters.Filters | None = None) -> bytes:
+    """The data exports of ``items`` under ``selection`` as one zip (``analysis.exports.data``)."""
+    from analysis.exports import data
+
+    selection = selection or filters.Filters()
+    tables = {item.case.id: filters.apply(item.table, selection) for item in items}
+    reports = {item.case.id: kpis.for_case(item.case, tables[item.case.id]) for item in items}
+    provenance = {item.case.id: item.case.provenance for item in items}
+    extra = [line for line in (notice(items),) if line]
+    return data.bundle(tables, reports, filters=describe(selection), provenance=provenance,
+                       notes=extra).to_zip()
 
 
 # --- one case -------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from analysis import charts
+from analysis import atomic, charts
 from analysis.exports import images, textfit
 from analysis.exports.model import (
     SECTION_TITLES,
@@ -96,11 +96,8 @@ BODY: Final = Box(MARGIN, BODY_TOP, BODY_W, BODY_H)
 
 
 def write(report: Report, path: Path) -> Path:
-    """Write ``report`` as a .pptx deck to ``path``."""
-    deck = build(report)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deck.save(str(path))
-    return path
+    """Write ``report`` as a .pptx deck to ``path`` (atomically: whole file or nothing)."""
+    return atomic.write_bytes(path, to_bytes(report))
 
 
 def to_bytes(report: Report) -> bytes:

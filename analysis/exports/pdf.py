@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
+from analysis import atomic
 from analysis.errors import ExportError
 from analysis.exports import images, report
 from analysis.exports.model import Report
@@ -37,14 +38,17 @@ CHROMIUM_FLAGS: Final[tuple[str, ...]] = (
 
 
 def write(content: Report, path: Path) -> Path:
-    """Write ``content`` as a PDF (the HTML report, printed) to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``content`` as a PDF (the HTML report, printed) to ``path`` (atomically)."""
+    return atomic.write_bytes(path, to_bytes(content))
+
+
+def to_bytes(content: Report) -> bytes:
+    """The PDF as bytes (for a download button)."""
     with tempfile.TemporaryDirectory(prefix="backfire-pdf-") as scratch:
         html = report.write(content, Path(scratch) / "report.html")
         out = Path(scratch) / "report.pdf"
         print_to_pdf(html, out, profile=Path(scratch) / "profile")
-        path.write_bytes(out.read_bytes())
-    return path
+        return out.read_bytes()
 
 
 def print_to_pdf(html: Path, out: Path, *, profile: Path) -> None:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from PIL import Image
 from plotly.offline import get_plotlyjs
 
-from analysis import charts
+from analysis import atomic, charts
 from analysis.exports import images
 from analysis.exports.model import (
     SECTION_TITLES,
@@ -62,10 +62,13 @@ class _Charts:
 
 
 def write(report: Report, path: Path) -> Path:
-    """Write ``report`` as a single HTML file to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(report), encoding="utf-8")
-    return path
+    """Write ``report`` as a single HTML file to ``path`` (atomically)."""
+    return atomic.write_bytes(path, to_bytes(report))
+
+
+def to_bytes(report: Report) -> bytes:
+    """The report as UTF-8 bytes (for a download button)."""
+    return render(report).encode("utf-8")
 
 
 def render(report: Report) -> str:

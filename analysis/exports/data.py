@@ -1,0 +1,352 @@
+"""Data exports: the filtered tweets (CSV, Parquet), the KPI table, and hashtag and mention
+networks (GEXF for Gephi, CSV edge lists), each described by a data dictionary, in one zip.
+
+Pure: tables in, bytes out. Text cells of every CSV are neutralised (``analysis.safety``)
+so no tweet can run as a spreadsheet formula; Parquet and GEXF keep the text verbatim (they
+are typed data, not spreadsheets), with characters XML cannot carry removed from GEXF labels.
+The filters and the provenance of each case travel with the data: in the data dictionary,
+the Parquet metadata, the GEXF description and the zip comment.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+from xml.etree import ElementTree
+
+import networkx as nx
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis import kpis, safety, schema
+from analysis.errors import ExportError
+
+# File names inside the bundle (data, so the dictionary and the tests share them).
+TWEETS_CSV: Final = "tweets.csv"
+TWEETS_PARQUET: Final = "tweets.parquet"
+KPIS_CSV: Final = "kpis.csv"
+HASHTAG_EDGES_CSV: Final = "hashtag_edges.csv"
+HASHTAG_GEXF: Final = "hashtag_network.gexf"
+MENTION_EDGES_CSV: Final = "mention_edges.csv"
+MENTION_GEXF: Final = "mention_network.gexf"
+DICTIONARY_MD: Final = "data_dictionary.md"
+DICTIONARY_CSV: Final = "data_dictionary.csv"
+# Key of the Parquet schema metadata holding filters and provenance (JSON).
+PARQUET_META_KEY: Final = b"backfire"
+# Characters XML 1.0 cannot carry (C0 controls but tab/newline/CR, surrogates, U+FFFE/FFFF).
+_XML_INVALID: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+KINDS: Final = schema.KINDS
+
+# Columns added to the canonical ones in the tweets export.
+EXTRA_TWEET_COLUMNS: Final[dict[str, str]] = {
+    "case": "Case id the tweet belongs to (bundled case or library case).",
+    "provenance": "'reconstruction' = synthetic tweets made by Backfire's generator, calibrated "
+                  "to cited figures (not real tweets); 'real' = a real archive.",
+    "kind": "original | retweet | reply | quote (retweet > quote > reply > original).",
+    "url": "The tweet's public URL, built from author and id (a reconstruction's ids do not "
+           "exist on Twitter).",
+}
+TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
+    "id": "Tweet id, a string of digits (never a float: ids exceed 53 bits).",
+    "created_at": "Posting time, UTC (ISO 8601).",
+    "text": "Full text; a retweet is rebuilt as 'RT @<original author>: <original text>'.",
+    "author": "Handle of the account, without '@'.",
+    "author_followers": "Followers of the author when collected (empty = unknown).",
+    "is_retweet": "True for a retweet.",
+    "retweeted_id": "Id of the retweeted tweet.",
+    "retweeted_author": "Handle of the retweeted tweet's author.",
+    "is_reply": "True for a reply.",
+    "in_reply_to_id": "Id of the tweet replied to.",
+    "in_reply_to_author": "Handle of the account replied to.",
+    "is_quote": "True for a quote tweet.",
+    "quoted_id": "Id of the quoted tweet.",
+    "quoted_author": "Handle of the quoted tweet's author.",
+    "lang": "Language code given by the archive.",
+    "hashtags": "Hashtags, lower-case, without '#' (CSV: separated by spaces; Parquet: a list).",
+    "mentions": "Mentioned handles, without '@' (CSV: separated by spaces; Parquet: a list).",
+    "retweet_count": "Retweets of the tweet as captured (empty = unknown; see metrics_semantics).",
+    "like_count": "Likes as captured (empty = unknown).",
+    "reply_count": "Replies as captured (empty = unknown).",
+    "quote_count": "Quotes as captured (empty = unknown).",
+    "metrics_semantics": "How the counts were captured: " + "; ".join(
+        f"{k} = {v}" for k, v in schema.METRICS_SEMANTICS.items()) + ".",
+    "source_format": "Archive format the row was read from.",
+    "compound": "VADER compound sentiment in [-1, 1].",
+    "pos": "VADER positive proportion.",
+    "neg": "VADER negative proportion.",
+    "neu": "VADER neutral proportion.",
+    "sentiment": "negative | neutral | positive, from the VADER compound score.",
+    "hostile_prob": "Probability that the tweet attacks the brand or campaign (Backfire's "
+                    "hostility classifier; accuracy on the Methods page).",
+    "hostile": "hostile_prob >= the threshold used for the export.",
+}
+KPI_COLUMNS: Final[dict[str, str]] = {
+    "kpi": "Key of the KPI.",
+    "label": "Display name.",
+    "unit": "Unit of the values.",
+    "definition": "How the KPI is computed.",
+    "<case id>": "One column per case: the value (empty = not computable).",
+    "<case id> note": "Why a value is missing, when it is.",
+}
+HASHTAG_EDGE_COLUMNS: Final[dict[str, str]] = {
+    "source": "A hashtag (lower-case, no '#'); source < target alphabetically (undirected).",
+    "target": "The other hashtag.",
+    "weight": "Tweets carrying both hashtags, retweets included.",
+    "originals": "Original posts (not retweets) carrying both hashtags.",
+}
+MENTION_EDGE_COLUMNS: Final[dict[str, str]] = {
+    "source": "Handle of the posting account.",
+    "target": "Handle it mentions (from the tweet's mentions list as the archive gives it).",
+    "weight": "Tweets from source mentioning target.",
+    **{kind: f"Of those, {kind}s." for kind in KINDS},
+}
+NODE_DOCS: Final = ("GEXF nodes carry `label` (the hashtag or handle) and `tweets` (hashtags: "
+                    "tweets carrying it; handles: tweets posted plus tweets mentioning it).")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What goes into the export zip (each member also available on its own)."""
+
+    files: dict[str, bytes]
+    comment: str
+
+    def to_zip(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in self.files.items():
+                archive.writestr(name, data)
+            archive.comment = self.comment.encode("utf-8")[:65535]
+        return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- tweets
+
+def tweets_frame(tables: Mapping[str, pd.DataFrame],
+                 provenance: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One table of every case's (filtered) tweets with ``case``, ``provenance``, ``kind``, ``url``."""
+    columns = list(schema.COLUMNS) + list(schema.SCORE_COLUMNS)
+    parts = []
+    for case_id, table in tables.items():
+        present = [c for c in columns if c in table.columns]
+        part = table[present].reset_index(drop=True).copy()
+        part.insert(0, "case", pd.array([case_id] * len(part), dtype="string"))
+        part.insert(1, "provenance",
+                    pd.array([(provenance or {}).get(case_id)] * len(part), dtype="string"))
+        part["kind"] = schema.kind(part) if len(part) else pd.Series([], dtype="string")
+        part["url"] = pd.array([schema.tweet_url(a if isinstance(a, str) else None, str(i))
+                                for a, i in zip(part["author"], part["id"], strict=True)],
+                               dtype="string")
+        parts.append(part)
+    if not parts:
+        raise ExportError("nothing to export: no case selected")
+    return pd.concat(parts, ignore_index=True)
+
+
+def tweets_csv(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
+    """The tweets as CSV; text cells neutralised, times ISO 8601 UTC, lists space-separated."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("string")
+    return safety.to_safe_csv(out, bom=bom)
+
+
+def tweets_parquet(frame: pd.DataFrame, meta: Mapping[str, Any]) -> bytes:
+    """The tweets as Parquet (typed: lists stay lists, ids strings, times UTC), ``meta`` attached."""
+    data = frame.copy()
+    for name in schema.LIST_COLUMNS:
+        if name in data.columns:
+            data[name] = data[name].map(lambda v: [str(x) for x in v] if isinstance(v, list) else [])
+    table = pa.Table.from_pandas(data, preserve_index=False)
+    metadata = dict(table.schema.metadata or {})
+    metadata[PARQUET_META_KEY] = json.dumps(dict(meta), default=str).encode("utf-8")
+    buffer = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(metadata), buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- KPIs
+
+def kpi_frame(reports: Mapping[str, kpis.KpiReport]) -> pd.DataFrame:
+    """One row per KPI (``kpis.KPIS`` order): label, unit, definition, one column per case."""
+    rows = []
+    for key, spec in kpis.KPIS.items():
+        row: dict[str, Any] = {"kpi": key, "label": spec.label, "unit": spec.unit,
+                               "definition": spec.definition}
+        for case_id, report in reports.items():
+            value = report.values.get(key)
+            row[case_id] = value.isoformat() if isinstance(value, pd.Timestamp) else value
+            row[f"{case_id} note"] = report.notes.get(key, "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- networks
+
+def _exploded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """(row, item, is_retweet, kind) for each distinct list item of each row."""
+    items = frame[column].map(lambda v: sorted({str(x) for x in v if str(x)})
+                              if isinstance(v, list | tuple) else [])
+    base = pd.DataFrame({"row": range(len(frame)), "item": items.to_numpy(),
+                         "author": frame["author"].to_numpy(),
+                         "is_retweet": frame["is_retweet"].to_numpy(dtype=bool),
+                         "kind": schema.kind(frame).to_numpy() if len(frame) else []})
+    out = base.explode("item").dropna(subset=["item"])
+    return out.reset_index(drop=True)
+
+
+def hashtag_edges(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undirected hashtag co-occurrence: source < target, tweets and originals with both."""
+    tags = _exploded(frame, "hashtags")[["row", "item", "is_retweet"]]
+    pairs = tags.merge(tags[["row", "item"]], on="row", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["item_a"] < pairs["item_b"]]
+    edges = (pairs.assign(original=~pairs["is_retweet"])
+             .groupby(["item_a", "item_b"], sort=True)
+             .agg(weight=("row", "size"), originals=("original", "sum"))
+             .reset_index().rename(columns={"item_a": "source", "item_b": "target"}))
+    edges["originals"] = edges["originals"].astype("int64")
+    return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True],
+                             ignore_index=True)[list(HASHTAG_EDGE_COLUMNS)]
+
+
+def mention_edges(frame: pd.DataFrame) -> pd.DataFrame:
+    """Directed author -> mentioned handle, with counts by tweet kind."""
+    mentions = _exploded(frame, "mentions").dropna(subset=["author"])
+    mentions = mentions[mentions["author"].astype(str) != ""]
+    if mentions.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c not in ("source", "target") else "object")
+                             for c in MENTION_EDGE_COLUMNS})
+    counts = (pd.crosstab([mentions["author"].astype(str), mentions["item"]], mentions["kind"])
+              .reindex(columns=list(KINDS), fill_value=0))
+    counts.insert(0, "weight", counts.sum(axis=1))
+    edges = counts.reset_index()
+    edges.columns = ["source", "target", "weight", *KINDS]
+    return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True],
+                             ignore_index=True)[list(MENTION_EDGE_COLUMNS)]
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _XML_INVALID.sub("", text)
+
+
+def gexf(edges: pd.DataFrame, *, directed: bool, description: str,
+         node_tweets: Mapping[str, int]) -> bytes:
+    """A GEXF 1.2 graph of an edge list (``source``, ``target``, ``weight`` + int attributes)."""
+    graph: nx.Graph = nx.DiGraph() if directed else nx.Graph()
+    graph.graph["mode"] = "static"
+    extra = [c for c in edges.columns if c not in ("source", "target", "weight")]
+    for row in edges.itertuples(index=False):
+        record = row._asdict()
+        source, target = xml_safe(str(record["source"])), xml_safe(str(record["target"]))
+        for node in (source, target):
+            if node not in graph:
+                graph.add_node(node, label=node, tweets=int(node_tweets.get(node, 0)))
+        graph.add_edge(source, target, weight=float(record["weight"]),
+                       **{c: int(record[c]) for c in extra})
+    buffer = io.BytesIO()
+    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        ElementTree.SubElement(meta, "description").text = xml_safe(description)
+    writer.add_graph(graph)
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _hashtag_counts(frame: pd.DataFrame) -> dict[str, int]:
+    counts = _exploded(frame, "hashtags")["item"].map(xml_safe).value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def _handle_counts(frame: pd.DataFrame) -> dict[str, int]:
+    mentioned = _exploded(frame, "mentions")["item"].value_counts()
+    posted = frame["author"].dropna().astype(str).value_counts()
+    total = mentioned.add(posted, fill_value=0)
+    return {xml_safe(str(k)): int(v) for k, v in total.items()}
+
+
+# --------------------------------------------------------------------------- dictionary
+
+def dictionary_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column of every file: file, column, description."""
+    docs = {**TWEET_COLUMN_DOCS, **EXTRA_TWEET_COLUMNS}
+    rows = [(name, column, docs.get(column, ""))
+            for name in (TWEETS_CSV, TWEETS_PARQUET) for column in frame.columns]
+    rows += [(KPIS_CSV, c, d) for c, d in KPI_COLUMNS.items()]
+    rows += [(HASHTAG_EDGES_CSV, c, d) for c, d in HASHTAG_EDGE_COLUMNS.items()]
+    rows += [(MENTION_EDGES_CSV, c, d) for c, d in MENTION_EDGE_COLUMNS.items()]
+    rows += [(HASHTAG_GEXF, "node/edge", "Nodes: hashtags; edges: " + HASHTAG_EDGE_COLUMNS["weight"]),
+             (MENTION_GEXF, "node/edge", "Nodes: handles; directed edges: source mentions target.")]
+    return pd.DataFrame(rows, columns=["file", "column", "description"])
+
+
+def dictionary_markdown(dictionary: pd.DataFrame, header: Sequence[str]) -> str:
+    lines = ["# Backfire data export: data dictionary", ""]
+    lines += [f"- {line}" for line in header]
+    lines += ["", "Every CSV is UTF-8 (with a byte-order mark for Excel). Text cells that "
+              "could run as a spreadsheet formula (starting with = + - @, a tab or a carriage "
+              "return) carry a leading single quote; drop it to recover the original text. "
+              "Parquet and GEXF keep the text verbatim.", "", NODE_DOCS, ""]
+    for name, group in dictionary.groupby("file", sort=False):
+        lines += [f"## {name}", "", "| column | description |", "|---|---|"]
+        lines += [f"| `{_md(c)}` | {_md(d)} |" for c, d in zip(group["column"], group["description"],
+                                                               strict=True)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+# --------------------------------------------------------------------------- bundle
+
+def bundle(tables: Mapping[str, pd.DataFrame], reports: Mapping[str, kpis.KpiReport] | None = None,
+           *, filters: str = "no filters", provenance: Mapping[str, str] | None = None,
+           notes: Sequence[str] = ()) -> Bundle:
+    """Every data export of the (already filtered) tables of one or more cases.
+
+    ``filters`` describes the filters applied (e.g. ``exports.content.describe``);
+    ``provenance`` maps case id -> "reconstruction" | "real"; ``notes`` are extra header
+    lines for the dictionary (e.g. the reconstruction notice).
+    """
+    frame = tweets_frame(tables, provenance)
+    filters = filters if filters.startswith("Filters:") else f"Filters: {filters}"
+    header = [f"Cases: {', '.join(tables)}", filters, *_provenance_lines(provenance),
+              *notes]
+    meta = {"cases": list(tables), "filters": filters, "provenance": dict(provenance or {}),
+            "notes": list(notes)}
+    hashtags, mentions = hashtag_edges(frame), mention_edges(frame)
+    description = " | ".join(header)
+    files = {
+        TWEETS_CSV: tweets_csv(frame),
+        TWEETS_PARQUET: tweets_parquet(frame, meta),
+        HASHTAG_EDGES_CSV: safety.to_safe_csv(hashtags, bom=True),
+        HASHTAG_GEXF: gexf(hashtags, directed=False, description=description,
+                           node_tweets=_hashtag_counts(frame)),
+        MENTION_EDGES_CSV: safety.to_safe_csv(mentions, bom=True),
+        MENTION_GEXF: gexf(mentions, directed=True, description=description,
+                           node_tweets=_handle_counts(frame)),
+    }
+    if reports:
+        files[KPIS_CSV] = safety.to_safe_csv(kpi_frame(reports), bom=True)
+    dictionary = dictionary_frame(frame)
+    dictionary = dictionary[dictionary["file"].isin(files)]
+    files[DICTIONARY_MD] = dictionary_markdown(dictionary, header).encode("utf-8")
+    files[DICTIONARY_CSV] = safety.to_safe_csv(dictionary, bom=True)
+    return Bundle(files=files, comment=description)
+
+
+def _provenance_lines(provenance: Mapping[str, str] | None) -> list[str]:
+    labels = {"reconstruction": "synthetic reconstruction made by Backfire's generator, "
+                                "calibrated to cited figures; not real tweets",
+              "real": "real archive"}
+    return [f"{case}: {labels.get(kind, kind)}" for case, kind in (provenance or {}).items()]

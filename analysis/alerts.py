@@ -29,10 +29,9 @@ DEFAULT_WINDOW_MINUTES: Final = 30
 # Z: with 30 tweets the standard error of a share near 0.5 is about 9 points, and an on-call team
 # would not be paged for fewer mentions than that in half an hour.
 DEFAULT_MIN_TWEETS: Final = 30
-# Event kinds (case files) that count as the brand reacting; see analysis.cases.Event.kind.
-BRAND_REACTION_KINDS: Final[frozenset[str]] = frozenset({
-    "response", "brand_response", "statement", "cancellation", "cancel", "deletion", "apology",
-})
+# Event kinds (``analysis.cases.EVENT_KINDS``) that count as the brand reacting to the hijack.
+# "brand_action" is not one: it is the brand carrying on with its campaign.
+BRAND_REACTION_KINDS: Final[frozenset[str]] = frozenset({"brand_response", "cancellation"})
 MINUTE: Final = pd.Timedelta(minutes=1)
 
 

@@ -174,13 +174,15 @@ def is_spinoff(tag: str, focus: str) -> bool:
     return focus in tag or difflib.SequenceMatcher(None, focus, tag).ratio() >= SPINOFF_SIMILARITY
 
 
-def hashtags(table: pd.DataFrame, focus: str | None = None, *,
-             top: int = DEFAULT_TOP) -> pd.DataFrame:
+def hashtags(table: pd.DataFrame, focus: str | None = None, *, top: int = DEFAULT_TOP,
+             spinoffs: Iterable[str] = ()) -> pd.DataFrame:
     """The ``top`` hashtags by tweets carrying them, with co-occurrence with ``focus``.
 
     Columns: hashtag, tweets, share (of all tweets), with_focus (tweets carrying both this tag
-    and ``focus``), is_focus, is_spinoff. Spin-offs are always listed, even below the top.
+    and ``focus``), is_focus, is_spinoff. A spin-off is listed in ``spinoffs`` (the case file's
+    ``spinoff_hashtags``) or passes ``is_spinoff``; spin-offs are always listed, even below the top.
     """
+    known = {s.lower().lstrip("#") for s in spinoffs}
     tags = _tag_rows(table)
     counts = tags.value_counts()
     out = pd.DataFrame({"hashtag": counts.index.astype(str), "tweets": counts.to_numpy(np.int64)})
@@ -191,7 +193,8 @@ def hashtags(table: pd.DataFrame, focus: str | None = None, *,
     with_focus = tags[np.isin(tags.index, rows_with_focus)].value_counts()
     out["with_focus"] = with_focus.reindex(out["hashtag"]).fillna(0).to_numpy(np.int64)
     out["is_focus"] = out["hashtag"] == focus_key
-    out["is_spinoff"] = [bool(focus_key) and is_spinoff(t, focus_key) for t in out["hashtag"]]
+    out["is_spinoff"] = [t in known or (bool(focus_key) and is_spinoff(t, focus_key))
+                         for t in out["hashtag"]]
     keep = (np.arange(len(out)) < top) | out["is_spinoff"].to_numpy()
     return out.loc[keep].reset_index(drop=True)
 

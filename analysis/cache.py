@@ -1,0 +1,249 @@
+"""Scored tables on disk: Parquet under ``paths.cache_dir()``, keyed by what produced them.
+
+The key is a SHA-256 over
+- the input: the archive files' bytes (or, for a table given in memory, its content),
+- ``analysis.ANALYSIS_VERSION`` and a fingerprint of the scoring code and model file
+  (``SCORING_SOURCES``), so a change in scoring invalidates old entries even if nobody
+  remembered to bump the version,
+- the scoring parameters: the threshold (None = the model's default) and the cue terms.
+
+Each entry is ``<key>.parquet`` plus ``<key>.report.json`` (the loader's report). Both are
+written atomically (temporary file in the same folder, fsync, ``os.replace``); the report
+goes first and the table last, so an entry exists only once it is complete and a crash never
+leaves a file that loads wrong. A file that fails to read is treated as a miss and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis import ANALYSIS_VERSION, atomic, paths, schema
+from analysis.errors import CaseError
+
+# Files whose bytes define how tweets are scored (missing ones are skipped).
+SCORING_SOURCES: Final[tuple[str, ...]] = (
+    "analysis/scoring.py", "analysis/hostility.py", "analysis/sentiment.py",
+    "analysis/scoring_model.py", "data/scoring_model.json",
+)
+# Parquet schema-metadata key under which the table's attrs (scoring settings) are kept.
+META_KEY: Final = b"backfire"
+SUFFIX: Final = ".parquet"
+REPORT_SUFFIX: Final = ".report.json"
+# Hash files in 1 MiB chunks: bounded memory for archives of any size.
+CHUNK_BYTES: Final = 1 << 20
+# Separator of list items when hashing list columns (cannot occur in a hashtag or handle).
+LIST_SEP: Final = "\x1f"
+CANONICAL_DTYPES: Final[dict[str, str]] = {**schema.COLUMNS, **schema.SCORE_COLUMNS}
+
+_file_hashes: dict[tuple[str, int, int], str] = {}
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A scored table, the loader's report (None for a table given in memory) and its key."""
+
+    table: pd.DataFrame
+    report: dict[str, Any] | None
+    key: str
+    from_cache: bool
+
+
+# --- keys ---------------------------------------------------------------------------------------
+
+def file_hash(files: str | Path | Sequence[str | Path]) -> str:
+    """SHA-256 of the files' bytes, in the given order (memoised per path, size and mtime)."""
+    items = [files] if isinstance(files, str | Path) else list(files)
+    outer = hashlib.sha256()
+    for item in items:
+        outer.update(_one_file_hash(Path(item)).encode())
+    return outer.hexdigest()
+
+
+def _one_file_hash(path: Path) -> str:
+    stat = path.stat()
+    memo = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if memo not in _file_hashes:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                digest.update(chunk)
+        _file_hashes[memo] = digest.hexdigest()
+    return _file_hashes[memo]
+
+
+def table_hash(table: pd.DataFrame) -> str:
+    """SHA-256 of a table's canonical content (column names, values; list columns included)."""
+    digest = hashlib.sha256()
+    for name in table.columns:
+        column = table[name]
+        if column.dtype == object:
+            column = pd.Series([LIST_SEP.join(map(str, v)) if isinstance(v, list | tuple | np.ndarray)
+                                else str(v) for v in column], dtype="string")
+        digest.update(str(name).encode())
+        digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def scoring_fingerprint() -> str:
+    """SHA-256 over the scoring code and model file (``SCORING_SOURCES``)."""
+    digest = hashlib.sha256()
+    for name in SCORING_SOURCES:
+        path = paths.PROJECT_ROOT / name
+        if path.is_file():
+            digest.update(name.encode())
+            digest.update(_one_file_hash(path).encode())
+    return digest.hexdigest()
+
+
+def cache_key(input_hash: str, *, threshold: float | None = None,
+              cue_terms: Sequence[str] = ()) -> str:
+    """The cache key of an input scored with these parameters."""
+    params = {
+        "input": input_hash, "version": ANALYSIS_VERSION, "scoring": scoring_fingerprint(),
+        "threshold": None if threshold is None else round(float(threshold), 6),
+        "cue_terms": sorted({t.strip().lower() for t in cue_terms if t.strip()}),
+    }
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
+
+
+# --- store --------------------------------------------------------------------------------------
+
+def entry_path(key: str) -> Path:
+    return paths.cache_dir() / f"{key}{SUFFIX}"
+
+
+def save(key: str, table: pd.DataFrame, report: dict[str, Any] | None = None) -> Path:
+    """Write a cache entry atomically: the report first, the table last."""
+    target = entry_path(key)
+    if report is not None:
+        with atomic.atomic_writer(target.with_suffix(REPORT_SUFFIX)) as out:
+            out.write(json.dumps(report, default=str).encode("utf-8"))
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    meta = dict(arrow.schema.metadata or {})
+    meta[META_KEY] = json.dumps({"attrs": _json_safe(table.attrs)}, default=str).encode()
+    arrow = arrow.replace_schema_metadata(meta)
+    with atomic.atomic_writer(target) as out:
+        pq.write_table(arrow, out)
+    return target
+
+
+def load(key: str) -> Scored | None:
+    """The cached entry for ``key``, or None (missing or unreadable: a miss, never an error)."""
+    target = entry_path(key)
+    if not target.is_file():
+        return None
+    try:
+        arrow = pq.read_table(target)
+        table = restore(arrow.to_pandas())
+        meta = json.loads((arrow.schema.metadata or {}).get(META_KEY, b"{}"))
+        report_file = target.with_suffix(REPORT_SUFFIX)
+        report = json.loads(report_file.read_text("utf-8")) if report_file.is_file() else None
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    table.attrs = dict(meta.get("attrs", {}))
+    return Scored(table=table, report=report, key=key, from_cache=True)
+
+
+def restore(frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical dtypes after a Parquet round trip: lists back to lists, strings, UTC times."""
+    for name, dtype in CANONICAL_DTYPES.items():
+        if name not in frame.columns:
+            continue
+        if name in schema.LIST_COLUMNS:
+            frame[name] = pd.Series([v.tolist() if isinstance(v, np.ndarray) else list(v or [])
+                                     for v in frame[name]], index=frame.index, dtype="object")
+        elif str(frame[name].dtype) != dtype:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def clear() -> int:
+    """Delete every cache entry; returns how many files were removed."""
+    removed = 0
+    for path in paths.cache_dir().iterdir():
+        if path.is_file() and (path.suffix == SUFFIX or path.name.endswith(REPORT_SUFFIX)):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+# --- scoring with the cache -----------------------------------------------------------------------
+
+def scored_table(table: pd.DataFrame, *, cue_terms: Sequence[str] = (),
+                 threshold: float | None = None,
+                 report: dict[str, Any] | None = None) -> Scored:
+    """Score a canonical table in memory, through the cache (keyed by its content)."""
+    key = cache_key(table_hash(table), threshold=threshold, cue_terms=cue_terms)
+    return _through_cache(key, lambda: (table, report), cue_terms, threshold)
+
+
+def scored_archive(files: str | Path | Sequence[str | Path], *, cue_terms: Sequence[str] = (),
+                   threshold: float | None = None, fmt: str | None = None,
+                   mapping: dict[str, str] | None = None) -> Scored:
+    """Load (``analysis.loaders.load``) and score archive files, through the cache."""
+    items = [files] if isinstance(files, str | Path) else list(files)
+    extra = json.dumps({"fmt": fmt, "mapping": mapping}, sort_keys=True)
+    key = cache_key(file_hash(items) + extra, threshold=threshold, cue_terms=cue_terms)
+
+    def produce() -> tuple[pd.DataFrame, dict[str, Any] | None]:
+        from analysis import loaders
+
+        result = loaders.load(items if len(items) != 1 else items[0], fmt=fmt, mapping=mapping)
+        return result.table, result.report.to_dict()
+
+    return _through_cache(key, produce, cue_terms, threshold)
+
+
+def scored_case(case: Any, *, threshold: float | None = None,
+                cue_terms: Sequence[str] | None = None) -> pd.DataFrame:
+    """A case's archive, loaded and scored with its target terms (or ``cue_terms``), cached."""
+    return scored_case_result(case, threshold=threshold, cue_terms=cue_terms).table
+
+
+def scored_case_result(case: Any, *, threshold: float | None = None,
+                       cue_terms: Sequence[str] | None = None) -> Scored:
+    """Like ``scored_case``, with the load report and the cache key."""
+    files = list(getattr(case, "archive_paths", None) or [case.archive_path])
+    missing = [str(f) for f in files if not Path(f).is_file()]
+    if missing:
+        raise CaseError(f"case {case.id!r}: archive not found: {', '.join(missing)} "
+                        f"(build the reconstructions with: python -m analysis build-archives)")
+    terms = tuple(case.target_terms) if cue_terms is None else tuple(cue_terms)
+    return scored_archive(files, cue_terms=terms, threshold=threshold)
+
+
+def _through_cache(key: str,
+                   produce: Callable[[], tuple[pd.DataFrame, dict[str, Any] | None]], cue_terms: Sequence[str],
+                   threshold: float | None) -> Scored:
+    hit = load(key)
+    if hit is not None:
+        return hit
+    from analysis import scoring
+
+    table, report = produce()
+    scored = scoring.score(table, cue_terms=tuple(cue_terms), threshold=threshold)
+    save(key, scored, report)
+    return Scored(table=scored, report=report, key=key, from_cache=False)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,259 @@
+"""KPIs pinned on hand-built tables, the KPI registry, and the ``kpis`` command."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from metrics_tables import T0, table, tweet
+
+from analysis import kpis, schema
+from analysis.__main__ import main
+
+REQUIRED_KEYS = ("tweets", "originals", "unique_authors", "peak_hourly_rate", "peak_time",
+                 "time_to_hijack_minutes", "hostile_share", "hostile_engagement_share",
+                 "top1pct_author_share", "decay_half_life_hours", "response_latency_hours",
+                 "alert_fired_minutes", "notes")
+
+
+@dataclass(frozen=True)
+class Ev:
+    time: pd.Timestamp
+    kind: str
+    label: str = "event"
+
+
+def per_minute(start: int, stop: int, per: int = 1, **kw: Any) -> list[dict[str, Any]]:
+    """``per`` tweets in each minute of [start, stop)."""
+    return [tweet(m + i / (per + 1), author=f"u{m}-{i}", **kw) for m in range(start, stop) for i in range(per)]
+
+
+def minutes(h: float) -> pd.Timestamp:
+    return T0 + pd.Timedelta(minutes=h)
+
+
+# --- totals and shares ----------------------------------------------------------------------------
+
+def test_totals_and_hostile_shares() -> None:
+    frame = table([
+        tweet(0, author="a", hostile=True), tweet(1, author="a"), tweet(2, author="b", rt_of="1", hostile=True),
+        tweet(3, author="c", reply_to="1"), tweet(4, author=None),  # type: ignore[arg-type]
+    ])
+    values = kpis.compute(frame, launch=T0).values
+    assert (values["tweets"], values["originals"], values["unique_authors"]) == (5, 4, 3)
+    assert values["hostile_share"] == pytest.approx(2 / 5)
+    assert values["hostile_share_originals"] == pytest.approx(1 / 4)
+
+
+@pytest.mark.parametrize(("counts", "expected"), [
+    ([10, 10] + [1] * 148, 20 / 168),   # 150 authors -> top ceil(1.5) = 2
+    ([5, 1, 1], 5 / 7),                 # 3 authors -> at least one author
+    ([3] * 100, 3 / 300),               # 100 authors -> top 1
+    ([7] + [2] * 100 + [1] * 99, (7 + 2) / 306),  # 200 authors -> top 2
+])
+def test_top_one_percent_author_share(counts: list[int], expected: float) -> None:
+    rows = [tweet(i, author=f"u{n}") for n, c in enumerate(counts) for i in range(c)]
+    value, reason = kpis.top_author_share(table(rows))
+    assert reason is None
+    assert value == pytest.approx(expected)
+
+
+# --- peak and decay -------------------------------------------------------------------------------
+
+@pytest.fixture
+def burst() -> pd.DataFrame:
+    # 1/min for 0-59, 3/min for 60-89, 1/min for 90-239 (minutes after launch)
+    return table(per_minute(0, 60) + per_minute(60, 90, per=3) + per_minute(90, 240))
+
+
+def test_peak_is_the_busiest_sliding_hour(burst: pd.DataFrame) -> None:
+    out = kpis.peak(burst, T0)
+    # every window starting between 30 and 60 min holds 120 tweets; the earliest wins
+    assert out["peak_hourly_rate"] == 120
+    assert out["peak_time"] == minutes(30)
+    assert out["time_to_peak_hours"] == pytest.approx(0.5)
+
+
+def test_decay_half_life_is_time_to_half_the_peak(burst: pd.DataFrame) -> None:
+    # first full window after the peak with <= 60 tweets starts at minute 90
+    assert kpis.decay_half_life_hours(burst, T0) == (pytest.approx(1.0), None)
+
+
+def test_no_decay_when_volume_never_halves() -> None:
+    value, reason = kpis.decay_half_life_hours(table(per_minute(0, 200)), T0)
+    assert value is None
+    assert reason and "half" in reason
+
+
+def test_time_to_peak_is_negative_when_the_peak_precedes_launch(burst: pd.DataFrame) -> None:
+    out = kpis.peak(burst, minutes(120))
+    assert out["time_to_peak_hours"] == pytest.approx(-1.5)
+
+
+# --- time to hijack -------------------------------------------------------------------------------
+
+def hostile_from(start: int, stop: int = 180, per: int = 2, end: int = 180) -> pd.DataFrame:
+    """``per`` originals a minute for 3 hours, hostile in [start, stop)."""
+    return table(per_minute(0, start, per) + per_minute(start, stop, per, hostile=True)
+                 + per_minute(stop, end, per))
+
+
+@pytest.mark.parametrize(("frame", "expected"), [
+    (hostile_from(0), 0.0),
+    (hostile_from(45), 15.0),    # window [15, 75) holds 30 hostile minutes of 60
+    (hostile_from(50), 30.0),    # window [15, 75) holds only 25 -> next window [30, 90)
+    (hostile_from(60), 30.0),
+    (hostile_from(60, 90), 30.0),  # windows at 30, 45, 60 each hold exactly half
+    (hostile_from(60, 85), None),  # at most 25 hostile minutes in any window
+    (hostile_from(0, per=1), 0.0),       # 60 originals per window
+])
+def test_time_to_hijack(frame: pd.DataFrame, expected: float | None) -> None:
+    value, reason = kpis.time_to_hijack_minutes(frame, T0)
+    assert value == expected
+    assert (reason is None) == (expected is not None)
+
+
+def test_hijack_needs_enough_originals() -> None:
+    # one original every 4 minutes: 15 per window < 20, however hostile
+    rows = [tweet(m, hostile=True) for m in range(0, 240, 4)]
+    assert kpis.time_to_hijack_minutes(table(rows), T0)[0] is None
+    rows = [tweet(m, hostile=True) for m in range(0, 240, 3)]  # exactly 20 per window
+    assert kpis.time_to_hijack_minutes(table(rows), T0)[0] == 0.0
+
+
+def test_hijack_counts_originals_not_retweets() -> None:
+    friendly = per_minute(0, 180, 2)
+    hostile_retweets = per_minute(0, 180, 5, rt_of="1", hostile=True)
+    assert kpis.time_to_hijack_minutes(table(friendly + hostile_retweets), T0)[0] is None
+
+
+def test_hijack_ignores_hostility_before_launch() -> None:
+    frame = table(per_minute(-120, 0, 2, hostile=True) + per_minute(0, 180, 2))
+    assert kpis.time_to_hijack_minutes(frame, T0)[0] is None
+
+
+# --- response latency -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("events", "expected"), [
+    ([Ev(minutes(0), "ask"), Ev(minutes(60), "brand_action"), Ev(minutes(390), "brand_response"),
+      Ev(minutes(480), "cancellation")], 6.5),
+    ([Ev(minutes(330), "cancellation")], 5.5),
+    ([Ev(minutes(-60), "brand_response"), Ev(minutes(120), "cancellation")], 2.0),
+    ([Ev(minutes(0), "ask")], None),
+    ([], None),
+])
+def test_response_latency(events: list[Ev], expected: float | None) -> None:
+    value, reason = kpis.response_latency_hours(events, T0)
+    assert value == (None if expected is None else pytest.approx(expected))
+    assert (reason is None) == (expected is not None)
+
+
+# --- the whole report -----------------------------------------------------------------------------
+
+def test_report_has_every_kpi_and_explains_every_none(burst: pd.DataFrame) -> None:
+    report = kpis.compute(burst, launch=T0, events=[Ev(minutes(90), "brand_response")])
+    out = report.to_dict()
+    assert set(REQUIRED_KEYS) <= set(out)
+    assert set(kpis.KPIS) <= set(out)
+    for key in kpis.KPIS:
+        assert out[key] is not None or key in out["notes"], key
+    assert out["peak_time"] == minutes(30).isoformat()
+    assert out["response_latency_hours"] == pytest.approx(1.5)
+    json.dumps(out)  # JSON-ready
+
+
+def test_unscored_table_keeps_volume_kpis_and_explains_the_rest(burst: pd.DataFrame) -> None:
+    report = kpis.compute(schema.conform(burst), launch=T0)
+    assert report.values["tweets"] == len(burst)
+    assert report.values["hostile_share"] is None
+    assert "not scored" in report.notes["hostile_share"]
+    assert report.values["peak_hourly_rate"] == 120
+
+
+def test_missing_launch_is_assumed_at_the_first_tweet(burst: pd.DataFrame) -> None:
+    report = kpis.compute(burst.iloc[60:])
+    assert report.launch_assumed
+    assert report.launch == minutes(60)
+    assert "first tweet" in report.notes["time_to_peak_hours"]
+    assert report.values["response_latency_hours"] is None
+
+
+def test_empty_table() -> None:
+    report = kpis.compute(table([tweet(0)]).iloc[0:0], launch=T0)
+    assert report.values["tweets"] == 0
+    assert all(report.values[k] is None or k in ("tweets", "originals") for k in kpis.KPIS)
+    assert set(report.notes) == set(kpis.KPIS)
+
+
+def test_alert_kpi_comes_from_the_replay() -> None:
+    frame = table(per_minute(0, 60, 2, hostile=True))
+    report = kpis.compute(frame, launch=T0)
+    # 2 hostile tweets a minute: 30 tweets in the window after 15 minutes
+    assert report.values["alert_fired_minutes"] == 15
+    assert report.alert is not None and report.alert.fired_minutes == 15
+
+
+def test_for_case_reads_launch_and_events(burst: pd.DataFrame) -> None:
+    @dataclass
+    class FakeCase:
+        launch: pd.Timestamp = T0
+        events: tuple[Ev, ...] = (Ev(minutes(120), "cancellation"),)
+        launch_assumed: bool = False
+
+    report = kpis.for_case(FakeCase(), burst)
+    assert report.values["response_latency_hours"] == pytest.approx(2.0)
+    assert report.values["time_to_peak_hours"] == pytest.approx(0.5)
+
+
+# --- registry -------------------------------------------------------------------------------------
+
+def test_registry_defines_every_kpi() -> None:
+    for key, spec in kpis.KPIS.items():
+        assert spec.key == key
+        assert spec.label and len(spec.definition) > 20
+        assert spec.unit in kpis.UNIT_FORMATS
+
+
+@pytest.mark.parametrize(("key", "value", "text"), [
+    ("tweets", 12345, "12,345"),
+    ("hostile_share", 0.6789, "67.9%"),
+    ("time_to_hijack_minutes", 15.0, "15 min"),
+    ("decay_half_life_hours", 2.25, "2.2 h"),
+    ("peak_hourly_rate", 10000, "10,000/h"),
+    ("peak_time", pd.Timestamp("2014-04-22 23:05", tz="UTC"), "2014-04-22 23:05 UTC"),
+    ("alert_fired_minutes", None, "n/a"),
+])
+def test_format_value(key: str, value: Any, text: str) -> None:
+    assert kpis.format_value(key, value) == text
+
+
+# --- command --------------------------------------------------------------------------------------
+
+def test_kpis_command_json_on_a_real_archive(real_archives: Path, isolated_data: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kpis", str(real_archives / "v2_twarc2_brexit.jsonl"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(REQUIRED_KEYS) <= set(out)
+    assert out["tweets"] == 100
+    assert out["launch_assumed"] is True
+    assert all(out[k] is not None or k in out["notes"] for k in kpis.KPIS)
+
+
+def test_kpis_command_table_on_a_real_archive(real_archives: Path, isolated_data: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kpis", str(real_archives / "v1_search_tweets.jsonl")]) == 0
+    text = capsys.readouterr().out
+    for spec in kpis.KPIS.values():
+        assert spec.label in text
+
+
+def test_kpis_command_unknown_case_is_one_line_error(isolated_data: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("analysis.cases", reason="analysis.cases is written in parallel")
+    assert main(["kpis", "no-such-case"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "no-such-case" in err and "Traceback" not in err

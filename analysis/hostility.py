@@ -164,8 +164,8 @@ def _lexicon_min(text: str) -> float:
 
 
 def _shouting(text: str) -> float:
-    letters = [ch for ch in text if ch.isalpha()]
-    return sum(ch.isupper() for ch in letters) / len(letters) if letters else 0.0
+    letters = sum(map(str.isalpha, text))
+    return sum(map(str.isupper, text)) / letters if letters else 0.0
 
 
 def _profanity(texts: list[str]) -> np.ndarray:

@@ -74,13 +74,67 @@ def _write_lexicon_zip(source: Path, target: Path) -> None:
 
 @functools.cache
 def analyzer() -> SentimentIntensityAnalyzer:
-    """NLTK's VADER, reading its lexicon through the registered data root (no network)."""
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer  # noqa: F811 (run-time import)
+    """NLTK's VADER, reading its lexicon through the registered data root (no network).
 
+    Same scores as NLTK's own class, ~2.5x faster: its tokenizer builds a dictionary of every
+    (punctuation, word) pair for every text; ours strips the same punctuation directly.
+    """
     root = str(nltk_data_dir())
     if root not in nltk.data.path:
         nltk.data.path.insert(0, root)
-    return SentimentIntensityAnalyzer(lexicon_file=LEXICON_RESOURCE)
+    return _fast_analyzer_class()(lexicon_file=LEXICON_RESOURCE)
+
+
+@functools.cache
+def _fast_analyzer_class() -> type[SentimentIntensityAnalyzer]:
+    from nltk.sentiment import vader
+
+    class FastSentiText(vader.SentiText):
+        """``SentiText`` whose tokens equal NLTK's, without the pair dictionary.
+
+        NLTK maps ``p + word`` and ``word + p`` (``p`` in ``PUNC_LIST``, ``word`` a
+        punctuation-free word of the text) back to ``word``. Since ``word`` holds no
+        punctuation, at most one split of a token can match, so checking each token's
+        leading or trailing ``p`` gives the same tokens.
+        """
+
+        def _words_and_emoticons(self) -> list[str]:
+            text = self.REGEX_REMOVE_PUNCTUATION.sub("", self.text)
+            words = {w for w in text.split() if len(w) > 1}
+            tokens = [token for token in self.text.split() if len(token) > 1]
+            return [_strip_punctuation(token, words, self.PUNC_LIST) for token in tokens]
+
+    class FastAnalyzer(vader.SentimentIntensityAnalyzer):
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            # NLTK 3.10.4's polarity_scores, with FastSentiText in place of SentiText.
+            sentitext = FastSentiText(text, self.constants.PUNC_LIST,
+                                      self.constants.REGEX_REMOVE_PUNCTUATION)
+            sentiments: list[float] = []
+            words = sentitext.words_and_emoticons
+            first_index: dict[str, int] = {}
+            for idx, token in enumerate(words):
+                first_index.setdefault(token, idx)
+            for item in words:
+                i = first_index[item]
+                if (i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of") \
+                        or item.lower() in self.constants.BOOSTER_DICT:
+                    sentiments.append(0)
+                    continue
+                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments = self._but_check(words, sentiments)
+            scores: dict[str, float] = self.score_valence(sentiments, text)
+            return scores
+
+    return FastAnalyzer
+
+
+def _strip_punctuation(token: str, words: set[str], punctuation: Sequence[str]) -> str:
+    for mark in punctuation:
+        if token.endswith(mark) and token[:-len(mark)] in words:
+            return token[:-len(mark)]
+        if token.startswith(mark) and token[len(mark):] in words:
+            return token[len(mark):]
+    return token
 
 
 @functools.cache

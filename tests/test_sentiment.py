@@ -90,3 +90,19 @@ def test_polarities_shape_and_order() -> None:
     assert scores.shape == (2, 4)
     assert scores[0, 0] > 0 > scores[1, 0]
     assert scores[0, 1] > 0 and scores[1, 2] > 0
+
+
+def test_fast_analyzer_scores_exactly_like_nltk() -> None:
+    """Our tokenizer shortcut must not change a single score (real tweets and edge cases)."""
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    from tests.conftest import BENCHMARKS
+
+    texts = (BENCHMARKS / "tweeteval" / "sentiment" / "val_text.txt").read_text(encoding="utf-8").splitlines()
+    texts += ["good!! bad...", "'hello' -world- ?!?great", "!!!", "kind of good", "GREAT!!! job",
+              "it's not bad, but...", ":) :D ;-)", "?!?!wow!?!?", ""]
+    reference = SentimentIntensityAnalyzer(lexicon_file=sentiment.LEXICON_RESOURCE)
+    ours = sentiment.analyzer()
+    assert type(ours) is not SentimentIntensityAnalyzer
+    for text in map(sentiment.demojize, texts):
+        assert ours.polarity_scores(text) == reference.polarity_scores(text), text

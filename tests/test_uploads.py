@@ -5,11 +5,14 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import uploads
 from analysis.errors import UploadRejected
@@ -259,3 +262,14 @@ def test_macos_resource_forks_in_a_zip_are_skipped(real_archives: Path) -> None:
     checked = uploads.check_upload("mac.zip", archive)
     assert [m.name for m in checked.members] == ["export/a.jsonl"]
     assert uploads.load_upload(checked).report.kept > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_property_any_name_is_refused_or_replaced(name: str) -> None:
+    try:
+        checked = uploads.check_upload(name, CSV_TEXT)
+    except UploadRejected as exc:
+        assert str(exc).startswith("upload '") and "\n" not in str(exc)
+        return
+    assert re.fullmatch(r"[0-9a-f]{32}\.(jsonl?|ndjson|js|csv|tsv|txt)", checked.stored_name)

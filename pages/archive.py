@@ -9,8 +9,10 @@ from analysis import cases as case_library
 from analysis import library, uploads
 from analysis.errors import BackfireError
 from analysis.formats import FORMATS
-from ui import archive_form, data, pages, state, widgets
+from ui import archive_form, boot, data, pages, state, widgets
 from ui.errors import edge
+
+boot.through_navigation()
 
 # Above this many tweets, scoring in the browser takes minutes: point to the CLI as well.
 LARGE_ARCHIVE_ROWS = 300_000

@@ -8,10 +8,13 @@ import streamlit as st
 
 from analysis import charts, kpis
 from analysis.cases import Case
-from ui import controls, data, sections, widgets
+from ui import boot, controls, data, sections, widgets
 from ui.errors import edge
 
-TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay", "Fact sheet"]
+boot.through_navigation()
+
+TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay", "Tweets",
+        "Fact sheet"]
 HEADLINE_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes", "peak_hourly_rate",
                  "alert_fired_minutes", "response_latency_hours"]
 
@@ -42,7 +45,7 @@ with edge():
         col.metric(spec.label, kpis.format_value(key, report.values.get(key)),
                    help=spec.definition + sections.note_for(report, key), border=True)
 
-    timeline_tab, posts_tab, language_tab, people_tab, alert_tab, facts_tab = st.tabs(
+    timeline_tab, posts_tab, language_tab, people_tab, alert_tab, tweets_tab, facts_tab = st.tabs(
         TABS, key="tab", bind="query-params")
 
     if timeline_tab.open:
@@ -69,6 +72,9 @@ with edge():
                 st.caption("The replay steps through the archive minute by minute from the "
                            "launch and checks the rule on the trailing window. Change the "
                            "filters to see how a narrower listening query would have done.")
+    if tweets_tab.open:
+        with tweets_tab:
+            sections.browse(case, view)
     if facts_tab.open:
         with facts_tab:
             sections.fact_sheet(case)

@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts, kpis, timeline
-from ui import data, state, widgets
+from ui import boot, data, state, widgets
 from ui.errors import edge
+
+boot.through_navigation()
 
 # Compare view defaults: the first two days hold every bundled case's peak and decay.
 DEFAULT_SPAN_H = 48

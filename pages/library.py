@@ -3,9 +3,11 @@
 import streamlit as st
 
 from analysis import kpis
-from ui import data, pages, state, widgets
+from ui import boot, data, pages, state, widgets
 from ui.errors import edge
 from ui.widgets import md_escape
+
+boot.through_navigation()
 
 CARD_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes"]
 COLUMNS = 3

@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis import alerts, evaluation, filters, kpis, schema
-from ui import data, widgets
+from ui import boot, data, widgets
 from ui.errors import edge
+
+boot.through_navigation()
 
 st.title("Methods")
 st.markdown("Every number in Backfire is defined here once. The definitions are read from "

@@ -102,6 +102,46 @@ def hostile_posts(c: Case, view: data.View) -> None:
                          key="export_posts", label="Download these posts (CSV)")
 
 
+# ------------------------------------------------------------------------------ tweets
+
+# Rows shown in the tweet browser (the CSV export below the tabs has them all).
+BROWSE_ROWS: Final = 2000
+BROWSE_TABLE: Final[dict[str, object]] = {
+    "created_at": st.column_config.DatetimeColumn("Posted (UTC)", format="D MMM YYYY, HH:mm"),
+    "author": st.column_config.TextColumn("Author"),
+    "kind": st.column_config.TextColumn("Kind"),
+    "text": st.column_config.TextColumn("Text (as posted)", width="large"),
+    "sentiment": st.column_config.TextColumn("Mood"),
+    "hostile_prob": st.column_config.ProgressColumn("Hostility", min_value=0.0, max_value=1.0,
+                                                    format="%.2f"),
+    "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+}
+
+
+def browse(c: Case, view: data.View) -> None:
+    table = data.filtered(c.id, view)
+    st.subheader(f"The tweets in this view ({len(table):,})")
+    if table.empty:
+        st.info("No tweet matches the filters.")
+        return
+    shown = tweets_export(table.sort_values("created_at", kind="stable").head(BROWSE_ROWS))
+    shown["kind"] = schema.kind(shown)
+    picked = st.dataframe(shown, column_order=list(BROWSE_TABLE), column_config=BROWSE_TABLE,
+                          hide_index=True, width="stretch", key="browse_table",
+                          on_select="rerun", selection_mode="single-row")
+    rows = picked.selection.rows if picked is not None else []
+    row = shown.iloc[rows[0] if rows else 0]
+    st.markdown("**Selected tweet** (click a row to read another one in full)")
+    st.text(str(row["text"]))
+    when = "unknown time" if pd.isna(row["created_at"]) else f"{row['created_at']:%d %b %Y %H:%M} UTC"
+    left, right = st.columns([3, 1])
+    left.caption(f"@{md_escape(str(row['author']))} · {when}")
+    right.link_button("Open on Twitter", str(row["url"]), icon=":material/open_in_new:")
+    if len(table) > BROWSE_ROWS:
+        st.caption(f"The first {BROWSE_ROWS:,} tweets by time are listed; the CSV below has all "
+                   f"{len(table):,}.")
+
+
 # ------------------------------------------------------------------------------ language
 
 def language(c: Case, view: data.View) -> None:
@@ -141,7 +181,7 @@ def people(c: Case, view: data.View) -> None:
         widgets.chart(charts.top_accounts(
             tables["amplified"].head(15), account="account", count="retweets_received",
             title="Accounts amplified most", x_title="Times retweeted in the archive",
-            colour=charts.HOSTILE), key="amplified_chart", name=f"{c.id}-most-amplified")
+            colour="#CC79A7"), key="amplified_chart", name=f"{c.id}-most-amplified")
     tags = tables["hashtags"]
     tags = tags.loc[~tags["is_focus"]].head(20)
     widgets.chart(charts.hashtag_cooccurrence(

@@ -1,14 +1,12 @@
 """Real-browser fixtures: one ``streamlit run`` per session, Debian chromium through Playwright.
 
-The server gets its own data folder (``BACKFIRE_DATA_DIR``): the bundled reconstructed
-archives are linked in read-only and the score caches copied, so nothing the browser does
-(uploads, saved cases) touches the repository's ``data/``.
+The server gets its own data folder (``BACKFIRE_DATA_DIR``, see ``app_support.prepare_data``):
+nothing the browser does (uploads, saved cases) touches the repository's ``data/``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from app_support import prepare_data
+from browser_support import PAGE_TIMEOUT_MS, VIEWPORT
 
 from analysis import paths
 
@@ -25,30 +25,14 @@ ROOT = paths.PROJECT_ROOT
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = ROOT / "artifacts" / "screenshots"
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 # A first page run scores nothing (caches are copied) but imports pandas, plotly, NLTK…
 START_TIMEOUT_S = 90
-PAGE_TIMEOUT_MS = 60_000
-VIEWPORT = {"width": 1440, "height": 1000}
-# Tallest full-page screenshot we take (px): long pages are cut, not scaled.
-MAX_SHOT_HEIGHT = 7000
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _prepare_data(root: Path) -> None:
-    """Link the bundled archives, copy the score caches (the server may add to them)."""
-    source = ROOT / "data"
-    (root / "archives").mkdir(parents=True)
-    for file in sorted((source / "archives").glob("*")):
-        (root / "archives" / file.name).symlink_to(file)
-    if (source / "cache").is_dir():
-        shutil.copytree(source / "cache", root / "cache")
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -67,9 +51,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 @pytest.fixture(scope="session")
 def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("browser") / "data"
-    _prepare_data(root)
-    return root
+    return prepare_data(tmp_path_factory.mktemp("browser") / "data")
 
 
 @pytest.fixture(scope="session")
@@ -121,43 +103,3 @@ def page(browser: object) -> Iterator[object]:
     tab.on("dialog", on_dialog)
     yield tab
     context.close()
-
-
-def wait_ready(page: object) -> None:
-    """Wait until Streamlit has finished the current script run."""
-    page.wait_for_selector('[data-testid="stApp"]')  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stSkeleton"]');
-        }""",
-        timeout=PAGE_TIMEOUT_MS,
-    )
-    page.wait_for_timeout(400)  # type: ignore[attr-defined]
-
-
-def screenshot(page: object, name: str) -> Path:
-    """Full-page screenshot to artifacts/; also to docs/ when BACKFIRE_UPDATE_SCREENSHOTS=1.
-
-    Streamlit scrolls inside its main container, so the viewport is grown to the content's
-    height first (a plain full_page shot would only show the first screen).
-    """
-    height = page.evaluate(  # type: ignore[attr-defined]
-        """() => {
-            const main = document.querySelector('[data-testid="stMain"]')
-                || document.querySelector('section.main');
-            return main ? main.scrollHeight : document.body.scrollHeight;
-        }"""
-    )
-    page.set_viewport_size({"width": VIEWPORT["width"],  # type: ignore[attr-defined]
-                            "height": int(min(max(height, VIEWPORT["height"]), MAX_SHOT_HEIGHT))})
-    page.wait_for_timeout(800)  # type: ignore[attr-defined]  # let charts re-layout
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    target = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(target), full_page=True)  # type: ignore[attr-defined]
-    page.set_viewport_size(VIEWPORT)  # type: ignore[attr-defined]
-    if os.environ.get("BACKFIRE_UPDATE_SCREENSHOTS") == "1":
-        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
-    return target

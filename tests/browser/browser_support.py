@@ -1,0 +1,73 @@
+"""Helpers of the real-browser tests: wait for Streamlit, take full-page screenshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from analysis import paths
+
+ROOT = paths.PROJECT_ROOT
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+PAGE_TIMEOUT_MS = 60_000
+VIEWPORT = {"width": 1440, "height": 1000}
+# Tallest full-page screenshot we take (px): long pages are cut, not scaled.
+MAX_SHOT_HEIGHT = 7000
+
+
+def _idle(page: Any) -> bool:
+    return bool(page.evaluate(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && !document.querySelector('[data-testid="stSkeleton"]')
+                && !document.querySelector('[data-testid="stSpinner"]');
+        }"""))
+
+
+def wait_ready(page: Any, settle_ms: int = 600) -> None:
+    """Wait until Streamlit has finished running and the page stayed idle for ``settle_ms``.
+
+    A page may rerun right after its first run (URL-bound widgets, navigation), so one idle
+    reading is not enough: the page must be idle on two readings ``settle_ms`` apart.
+    """
+    page.wait_for_selector('[data-testid="stApp"]')
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        if _idle(page):
+            page.wait_for_timeout(settle_ms)
+            if _idle(page):
+                return
+        else:
+            page.wait_for_timeout(100)
+    raise TimeoutError("the Streamlit page did not finish running")
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Full-page screenshot to artifacts/; also to docs/ when BACKFIRE_UPDATE_SCREENSHOTS=1.
+
+    Streamlit scrolls inside its main container, so the viewport is grown to the content's
+    height first (a plain full_page shot would only show the first screen).
+    """
+    height = page.evaluate(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]')
+                || document.querySelector('section.main');
+            return main ? main.scrollHeight : document.body.scrollHeight;
+        }"""
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"],
+                            "height": int(min(max(height, VIEWPORT["height"]), MAX_SHOT_HEIGHT))})
+    page.wait_for_timeout(800)  # let charts re-layout
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    target = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    page.set_viewport_size(VIEWPORT)
+    if os.environ.get("BACKFIRE_UPDATE_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
+    return target

@@ -309,6 +309,7 @@ def hashtag_cooccurrence(
     count: str = "tweets",
     spinoff: str | None = "spinoff",
     title: str = "Hashtags used alongside the campaign tag",
+    x_title: str = "Tweets using both tags",
 ) -> go.Figure:
     """Co-occurring hashtags; spin-offs of the campaign tag in the hostile colour."""
     if frame.empty:
@@ -317,7 +318,7 @@ def hashtag_cooccurrence(
     colours: str | list[str] = SUPPORTIVE
     if spinoff and spinoff in frame:
         colours = [HOSTILE if bool(s) else SUPPORTIVE for s in frame[spinoff]]
-    fig = bars(labelled, label=tag, value=count, title=title, x_title="Tweets using both tags",
+    fig = bars(labelled, label=tag, value=count, title=title, x_title=x_title,
                y_title="Hashtag", colour=colours)
     if spinoff and spinoff in frame and bool(frame[spinoff].any()):
         fig.add_annotation(text="orange: spin-off of the campaign tag", showarrow=False,

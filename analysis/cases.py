@@ -1,0 +1,374 @@
+"""The case library: one TOML file per hijacked campaign, loaded into typed dataclasses.
+
+A case file holds what is known about a campaign (hashtag, brand account, launch, the ask,
+an event timeline, reported figures with their sources and confidence, caveats, cue terms
+for hostility) and, for the bundled reconstructions, a ``[reconstruction]`` table with
+everything the generator needs. Adding a case means adding one file: bundled cases live in
+``paths.CASES_DIR`` (files starting with ``_`` are shared fragments, not cases); the user's
+own cases live in ``paths.library_dir()/<name>/case.toml``.
+
+The required keys and their types are written down once, as data (``CASE_KEYS`` etc.);
+every problem raises ``CaseError`` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+import tomli_w
+
+from analysis import atomic, paths
+from analysis.errors import CaseError
+
+PROVENANCES: Final[tuple[str, ...]] = ("reconstruction", "real")
+# First word of every confidence string: the scale used by ../shared/case-facts.md, plus the
+# labels this project adds for its own choices ("assumed") and derivations ("inferred").
+CONFIDENCE_LEVELS: Final[tuple[str, ...]] = (
+    "high", "medium-high", "medium", "medium-low", "low-medium", "low",
+    "unverified", "assumed", "inferred",
+)
+EVENT_KINDS: Final[tuple[str, ...]] = (
+    "teaser", "ask", "brand_action", "hostile_wave", "amplifier", "trend", "milestone",
+    "brand_response", "cancellation", "media", "spinoff", "fade",
+)
+# Ground-truth stances of the reconstructions (truth.csv) and which of them attack the brand.
+STANCES: Final[tuple[str, ...]] = (
+    "accusation", "mockery", "sarcasm", "insult", "support", "neutral", "offtopic", "spam", "brand",
+)
+HOSTILE_STANCES: Final[frozenset[str]] = frozenset({"accusation", "mockery", "sarcasm", "insult"})
+
+_STR = str
+_TIME = (datetime, str)
+# key -> (accepted types, required). The whole schema of a case file, as data.
+CASE_KEYS: Final[dict[str, tuple[Any, bool]]] = {
+    "id": (_STR, True),
+    "hashtag": (_STR, True),
+    "brand": (_STR, True),
+    "brand_account": (_STR, True),
+    "launch": (_TIME, True),
+    "launch_tweet_id": (_STR, False),
+    "launch_assumed": (bool, False),
+    "ask": (_STR, True),
+    "story": (_STR, True),
+    "provenance": (_STR, True),
+    "caveats": (list, False),
+    "target_terms": (list, False),
+    "spinoff_hashtags": (list, False),
+    "archives": (list, False),
+    "events": (list, False),
+    "facts": (list, False),
+    "reconstruction": (dict, False),
+}
+EVENT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
+    "time": (_TIME, True),
+    "kind": (_STR, True),
+    "label": (_STR, True),
+    "note": (_STR, False),
+    "source_url": (_STR, False),
+    "confidence": (_STR, True),
+}
+FACT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
+    "label": (_STR, True),
+    "value": (_STR, True),
+    "source_url": (_STR, True),
+    "confidence": (_STR, True),
+}
+# Library cases are found as <library_dir>/<name>/CASE_FILE_NAME.
+CASE_FILE_NAME: Final = "case.toml"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One moment of a case's timeline (UTC)."""
+
+    time: pd.Timestamp
+    kind: str
+    label: str
+    note: str
+    source_url: str
+    confidence: str
+
+    @property
+    def assumed(self) -> bool:
+        """True when the time is the project's choice or inference, not a sourced time."""
+        return self.confidence.split()[0] in {"assumed", "inferred", "unverified"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A reported figure or statement, with where it comes from and how sure we are."""
+
+    label: str
+    value: str
+    source_url: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hijacked campaign: what is known about it and where its archive is."""
+
+    id: str
+    hashtag: str
+    brand: str
+    brand_account: str
+    launch: pd.Timestamp
+    launch_tweet_id: str | None
+    launch_assumed: bool
+    ask: str
+    story: str
+    provenance: str
+    events: tuple[Event, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    caveats: tuple[str, ...] = ()
+    target_terms: tuple[str, ...] = ()
+    spinoff_hashtags: tuple[str, ...] = ()
+    archives: tuple[Path, ...] = ()
+    reconstruction: Mapping[str, Any] | None = None
+    source: Path | None = None
+    bundled: bool = True
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def archive_path(self) -> Path:
+        """The case's (first) archive: the reconstruction for bundled cases."""
+        if self.archives:
+            return self.archives[0]
+        return paths.archives_dir() / f"{self.id}.jsonl.gz"
+
+    @property
+    def archive_paths(self) -> tuple[Path, ...]:
+        return self.archives or (self.archive_path,)
+
+    @property
+    def truth_path(self) -> Path:
+        """Ground-truth stances of a reconstruction (evaluation only)."""
+        return paths.archives_dir() / f"{self.id}.truth.csv"
+
+    @property
+    def is_reconstruction(self) -> bool:
+        return self.provenance == "reconstruction"
+
+    def events_of(self, *kinds: str) -> list[Event]:
+        return [e for e in self.events if e.kind in kinds]
+
+    def hours_since_launch(self, when: pd.Timestamp) -> float:
+        return float((when - self.launch).total_seconds() / 3600.0)
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_case(case: str | Path) -> Case:
+    """A case by id (bundled or library) or by the path of its TOML file."""
+    candidate = Path(case)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        return _load_file(candidate, bundled=candidate.resolve().parent == paths.CASES_DIR.resolve())
+    cases = load_cases()
+    if str(case) not in cases:
+        known = ", ".join(sorted(cases)) or "none"
+        raise CaseError(f"unknown case {str(case)!r} (known: {known})")
+    return cases[str(case)]
+
+
+def load_cases(cases_dir: Path | None = None, *, include_library: bool = True) -> dict[str, Case]:
+    """Every case: the bundled ones (``cases_dir``) then the user's library, by id."""
+    folder = cases_dir or paths.CASES_DIR
+    found: dict[str, Case] = {}
+    for path in sorted(folder.glob("*.toml")):
+        if path.name.startswith("_"):
+            continue
+        _add(found, _load_file(path, bundled=True))
+    if include_library:
+        for path in sorted(paths.library_dir().glob(f"*/{CASE_FILE_NAME}")):
+            _add(found, _load_file(path, bundled=False))
+    return found
+
+
+def _add(found: dict[str, Case], case: Case) -> None:
+    if case.id in found:
+        raise CaseError(f"{case.source}: key 'id': duplicate case id {case.id!r} "
+                        f"(also in {found[case.id].source})")
+    found[case.id] = case
+
+
+def _load_file(path: Path, *, bundled: bool) -> Case:
+    if not path.is_file():
+        raise CaseError(f"{path}: case file not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CaseError(f"{path}: not valid TOML: {exc}") from None
+    return case_from_dict(data, source=path, bundled=bundled)
+
+
+def case_from_dict(data: Mapping[str, Any], *, source: Path | None = None,
+                   bundled: bool = False) -> Case:
+    """Validate a parsed case file and build the ``Case``. ``CaseError`` names file and key."""
+    where = str(source) if source else "<case>"
+    _check_keys(data, CASE_KEYS, where, prefix="")
+    provenance = data["provenance"]
+    if provenance not in PROVENANCES:
+        _fail(where, "provenance", f"must be one of {', '.join(PROVENANCES)}, got {provenance!r}")
+    case_id = data["id"]
+    if not case_id or not all(c.isalnum() or c in "-_" for c in case_id):
+        _fail(where, "id", "use letters, digits, '-' and '_' only")
+    for key in ("caveats", "target_terms", "spinoff_hashtags", "archives"):
+        _check_str_list(data.get(key, []), where, key)
+    if provenance == "reconstruction" and "reconstruction" not in data:
+        _fail(where, "reconstruction", "a reconstruction case needs a [reconstruction] table")
+    base = source.parent if source else Path.cwd()
+    launch_tweet_id = data.get("launch_tweet_id")
+    if launch_tweet_id is not None and not launch_tweet_id.isdigit():
+        _fail(where, "launch_tweet_id", "must be a string of digits")
+    return Case(
+        id=case_id,
+        hashtag=data["hashtag"].lstrip("#"),
+        brand=data["brand"],
+        brand_account=data["brand_account"].lstrip("@"),
+        launch=_timestamp(data["launch"], where, "launch"),
+        launch_tweet_id=launch_tweet_id,
+        launch_assumed=bool(data.get("launch_assumed", False)),
+        ask=data["ask"],
+        story=data["story"],
+        provenance=provenance,
+        events=tuple(sorted((_event(e, where, i) for i, e in enumerate(data.get("events", []))),
+                            key=lambda e: e.time)),
+        facts=tuple(_fact(f, where, i) for i, f in enumerate(data.get("facts", []))),
+        caveats=tuple(data.get("caveats", [])),
+        target_terms=tuple(data.get("target_terms", [])),
+        spinoff_hashtags=tuple(t.lstrip("#") for t in data.get("spinoff_hashtags", [])),
+        archives=tuple(_archive(base, name, where) for name in data.get("archives", [])),
+        reconstruction=data.get("reconstruction"),
+        source=source,
+        bundled=bundled,
+        raw=dict(data),
+    )
+
+
+def _event(item: Any, where: str, index: int) -> Event:
+    prefix = f"events[{index}]."
+    if not isinstance(item, Mapping):
+        _fail(where, f"events[{index}]", "must be a table")
+    _check_keys(item, EVENT_KEYS, where, prefix=prefix)
+    if item["kind"] not in EVENT_KINDS:
+        _fail(where, prefix + "kind", f"must be one of {', '.join(EVENT_KINDS)}, got {item['kind']!r}")
+    _check_confidence(item["confidence"], where, prefix + "confidence")
+    return Event(time=_timestamp(item["time"], where, prefix + "time"), kind=item["kind"],
+                 label=item["label"], note=item.get("note", ""),
+                 source_url=item.get("source_url", ""), confidence=item["confidence"])
+
+
+def _fact(item: Any, where: str, index: int) -> Fact:
+    prefix = f"facts[{index}]."
+    if not isinstance(item, Mapping):
+        _fail(where, f"facts[{index}]", "must be a table")
+    _check_keys(item, FACT_KEYS, where, prefix=prefix)
+    _check_confidence(item["confidence"], where, prefix + "confidence")
+    return Fact(label=item["label"], value=item["value"], source_url=item["source_url"],
+                confidence=item["confidence"])
+
+
+def _archive(base: Path, name: str, where: str) -> Path:
+    path = (base / name).resolve()
+    if not path.is_relative_to(base.resolve()):
+        _fail(where, "archives", f"archive {name!r} must stay inside the case folder")
+    return path
+
+
+def _check_keys(data: Mapping[str, Any], schema: Mapping[str, tuple[Any, bool]], where: str,
+                *, prefix: str) -> None:
+    for key, (types, required) in schema.items():
+        if key not in data:
+            if required:
+                _fail(where, prefix + key, "missing")
+            continue
+        if not isinstance(data[key], types) or (types is _STR and not data[key].strip()):
+            _fail(where, prefix + key, f"expected {_type_name(types)}, got {data[key]!r:.60}")
+
+
+def _check_str_list(values: Any, where: str, key: str) -> None:
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        _fail(where, key, "must be a list of non-empty strings")
+
+
+def _check_confidence(value: str, where: str, key: str) -> None:
+    level = value.split()[0].rstrip(",;:.") if value.split() else ""
+    if level not in CONFIDENCE_LEVELS:
+        _fail(where, key, f"must start with one of {', '.join(CONFIDENCE_LEVELS)}, got {value!r}")
+
+
+def _timestamp(value: Any, where: str, key: str) -> pd.Timestamp:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        _fail(where, key, "needs a time of day and a UTC offset, e.g. 2014-04-22T17:55:46Z")
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        _fail(where, key, f"not a date-time: {value!r}")
+    if stamp.tzinfo is None:
+        _fail(where, key, "needs a UTC offset, e.g. 2014-04-22T17:55:46Z")
+    return stamp.tz_convert("UTC")
+
+
+def _type_name(types: Any) -> str:
+    names = {str: "a non-empty string", bool: "true/false", list: "a list", dict: "a table",
+             datetime: "a date-time"}
+    group = types if isinstance(types, tuple) else (types,)
+    return " or ".join(names.get(t, t.__name__) for t in group)
+
+
+def _fail(where: str, key: str, message: str) -> Any:
+    raise CaseError(f"{where}: key '{key}': {message}")
+
+
+# --------------------------------------------------------------------------- writing
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The TOML-ready dict of a case (round-trips through ``case_from_dict``)."""
+    out: dict[str, Any] = {
+        "id": case.id, "hashtag": case.hashtag, "brand": case.brand,
+        "brand_account": case.brand_account, "launch": case.launch.to_pydatetime(),
+        "launch_assumed": case.launch_assumed, "ask": case.ask, "story": case.story,
+        "provenance": case.provenance, "caveats": list(case.caveats),
+        "target_terms": list(case.target_terms), "spinoff_hashtags": list(case.spinoff_hashtags),
+    }
+    if case.launch_tweet_id:
+        out["launch_tweet_id"] = case.launch_tweet_id
+    if case.archives:
+        base = case.source.parent if case.source else None
+        out["archives"] = [str(p.relative_to(base)) if base and p.is_relative_to(base) else p.name
+                           for p in case.archives]
+    out["events"] = [{"time": e.time.to_pydatetime(), "kind": e.kind, "label": e.label,
+                      "note": e.note, "source_url": e.source_url, "confidence": e.confidence}
+                     for e in case.events]
+    out["facts"] = [{"label": f.label, "value": f.value, "source_url": f.source_url,
+                     "confidence": f.confidence} for f in case.facts]
+    if case.reconstruction is not None:
+        out["reconstruction"] = dict(case.reconstruction)
+    return out
+
+
+def case_to_toml(case: Case | Mapping[str, Any]) -> str:
+    """The case as TOML text (validated first, so a written file always loads back)."""
+    data = case_to_dict(case) if isinstance(case, Case) else dict(case)
+    if not isinstance(case, Case):
+        case_from_dict(data)
+    return tomli_w.dumps(_drop_none(data))
+
+
+def write_case(case: Case | Mapping[str, Any], path: Path) -> Path:
+    """Write a case file atomically (write-then-rename); return its path."""
+    return atomic.write_text(path, case_to_toml(case))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_drop_none(v) for v in value]
+    return value

@@ -1,0 +1,250 @@
+"""Phrase grammars for the reconstructed archives: templates with slots, per stance.
+
+The shared grammar lives in ``data/cases/_common.toml``; each case adds its own under
+``[reconstruction.grammar]`` (its slots override shared slots of the same name; its templates
+are drawn more often than the shared ones). All wording is the project's own.
+
+A template is text with ``{slot}`` placeholders. Fillers may contain slots themselves (up to
+``MAX_DEPTH`` levels). ``{tag}``, ``{handle}``, ``{link}``, ``{spinoff}`` are filled by the
+composer, not by the grammar.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from analysis import paths
+from analysis.cases import STANCES, Case
+from analysis.errors import CaseError
+
+COMMON_FILE: Final = "_common.toml"
+# Slots the composer fills itself (the hashtag, the brand's handle, links, the spin-off tag).
+AUTO_SLOTS: Final[frozenset[str]] = frozenset({"tag", "handle", "link", "spinoff"})
+# Slots every case must define: the shared templates use them.
+REQUIRED_CASE_SLOTS: Final[tuple[str, ...]] = ("brand", "sin", "victims", "asked", "staff")
+SLOT_RE: Final = re.compile(r"\{(\w+)\}")
+MAX_DEPTH: Final = 3
+# A case's own templates are drawn this often when the case has some for the stance: the
+# shared ones are generic, the case's carry its story.
+CASE_TEMPLATE_SHARE: Final = 0.78
+# Twitter's limit in 2013-2014.
+MAX_CHARS: Final = 140
+# Characters of the t.co codes in links.
+LINK_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+COMPOSED_STANCES: Final[tuple[str, ...]] = tuple(s for s in STANCES if s not in {"spam", "brand"})
+
+
+class Draws:
+    """Fast uniform draws from a seeded numpy Generator (buffered: one call per 64k draws)."""
+
+    BLOCK: Final = 65536
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._buf: list[float] = []
+        self._i = 0
+
+    def u(self) -> float:
+        if self._i >= len(self._buf):
+            self._buf = self._rng.random(self.BLOCK).tolist()
+            self._i = 0
+        value = self._buf[self._i]
+        self._i += 1
+        return value
+
+    def pick(self, items: Sequence[str]) -> str:
+        return items[int(self.u() * len(items))]
+
+    def below(self, n: int) -> int:
+        return int(self.u() * n)
+
+
+@dataclass(frozen=True)
+class Grammar:
+    slots: Mapping[str, tuple[str, ...]]
+    shared: Mapping[str, tuple[str, ...]]
+    own: Mapping[str, tuple[str, ...]]
+    spinoff: Mapping[str, tuple[str, ...]]
+    openers: Mapping[str, tuple[str, ...]]
+    closers: Mapping[str, tuple[str, ...]]
+    emoji: Mapping[str, tuple[str, ...]]
+    languages: Mapping[str, Mapping[str, tuple[str, ...]]]
+    spam: tuple[str, ...]
+    names: Mapping[str, tuple[str, ...]]
+
+    def template_count(self) -> int:
+        return sum(len(v) for v in self.shared.values()) + sum(len(v) for v in self.own.values())
+
+
+@cache
+def _common(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CaseError(f"{path}: shared grammar unreadable: {exc}") from None
+
+
+def grammar_for(case: Case, *, cases_dir: Path | None = None) -> Grammar:
+    """The merged grammar of a reconstruction case; ``CaseError`` names file and key."""
+    common_path = (cases_dir or paths.CASES_DIR) / COMMON_FILE
+    common = _common(common_path)
+    where = str(case.source or case.id)
+    own = dict((case.reconstruction or {}).get("grammar", {}))
+    shared = common.get("grammar", {})
+    slots = {**_lists(shared.get("slots", {}), str(common_path), "grammar.slots"),
+             **_lists(own.get("slots", {}), where, "reconstruction.grammar.slots")}
+    grammar = Grammar(
+        slots=slots,
+        shared=_lists(shared.get("templates", {}), str(common_path), "grammar.templates"),
+        own=_lists(own.get("templates", {}), where, "reconstruction.grammar.templates"),
+        spinoff=_lists(own.get("spinoff_templates", {}), where,
+                       "reconstruction.grammar.spinoff_templates"),
+        openers=_lists(shared.get("openers", {}), str(common_path), "grammar.openers"),
+        closers=_lists(shared.get("closers", {}), str(common_path), "grammar.closers"),
+        emoji=_lists(shared.get("emoji", {}), str(common_path), "grammar.emoji"),
+        languages={lang: _lists(table, str(common_path), f"grammar.languages.{lang}")
+                   for lang, table in shared.get("languages", {}).items()},
+        spam=tuple(common.get("spam", {}).get("texts", ())),
+        names=_lists(common.get("names", {}), str(common_path), "names"),
+    )
+    _validate(grammar, where)
+    return grammar
+
+
+def _lists(table: Any, where: str, key: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, Mapping):
+        raise CaseError(f"{where}: key '{key}': must be a table of lists of strings")
+    out: dict[str, tuple[str, ...]] = {}
+    for name, values in table.items():
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise CaseError(f"{where}: key '{key}.{name}': must be a non-empty list of strings")
+        out[name] = tuple(values)
+    return out
+
+
+def _validate(grammar: Grammar, where: str) -> None:
+    missing = [s for s in REQUIRED_CASE_SLOTS if s not in grammar.slots]
+    if missing:
+        raise CaseError(f"{where}: key 'reconstruction.grammar.slots': missing slots "
+                        f"{', '.join(missing)} (the shared templates use them)")
+    for stance in grammar.own:
+        if stance not in COMPOSED_STANCES:
+            raise CaseError(f"{where}: key 'reconstruction.grammar.templates.{stance}': unknown "
+                            f"stance (use {', '.join(COMPOSED_STANCES)})")
+    known = set(grammar.slots) | AUTO_SLOTS
+    groups: list[tuple[str, Mapping[str, tuple[str, ...]]]] = [
+        ("reconstruction.grammar.templates", grammar.own),
+        ("reconstruction.grammar.spinoff_templates", grammar.spinoff),
+        ("reconstruction.grammar.slots", grammar.slots),
+    ]
+    for key, table in groups:
+        for name, values in table.items():
+            for value in values:
+                for slot in SLOT_RE.findall(value):
+                    if slot not in known:
+                        raise CaseError(f"{where}: key '{key}.{name}': unknown slot {{{slot}}} "
+                                        f"in {value!r}")
+
+
+class Composer:
+    """Writes tweet texts from a grammar: opener + template + closer + emoji, <= 140 chars."""
+
+    def __init__(self, grammar: Grammar, draws: Draws, *, hashtag: str, brand_account: str) -> None:
+        self.g = grammar
+        self.d = draws
+        self.hashtag = hashtag
+        self.handle = "@" + brand_account
+        self._tag_variants = ("#" + hashtag, "#" + hashtag[:1].upper() + hashtag[1:],
+                              "#" + hashtag.lower())
+
+    def tag(self) -> str:
+        u = self.d.u()
+        return self._tag_variants[0 if u < 0.75 else 1 if u < 0.87 else 2]
+
+    def link(self) -> str:
+        return "http://t.co/" + "".join(self.d.pick(LINK_ALPHABET) for _ in range(10))
+
+    def fill(self, text: str, *, tag: str, spinoff: str = "", depth: int = 0) -> str:
+        def repl(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name == "tag":
+                return tag
+            if name == "handle":
+                return self.handle
+            if name == "link":
+                return self.link()
+            if name == "spinoff":
+                return "#" + spinoff if spinoff else tag
+            value = self.d.pick(self.g.slots[name])
+            return self.fill(value, tag=tag, spinoff=spinoff, depth=depth + 1) if depth < MAX_DEPTH else value
+
+        return SLOT_RE.sub(repl, text)
+
+    def compose(self, stance: str, *, prefix: str = "", spinoff: str = "", lang: str = "en",
+                photo: bool = False, budget: int = MAX_CHARS) -> str:
+        """One tweet text of ``stance`` (``prefix`` e.g. "@brand " for replies)."""
+        tag = self.tag()
+        room = budget - len(prefix)
+        core = ""
+        for _attempt in range(6):
+            core = self._core(stance, tag=tag, spinoff=spinoff, lang=lang)
+            if spinoff and "#" + spinoff not in core and len(core) + len(spinoff) + 2 <= room:
+                core = f"{core} #{spinoff}"
+            if len(core) <= room:
+                break
+        else:
+            core = _shorten(core, room, tag)
+        parts = [core]
+        if lang == "en":
+            parts = self._decorate(core, stance, tag=tag, room=room, photo=photo)
+        return prefix + " ".join(p for p in parts if p)
+
+    def _core(self, stance: str, *, tag: str, spinoff: str, lang: str) -> str:
+        if lang != "en":
+            table = self.g.languages.get(lang, {})
+            pool = table.get(stance) or table.get("neutral") or self.g.shared[stance]
+        elif spinoff and stance in self.g.spinoff and self.d.u() < 0.5:
+            pool = self.g.spinoff[stance]
+        elif stance in self.g.own and self.d.u() < CASE_TEMPLATE_SHARE:
+            pool = self.g.own[stance]
+        else:
+            pool = self.g.shared[stance]
+        text = self.fill(self.d.pick(pool), tag=tag, spinoff=spinoff)
+        text = " ".join(text.split())
+        if tag.lower() not in text.lower():
+            text = f"{text} {tag}"
+        return text
+
+    def _decorate(self, core: str, stance: str, *, tag: str, room: int, photo: bool) -> list[str]:
+        opener = self.fill(self.d.pick(self.g.openers.get(stance, ("",))), tag=tag)
+        closer = self.fill(self.d.pick(self.g.closers.get(stance, ("",))), tag=tag)
+        emoji = self.d.pick(self.g.emoji.get(stance, ("",)))
+        link = self.link() if photo and "http://t.co/" not in core else ""
+        parts = [opener, core, closer, emoji, link]
+        # Drop decorations (emoji first, then closer, opener) until the text fits.
+        for drop in (3, 2, 0, 4):
+            if len(" ".join(p for p in parts if p)) <= room:
+                break
+            parts[drop] = ""
+        if self.d.u() < 0.06:
+            parts[1] = parts[1].lower()
+        return parts
+
+
+def _shorten(text: str, room: int, tag: str) -> str:
+    words = text.split()
+    out: list[str] = []
+    for word in words:
+        if len(" ".join([*out, word, tag])) > room:
+            break
+        out.append(word)
+    joined = " ".join(out)
+    return joined if tag.lower() in joined.lower() else f"{joined} {tag}".strip()

@@ -52,7 +52,8 @@ BIN_BY_SPAN: Final[tuple[tuple[pd.Timedelta, str], ...]] = (
     (pd.Timedelta(days=60), "12h"),
 )
 WIDEST_BIN: Final = "1D"
-# Comparison curves are aligned on launch in one common bin width.
+# Comparison curves are aligned on launch in one common bin width (this one when no case
+# has dated tweets).
 COMPARE_BIN: Final = "1h"
 # KPIs read as lessons, and how a value is described. A lesson is an observation of the data:
 # the spread across cases, or (for one case) the value itself.
@@ -90,6 +91,8 @@ def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
         raise ExportError("choose at least one case to export")
     selection = selection or filters.Filters()
     tables = [filters.apply(item.table, selection) for item in items]
+    if not any(len(t) for t in tables):
+        raise ExportError(f"no tweet matches the filters ({describe(selection)}): nothing to export")
     reports = [kpis.for_case(item.case, table) for item, table in zip(items, tables, strict=True)]
     cases = tuple(_case(item.case, table, report)
                   for item, table, report in zip(items, tables, reports, strict=True))
@@ -338,17 +341,23 @@ def _gap(case: CaseContent) -> str | None:
 
 
 def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
-    frames = {hashtag(item.case): timeline.timeline(table, bin_size=COMPARE_BIN,
-                                                    launch=item.case.launch)
+    size = _widest_bin(tables)
+    frames = {hashtag(item.case): timeline.timeline(table, bin_size=size, launch=item.case.launch)
               for item, table in zip(items, tables, strict=True)
               if table["created_at"].notna().any()}
     volume = charts.compare_curves(frames, y="tweets", normalise=True,
                                    title="Volume, each case relative to its own peak",
                                    y_title="Share of the case's peak hour")
     hostile = charts.compare_curves(frames, y="hostile_share_smooth", percent=True,
-                                    title="Hostile share of tweets (3-hour smoothing)",
+                                    title=f"Hostile share of tweets ({size} bins, smoothed)",
                                     y_title="Hostile share")
     return volume, hostile
+
+
+def _widest_bin(tables: Sequence[pd.DataFrame]) -> str:
+    """One bin width for every curve: the one the longest case needs."""
+    sizes = [bin_size(t) for t in tables if t["created_at"].notna().any()]
+    return max(sizes, key=timeline.bin_width) if sizes else COMPARE_BIN
 
 
 def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:

@@ -170,11 +170,13 @@ def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) 
     sentences = [f"{c.hashtag}: {c.speed.sentence}" if report.is_comparison else c.speed.sentence
                  for c in report.cases]
     top = BODY_TOP + table_h + Inches(0.15)
-    text_h = Inches(0.9)
-    _bullets(slide, Box(MARGIN, top, BODY_W, text_h), sentences, META_PT + 1)
+    text_h = Inches(0.9) if not report.is_comparison else BODY_TOP + BODY_H - top
+    size = BODY_PT - 2 if report.is_comparison else META_PT + 1
+    _bullets(slide, Box(MARGIN, top, BODY_W, text_h), sentences, size)
     charts_top = top + text_h + Inches(0.05)
-    figures = [c.speed.alert for c in report.cases if c.speed.alert is not None]
-    if figures:
+    # One alert chart per slide: three side by side would be too small to read.
+    figures = [c.speed.alert for c in report.cases if c.speed.alert is not None][:1]
+    if figures and not report.is_comparison:
         width = BODY_W // len(figures)
         for i, fig in enumerate(figures):
             _chart(slide, fig, Box(MARGIN + i * width, charts_top, width,

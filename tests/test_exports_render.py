@@ -1,0 +1,346 @@
+"""Every export format, generated from a real archive and opened with its own reader:
+python-pptx for the deck, an HTML parser and headless Chromium for the report, pypdf for the
+PDF, zipfile/csv for the data. Attack tweets (formula, script tag, image with onerror) must
+come out inert everywhere, and long tweets truncated on slides with the full text in notes.
+
+Rendered pages go to ``artifacts/exports/`` (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from exports_support import (
+    FORMULA,
+    IMG,
+    KEYWORD_FILTER,
+    LONG,
+    REAL_ARCHIVE,
+    SCRIPT,
+    inputs,
+    scored_archive,
+)
+from PIL import Image, ImageFont
+from pptx import Presentation
+from pptx.enum.text import MSO_AUTO_SIZE
+from pypdf import PdfReader
+
+from analysis import filters, paths
+from analysis.__main__ import main
+from analysis.exports import content, deck, images, pdf, report, textfit
+from analysis.exports.model import SECTIONS, Report
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = paths.PROJECT_ROOT / "artifacts" / "exports"
+PNG = images.PNG_MAGIC
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return scored_archive()
+
+
+@pytest.fixture(scope="module")
+def single(table: pd.DataFrame) -> Report:
+    return content.build(inputs(table, 1), KEYWORD_FILTER)
+
+
+@pytest.fixture(scope="module")
+def comparison(table: pd.DataFrame) -> Report:
+    return content.build(inputs(table, 3))
+
+
+@pytest.fixture(scope="module")
+def decks(single: Report, comparison: Report) -> dict[str, Path]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return {"single": deck.write(single, ARTIFACTS / "single.pptx"),
+            "comparison": deck.write(comparison, ARTIFACTS / "comparison.pptx")}
+
+
+@pytest.fixture(scope="module")
+def html_file(single: Report) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return report.write(single, ARTIFACTS / "single.html")
+
+
+def _expected_slides(n_cases: int) -> int:
+    per_case = sum(1 for s in SECTIONS if s.per_case)
+    shared = sum(1 for s in SECTIONS if not s.per_case and (s.key != "compare" or n_cases > 1))
+    return shared + per_case * n_cases
+
+
+def _slide_texts(slide: object) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes  # type: ignore[attr-defined]
+            if shape.has_text_frame]
+
+
+# --- deck -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, n_cases", [("single", 1), ("comparison", 3)])
+def test_deck_has_every_section(decks: dict[str, Path], name: str, n_cases: int) -> None:
+    prs = Presentation(str(decks[name]))
+    assert len(prs.slides) == _expected_slides(n_cases)
+    texts = "\n".join(t for slide in prs.slides for t in _slide_texts(slide))
+    for section in SECTIONS:
+        if section.key == "title":
+            assert "Post-mortem:" in texts
+        elif section.key != "compare" or n_cases > 1:
+            assert section.title in texts, section.title
+
+
+@pytest.mark.parametrize("name", ["single", "comparison"])
+def test_deck_images_are_real_pngs(decks: dict[str, Path], name: str) -> None:
+    prs = Presentation(str(decks[name]))
+    pictures = [shape for slide in prs.slides for shape in slide.shapes if shape.shape_type == 13]
+    # per case: timeline, terms chart, two clouds; one case: its alert replay; a comparison:
+    # the two comparison charts
+    n_cases = 1 if name == "single" else 3
+    assert len(pictures) == 4 * n_cases + (2 if n_cases > 1 else 1)
+    for picture in pictures:
+        blob = picture.image.blob
+        assert blob.startswith(PNG)
+        with Image.open(io.BytesIO(blob)) as image:
+            image.load()
+            assert image.width > 300 and image.height > 150
+            low, high = image.convert("L").getextrema()
+            assert high - low > 50  # not a blank picture
+
+
+def _lines_by_pillow(text: str, width_pt: float, size: float) -> int:
+    """An independent measurement: greedy wrap with Pillow's DejaVu Sans, full box width."""
+    font = ImageFont.truetype(str(textfit.FONT_FILE), int(size * 10))
+    def width(s: str) -> float:
+        return font.getlength(s) / 10
+    lines, current = 0, ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if width(candidate) <= width_pt:
+            current = candidate
+            continue
+        lines += 1 if current else 0
+        current = word
+        while width(current) > width_pt:  # a word longer than the line breaks by characters
+            cut = max(1, next(i for i in range(len(current), 0, -1) if width(current[:i]) <= width_pt))
+            lines += 1
+            current = current[cut:]
+    return lines + (1 if current else 0)
+
+
+@pytest.mark.parametrize("name", ["single", "comparison"])
+def test_deck_text_never_overflows_its_box(decks: dict[str, Path], name: str) -> None:
+    prs = Presentation(str(decks[name]))
+    checked = 0
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if not shape.has_text_frame or not shape.text_frame.text:
+                continue
+            frame = shape.text_frame
+            assert frame.auto_size == MSO_AUTO_SIZE.NONE and frame.word_wrap is True
+            inner_w = (shape.width - frame.margin_left - frame.margin_right) / 12700
+            inner_h = (shape.height - frame.margin_top - frame.margin_bottom) / 12700
+            used = 0.0
+            for para in frame.paragraphs:
+                size = para.runs[0].font.size.pt
+                lines = _lines_by_pillow(para.text, inner_w, size)
+                used += lines * size * 1.2 + (para.space_after.pt if para.space_after else 0)
+                last_gap = para.space_after.pt if para.space_after else 0
+            assert used - last_gap <= inner_h + 0.5, (para.text[:60], used, inner_h)
+            checked += 1
+    assert checked > 10
+
+
+def test_long_tweet_is_cut_on_the_slide_and_whole_in_the_notes(decks: dict[str, Path]) -> None:
+    prs = Presentation(str(decks["single"]))
+    slide = next(s for s in prs.slides
+                 if any(SECTIONS[5].title in t for t in _slide_texts(s)))
+    texts = _slide_texts(slide)
+    cut = [t for t in texts if t.startswith("Utterly shameful")]
+    assert cut and cut[0].endswith("…") and "THE-END-OF-THE-LONG-TWEET" not in cut[0]
+    assert textfit.clean(LONG) in slide.notes_slide.notes_text_frame.text
+
+
+def test_deck_keeps_attack_text_as_plain_text(decks: dict[str, Path]) -> None:
+    path = decks["single"]
+    prs = Presentation(str(path))
+    texts = "\n".join(t for slide in prs.slides for t in _slide_texts(slide))
+    assert textfit.clean(SCRIPT) in texts and textfit.clean(IMG) in texts
+    assert FORMULA[:30] in texts
+    with zipfile.ZipFile(path) as archive:
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
+                      if n.startswith(("ppt/slides/", "ppt/notesSlides/")))
+    assert "<a:fld" not in xml                      # no field codes in slides or notes
+    assert 'Target="http://x"' not in xml           # the formula's URL is not a link
+    assert "<script>" not in xml                    # escaped by the XML writer
+
+
+def test_every_slide_footer_carries_the_filters(decks: dict[str, Path]) -> None:
+    prs = Presentation(str(decks["single"]))
+    for slide in prs.slides:
+        assert any('keyword "u"' in t for t in _slide_texts(slide))
+
+
+# --- HTML report ----------------------------------------------------------------------------
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        if tag == "script":
+            self.scripts += 1
+            if found.get("src"):
+                self.external.append(f"script {found['src']}")
+        if tag == "link" and found.get("href"):
+            self.external.append(f"link {found['href']}")
+        source = str(found.get("src") or "")
+        if tag in ("img", "iframe", "video", "audio", "source") and source \
+                and not source.startswith("data:"):
+            self.external.append(f"{tag} {source}")
+        if tag == "a" and str(found.get("href", "")).lower().startswith("javascript"):
+            self.external.append(f"javascript link {found['href']}")
+
+
+def test_html_is_self_contained_and_has_every_section(html_file: Path) -> None:
+    text = html_file.read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(text)
+    assert parser.external == []
+    assert parser.scripts >= 2  # inline plotly.js + the figures
+    for section in SECTIONS:
+        if section.key == "title":
+            assert "section-title" in parser.ids
+        elif section.key != "compare":
+            assert any(i.startswith(f"section-{section.key}") for i in parser.ids), section.key
+            assert section.title in text
+    assert "filters-footer" in parser.ids and 'keyword &#34;u&#34;' in text
+
+
+def test_html_escapes_every_tweet(html_file: Path) -> None:
+    text = html_file.read_text(encoding="utf-8")
+    for attack in (SCRIPT, IMG):
+        assert attack not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;img src=x onerror=" in text
+    assert 'href="javascript' not in text.lower()
+    assert "Test Brand &lt;b&gt;" in text
+
+
+def test_html_renders_offline_in_chromium(html_file: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=images.browser_path(),
+                                     args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.route("http*://**", lambda route: route.abort())  # offline: any web request fails
+        page.goto(html_file.resolve().as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3",
+                               timeout=60_000)
+        plots = page.locator(".js-plotly-plot").count()
+        body = page.inner_text("body")
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        browser.close()
+    assert plots == 3  # timeline, alert replay, terms
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+    assert dialogs == []
+    assert "<script>alert(1)</script>" in body  # shown as literal text
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+def test_pdf_has_pages_and_the_report_text(single: Report) -> None:
+    data = pdf.to_bytes(single)
+    assert data.startswith(b"%PDF-")
+    (ARTIFACTS / "single.pdf").write_bytes(data)
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= len(SECTIONS) - 1
+    text = " ".join(page.extract_text() for page in reader.pages)
+    for section in SECTIONS[1:]:
+        if section.key != "compare":
+            assert section.title.split(" ")[0] in text
+    assert "=HYPERLINK(" in text and "alert(1)" in text
+
+
+# --- slides through LibreOffice ---------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+                    reason="LibreOffice Impress / poppler-utils not installed")
+def test_slides_render_with_libreoffice(decks: dict[str, Path], tmp_path: Path) -> None:
+    out = ARTIFACTS / "slides"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(decks["comparison"])],
+                   check=True, capture_output=True, timeout=180)
+    rendered = tmp_path / "comparison.pdf"
+    assert len(PdfReader(str(rendered)).pages) == _expected_slides(3)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(rendered), str(out / "slide")],
+                   check=True, capture_output=True, timeout=180)
+    pngs = sorted(out.glob("slide-*.png"))
+    assert len(pngs) == _expected_slides(3)
+    for png in pngs:
+        with Image.open(png) as image:
+            low, high = image.convert("L").getextrema()
+            assert high - low > 50
+
+
+# --- data, CLI and filters ------------------------------------------------------------------
+
+def test_data_zip_neutralises_formulas(table: pd.DataFrame) -> None:
+    data = content.data_zip(inputs(table, 1), KEYWORD_FILTER)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("tweets.csv").decode("utf-8-sig"))))
+    texts = [r["text"] for r in rows]
+    assert "'" + FORMULA in texts and FORMULA not in texts
+    assert len(rows) == len(filters.apply(table, KEYWORD_FILTER))
+
+
+def test_filters_flow_into_the_content(table: pd.DataFrame, single: Report) -> None:
+    kept = filters.apply(table, KEYWORD_FILTER)
+    assert 0 < len(kept) < len(table)
+    assert single.cases[0].tweets == len(kept)
+    assert single.filters == 'Filters: keyword "u"' and single.filters in single.footer()
+
+
+@pytest.mark.parametrize("fmt, magic", [("html", b"<!DOCTYPE html>"), ("pptx", b"PK"),
+                                        ("data", b"PK")])
+def test_cli_exports_an_archive(isolated_data: Path, tmp_path: Path, fmt: str,
+                                magic: bytes) -> None:
+    out = tmp_path / f"export.{fmt}"
+    code = main(["export", str(REAL_ARCHIVE), "--format", fmt, "--out", str(out),
+                 "--keyword", "brexit", "--lang", "en"])
+    assert code == 0 and out.read_bytes().startswith(magic)
+    if fmt == "html":
+        assert "keyword &#34;brexit&#34;; language en" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["nosuchcase"], "unknown case"),
+    ([str(REAL_ARCHIVE), "--start", "yesterday-ish"], "--start"),
+    ([str(REAL_ARCHIVE), "--stance", "hostile", "--keyword", "zzzz-no-such-text"], "no tweet matches"),
+])
+def test_cli_reports_bad_input_in_one_line(isolated_data: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str], argv: list[str],
+                                           message: str) -> None:
+    code = main(["export", *argv, "--format", "html", "--out", str(tmp_path / "x.html")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and message in err
+    assert "Traceback" not in err and not (tmp_path / "x.html").exists()

@@ -1,0 +1,177 @@
+"""The case library: bundled TOML files, validation errors that name file and key, a fourth
+case is one file, and the round trip the user library relies on."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import paths
+from analysis.cases import (
+    CONFIDENCE_LEVELS,
+    EVENT_KINDS,
+    case_from_dict,
+    case_to_dict,
+    case_to_toml,
+    load_case,
+    load_cases,
+    write_case,
+)
+from analysis.errors import CaseError
+
+BUNDLED = ("mynypd", "askjpm", "askrkelly")
+
+MINIMAL = """
+id = "mcdstories"
+hashtag = "McDStories"
+brand = "McDonald's"
+brand_account = "McDonalds"
+launch = 2012-01-18T17:00:00Z
+launch_assumed = true
+provenance = "real"
+ask = "Share your stories about the farmers behind the food."
+story = "A promoted hashtag pulled within two hours after horror stories."
+caveats = ["Launch hour assumed."]
+target_terms = ["food poisoning"]
+
+[[events]]
+time = 2012-01-18T17:00:00Z
+kind = "ask"
+label = "Promoted trend starts"
+source_url = "http://hypervocal.com/news/2012/mcdonalds-tweets-twitter-mcdstories-fail/"
+confidence = "assumed (hour)"
+
+[[facts]]
+label = "Peak"
+value = "About 1,600 mentions at the peak"
+source_url = "http://hypervocal.com/news/2012/mcdonalds-tweets-twitter-mcdstories-fail/"
+confidence = "medium"
+"""
+
+
+def test_bundled_cases_load_with_their_launches() -> None:
+    cases = load_cases(include_library=False)
+    assert set(BUNDLED) <= set(cases)
+    nypd = cases["mynypd"]
+    assert nypd.launch == pd.Timestamp("2014-04-22 17:55:46", tz="UTC")
+    assert nypd.launch_tweet_id == "458665477409996800"
+    assert nypd.brand_account == "NYPDnews" and not nypd.launch_assumed
+    assert cases["askjpm"].launch == pd.Timestamp("2013-11-13 18:26", tz="UTC")
+    kelly = cases["askrkelly"]
+    assert kelly.launch.date() == pd.Timestamp("2013-12-10").date() and kelly.launch_assumed
+    assert any("assum" in c for c in kelly.caveats) and any("unverified" in c for c in kelly.caveats)
+    assert any("45" in c and "80" in c for c in cases["askjpm"].caveats)
+
+
+@pytest.mark.parametrize("case_id", BUNDLED)
+def test_every_fact_and_event_carries_source_and_confidence(case_id: str) -> None:
+    case = load_case(case_id)
+    assert case.is_reconstruction and case.target_terms and case.events and case.facts
+    for fact in case.facts:
+        assert fact.source_url.startswith("http") and fact.confidence.split()[0] in CONFIDENCE_LEVELS
+    for event in case.events:
+        assert event.kind in EVENT_KINDS and event.confidence.split()[0] in CONFIDENCE_LEVELS
+    times = [e.time for e in case.events]
+    assert times == sorted(times)
+    assert case.events_of("ask"), "every case has its ask on the timeline"
+    assert case.archive_path == paths.archives_dir() / f"{case_id}.jsonl.gz"
+
+
+def test_case_timeline_has_the_story_beats() -> None:
+    jpm = load_case("askjpm")
+    cancel = jpm.events_of("cancellation")[0]
+    assert 5.5 <= jpm.hours_since_launch(cancel.time) <= 6.0
+    nypd = load_case("mynypd")
+    kinds = {e.kind for e in nypd.events}
+    assert {"ask", "hostile_wave", "brand_response", "spinoff", "milestone"} <= kinds
+
+
+def _write(folder: Path, text: str, name: str = "extra.toml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_fourth_case_is_one_file(tmp_path: Path, isolated_data: Path) -> None:
+    folder = tmp_path / "cases"
+    _write(folder, MINIMAL, "mcdstories.toml")
+    _write(folder, "# shared fragment, not a case\n[grammar]\n", "_common.toml")
+    cases = load_cases(folder)
+    assert list(cases) == ["mcdstories"]
+    case = cases["mcdstories"]
+    assert case.hashtag == "McDStories" and case.launch_assumed and case.provenance == "real"
+    assert case.facts[0].confidence == "medium"
+
+
+BROKEN = [
+    ('id = "mcdstories"\n', "", "'id': missing"),  # a required key missing
+    ('hashtag = "McDStories"', 'hashtag = 12', "'hashtag'"),
+    ('provenance = "real"', 'provenance = "rumour"', "'provenance'"),
+    ("launch = 2012-01-18T17:00:00Z", "launch = 2012-01-18T17:00:00", "'launch'"),
+    ("launch = 2012-01-18T17:00:00Z", "launch = 2012-01-18", "'launch'"),
+    ('kind = "ask"', 'kind = "party"', "'events[0].kind'"),
+    ('confidence = "medium"', 'confidence = "pretty sure"', "'facts[0].confidence'"),
+    ('value = "About 1,600 mentions at the peak"\n', "", "'facts[0].value'"),
+    ('id = "mcdstories"', 'id = "../etc"', "'id'"),
+    ('caveats = ["Launch hour assumed."]', "caveats = [1]", "'caveats'"),
+    ('provenance = "real"', 'provenance = "reconstruction"', "'reconstruction'"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "key"), BROKEN)
+def test_invalid_case_names_file_and_key(tmp_path: Path, old: str, new: str, key: str) -> None:
+    assert old in MINIMAL
+    path = _write(tmp_path, MINIMAL.replace(old, new, 1))
+    with pytest.raises(CaseError) as err:
+        load_case(path)
+    assert str(path) in str(err.value) and key in str(err.value)
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, MINIMAL + "\nthis is = = not toml\n")
+    with pytest.raises(CaseError, match="not valid TOML") as err:
+        load_case(path)
+    assert str(path) in str(err.value)
+
+
+def test_unknown_case_id_lists_the_known_ones(isolated_data: Path) -> None:
+    with pytest.raises(CaseError, match="mynypd"):
+        load_case("nosuchcase")
+
+
+def test_round_trip_and_user_library(isolated_data: Path) -> None:
+    original = load_case("askjpm")
+    text = case_to_toml(original)
+    again = case_from_dict(tomllib.loads(text))
+    assert case_to_dict(again) == case_to_dict(original)
+    # The library helper saves user cases as <library>/<name>/case.toml in this format.
+    folder = paths.library_dir() / "my-storm"
+    folder.mkdir()
+    (folder / "archive.jsonl").write_text("", encoding="utf-8")
+    data = tomllib.loads(MINIMAL) | {"id": "mystorm", "archives": ["archive.jsonl"]}
+    write_case(data, folder / "case.toml")
+    cases = load_cases()
+    assert "mystorm" in cases and "mynypd" in cases
+    user = cases["mystorm"]
+    assert not user.bundled and user.archive_path == (folder / "archive.jsonl").resolve()
+
+
+def test_library_case_cannot_point_outside_its_folder(isolated_data: Path) -> None:
+    folder = paths.library_dir() / "sneaky"
+    folder.mkdir()
+    data = tomllib.loads(MINIMAL) | {"archives": ["../../secret.jsonl"]}
+    with pytest.raises(CaseError, match="'archives'"):
+        case_from_dict(data, source=folder / "case.toml")
+
+
+def test_duplicate_ids_are_refused(isolated_data: Path) -> None:
+    folder = paths.library_dir() / "copy"
+    folder.mkdir()
+    data = tomllib.loads(MINIMAL) | {"id": "mynypd"}
+    write_case(data, folder / "case.toml")
+    with pytest.raises(CaseError, match="duplicate case id 'mynypd'"):
+        load_cases()

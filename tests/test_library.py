@@ -1,0 +1,239 @@
+"""The user's library of saved cases (analysis.library)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analysis import cases, library, paths, uploads
+from analysis.errors import CaseError, UploadRejected
+
+SAMPLE = "v1_search_tweets.jsonl"
+
+
+def _fields(hashtag: str = "#MyTest") -> dict[str, Any]:
+    return {
+        "hashtag": hashtag,
+        "brand": "Test Brand",
+        "brand_account": "@testbrand",
+        "launch": "2019-07-12T20:00:00Z",
+        "events": [{"time": "2019-07-12T21:00:00Z", "kind": "brand_response",
+                    "label": "Brand replies"}],
+    }
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` (but the lock) with its content hash."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != library.LOCK_FILE}
+
+
+@pytest.fixture
+def sample(real_archives: Path) -> bytes:
+    return (real_archives / SAMPLE).read_bytes()
+
+
+def test_save_list_and_load_round_trip(isolated_data: Path, sample: bytes) -> None:
+    case_id = library.save_case(**_fields(), files=[("My Export.jsonl.gz", gzip.compress(sample))])
+    assert case_id.startswith("mytest-") and len(case_id) == len("mytest-") + library.ID_HASH_LENGTH
+    [entry] = library.list_cases()
+    assert entry.case_id == case_id and entry.hashtag == "MyTest" and entry.brand == "Test Brand"
+    assert entry.path == isolated_data / "library" / case_id
+    assert entry.created.endswith("Z")
+    assert entry.load_reports[0]["kept"] > 0
+    assert entry.files[0]["uploaded_name"] == "My Export.jsonl.gz"
+    stored = [p.name for p in entry.path.iterdir()]
+    assert "My Export.jsonl.gz" not in stored and sorted(stored)[0] != "My Export.jsonl.gz"
+
+    case = cases.load_cases()[case_id]
+    assert case.provenance == "real" and not case.bundled and not case.is_reconstruction
+    assert case.brand_account == "testbrand"
+    assert case.launch.isoformat() == "2019-07-12T20:00:00+00:00"
+    assert [e.kind for e in case.events] == ["brand_response"]
+    assert case.events[0].assumed, "user-entered events are marked as assumed"
+    [archive] = case.archive_paths
+    assert archive.parent == entry.path and gzip.decompress(archive.read_bytes()) == sample
+    assert entry.load().id == case_id
+
+
+def test_same_save_twice_is_one_entry(isolated_data: Path, sample: bytes) -> None:
+    first = library.save_case(**_fields(), files=[("a.jsonl", sample)])
+    again = library.save_case(**_fields(), files=[("renamed.jsonl", sample)])
+    assert first == again and len(library.list_cases()) == 1
+    other = library.save_case(**_fields("#Other"), files=[("a.jsonl", sample)])
+    assert other != first and other.startswith("other-")
+    assert {e.case_id for e in library.list_cases()} == {first, other}
+
+
+def test_several_files_in_one_case(isolated_data: Path, real_archives: Path) -> None:
+    names = ["v1_search_tweets.jsonl", "v1_user_timeline.jsonl"]
+    files = [(n, (real_archives / n).read_bytes()) for n in names]
+    case_id = library.save_case(**_fields(), files=files)
+    case = cases.load_case(case_id)
+    assert len(case.archive_paths) == 2
+    assert sorted(p.read_bytes() for p in case.archive_paths) == sorted(d for _, d in files)
+
+
+def test_delete(isolated_data: Path, sample: bytes) -> None:
+    keep = library.save_case(**_fields("#Keep"), files=[("a.jsonl", sample)])
+    gone = library.save_case(**_fields("#Gone"), files=[("a.jsonl", sample)])
+    library.delete_case(gone)
+    assert [e.case_id for e in library.list_cases()] == [keep]
+    assert gone not in cases.load_cases() and keep in cases.load_cases()
+    assert not (isolated_data / "library" / gone).exists()
+    with pytest.raises(CaseError, match="no case"):
+        library.delete_case(gone)
+    with pytest.raises(CaseError):
+        library.get_case(gone)
+
+
+@pytest.mark.parametrize("bad_id", ["../library", "..", "/etc", "a/b", "", "mynypd\x00"])
+def test_delete_refuses_unsafe_ids(isolated_data: Path, bad_id: str) -> None:
+    with pytest.raises(CaseError):
+        library.delete_case(bad_id)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name), data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+BAD_UPLOADS: dict[str, tuple[str, bytes, str]] = {
+    "too large": ("big.jsonl", bytes(uploads.MAX_UPLOAD_BYTES + 1), "limit is 200 MB"),
+    "wrong type": ("tweets.xlsx", b"PK\x03\x04", "unsupported file type"),
+    "wrong content": ("tweets.jsonl", b"\x89PNG\r\n\x1a\n", "png"),
+    "zip bomb": ("bomb.zip", _zip({"a.jsonl": b"{" + b" " * (40 * uploads.MB) + b"}"}),
+                 "zip bomb"),
+    "gzip bomb": ("bomb.jsonl.gz", gzip.compress(b"[" + b" " * (40 * uploads.MB) + b"]"),
+                  "zip bomb"),
+    "nested archive": ("outer.zip", _zip({"inner.zip": _zip({"a.jsonl": b"{}"})}), "nested"),
+    "traversal name": ("../../evil.jsonl", b'{"a": 1}\n', "leave its folder"),
+    "traversal member": ("a.zip", _zip({"../evil.jsonl": b'{"a": 1}\n'}), "leave its folder"),
+    "empty file": ("empty.jsonl", b"", "empty"),
+    "zero valid rows": ("junk.jsonl", b'{"not": "a tweet"}\n{"neither": 1}\n', "no valid tweet rows"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_UPLOADS), ids=list(BAD_UPLOADS))
+def test_bad_uploads_leave_the_library_unchanged(isolated_data: Path, sample: bytes, case: str) -> None:
+    existing = library.save_case(**_fields("#Existing"), files=[("ok.jsonl", sample)])
+    root = isolated_data / "library"
+    before = _snapshot(root)
+    name, data, expected = BAD_UPLOADS[case]
+    with pytest.raises(UploadRejected) as info:
+        library.save_case(**_fields("#Bad"), files=[("good.jsonl", sample), (name, data)])
+    message = str(info.value)
+    assert expected in message and "\n" not in message
+    assert uploads.shown(name) in message, "the message names the file"
+    assert _snapshot(root) == before
+    assert [e.case_id for e in library.list_cases()] == [existing]
+    assert not any((isolated_data / "uploads").glob("*")) if (isolated_data / "uploads").exists() else True
+
+
+@pytest.mark.parametrize(("override", "key"), [
+    ({"events": [{"time": "2019-07-12T21:00:00Z", "kind": "not-a-kind", "label": "x"}]}, "kind"),
+    ({"events": [{"time": "not a time", "label": "x"}]}, "time"),
+    ({"launch": "yesterday-ish"}, "launch"),
+    ({"hashtag": "  "}, "hashtag"),
+    ({"brand": ""}, "brand"),
+])
+def test_invalid_fields_write_nothing(isolated_data: Path, sample: bytes,
+                                      override: dict[str, Any], key: str) -> None:
+    fields = {**_fields(), **override}
+    with pytest.raises(CaseError, match=key):
+        library.save_case(**fields, files=[("a.jsonl", sample)])
+    assert _snapshot(isolated_data / "library") == {}
+
+
+def test_no_files_is_refused(isolated_data: Path) -> None:
+    with pytest.raises(CaseError, match="at least one"):
+        library.save_case(**_fields(), files=[])
+
+
+def test_bundled_ids_are_refused(isolated_data: Path, sample: bytes,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled = cases.load_cases(include_library=False)
+    assert bundled, "the bundled cases are in data/cases"
+    taken = next(iter(bundled))
+    monkeypatch.setattr(library, "case_id_for", lambda hashtag, fingerprint: taken)
+    with pytest.raises(CaseError, match="bundled"):
+        library.save_case(**_fields(), files=[("a.jsonl", sample)])
+    assert _snapshot(isolated_data / "library") == {}
+
+
+def test_leftovers_of_a_crash_are_ignored_then_cleaned(isolated_data: Path, sample: bytes) -> None:
+    keep = library.save_case(**_fields(), files=[("a.jsonl", sample)])
+    root = isolated_data / "library"
+    half = root / library.STAGING / "deadbeef"
+    half.mkdir(parents=True)
+    (half / library.CASE_FILE).write_text((root / keep / library.CASE_FILE).read_text()
+                                          .replace(keep, "halfway-1234"))
+    (root / library.TRASH / "cafe").mkdir(parents=True)
+    (root / "incomplete").mkdir()       # no case.toml, no meta.json: not an entry
+    assert "halfway-1234" not in cases.load_cases()
+    assert [e.case_id for e in library.list_cases()] == [keep]
+    assert not any((root / library.STAGING).iterdir())
+    assert not any((root / library.TRASH).iterdir())
+
+
+def test_meta_json_is_valid_and_complete(isolated_data: Path, sample: bytes) -> None:
+    case_id = library.save_case(**_fields(), files=[("a.jsonl", sample)])
+    meta = json.loads((isolated_data / "library" / case_id / library.META_FILE).read_text())
+    assert meta["version"] == library.META_VERSION and meta["provenance"] == "real"
+    assert meta["files"][0]["sha256"] == hashlib.sha256(sample).hexdigest()
+    report = meta["load_reports"][0]
+    assert report["rows_read"] == report["kept"] + report["rejected"] + report["duplicates"]
+
+
+def test_caller_supplied_reports_skip_reloading(isolated_data: Path, sample: bytes,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(upload: uploads.CheckedUpload) -> None:
+        raise AssertionError("must not reload when the caller passes its reports")
+
+    monkeypatch.setattr(uploads, "load_upload", fail)
+    case_id = library.save_case(**_fields(), files=[("a.jsonl", sample)],
+                                load_reports=[{"kept": 15}])
+    assert library.get_case(case_id).load_reports == ({"kept": 15},)
+
+
+def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BACKFIRE_DATA_DIR": str(data_dir), "PYTHONPATH": str(paths.PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-m", "analysis", "library", *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_add_list_delete(isolated_data: Path, real_archives: Path, tmp_path: Path) -> None:
+    added = _cli("add", str(real_archives / SAMPLE), "--hashtag", "#CliCase", "--brand", "Cli",
+                 "--launch", "2019-07-12T20:00:00Z",
+                 "--event", "2019-07-12T22:00:00Z|brand_response|Brand apologises",
+                 data_dir=isolated_data)
+    assert added.returncode == 0, added.stderr
+    case_id = added.stdout.strip()
+    assert case_id.startswith("clicase-")
+    listed = json.loads(_cli("list", "--json", data_dir=isolated_data).stdout)
+    assert [e["id"] for e in listed] == [case_id]
+    assert cases.load_case(case_id).events[0].label == "Brand apologises"
+
+    bad = tmp_path / "junk.jsonl"
+    bad.write_bytes(b'{"not": "a tweet"}\n')
+    refused = _cli("add", str(bad), "--hashtag", "#X", "--brand", "X", "--launch",
+                   "2019-07-12T20:00:00Z", data_dir=isolated_data)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: upload 'junk.jsonl': no valid tweet rows")
+    assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
+
+    assert _cli("delete", case_id, data_dir=isolated_data).returncode == 0
+    assert "empty" in _cli("list", data_dir=isolated_data).stdout

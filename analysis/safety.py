@@ -75,6 +75,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         series = out[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = out[name] = series.astype(object)  # categories could collide once quoted
         if _is_text_column(series):
             out[name] = series.map(_neutralise_any, na_action="ignore").astype(series.dtype)
     return out
@@ -110,5 +112,6 @@ def to_safe_csv(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
     cell is quoted, as OWASP recommends; numbers stay bare so they remain numbers.
     """
     safe = neutralise_frame(flatten_lists(frame))
+    safe.columns = [str(neutralise_cell(str(name))) for name in safe.columns]
     text = safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return ((UTF8_BOM if bom else "") + text).encode("utf-8")

@@ -138,3 +138,11 @@ def test_property_csv_cells_are_inert_and_recoverable(texts: list[str]) -> None:
     for (cell,), original in zip(rows, texts, strict=True):
         assert not safety.is_dangerous(cell)
         assert cell in (original, "'" + original)
+
+
+def test_categorical_text_and_headers_are_neutralised() -> None:
+    frame = pd.DataFrame({"=label": pd.Categorical(["=a", "'=a", "b"]), "n": [-1, 2, 3]})
+    rows = list(csv.reader(io.StringIO(safety.to_safe_csv(frame).decode())))
+    assert rows[0] == ["'=label", "n"]
+    assert [r[0] for r in rows[1:]] == ["'=a", "'=a", "b"]
+    assert [r[1] for r in rows[1:]] == ["-1", "2", "3"]

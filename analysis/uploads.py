@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import io
 import re
+import struct
 import tomllib
 import zipfile
 import zlib
@@ -50,6 +51,12 @@ RATIO_GRACE_BYTES: Final = 16 * MB
 MAX_MEMBERS: Final = 50
 # Zip members that are never data (macOS Finder's resource forks); the loaders skip them too.
 IGNORED_MEMBER_PREFIXES: Final[tuple[str, ...]] = ("__MACOSX/",)
+# Most entries (files, folders, resource forks) a zip may declare; checked from its end
+# record before the central directory is parsed (0xFFFF also flags a zip64 archive, which
+# only more than 65,535 entries would need below the size cap).
+MAX_ZIP_ENTRIES: Final = 1000
+EOCD_SIGNATURE: Final = b"PK\x05\x06"
+EOCD_SIZE: Final = 22
 # Longest file name accepted (common file-system limit).
 MAX_NAME_LENGTH: Final = 255
 # Decompression step: the most memory one read may take.
@@ -300,10 +307,32 @@ def _scan_compressed(name: str, data: bytes, compression: str, kind: str,
     return (Member(name, kind, size),)
 
 
+def zip_entry_count(data: bytes) -> int | None:
+    """Entries a zip declares in its end-of-central-directory record (None: not found).
+
+    Read before ``zipfile`` parses the central directory, which builds one object per
+    entry: a 200 MB zip of millions of empty entries must be refused without that.
+    """
+    tail = data[-(EOCD_SIZE + 0xFFFF):]
+    at = tail.rfind(EOCD_SIGNATURE)
+    if at < 0 or len(tail) - at < EOCD_SIZE:
+        return None
+    (_, _, _, _, total, _, _, _) = struct.unpack("<4s4H2LH", tail[at:at + EOCD_SIZE])
+    return int(total)
+
+
+def _check_entry_count(name: str, data: bytes) -> None:
+    count = zip_entry_count(data)
+    if count is not None and count > MAX_ZIP_ENTRIES:
+        raise reject(name, f"the zip holds {count:,} entries; at most {MAX_MEMBERS} files "
+                           f"(and {MAX_ZIP_ENTRIES} entries with folders) are accepted")
+
+
 def _zip_members(name: str, archive: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
     infos = [info for info in archive.infolist() if not info.is_dir()]
-    if len(infos) > MAX_MEMBERS:
-        raise reject(name, f"the zip holds {len(infos)} files; at most {MAX_MEMBERS} are accepted")
+    data_infos = [i for i in infos if not i.filename.startswith(IGNORED_MEMBER_PREFIXES)]
+    if len(data_infos) > MAX_MEMBERS:
+        raise reject(name, f"the zip holds {len(data_infos)} files; at most {MAX_MEMBERS} are accepted")
     declared = sum(info.file_size for info in infos)
     if declared > MAX_DECOMPRESSED_BYTES:
         raise reject(name, f"decompresses to more than {MAX_DECOMPRESSED_BYTES // MB} MB "
@@ -342,6 +371,7 @@ def _is_archive_name(member: str) -> bool:
 
 
 def _scan_zip(name: str, data: bytes, budget: _Budget) -> tuple[Member, ...]:
+    _check_entry_count(name, data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             scanned = []

@@ -273,3 +273,19 @@ def test_property_any_name_is_refused_or_replaced(name: str) -> None:
         assert str(exc).startswith("upload '") and "\n" not in str(exc)
         return
     assert re.fullmatch(r"[0-9a-f]{32}\.(jsonl?|ndjson|js|csv|tsv|txt)", checked.stored_name)
+
+
+def test_zip_with_huge_entry_count_is_refused_before_parsing() -> None:
+    entries = uploads.MAX_ZIP_ENTRIES + 1
+    data = _zip({f"d{i}/": b"" for i in range(entries)})
+    assert uploads.zip_entry_count(data) == entries
+    assert f"{entries:,} entries" in _rejected("folders.zip", data)
+    # a zip that declares a zip64 count (0xFFFF) is refused too, without parsing it
+    fake = data[:-22] + data[-22:-12] + (0xFFFF).to_bytes(2, "little") + data[-10:]
+    assert "entries" in _rejected("zip64.zip", fake)
+
+
+def test_macos_twins_do_not_count_against_the_member_cap() -> None:
+    members = {f"f{i}.jsonl": TWEET_LINE for i in range(uploads.MAX_MEMBERS)}
+    members |= {f"__MACOSX/._f{i}.jsonl": b"\x00\x05\x16\x07" for i in range(uploads.MAX_MEMBERS)}
+    assert len(uploads.check_upload("mac.zip", _zip(members)).members) == uploads.MAX_MEMBERS

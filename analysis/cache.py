@@ -144,8 +144,13 @@ def load(key: str) -> Scored | None:
     if not target.is_file():
         return None
     try:
-        arrow = pq.read_table(target)
-        table = restore(arrow.to_pandas())
+        arrow = pq.read_table(target, memory_map=True)
+        lists = {name: _pylists(arrow.column(name)) for name in schema.LIST_COLUMNS
+                 if name in arrow.column_names}
+        table = restore(arrow.drop_columns(list(lists)).to_pandas())
+        for name, values in lists.items():
+            table[name] = pd.Series(values, index=table.index, dtype="object")
+        table = table[[c for c in arrow.column_names if c in table.columns]]
         meta = json.loads((arrow.schema.metadata or {}).get(META_KEY, b"{}"))
         report_file = target.with_suffix(REPORT_SUFFIX)
         report = json.loads(report_file.read_text("utf-8")) if report_file.is_file() else None
@@ -166,6 +171,14 @@ def restore(frame: pd.DataFrame) -> pd.DataFrame:
         elif str(frame[name].dtype) != dtype:
             frame[name] = frame[name].astype(dtype)
     return frame
+
+
+def _pylists(column: pa.ChunkedArray) -> list[list[str]]:
+    """A list<string> column as Python lists (null lists become empty lists)."""
+    values: list[list[str] | None] = column.to_pylist()
+    if column.null_count:
+        return [v if v is not None else [] for v in values]
+    return values  # type: ignore[return-value]
 
 
 def clear() -> int:

@@ -47,7 +47,7 @@ def posts(table: pd.DataFrame) -> pd.DataFrame:
     is_rt = table["is_retweet"].to_numpy(dtype=bool)
     authored = table.loc[~is_rt]
     retweets = table.loc[is_rt]
-    rebuilt = _rebuilt_originals(retweets, set(authored["id"].dropna()))
+    rebuilt = _rebuilt_originals(retweets, authored["id"])
     out = pd.concat([_authored_posts(authored), rebuilt], ignore_index=True)
     out = _with_in_dataset(out, retweets, authored)
     out["engagement"] = np.maximum(
@@ -102,10 +102,12 @@ def _authored_posts(authored: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _rebuilt_originals(retweets: pd.DataFrame, present: set[str]) -> pd.DataFrame:
+def _rebuilt_originals(retweets: pd.DataFrame, present: pd.Series) -> pd.DataFrame:
     """One post per retweeted id absent from the archive, built from its first retweet."""
+    # object dtype: a hash-table lookup (Arrow-backed strings' isin is slow on large sets)
+    found = retweets["retweeted_id"].astype(object).isin(present.dropna().astype(object))
     missing = retweets.loc[retweets["retweeted_id"].notna().to_numpy(dtype=bool)
-                           & ~retweets["retweeted_id"].isin(present).to_numpy(dtype=bool)]
+                           & ~found.to_numpy(dtype=bool)]
     if missing.empty:
         return _authored_posts(retweets.iloc[0:0]).iloc[0:0]
     ordered = missing.sort_values("created_at", kind="stable")

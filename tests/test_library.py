@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import cases, library, paths, uploads
 from analysis.errors import CaseError, UploadRejected
@@ -237,3 +239,22 @@ def test_cli_add_list_delete(isolated_data: Path, real_archives: Path, tmp_path:
 
     assert _cli("delete", case_id, data_dir=isolated_data).returncode == 0
     assert "empty" in _cli("list", data_dir=isolated_data).stdout
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(hashtag=st.text(min_size=1, max_size=60), brand=st.text(min_size=1, max_size=60),
+       label=st.text(min_size=1, max_size=200))
+def test_property_any_unicode_fields_save_and_load_back(isolated_data: Path, sample: bytes,
+                                                        hashtag: str, brand: str, label: str) -> None:
+    fields = {**_fields(hashtag), "brand": brand,
+              "events": [{"time": "2019-07-12T21:00:00Z", "kind": "milestone", "label": label}]}
+    try:
+        case_id = library.save_case(**fields, files=[("a.jsonl", sample)], load_reports=[{}])
+    except CaseError:
+        return  # blank after stripping, or text TOML cannot hold (e.g. lone surrogates)
+    assert library.CASE_ID_PATTERN.match(case_id)
+    case = cases.load_case(case_id)
+    assert case.hashtag == hashtag.strip().lstrip("#") and case.brand == brand.strip()
+    assert case.events[0].label == label
+    assert (isolated_data / "library" / case_id).resolve().parent == (isolated_data / "library").resolve()

@@ -41,7 +41,7 @@ from analysis.errors import CaseError
 from analysis.grammar import COMMON_FILE, COMPOSED_STANCES, Composer, Draws, grammar_for
 
 # Bump when the output for the same case file and seed changes (invalidates built archives).
-GENERATOR_VERSION: Final = "1.0"
+GENERATOR_VERSION: Final = "1.1"
 TWITTER_EPOCH_MS: Final = 1288834974657
 ORIGINAL, RETWEET, REPLY, QUOTE = 0, 1, 2, 3
 STANCE_INDEX: Final[dict[str, int]] = {s: i for i, s in enumerate(STANCES)}
@@ -172,6 +172,13 @@ def is_current(case: Case, *, out_dir: Path | None = None, seed: int | None = No
     except orjson.JSONDecodeError:
         return False
     return bool(meta == _meta(case, seed, scale) | {k: meta.get(k) for k in _COUNT_KEYS})
+
+
+def ensure_archive(case: Case) -> Path:
+    """The case's bundled archive, built first when absent or stale; its path."""
+    if not is_current(case):
+        build_case(case)
+    return case.archive_path
 
 
 def build_case(case: Case, *, out_dir: Path | None = None, seed: int | None = None,
@@ -705,7 +712,7 @@ class _Serializer:
             parts = (text, _entities(text, self.authors, photo_of=None))
             self.rt_parts[src] = parts
         text, entities = parts
-        return {
+        status: dict[str, Any] = {
             "created_at": self.created[row], "id": tid, "id_str": str(tid), "full_text": text,
             "truncated": False, "display_text_range": [0, len(text)], "entities": entities,
             "metadata": {"iso_language_code": self.lang[src], "result_type": "recent"},
@@ -720,6 +727,12 @@ class _Serializer:
             "retweet_count": self.rt_counts[src], "favorite_count": 0,
             "favorited": False, "retweeted": False, "lang": self.lang[src],
         }
+        if self.kind[src] == QUOTE:  # v1.1 repeats the quoted tweet on a retweet of a quote
+            quoted = self.ref[src]
+            status["quoted_status_id"] = self.ids[quoted]
+            status["quoted_status_id_str"] = str(self.ids[quoted])
+            status["quoted_status"] = orjson.Fragment(self.built[quoted])
+        return status
 
 
 def _gzip_lines(path: Path, lines: Iterable[bytes]) -> int:

@@ -1,0 +1,197 @@
+"""Calibration of the reconstructed archives against ../shared/case-facts.md.
+
+Each archive is read back through the same loader as real archives (``analysis.loaders.load``);
+hostile shares come from the ground truth written beside it (``truth.csv``), not from the
+scorer. Every target states its tolerance, its source and its confidence in the README
+section ``cases``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.cases import Case, load_case
+from analysis.generator import ensure_archive
+from analysis.loaders import load
+
+pytestmark = pytest.mark.slow
+
+HOUR = pd.Timedelta(hours=1)
+
+
+@cache
+def _table(case_id: str) -> tuple[Case, pd.DataFrame]:
+    """The loaded archive with ``hours`` since launch and the ground-truth ``hostile`` flag."""
+    case = load_case(case_id)
+    result = load(ensure_archive(case))
+    table = result.table
+    truth = pd.read_csv(case.truth_path, dtype={"tweet_id": "string", "stance": "string"})
+    hostile = truth.set_index("tweet_id")["hostile"].astype(bool)
+    stance = truth.set_index("tweet_id")["stance"]
+    source = table["retweeted_id"].where(table["is_retweet"], table["id"])
+    table = table.assign(
+        hours=(table["created_at"] - case.launch).dt.total_seconds() / 3600.0,
+        hostile=source.map(hostile).fillna(False).astype(bool),
+        stance=source.map(stance),
+    )
+    assert result.report.rejected == 0
+    assert result.report.rows_read == result.report.kept + result.report.duplicates
+    return case, table
+
+
+def _cum(table: pd.DataFrame, hours: float) -> int:
+    return int(table["hours"].between(0, hours).sum())
+
+
+def _peak_hourly(table: pd.DataFrame) -> int:
+    return int(table.set_index("created_at").resample("1h").size().max())
+
+
+def _hijack_onset_hours(table: pd.DataFrame, *, window: float = 1.0, step: float = 0.25,
+                        sustain: float = 3.0) -> float:
+    """Hours from launch to the first 1-h window (stepped by 15 min) where hostile originals are
+    >= 50% and stay so for 3 h. Pre-launch chatter is not counted."""
+    originals = table[~table["is_retweet"]]
+    starts = np.arange(0.0, 12.0, step)
+    shares = [originals.loc[originals["hours"].between(s, s + window), "hostile"].mean() for s in starts]
+    ok = np.array([s >= 0.5 for s in shares])
+    per_window = int(sustain / step)
+    for i in range(len(starts) - per_window):
+        if ok[i: i + per_window].all():
+            return float(starts[i])
+    return float("inf")
+
+
+@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+def test_retweet_share_is_realistic(case_id: str) -> None:
+    case, table = _table(case_id)
+    target = float((case.reconstruction or {})["retweet_share"])
+    assert abs(table["is_retweet"].mean() - target) <= 0.03
+    assert 0.5 <= table["is_retweet"].mean() <= 0.62  # #CancelColbert measured 57%
+
+
+@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+def test_heavy_tails_and_early_amplifiers(case_id: str) -> None:
+    _, table = _table(case_id)
+    activity = table["author"].value_counts()
+    top1 = activity.head(max(1, len(activity) // 100)).sum() / len(table)
+    assert 0.03 <= top1 <= 0.3
+    followers = table.drop_duplicates("author")["author_followers"].astype(float)
+    assert followers.median() < 1000 and followers.max() >= 100_000
+    early = table[(~table["is_retweet"]) & table["hours"].between(0, 3)]
+    assert (early["author_followers"] >= 40_000).any(), "a high-follower amplifier is active early"
+    originals = table[~table["is_retweet"]]
+    assert originals["retweet_count"].max() >= 30 * max(1, originals["retweet_count"].median())
+
+
+@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+def test_replies_quotes_languages_and_counts_agree(case_id: str) -> None:
+    case, table = _table(case_id)
+    assert (table["in_reply_to_author"] == case.brand_account).sum() >= 30
+    assert table["is_quote"].sum() >= 10
+    assert 0.003 <= (table["lang"] != "en").mean() <= 0.05
+    cascades = table.loc[table["is_retweet"], "retweeted_id"].value_counts()
+    originals = table[~table["is_retweet"]].set_index("id")["retweet_count"]
+    joined = cascades.reindex(originals.index, fill_value=0)
+    assert (originals.astype(int) == joined).all(), "retweet_count equals the cascade in the file"
+
+
+# --------------------------------------------------------------------------- #myNYPD
+
+def test_mynypd_launch_tweet_is_in_the_archive() -> None:
+    case, table = _table("mynypd")
+    launch = table[table["id"] == "458665477409996800"]
+    assert len(launch) == 1
+    row = launch.iloc[0]
+    assert row["author"] == "NYPDnews" and row["created_at"] == pd.Timestamp("2014-04-22 17:55:46", tz="UTC")
+    assert "#mynypd" in row["text"].lower()
+
+
+def test_mynypd_volume_curve() -> None:
+    _, table = _table("mynypd")
+    assert _cum(table, 10) >= 70_000                       # >70k before midnight EDT
+    assert 85_000 <= _cum(table, 21.6) <= 115_000          # ~100k by 11:30 EDT Wed (±15%)
+    assert 135_800 <= _cum(table, 34) <= 166_000           # Sysomos 150,922 Tue-Wed (±10%)
+    assert 8_000 <= _peak_hourly(table) <= 12_000          # ~10k/h at the height (±20%)
+    assert table["hours"].min() <= -5.5 and table["hours"].max() >= 47.5  # T-6 h .. T+48 h
+
+
+def test_mynypd_hostile_dominates_within_two_hours() -> None:
+    _, table = _table("mynypd")
+    onset = _hijack_onset_hours(table)
+    assert 0.0 <= onset <= 2.0
+    first = table[(~table["is_retweet"]) & table["hours"].between(0, 0.25)]
+    assert first["hostile"].mean() < 0.5, "the first minutes are still the friendly photos"
+    assert table.loc[table["hours"] >= 0, "hostile"].mean() >= 0.8  # inferred "vast majority"
+
+
+def test_mynypd_has_a_quiet_night_and_a_second_day() -> None:
+    _, table = _table("mynypd")
+    hourly = table.set_index("created_at").resample("1h").size()
+    night = hourly["2014-04-23 08:00":"2014-04-23 10:59"]   # 4-7 am EDT
+    assert night.max() < 0.3 * hourly.max()
+    assert hourly["2014-04-23 16:00":"2014-04-23 23:59"].mean() > 2 * night.mean()
+
+
+def test_mynypd_spinoffs_appear_on_day_two() -> None:
+    case, table = _table("mynypd")
+    spin = table[table["hashtags"].map(lambda tags: any(t in tags for t in ("mylapd", "myelas")))]
+    day_two = pd.Timestamp("2014-04-23 04:00", tz="UTC")   # midnight EDT
+    assert len(spin) >= 100
+    assert spin["created_at"].min() >= day_two
+    assert set(case.spinoff_hashtags) == {"myLAPD", "myELAS"}
+
+
+# --------------------------------------------------------------------------- #AskJPM
+
+def test_askjpm_teaser_trickle_from_6_november() -> None:
+    case, table = _table("askjpm")
+    before = table[table["hours"] < 0]
+    days = set(before["created_at"].dt.strftime("%d"))
+    assert {"06", "07", "08", "09", "10", "11", "12", "13"} <= days
+    assert 100 <= len(before) <= 3_000
+    teasers = before[before["author"] == case.brand_account]
+    assert teasers["created_at"].min().strftime("%Y-%m-%d") == "2013-11-06"
+
+
+def test_askjpm_call_cancellation_and_volume() -> None:
+    case, table = _table("askjpm")
+    brand = table[(table["author"] == case.brand_account) & ~table["is_retweet"]]
+    call = brand[brand["hours"].abs() < 1 / 60]
+    assert len(call) == 1 and call.iloc[0]["created_at"] == pd.Timestamp("2013-11-13 18:26", tz="UTC")
+    cancel = brand[brand["hours"] > 0]
+    assert len(cancel) == 1 and 5.5 <= cancel.iloc[0]["hours"] <= 6.0
+    assert table["hours"].between(0, cancel.iloc[0]["hours"]).sum() > 6_000
+    assert 45_000 <= _cum(table, 48) <= 80_000
+
+
+def test_askjpm_peak_day_is_13_november_in_us_time() -> None:
+    _, table = _table("askjpm")
+    window = table[table["hours"].between(-200, 48)]
+    for zone in ("America/Los_Angeles", "America/New_York"):
+        days = window["created_at"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d").value_counts()
+        assert days.idxmax() == "2013-11-13", zone
+
+
+def test_askjpm_at_least_two_thirds_hostile() -> None:
+    _, table = _table("askjpm")
+    after = table[table["hours"].between(0, 48)]
+    assert after["hostile"].mean() >= 2 / 3
+    assert after.loc[~after["is_retweet"], "hostile"].mean() >= 2 / 3
+    assert (after["stance"] == "sarcasm").mean() >= 0.08, "lexically positive mockery"
+    assert 0.0 <= _hijack_onset_hours(table) <= 1.0
+
+
+# --------------------------------------------------------------------------- #AskRKelly
+
+def test_askrkelly_assumed_launch_hijacked_at_once_modest_volume() -> None:
+    case, table = _table("askrkelly")
+    assert case.launch_assumed and case.launch.strftime("%Y-%m-%d") == "2013-12-10"
+    assert 0.0 <= _hijack_onset_hours(table) <= 0.5
+    assert 1_000 <= len(table) <= 20_000                   # "thousands", unverified
+    late = table[table["hours"] > 60]
+    assert len(late) < 0.05 * len(table), "faded within a few days"

@@ -12,6 +12,7 @@ import bz2
 import gzip
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 READ_BUFFER = 1 << 20
 # Members of a zip that are never tweet files (macOS resource forks, folders).
 IGNORED_MEMBER_PREFIXES = ("__MACOSX/",)
+# What truncated or corrupt compressed data raises while it is read.
+DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, zipfile.BadZipFile, ValueError)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+              NotImplementedError, KeyError)
 
 
 class NamedUpload(Protocol):
@@ -61,28 +66,41 @@ class Input:
             return cast(IO[bytes], io.BufferedReader(capped, READ_BUFFER))
         if stream is raw:
             return stream
-        return cast(IO[bytes], io.BufferedReader(cast(io.RawIOBase, _RawAdapter(stream)), READ_BUFFER))
+        return cast(IO[bytes], io.BufferedReader(cast(io.RawIOBase, _RawAdapter(stream, self.name)),
+                                                 READ_BUFFER))
 
     def _open_raw(self) -> io.BufferedReader:
         if self.member is not None:
-            archive = zipfile.ZipFile(self.path if self.path is not None else io.BytesIO(self.data or b""))
-            return io.BufferedReader(cast(io.RawIOBase, _RawAdapter(archive.open(self.member))), READ_BUFFER)
+            try:
+                archive = zipfile.ZipFile(self.path if self.path is not None else io.BytesIO(self.data or b""))
+                member = archive.open(self.member)
+            except ZIP_ERRORS as exc:
+                raise ArchiveError(f"unreadable zip member ({exc})", path=self.name) from None
+            return io.BufferedReader(cast(io.RawIOBase, _RawAdapter(member, self.name)), READ_BUFFER)
         if self.path is not None:
             return cast(io.BufferedReader, open(self.path, "rb", buffering=READ_BUFFER))  # noqa: SIM115
         return io.BufferedReader(cast(io.RawIOBase, _RawAdapter(io.BytesIO(self.data or b""))), READ_BUFFER)
 
 
 class _RawAdapter(io.RawIOBase):
-    """Present any binary stream as a raw stream so ``io.BufferedReader`` can wrap it."""
+    """Present any binary stream as a raw stream so ``io.BufferedReader`` can wrap it.
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    Decompression failures (truncated or corrupt gzip/bzip2/zip data) become ``ArchiveError``.
+    """
+
+    def __init__(self, stream: IO[bytes], name: str = "") -> None:
         self._stream = stream
+        self._name = name
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        chunk = self._stream.read(len(buffer))
+        try:
+            chunk = self._stream.read(len(buffer))
+        except DECOMPRESSION_ERRORS as exc:
+            raise ArchiveError(f"compressed data is truncated or corrupt ({exc})",
+                               path=self._name or None) from None
         buffer[: len(chunk)] = chunk
         return len(chunk)
 
@@ -95,10 +113,9 @@ class _CappedReader(_RawAdapter):
     """A raw stream that refuses to yield more than ``limit`` decompressed bytes."""
 
     def __init__(self, stream: IO[bytes], limit: int, name: str) -> None:
-        super().__init__(stream)
+        super().__init__(stream, name)
         self._left = limit
         self._limit = limit
-        self._name = name
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         count = super().readinto(buffer)
@@ -149,8 +166,8 @@ def _expand(item: Input, max_members: int | None) -> list[Input]:
         with zipfile.ZipFile(item.path if item.path is not None else io.BytesIO(item.data or b"")) as archive:
             names = [info.filename for info in archive.infolist()
                      if not info.is_dir() and not info.filename.startswith(IGNORED_MEMBER_PREFIXES)]
-    except zipfile.BadZipFile as exc:
-        raise ArchiveError(f"broken zip archive ({exc})", path=item.name) from exc
+    except ZIP_ERRORS as exc:
+        raise ArchiveError(f"broken zip archive ({exc})", path=item.name) from None
     if max_members is not None and len(names) > max_members:
         raise UploadRejected(f"{item.name}: {len(names)} files in the zip (at most {max_members})")
     if not names:

@@ -17,6 +17,7 @@ from analysis.schema import COLUMNS
 
 ROW_FIELDS: Final[tuple[str, ...]] = tuple(name for name in COLUMNS if name != "source_format")
 Row = tuple[Any, ...]
+MAX_COUNT: Final = 2**53  # beyond this a "count" is garbage (and overflows Int64 on the way)
 Record = Mapping[str, Any]
 # "RT @handle: …" — the fallback when a retweet's original is not in the file.
 RT_PREFIX: Final = re.compile(r"^RT @(\w{1,15}):")
@@ -68,14 +69,15 @@ def _sid(value: object) -> str | None:
 
 
 def _int(value: object) -> int | None:
+    """A count or follower number; anything that is not a whole number in range is unknown."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value))
-    except ValueError:
-        return None
+    if not isinstance(value, int):
+        try:
+            value = int(str(value))
+        except ValueError:
+            return None
+    return value if -MAX_COUNT < value < MAX_COUNT else None
 
 
 # ---------------------------------------------------------------- API v1.1 and tweets.js

@@ -36,7 +36,8 @@ ID_COLUMNS: Final = ("id", "retweeted_id", "in_reply_to_id", "quoted_id")
 INT_COLUMNS: Final = ("author_followers", *ENGAGEMENT_COLUMNS)
 HASHTAG: Final = re.compile(r"(?<![\w&])#(\w+)")
 MENTION: Final = re.compile(r"(?<!\w)@(\w{1,15})")
-LIST_CELL_LIMIT: Final = 100_000  # longer list cells are not parsed (literal_eval cost)
+LIST_CELL_LIMIT: Final = 100_000
+MAX_COUNT: Final = 2**53  # larger "counts" are not counts (and would not survive a float)  # longer list cells are not parsed (literal_eval cost)
 # Columns a custom mapping must name.
 REQUIRED_MAPPED: Final = ("id", "created_at", "text")
 
@@ -288,7 +289,7 @@ def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | No
             out[canon] = [pattern.findall(t) if isinstance(t, str) else [] for t in out["text"]]
     out["hashtags"] = out["hashtags"].map(lambda tags: [t.lower() for t in tags])
     for canon in INT_COLUMNS:
-        out[canon] = pd.to_numeric(out[canon], errors="coerce").astype("Int64").astype(object)
+        out[canon] = _ints(out[canon])
     text = out["text"].astype("string").fillna("")
     prefix = text.str.extract(RT_PREFIX.pattern, expand=False)
     if "is_retweet" not in spec.flags and spec.derive != "tweet_type":
@@ -311,6 +312,14 @@ def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | No
     out["metrics_semantics"] = [
         "unknown" if not has_counts else "copied_from_original" if rt else "snapshot"
         for rt in out["is_retweet"].astype(bool)]
+
+
+def _ints(values: pd.Series) -> pd.Series:
+    """Whole numbers that fit a count; anything else (text, fractions, overflow) is unknown."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    usable = numbers.notna() & (numbers.abs() < MAX_COUNT) & (numbers == numbers.round())
+    return pd.Series([int(n) if ok else None for n, ok in zip(numbers, usable, strict=True)],
+                     index=values.index, dtype=object)
 
 
 def _parse_list(cell: object) -> list[str]:

@@ -9,10 +9,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from app_support import seed_data
 from metrics_tables import T0, table, tweet
 
 from analysis import kpis, schema
 from analysis.__main__ import main
+
+__all__ = ["seed_data"]  # session fixture: the bundled cases scored once (tests/app_support.py)
 
 REQUIRED_KEYS = ("tweets", "originals", "unique_authors", "peak_hourly_rate", "peak_time",
                  "time_to_hijack_minutes", "hostile_share", "hostile_engagement_share",
@@ -257,3 +260,65 @@ def test_kpis_command_unknown_case_is_one_line_error(isolated_data: Path,
     assert main(["kpis", "no-such-case"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "no-such-case" in err and "Traceback" not in err
+
+
+# --- the bundled reconstructions against their calibration targets ---------------------------------
+# The score cache is the AppTests' session seed (tests/app_support.py): every bundled case is
+# scored once per test session, outside the repository's data/ folder.
+
+def _bundled(seed: Path, case_id: str, *, truth: bool = False) -> tuple[Any, pd.DataFrame]:
+    from analysis import cache, cases
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKFIRE_DATA_DIR", str(seed))
+        case = cases.load_case(case_id)
+        scored = cache.scored_case(case)
+        if truth:  # the generator's ground truth instead of the scorer's verdicts
+            labels = pd.read_csv(case.truth_path, dtype={"tweet_id": str})
+            hostile = dict(zip(labels["tweet_id"], labels["hostile"].astype(bool), strict=True))
+            origin = scored["retweeted_id"].where(scored["is_retweet"], scored["id"])
+            scored = scored.assign(hostile=origin.map(hostile).fillna(False).astype(bool))
+    return case, scored
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+def test_bundled_case_reports_every_kpi(seed_data: Path, case_id: str) -> None:
+    case, scored = _bundled(seed_data, case_id)
+    out = kpis.for_case(case, scored).to_dict()
+    assert set(REQUIRED_KEYS) <= set(out)
+    assert all(out[k] is not None or k in out["notes"] for k in kpis.KPIS)
+    assert out["tweets"] == len(scored) and out["launch"] == case.launch.isoformat()
+
+
+@pytest.mark.slow
+def test_mynypd_peaks_near_ten_thousand_an_hour(seed_data: Path) -> None:
+    case, scored = _bundled(seed_data, "mynypd")
+    values = kpis.for_case(case, scored).values
+    assert 8_000 <= values["peak_hourly_rate"] <= 12_000  # "about 10,000 per hour"
+    assert 4.0 <= values["response_latency_hours"] <= 8.1  # statement 22:00-02:00 UTC
+
+
+@pytest.mark.slow
+def test_askjpm_calibration_on_ground_truth(seed_data: Path) -> None:
+    case, truth = _bundled(seed_data, "askjpm", truth=True)
+    report = kpis.for_case(case, truth)
+    values = report.values
+    assert values["hostile_share"] >= 2 / 3                 # ">= two-thirds negative" (Topsy)
+    assert 5.5 <= values["response_latency_hours"] <= 6.1   # cancellation ~00:00-00:30 UTC
+    assert values["time_to_hijack_minutes"] is not None and values["time_to_hijack_minutes"] <= 60
+    assert values["alert_fired_minutes"] is not None
+    assert values["alert_fired_minutes"] < 60 * values["response_latency_hours"]
+    before = scored_before(truth, case.launch, report)
+    assert before > 6_000                                     # "> 6,000 before the cancellation"
+
+
+def scored_before(frame: pd.DataFrame, launch: pd.Timestamp, report: kpis.KpiReport) -> int:
+    cancelled = launch + pd.Timedelta(hours=report.values["response_latency_hours"])
+    return int(((frame["created_at"] >= launch) & (frame["created_at"] < cancelled)).sum())
+
+
+@pytest.mark.slow
+def test_askjpm_is_at_least_two_thirds_hostile_as_scored(seed_data: Path) -> None:
+    case, scored = _bundled(seed_data, "askjpm")
+    assert kpis.for_case(case, scored).values["hostile_share"] >= 2 / 3

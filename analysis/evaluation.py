@@ -137,11 +137,18 @@ def read_davidson(path: Path) -> Labelled:
 
 # ---------------------------------------------------------------- evaluations
 def evaluate_offensive(data: Labelled, fitted: hostility.Model, workers: int | None = None) -> dict[str, Any]:
-    """Hostility vs offensive labels, with VADER-only and profanity-check-only baselines."""
+    """Hostility vs offensive labels, with VADER-only and profanity-check-only baselines.
+
+    A benchmark of general tweets has no campaign, so the headline figure is the generic
+    model (context cues off); ``with_context_cues`` shows the full model switched on anyway
+    (laughter or irony markers then count as attacks, which they are not outside a hijack).
+    """
     matrix = scoring.feature_matrix(data.texts, (), workers)
-    ours = fitted.probabilities(matrix) >= fitted.threshold
+    ours = fitted.probabilities(matrix, context=False) >= fitted.threshold
     result: dict[str, Any] = {**binary_scores(data.labels, ours), "n": len(data.texts),
-                              "threshold": fitted.threshold}
+                              "threshold": fitted.threshold, "context_cues": False}
+    full = fitted.probabilities(matrix) >= fitted.threshold
+    result["with_context_cues"] = binary_scores(data.labels, full)
     result["baselines"] = {name: binary_scores(data.labels, predicted)
                            for name, predicted in _baselines(matrix).items()}
     return result

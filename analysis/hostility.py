@@ -9,9 +9,11 @@ signals, each a column of ``features``:
   offensive term it knows in the tweet, VADER's scores, the most negative VADER lexicon word,
   whether the tweet addresses someone ("you"), and shouting;
 - campaign context, which no public benchmark labels: a case's target terms (``cue_terms``,
-  e.g. foreclosure, bailout, brutality) in a negative tweet, and sarcasm cues of Q&A hijacks
-  (lexically positive questions about the targets, scare quotes, "great time to…", "can I
-  have my … back"). Their weights are priors set by a stated rule (``fit``), not fitted.
+  e.g. foreclosure, bailout, brutality: in a hijacked campaign, naming the scandal is the
+  accusation), sarcasm cues of Q&A hijacks (praise about the targets, lexically positive
+  questions, scare quotes, "great time to…", "can I have my … back", "nailed it", 👏) and
+  mockery cues (laughter and derision: lol, 😂, "epic fail", "good luck with that"). Their
+  weights are priors set by a stated rule (``fit``), not fitted.
 
 Only the scalar weights are stored (``data/scoring_model.json``), with their provenance.
 """
@@ -44,8 +46,10 @@ GENERIC_FEATURES: Final[dict[str, str]] = {
 }
 # Campaign-context signals: weights are priors (see ``context_weight``), not fitted.
 CONTEXT_FEATURES: Final[dict[str, str]] = {
-    "target_negative": "names one of the case's target terms in a negative or profane tweet",
-    "sarcasm": "a sarcasm or irony cue of Q&A hijacks",
+    "target": "names one of the case's target terms (cue terms)",
+    "sarcasm": "a sarcasm or irony cue, or praise/positive question about a target term",
+    "mockery": "a laughter or derision cue",
+    "condemnation": "an anger emoji or a word of condemnation (shameful, disgrace…)",
 }
 FEATURES: Final = (*GENERIC_FEATURES, *CONTEXT_FEATURES)
 
@@ -56,10 +60,11 @@ PROBABILITY_FLOOR: Final = 1e-3
 OFFENSIVE_TERM_WEIGHT: Final = 1.0
 # Counts are capped: a third swear word says little more than the second.
 COUNT_CAP: Final = 3
-# "Negative" for target_negative: VADER neg share above zero or a profane tweet.
-PROFANE_PROBABILITY: Final = 0.3
-# A context cue alone lifts a typical harmless tweet this many logit units above the threshold.
-CONTEXT_MARGIN_LOGIT: Final = 1.0
+# Prior rule for the context weights: a cue alone lifts this quantile of harmless training
+# tweets (ordered by generic logit, most benign first) this many logit units above the
+# threshold. 0.1: even clearly positive praise turns hostile when it carries a sarcasm cue.
+CONTEXT_QUANTILE: Final = 0.1
+CONTEXT_MARGIN_LOGIT: Final = 0.5
 # Default threshold when no fitted model is stored (the fitted one is chosen on TweetEval val).
 DEFAULT_THRESHOLD: Final = 0.5
 
@@ -69,16 +74,32 @@ WORD: Final = re.compile(r"[a-z][a-z']*")
 PRAISE: Final = ("great", "love", "favorite", "favourite", "best", "proud", "wonderful",
                  "amazing", "awesome", "thanks", "thank", "congrats", "excited", "fun", "enjoy")
 PRAISE_WORD: Final = re.compile(r"\b(?:" + "|".join(PRAISE) + r")\w*", re.I)
-# Sarcasm and irony cues typical of hijacked Q&A hashtags, as data: name -> pattern.
+# Sarcasm and irony cues typical of hijacked Q&A hashtags, as data: name -> pattern. Common
+# markers of written irony (interjection before praise, mock applause, "love how…"), not
+# phrases of any dataset.
 SARCASM_CUES: Final[dict[str, re.Pattern[str]]] = {
     "scare_quotes": re.compile(r"[\"“]\s*\w+(?:\s+\w+){0,2}\s*[\"”]"),
     "great_time_to": re.compile(r"\b(?:great|perfect|good|best|nice)\s+(?:time|day|moment|way)\s+to\b", re.I),
     "give_it_back": re.compile(r"\bcan\s+(?:i|we)\s+(?:have|get)\s+(?:my|our)\b.{1,60}?\bback\b", re.I),
     "how_does_it_feel": re.compile(r"\bhow\s+(?:does|did|do)\s+(?:it|you)\s+feel\b|\bwhat(?:'s| is)\s+it\s+like\s+to\b", re.I),
-    "marked_irony": re.compile(r"#(?:not|sarcasm|irony)\b|\byeah,?\s+right\b|\bsaid\s+no\s+one\b|\bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b", re.I),
+    "marked_irony": re.compile(r"#(?:not|sarcasm|irony)\b|\byeah,?\s+right\b|\bsaid\s+no\s+one\b|\bwhat\s+could\s+(?:possibly\s+)?go\s+wrong\b|\bwho\s+knew\b|\bnothing\s+says\b", re.I),
     "best_ever": re.compile(r"\b(?:best|greatest)\W+\w+\W+ever\b|\bthanks?\s+(?:a lot|for nothing)\b", re.I),
-    "eye_roll": re.compile("[\U0001F644\U0001F612]"),
+    "mock_praise": re.compile(r"\b(?:nailed\s+it|bravo|genius|slow\s+clap|well\s+played|good\s+job|gold\s+star|so\s+(?:inspiring|refreshing|brave))\b", re.I),
+    "interjection_praise": re.compile(r"^\W*(?:oh\s+(?:wow|good|great|joy|look)|aww+|yay|how\s+(?:lovely|nice|sweet|wonderful))\b", re.I),
+    "love_how": re.compile(r"\b(?:love|loving|adore)\s+how\b|\bso\s+glad\s+(?:that\s+)?(?:you|they)\b", re.I),
+    "mock_applause": re.compile("[\U0001F644\U0001F612\U0001F44F]"),
 }
+# Laughter and derision: in a hijacked campaign, laughing at it is mockery.
+MOCKERY_CUES: Final[dict[str, re.Pattern[str]]] = {
+    "laughter": re.compile(r"\b(?:lol+|lmf?ao+|rofl|ha(?:ha)+h?|hehe+|kek)\b|[\U0001F602\U0001F923\U0001F37F]", re.I),
+    "derision": re.compile(r"\b(?:smh|welp|yikes|oops|whoops|facepalm|cringe|epic\s+fail|#?fail(?:ed|s)?|backfire[sd]?|good\s+luck\s+with\s+that|nice\s+try|what\s+were\s+they\s+thinking|who\s+approved|clowns?|middle\s+finger)\b|[\U0001F926\U0001F595]", re.I),
+}
+
+# Explicit anger and condemnation: hostile when aimed at a campaign, whatever the lexicon says.
+CONDEMNATION: Final = re.compile(
+    r"\b(?:shame(?:ful|\s+on)|disgrac\w*|unacceptable|outrage\w*|appalling|despicable|"
+    r"disgusting|corrupt|criminals?|crooks?|thugs?|liars?|hypocrit\w*)\b"
+    "|[\U0001F621\U0001F620\U0001F92C\U0001F44E\U0001F595]", re.I)
 
 
 @dataclass(frozen=True)
@@ -90,14 +111,19 @@ class Model:
     threshold: float
     provenance: dict[str, Any] = field(default_factory=dict)
 
-    def logits(self, matrix: np.ndarray) -> np.ndarray:
-        """Logits for a feature matrix laid out as ``POLARITY_COLUMNS + FEATURES``."""
-        offset = len(POLARITY_COLUMNS)
-        weights = np.asarray([self.weights.get(name, 0.0) for name in FEATURES])
-        return self.intercept + matrix[:, offset:offset + len(FEATURES)] @ weights
+    def logits(self, matrix: np.ndarray, *, context: bool = True) -> np.ndarray:
+        """Logits for a feature matrix laid out as ``POLARITY_COLUMNS + FEATURES``.
 
-    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
-        return _sigmoid(self.logits(matrix))
+        ``context=False`` leaves out the campaign-context signals: the generic offensiveness
+        model alone, as measured on benchmarks that have no campaign.
+        """
+        offset = len(POLARITY_COLUMNS)
+        names = FEATURES if context else tuple(GENERIC_FEATURES)
+        weights = np.asarray([self.weights.get(name, 0.0) for name in names])
+        return self.intercept + matrix[:, offset:offset + len(names)] @ weights
+
+    def probabilities(self, matrix: np.ndarray, *, context: bool = True) -> np.ndarray:
+        return _sigmoid(self.logits(matrix, context=context))
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": dict(self.weights), "intercept": self.intercept,
@@ -119,7 +145,8 @@ def cue_pattern(cue_terms: Sequence[str]) -> re.Pattern[str] | None:
                    key=len, reverse=True)
     if not terms:
         return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\w{0,3}\b", re.I)
+    alternatives = "|".join(re.sub(r"(?:\\[ -]|\\-)+", r"[\\s-]+", re.escape(t)) for t in terms)
+    return re.compile(r"\b(?:" + alternatives + r")\w{0,3}\b", re.I)
 
 
 def features(texts: Sequence[str], cue_terms: Sequence[str] = ()) -> np.ndarray:
@@ -133,11 +160,11 @@ def features(texts: Sequence[str], cue_terms: Sequence[str] = ()) -> np.ndarray:
     for i, text in enumerate(texts):
         compound, pos, neg, _ = polar[i]
         targeted = bool(cues and cues.search(text))
-        negative = neg > 0 or profane[i] >= PROFANE_PROBABILITY
         rows[i] = (
             np.log(profane[i] / (1 - profane[i])), term_max[i], term_count[i],
             compound, pos, neg, _lexicon_min(text), bool(SECOND_PERSON.search(text)),
-            _shouting(text), targeted and negative, _sarcastic(text, pos, targeted),
+            _shouting(text), targeted, _sarcastic(text, pos, targeted), _mocking(text),
+            bool(CONDEMNATION.search(text)),
         )
     return np.hstack([polar, rows])
 
@@ -149,13 +176,18 @@ def probabilities(texts: Sequence[str], cue_terms: Sequence[str] = (),
 
 
 def sarcasm_cues(text: str) -> list[str]:
-    """Names of the sarcasm cues found in ``text`` (for explanations and tests)."""
-    return [name for name, pattern in SARCASM_CUES.items() if pattern.search(text)]
+    """Names of the sarcasm and mockery cues found in ``text`` (for explanations and tests)."""
+    return [name for name, pattern in (SARCASM_CUES | MOCKERY_CUES).items() if pattern.search(text)]
 
 
 def _sarcastic(text: str, pos: float, targeted: bool) -> bool:
-    praise_question = targeted and pos > 0 and "?" in text and bool(PRAISE_WORD.search(text))
-    return praise_question or any(p.search(text) for p in SARCASM_CUES.values())
+    """A marked irony cue, or praise (or a positive question) about one of the targets."""
+    praise_of_target = targeted and pos > 0 and ("?" in text or bool(PRAISE_WORD.search(text)))
+    return praise_of_target or any(p.search(text) for p in SARCASM_CUES.values())
+
+
+def _mocking(text: str) -> bool:
+    return any(p.search(text) for p in MOCKERY_CUES.values())
 
 
 def _lexicon_min(text: str) -> float:
@@ -200,7 +232,7 @@ def fit(train: tuple[Sequence[str], Sequence[int] | np.ndarray],
         *, source: str) -> Model:
     """Fit the generic weights on ``train``, choose the threshold on ``val``, set the priors.
 
-    The context weights (target terms, sarcasm) cannot be fitted on a benchmark that has no
+    The context weights (target terms, sarcasm, mockery, condemnation) cannot be fitted on a benchmark that has no
     brand targets. Rule: each alone lifts the *median* harmless training tweet
     ``CONTEXT_MARGIN_LOGIT`` above the chosen threshold.
     """
@@ -219,16 +251,17 @@ def fit(train: tuple[Sequence[str], Sequence[int] | np.ndarray],
     intercept = float(regression.intercept_[0] - raw @ scaler.mean_)
     weights = {name: float(w) for name, w in zip(GENERIC_FEATURES, raw, strict=True)}
     draft = Model(weights, intercept, DEFAULT_THRESHOLD)
-    val_probs = draft.probabilities(features(val[0]))
+    val_probs = draft.probabilities(features(val[0]), context=False)
     threshold = best_threshold(np.asarray(val[1]), val_probs)
-    harmless = np.median(intercept + x_train[y_train == 0] @ raw)
+    harmless = np.quantile(intercept + x_train[y_train == 0] @ raw, CONTEXT_QUANTILE)
     prior = _logit(threshold) - float(harmless) + CONTEXT_MARGIN_LOGIT
     weights.update({name: round(prior, 4) for name in CONTEXT_FEATURES})
     provenance = {
         "fitted_on": f"{source} train split ({len(y_train)} tweets), logistic regression",
         "threshold_chosen_on": f"{source} val split ({len(val[1])} tweets), max macro-F1",
-        "context_weights": "prior: each cue alone lifts the median harmless train tweet "
-                           f"{CONTEXT_MARGIN_LOGIT} logit above the threshold (not fitted)",
+        "context_weights": f"prior, not fitted: each cue alone lifts the {CONTEXT_QUANTILE:.0%} "
+                           "most benign harmless train tweet (by generic logit) "
+                           f"{CONTEXT_MARGIN_LOGIT} logit above the threshold",
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "command": "python -m analysis evaluate --fit",
     }

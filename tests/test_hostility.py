@@ -30,7 +30,12 @@ def test_cue_pattern(terms: list[str], text: str, matches: bool) -> None:
     ("How does it feel to be fined again", "how_does_it_feel"),
     ("this will go well #not", "marked_irony"),
     ("Best. Campaign. Ever.", "best_ever"),
-    ("nice hashtag 🙄", "eye_roll"),
+    ("nice hashtag 🙄", "mock_applause"),
+    ("Nailed it, bravo", "mock_praise"),
+    ("Aww. Such lovely memories", "interjection_praise"),
+    ("Love how they handled it", "love_how"),
+    ("hahaha what a day", "laughter"),
+    ("Good luck with that.", "derision"),
 ])
 def test_sarcasm_cues_are_found(text: str, cue: str) -> None:
     assert cue in hostility.sarcasm_cues(text)
@@ -55,13 +60,37 @@ def test_insults_are_more_hostile_than_praise() -> None:
     assert prob[0] > 0.5 > prob[1]
 
 
-def test_cue_terms_drive_target_negative() -> None:
-    text = "another bailout while families lose their homes, disgusting"
+def test_cue_terms_drive_the_target_feature() -> None:
+    text = "another bailout while families lose their homes"
     without = hostility.features([text])
     with_terms = hostility.features([text], ["bailout"])
-    assert without[0, COLUMN["target_negative"]] == 0
-    assert with_terms[0, COLUMN["target_negative"]] == 1
+    assert without[0, COLUMN["target"]] == 0
+    assert with_terms[0, COLUMN["target"]] == 1
     assert hostility.probabilities([text], ["bailout"])[0] > hostility.probabilities([text])[0]
+
+
+@pytest.mark.parametrize(("text", "feature"), [
+    ("lol this campaign", "mockery"),
+    ("whoever approved this is having a long day smh", "mockery"),
+    ("Nailed it! 👏", "sarcasm"),
+    ("Oh wow. Such a wonderful idea", "sarcasm"),
+    ("Shameful. 😡", "condemnation"),
+    ("what a bunch of crooks", "condemnation"),
+])
+def test_context_cues(text: str, feature: str) -> None:
+    row = hostility.features([text])[0]
+    assert row[COLUMN[feature]] == 1
+    assert hostility.model().probabilities(row[None, :])[0] > hostility.model().probabilities(
+        row[None, :], context=False)[0]
+
+
+def test_context_off_ignores_context_features() -> None:
+    matrix = hostility.features(["lol nailed it 👏 shameful 😡"], ["bailout"])
+    plain = matrix.copy()
+    for name in hostility.CONTEXT_FEATURES:
+        plain[:, COLUMN[name]] = 0
+    model = hostility.model()
+    assert model.probabilities(matrix, context=False) == pytest.approx(model.probabilities(plain))
 
 
 def test_positive_question_about_a_target_reads_as_sarcasm() -> None:
@@ -96,10 +125,15 @@ def test_fit_learns_from_train_and_sets_context_priors_by_rule() -> None:
     model = hostility.fit((texts, labels), (texts, labels), source="hand-made")
     assert set(model.weights) == set(hostility.FEATURES)
     assert model.weights["profanity_logit"] > 0
-    assert model.weights["sarcasm"] == model.weights["target_negative"] > 0
-    prob = model.probabilities(hostility.features(texts))
+    priors = {model.weights[name] for name in hostility.CONTEXT_FEATURES}
+    assert len(priors) == 1 and priors.pop() > 0
+    prob = model.probabilities(hostility.features(texts), context=False)
     assert ((prob >= model.threshold) == np.asarray(labels, dtype=bool)).all()
-    # The rule: a context cue alone lifts the median harmless tweet above the threshold.
+    # The rule: a context cue alone lifts (at least) the most benign 90% of harmless tweets
+    # above the threshold.
     harmless_matrix = hostility.features(harmless)
+    for name in hostility.CONTEXT_FEATURES:
+        harmless_matrix[:, COLUMN[name]] = 0
     harmless_matrix[:, COLUMN["sarcasm"]] = 1
-    assert np.median(model.probabilities(harmless_matrix)) > model.threshold
+    share = (model.probabilities(harmless_matrix) > model.threshold).mean()
+    assert share >= 1 - hostility.CONTEXT_QUANTILE

@@ -43,6 +43,12 @@ STORY_GROUPS: Final[tuple[tuple[str, ...], ...]] = (
     ("brand_response", "cancellation"),
 )
 LAUNCH_KINDS: Final[tuple[str, ...]] = ("ask", "teaser")
+# Event markers on a timeline: more than six labels overlap on a slide-sized chart. Kinds in
+# the order they are kept (the story's turning points first).
+MAX_CHART_EVENTS: Final = 6
+EVENT_PRIORITY: Final[dict[str, int]] = {kind: rank for rank, kind in enumerate((
+    "ask", "hostile_wave", "brand_response", "cancellation", "amplifier", "trend",
+    "spinoff", "milestone", "media", "brand_action", "teaser", "fade"))}
 # Timeline bin width by the span of the data (span upper bound -> bin size).
 BIN_BY_SPAN: Final[tuple[tuple[pd.Timedelta, str], ...]] = (
     (pd.Timedelta(hours=6), "5min"),
@@ -55,6 +61,9 @@ WIDEST_BIN: Final = "1D"
 # Comparison curves are aligned on launch in one common bin width (this one when no case
 # has dated tweets).
 COMPARE_BIN: Final = "1h"
+# Hours since launch shown when comparing: the run-up and three days after, where the
+# bundled backfires rise and fade (a reader can still zoom out in the HTML report).
+COMPARE_HOURS: Final = (-6.0, 72.0)
 # KPIs read as lessons, and how a value is described. A lesson is an observation of the data:
 # the spread across cases, or (for one case) the value itself.
 LESSON_KPIS: Final[tuple[str, ...]] = (
@@ -207,13 +216,20 @@ def story(case: Case) -> tuple[str, ...]:
 
 def _event_bullet(case: Case, event: Event) -> str:
     hours = case.hours_since_launch(event.time)
-    when = f"+{hours * 60:.0f} min" if abs(hours) < 2 else f"+{hours:.1f} h"
+    when = f"{hours * 60:+.0f} min" if abs(hours) < 2 else f"{hours:+.1f} h"
     return f"{when}: {event.label}" + (f" ({event.note})" if event.note else "")
+
+
+def key_events(case: Case, limit: int = MAX_CHART_EVENTS) -> list[Event]:
+    """At most ``limit`` events for a static chart, the most telling kinds first, in time order."""
+    ranked = sorted(case.events, key=lambda e: (EVENT_PRIORITY.get(e.kind, len(EVENT_PRIORITY)),
+                                                e.time))
+    return sorted(ranked[:limit], key=lambda e: e.time)
 
 
 def _events_frame(case: Case) -> pd.DataFrame:
     return pd.DataFrame([{"time": e.time, "kind": e.kind, "label": e.label, "note": e.note,
-                          "source_url": e.source_url} for e in case.events],
+                          "source_url": e.source_url} for e in key_events(case)],
                         columns=["time", "kind", "label", "note", "source_url"])
 
 
@@ -351,6 +367,8 @@ def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tupl
     hostile = charts.compare_curves(frames, y="hostile_share_smooth", percent=True,
                                     title=f"Hostile share of tweets ({size} bins, smoothed)",
                                     y_title="Hostile share")
+    for figure in (volume, hostile):
+        figure.update_xaxes(range=list(COMPARE_HOURS))
     return volume, hostile
 
 

@@ -319,11 +319,15 @@ def fit_paragraphs(paragraphs: Sequence[str], width_pt: float, height_pt: float,
     gap = size * PARA_GAP
     remaining = height_pt
     out: list[str] = []
+    used = 0
     for text in paragraphs:
         lines_left = int((remaining + 1e-6) // line_h)
         if max_lines is not None:
             lines_left = min(lines_left, max_lines)
         if lines_left < 1:
+            if out:  # say that paragraphs were left out: the last one kept ends with "…"
+                last = out.pop()
+                out.append(textfit.fit(last, width_pt, used * line_h, size, bold=bold, more=True))
             break
         fitted = textfit.fit(text, width_pt, lines_left * line_h, size, bold=bold)
         out.append(fitted)

@@ -102,15 +102,19 @@ def wrap(text: str, width_pt: float, size_pt: float, *, bold: bool = False) -> l
 
 
 def fit(text: str, width_pt: float, height_pt: float, size_pt: float, *, bold: bool = False,
-        max_lines: int | None = None) -> str:
-    """``text`` cut so that, wrapped at ``size_pt``, it fills at most the box (ellipsis if cut)."""
+        max_lines: int | None = None, more: bool = False) -> str:
+    """``text`` cut so that, wrapped at ``size_pt``, it fills at most the box (ellipsis if cut).
+
+    ``more`` says that something after this text was left out: the result then ends with an
+    ellipsis even if the text itself fits.
+    """
     capacity = max(1, int(height_pt // (size_pt * LINE_HEIGHT)))
     if max_lines is not None:
         capacity = min(capacity, max_lines)
     lines = wrap(text, width_pt, size_pt, bold=bold)
-    if len(lines) <= capacity:
+    if len(lines) <= capacity and not more:
         return " ".join(lines)
-    kept = lines[:capacity]
+    kept = lines[:capacity] or [""]
     last = kept[-1]
     limit = width_pt * WIDTH_SAFETY
     while last and text_width(last + ELLIPSIS, size_pt, bold=bold) > limit:

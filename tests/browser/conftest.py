@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_support import prepare_data
+from app_support import prepare_data, seed_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT
 
 from analysis import paths
 
 ROOT = paths.PROJECT_ROOT
+__all__ = ["seed_data"]  # session fixture shared with the AppTests
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -50,8 +51,8 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return prepare_data(tmp_path_factory.mktemp("browser") / "data")
+def app_data(tmp_path_factory: pytest.TempPathFactory, seed_data: Path) -> Path:
+    return prepare_data(tmp_path_factory.mktemp("browser") / "data", seed_data)
 
 
 @pytest.fixture(scope="session")

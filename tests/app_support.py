@@ -1,0 +1,162 @@
+"""Shared helpers of the AppTests (``tests/test_app_*.py``) and the browser tests.
+
+The app runs against its own data folder: the bundled reconstructed archives are linked in
+read-only and the score caches copied from a seed folder where every bundled case is scored
+once per session (``seed_data``), so tests never write into the repository's ``data/`` and
+scoring (the slow part) happens at most once. ``app_env`` points ``BACKFIRE_DATA_DIR`` at the
+session's folder for one test.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis import paths
+
+ROOT = paths.PROJECT_ROOT
+APP = ROOT / "app.py"
+BUNDLED = ("mynypd", "askjpm", "askrkelly")
+# The first run of a page may load and score a case (no cache yet): allow for it.
+FIRST_RUN_TIMEOUT_S = 600
+PAGES = {
+    "library": "pages/library.py",
+    "case": "pages/case.py",
+    "compare": "pages/compare.py",
+    "archive": "pages/archive.py",
+    "methods": "pages/methods.py",
+}
+
+
+def _link_archives(root: Path) -> None:
+    archives = ROOT / "data" / "archives"
+    missing = [c for c in BUNDLED if not (archives / f"{c}.jsonl.gz").is_file()]
+    if missing:
+        pytest.fail(f"reconstructed archives missing for {missing}: run "
+                    "`python -m analysis build-archives --if-missing` (scripts/test.sh does)")
+    (root / "archives").mkdir(parents=True)
+    for file in sorted(archives.iterdir()):
+        (root / "archives" / file.name).symlink_to(file)
+
+
+def score_seed(root: Path) -> Path:
+    """A data folder whose score cache holds every bundled case (scored here if needed).
+
+    Existing caches of the repository's ``data/cache`` are reused (copied); what is missing
+    is scored once, into ``root``, never into the repository.
+    """
+    from analysis import cache, cases
+
+    _link_archives(root)
+    if (ROOT / "data" / "cache").is_dir():
+        shutil.copytree(ROOT / "data" / "cache", root / "cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKFIRE_DATA_DIR", str(root))
+        for case_id in BUNDLED:
+            cache.scored_case(cases.load_case(case_id))
+    return root
+
+
+def prepare_data(root: Path, seed: Path) -> Path:
+    """A data folder with the bundled archives linked and the seed's score cache copied."""
+    _link_archives(root)
+    shutil.copytree(seed / "cache", root / "cache")
+    return root
+
+
+# Session fixtures imported into several modules get one instance per module; these folders
+# are remembered here so the work is done once per session all the same.
+_SESSION: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session")
+def seed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if "seed" not in _SESSION:
+        _SESSION["seed"] = score_seed(tmp_path_factory.mktemp("seed") / "data")
+    return _SESSION["seed"]
+
+
+@pytest.fixture(scope="session")
+def app_data_dir(tmp_path_factory: pytest.TempPathFactory, seed_data: Path) -> Path:
+    if "app" not in _SESSION:
+        _SESSION["app"] = prepare_data(tmp_path_factory.mktemp("app") / "data", seed_data)
+    return _SESSION["app"]
+
+
+@pytest.fixture
+def app_env(app_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(app_data_dir))
+    yield app_data_dir
+
+
+def open_page(page: str, query: dict[str, Any] | None = None,
+              state: dict[str, Any] | None = None) -> AppTest:
+    """Run app.py, switch to ``page`` (a key of PAGES) with URL ``query`` and session ``state``."""
+    at = AppTest.from_file(str(APP), default_timeout=FIRST_RUN_TIMEOUT_S)
+    if page != "library":
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        at.switch_page(PAGES[page])
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception and no error message on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    """The Plotly figures on the page, as dicts."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def figure(at: AppTest, title_part: str) -> dict[str, Any]:
+    for fig in figures(at):
+        if title_part in fig.get("layout", {}).get("title", {}).get("text", ""):
+            return fig
+    titles = [f.get("layout", {}).get("title", {}).get("text") for f in figures(at)]
+    raise AssertionError(f"no figure titled like {title_part!r}; found {titles}")
+
+
+def metric(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"no metric {label!r}: {[m.label for m in at.metric]}"
+    return str(values[0])
+
+
+def text_of(at: AppTest) -> str:
+    """Every markdown, caption, info, title and subheader text on the page, joined."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info",
+                                  "warning", "success") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def case_label(case_id: str) -> str:
+    """The case picker's label for a case (it is what the URL carries)."""
+    from analysis.cases import load_cases
+    from ui import data
+
+    return data.labels(load_cases())[case_id]
+
+
+def values(data: Any) -> list[Any]:
+    """A Plotly array as a list: plain lists, or the typed-array form ``{dtype, bdata}``."""
+    if isinstance(data, dict) and "bdata" in data:
+        import base64
+
+        import numpy as np
+
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
+        return array.reshape(data["shape"]).tolist() if "shape" in data else array.tolist()
+    return list(data or [])

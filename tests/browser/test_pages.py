@@ -1,0 +1,171 @@
+"""Real browser (Debian chromium via Playwright) against ``streamlit run app.py``.
+
+Every page is visited and its key elements checked; a real archive is uploaded, saved and
+found on Compare; tweets carrying HTML/script payloads are shown as literal text and run
+nothing. Full-page screenshots go to ``artifacts/screenshots/`` (and ``docs/screenshots/``
+with ``BACKFIRE_UPDATE_SCREENSHOTS=1``).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import screenshot, wait_ready
+
+from analysis.cases import load_cases
+from ui import data
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REAL = "v2_twarc2_brexit.jsonl"
+XSS_TEXTS = ["<img src=x onerror=alert(1)> owned", "<script>alert('xss')</script> hello"]
+
+
+def _labels() -> dict[str, str]:
+    return data.labels(load_cases(include_library=False))
+
+
+def _visit(page: Any, url: str) -> None:
+    page.goto(url)
+    wait_ready(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
+
+
+def _query(**params: str | list[str]) -> str:
+    return "?" + urllib.parse.urlencode(params, doseq=True)
+
+
+def test_case_library(page: Any, app_url: str) -> None:
+    _visit(page, app_url)
+    labels = load_cases(include_library=False)
+    for case in labels.values():
+        assert page.get_by_role("heading", name=f"#{case.hashtag}").is_visible()
+    assert page.get_by_text("Reconstruction", exact=False).first.is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() >= 3 * len(labels)
+    screenshot(page, "library")
+    page.get_by_role("link", name="Open the deep-dive").first.click()
+    wait_ready(page)
+    assert "/case" in page.url and "case=" in page.url
+
+
+@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+def test_deep_dive(page: Any, app_url: str, case_id: str) -> None:
+    label = _labels()[case_id]
+    _visit(page, f"{app_url}/case{_query(case=label)}")
+    hashtag = label.split(" ")[0]
+    assert page.get_by_role("heading", name=hashtag).is_visible()
+    assert page.get_by_text("Reconstruction.", exact=False).first.is_visible()
+    assert page.locator(".js-plotly-plot").first.is_visible()
+    assert page.locator('[data-testid="stMetric"]').count() >= 6
+    if case_id == "mynypd":
+        screenshot(page, "case")
+        page.get_by_role("tab", name="Hostile posts").click()
+        wait_ready(page)
+        assert page.locator('[data-testid="stDataFrame"]').first.is_visible()
+        assert "tab=Hostile" in page.url
+        screenshot(page, "case-hostile-posts")
+        page.get_by_role("tab", name="Language").click()
+        wait_ready(page)
+        assert page.locator('[data-testid="stImage"]').first.is_visible()
+        screenshot(page, "case-language")
+
+
+def test_url_reproduces_the_view(page: Any, app_url: str) -> None:
+    label = _labels()["askjpm"]
+    url = f"{app_url}/case{_query(case=label, stance='Hostile', bin='15 min', tab='Alert replay')}"
+    _visit(page, url)
+    assert page.get_by_role("heading", name="#AskJPM").is_visible()
+    assert page.get_by_text("Filtered:", exact=False).is_visible()
+    assert page.get_by_role("tab", name="Alert replay", selected=True).is_visible()
+
+
+def test_compare(page: Any, app_url: str) -> None:
+    _visit(page, f"{app_url}/compare")
+    assert page.get_by_role("heading", name="Compare backfires").is_visible()
+    legend = page.locator(".js-plotly-plot .legendtext").all_inner_texts()
+    for label in _labels().values():
+        assert label in legend
+    screenshot(page, "compare")
+
+
+def test_methods(page: Any, app_url: str) -> None:
+    _visit(page, f"{app_url}/methods")
+    for heading in ("Scores per tweet", "Measured accuracy", "Backfire KPIs", "Limitations"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    screenshot(page, "methods")
+
+
+def _upload_and_save(page: Any, app_url: str, file: Path, brand: str) -> None:
+    _visit(page, f"{app_url}/archive")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(file))
+    page.get_by_text("detected format", exact=False).first.wait_for()
+    wait_ready(page)
+    page.get_by_label("Brand", exact=True).fill(brand)
+    page.get_by_role("button", name="Analyse and save").click()
+    page.get_by_text("Saved", exact=False).first.wait_for(timeout=180_000)
+    wait_ready(page)
+
+
+def test_upload_a_real_archive_and_compare(page: Any, app_url: str, app_data: Path,
+                                           real_archives: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _upload_and_save(page, app_url, real_archives / REAL, "Browser test brand")
+    assert page.get_by_text("Rows read").first.is_visible()
+    screenshot(page, "archive")
+    page.get_by_role("link", name="Compare it with the classics").click()
+    wait_ready(page)
+    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(app_data))  # read the server's library
+    saved = next(lbl for lbl in data.labels(load_cases()).values() if "Browser test brand" in lbl)
+    chosen = [saved, *_labels().values()]
+    _visit(page, f"{app_url}/compare{_query(cases=chosen)}")
+    legend = page.locator(".js-plotly-plot .legendtext").all_inner_texts()
+    assert saved in legend
+
+
+def test_tweet_text_is_never_markup(page: Any, app_url: str, tmp_path: Path) -> None:
+    rows = [_tweet(i, text) for i, text in enumerate(XSS_TEXTS * 10)]
+    file = tmp_path / "xss.jsonl"
+    file.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    _upload_and_save(page, app_url, file, "XSS test brand")
+    page.get_by_role("link", name="Open its deep-dive").click()
+    wait_ready(page)
+    for text in XSS_TEXTS:
+        keyword = "onerror" if "onerror" in text else "script"
+        page.goto(_with_query(page.url, q=keyword, tab="Tweets"))
+        wait_ready(page)
+        shown = page.locator('[data-testid="stText"]').first
+        assert shown.inner_text() == text
+    page.get_by_role("tab", name="Hostile posts").click()
+    wait_ready(page)
+    assert page.dialogs == []
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.evaluate("() => document.querySelectorAll('script:not([src])').length") == \
+        page.evaluate("() => [...document.scripts].filter(s => !s.src).length")
+    assert page.evaluate("() => document.body.innerHTML.includes(\"<script>alert('xss')\")") is False
+    screenshot(page, "xss-check")
+
+
+def _with_query(url: str, **params: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    query.update(params)
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def _tweet(i: int, text: str) -> dict[str, Any]:
+    """A minimal Twitter API v2 tweet (one JSON object per line, as twarc2 flattens them)."""
+    return {
+        "id": str(1500000000000000000 + i),
+        "text": text,
+        "created_at": f"2022-03-01T12:{i:02d}:00.000Z",
+        "author_id": str(1000 + i),
+        "author": {"id": str(1000 + i), "username": f"user{i}", "public_metrics":
+                   {"followers_count": 10}},
+        "lang": "en",
+        "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": i, "quote_count": 0},
+        "entities": {"hashtags": [{"tag": "xsstest"}]},
+    }

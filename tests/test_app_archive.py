@@ -1,0 +1,103 @@
+"""AppTest of Your archive: upload a real archive, read its load report, save, compare, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from app_support import assert_clean, open_page, prepare_data, seed_data, text_of
+
+from analysis import library
+from ui import suggest
+
+REAL = "v2_twarc2_brexit.jsonl"
+
+
+__all__ = ["seed_data"]
+
+
+@pytest.fixture
+def own_data(tmp_path: Path, seed_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder of its own: this test writes to the library."""
+    root = prepare_data(tmp_path / "data", seed_data)
+    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(root))
+    return root
+
+
+def _by_label(widgets, label: str):
+    found = [w for w in widgets if w.label == label]
+    assert found, f"no widget {label!r}: {[w.label for w in widgets]}"
+    return found[0]
+
+
+def test_upload_report_save_compare_delete(own_data: Path, real_archives: Path) -> None:
+    at = open_page("archive")
+    assert_clean(at)
+    payload = (real_archives / REAL).read_bytes()
+    at.file_uploader[0].upload(REAL, payload, "application/json").run()
+    assert_clean(at)
+    text = text_of(at)
+    assert "detected format **v2-" in text
+    read = int(_by_label(at.metric, "Rows read").value.replace(",", ""))
+    kept = int(_by_label(at.metric, "Kept").value.replace(",", ""))
+    assert read > 0 and 0 < kept <= read
+    # the form is pre-filled from the data
+    assert _by_label(at.text_input, "Campaign hashtag").value.startswith("#")
+    _by_label(at.text_input, "Brand").set_value("Test brand")
+    _by_label(at.button, "Analyse and save").click()
+    at.run()
+    assert_clean(at)
+    assert any("Saved" in s.value for s in at.success)
+    saved = library.list_cases()
+    assert len(saved) == 1 and saved[0].brand == "Test brand"
+    assert (own_data / "library" / saved[0].case_id / "case.toml").is_file()
+
+    compare = open_page("compare")
+    options = compare.multiselect[0].options
+    assert any("Test brand" in o for o in options)
+    label = next(o for o in options if "Test brand" in o)
+    chosen = open_page("compare", {"cases": [label, *compare.multiselect[0].value]})
+    assert_clean(chosen)
+    table = next(df.value for df in chosen.dataframe if "Hostile share" in df.value.columns)
+    assert label in table.index and table.loc[label, "Data"] == "real"
+
+    again = open_page("archive")
+    _by_label(again.button, "Delete").click()
+    again.run()
+    assert_clean(again)
+    assert library.list_cases() == []
+
+
+def test_rejected_upload_gets_a_clear_message(own_data: Path) -> None:
+    at = open_page("archive")
+    at.file_uploader[0].upload("notes.exe", b"MZ\x90\x00binary", "application/octet-stream").run()
+    assert not at.exception
+    assert any("notes.exe" in e.value for e in at.error)
+    assert library.list_cases() == []
+
+
+def test_bad_rows_are_listed_with_line_and_column(own_data: Path, real_archives: Path) -> None:
+    good = (real_archives / REAL).read_bytes().splitlines()[:3]
+    payload = b"\n".join([*good, b"{not json", *good[:1]]) + b"\n"
+    at = open_page("archive")
+    at.file_uploader[0].upload("mixed.jsonl", payload, "application/json").run()
+    assert_clean(at)
+    assert int(_by_label(at.metric, "Rejected").value) >= 1
+    rejected = next(df.value for df in at.dataframe if "reason" in df.value.columns)
+    assert {"file", "line", "column", "reason"} <= set(rejected.columns)
+    assert (rejected["line"] == len(good) + 1).any()  # the broken line, counted from 1
+
+
+def test_launch_suggestion_prefers_the_brand_then_the_surge() -> None:
+    stray = pd.Timestamp("2020-01-01 10:00", tz="UTC")
+    surge_start = pd.Timestamp("2020-01-01 12:03", tz="UTC")
+    times = [stray] + [surge_start + pd.Timedelta(seconds=30 * i) for i in range(20)]
+    authors = ["early"] + [f"user{i}" for i in range(20)]
+    authors[5] = "Brand"  # the brand's own first tweet, two minutes into the surge
+    table = pd.DataFrame({"created_at": pd.to_datetime(times, utc=True), "author": authors})
+    by_brand = suggest.launch(table, "@Brand")
+    assert by_brand is not None and by_brand.time == times[5] and "@brand" in by_brand.reason
+    surge = suggest.launch(table, "nobody")
+    assert surge is not None and surge.time == surge_start and "surge" in surge.reason
+    assert suggest.launch(table.iloc[0:0], "x") is None

@@ -1,0 +1,113 @@
+"""AppTest of the Case deep-dive: every tab on every bundled case, filters and bin size."""
+
+from __future__ import annotations
+
+import pytest
+from app_support import (
+    BUNDLED,
+    app_data_dir,
+    app_env,
+    assert_clean,
+    case_label,
+    figure,
+    metric,
+    open_page,
+    seed_data,
+    text_of,
+    values,
+)
+
+__all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
+
+pytestmark = pytest.mark.usefixtures("app_env")
+
+TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay", "Tweets",
+        "Fact sheet"]
+HEADLINE = ["Tweets", "Hostile share", "Time to hijack", "Peak hourly rate"]
+
+
+def _open(case_id: str, tab: str = "Timeline", **query: object):
+    return open_page("case", {"case": case_label(case_id), "tab": tab, **query})
+
+
+@pytest.mark.parametrize("case_id", BUNDLED)
+def test_header_notice_and_kpis(case_id: str) -> None:
+    at = _open(case_id)
+    assert_clean(at)
+    from analysis.cases import load_case
+
+    case = load_case(case_id)
+    assert at.title[0].value == f"#{case.hashtag}"
+    assert "Reconstruction" in text_of(at)
+    for label in HEADLINE:
+        assert metric(at, label) not in ("", "n/a"), label
+    assert any("attacked" in m.value for m in at.markdown)  # the one-sentence takeaway
+
+
+@pytest.mark.parametrize("tab", TABS)
+@pytest.mark.parametrize("case_id", BUNDLED)
+def test_every_tab_renders(case_id: str, tab: str) -> None:
+    at = _open(case_id, tab)
+    assert_clean(at)
+    if tab == "Timeline":
+        fig = figure(at, "volume, hostility and sentiment")
+        names = {t.get("name") for t in fig["data"]}
+        assert {"Hostile share", "Mean sentiment (VADER)", "Events"} <= names
+    elif tab == "Hostile posts":
+        table = at.dataframe[0].value
+        assert {"text", "author", "kind", "engagement", "hostile_prob", "url"} <= set(table.columns)
+        assert len(table) > 0 and table["url"].str.startswith("https://twitter.com/").all()
+        assert set(table["kind"]) <= {"original", "reply", "quote"}
+    elif tab == "Language":
+        assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1
+        figure(at, "words that set hostile")
+    elif tab == "People & tags":
+        figure(at, "posted most")
+        figure(at, "amplified most")
+        figure(at, "Hashtags used alongside")
+    elif tab == "Alert replay":
+        assert any("listening alert" in s.value for s in at.subheader)
+        figure(at, "Alert replay")
+    elif tab == "Tweets":
+        table = at.dataframe[0].value
+        assert len(table) > 0 and {"text", "author", "url"} <= set(table.columns)
+        assert at.text[0].value == table["text"].iloc[0]  # the selected tweet, as plain text
+    else:
+        sources = [df.value for df in at.dataframe if "source" in df.value.columns]
+        assert sources and all(len(df) for df in sources)
+
+
+def test_bin_size_changes_the_timeline() -> None:
+    hourly = figure(_open("mynypd", bin="1 hour"), "volume, hostility")
+    fine = figure(_open("mynypd", bin="15 min"), "volume, hostility")
+    assert len(values(fine["data"][0]["x"])) > 2 * len(values(hourly["data"][0]["x"]))
+    assert "per 15 min" in fine["layout"]["title"]["text"]
+
+
+def test_axis_switch_changes_the_x_axis() -> None:
+    hours = figure(_open("askjpm"), "volume, hostility")
+    clock = figure(_open("askjpm", axis="Clock time (UTC)"), "volume, hostility")
+    assert hours["layout"]["xaxis2"]["title"]["text"] == "Hours since launch"
+    assert clock["layout"]["xaxis2"]["title"]["text"] == "Time (UTC)"
+
+
+def test_stance_filter_applies_to_kpis_and_charts() -> None:
+    everything = _open("askjpm")
+    hostile = _open("askjpm", stance="Hostile")
+    assert_clean(hostile)
+    total = int(metric(everything, "Tweets").replace(",", ""))
+    kept = int(metric(hostile, "Tweets").replace(",", ""))
+    assert 0 < kept < total
+    assert metric(hostile, "Hostile share") == "100.0%"
+    assert any("Filtered:" in c.value for c in hostile.caption)
+
+
+def test_keyword_and_retweet_filters() -> None:
+    everything = _open("mynypd")
+    no_rts = _open("mynypd", rts="false")
+    nothing = _open("mynypd", q="zzqx-no-such-word")
+    assert_clean(no_rts)
+    assert_clean(nothing)
+    total = int(metric(everything, "Tweets").replace(",", ""))
+    assert 0 < int(metric(no_rts, "Tweets").replace(",", "")) < total
+    assert metric(nothing, "Tweets") == "0"

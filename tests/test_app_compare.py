@@ -1,0 +1,65 @@
+"""AppTest of Compare: curves aligned on hours since launch, KPI table, small multiples."""
+
+from __future__ import annotations
+
+import pytest
+from app_support import (
+    BUNDLED,
+    app_data_dir,
+    app_env,
+    assert_clean,
+    case_label,
+    figure,
+    open_page,
+    seed_data,
+    text_of,
+    values,
+)
+
+from analysis import kpis
+from analysis.cases import load_cases
+
+__all__ = ["app_data_dir", "app_env", "seed_data"]
+
+pytestmark = pytest.mark.usefixtures("app_env")
+
+
+def _kpi_table(at):
+    return next(df.value for df in at.dataframe if "Hostile share" in df.value.columns)
+
+
+def test_all_bundled_cases_by_default() -> None:
+    at = open_page("compare")
+    assert_clean(at)
+    labels = [case_label(c) for c in load_cases(include_library=False)]
+    volume = figure(at, "Volume: tweets per")
+    assert [t["name"] for t in volume["data"]] == labels
+    normalised = figure(at, "normalised to each case's peak")
+    for trace in normalised["data"]:
+        assert max(v for v in values(trace["y"]) if v == v) == pytest.approx(1.0)
+    figure(at, "Hostile share")
+    assert volume["layout"]["xaxis"]["title"]["text"] == "Hours since launch"
+    small = figure(at, "Each case's timeline")
+    assert sum(t["name"] == "Tweets" for t in small["data"]) == len(BUNDLED)
+    table = _kpi_table(at)
+    assert list(table.index) == labels
+    assert {kpis.KPIS[k].label for k in ("tweets", "hostile_share", "time_to_hijack_minutes")} \
+        <= set(table.columns)
+    assert "Reconstruction" in text_of(at)
+
+
+def test_kpi_definitions_on_hover() -> None:
+    at = open_page("compare")
+    table = next(df for df in at.dataframe if "Hostile share" in df.value.columns)
+    config = table.proto.columns
+    assert kpis.KPIS["time_to_hijack_minutes"].definition[:40] in config
+
+
+def test_choosing_cases_and_bin_size_changes_the_view() -> None:
+    two = open_page("compare", {"cases": [case_label("mynypd"), case_label("askjpm")]})
+    assert_clean(two)
+    assert len(_kpi_table(two)) == 2
+    assert len(figure(two, "Volume: tweets per")["data"]) == 2
+    hourly = figure(open_page("compare"), "Volume: tweets per")
+    fine = figure(open_page("compare", {"bin": "15 min"}), "Volume: tweets per")
+    assert len(values(fine["data"][0]["x"])) > 2 * len(values(hourly["data"][0]["x"]))

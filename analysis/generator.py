@@ -666,9 +666,10 @@ class _Serializer:
         self.likes = likes.tolist()
         self.user_ids = authors.ids.tolist()
         self.built: dict[int, bytes] = {}
-        self.rt_parts: dict[int, tuple[str, dict[str, Any]]] = {}
+        # Per retweeted source: the retweet text and its entities, serialised once.
+        self.rt_parts: dict[int, tuple[str, orjson.Fragment]] = {}
         for row in np.flatnonzero(plan.kind != RETWEET).tolist():
-            self.built[row] = orjson.dumps(self.status(row))
+            self.built[row] = _exact(self.status(row))
 
     def line(self, row: int) -> bytes:
         return self.built[row] if self.kind[row] != RETWEET else orjson.dumps(self.retweet(row))
@@ -709,7 +710,7 @@ class _Serializer:
         parts = self.rt_parts.get(src)
         if parts is None:
             text = _rt_text(self.authors.handles[self.author[src]], self.texts[src] or "")
-            parts = (text, _entities(text, self.authors, photo_of=None))
+            parts = (text, orjson.Fragment(_exact(_entities(text, self.authors, photo_of=None))))
             self.rt_parts[src] = parts
         text, entities = parts
         status: dict[str, Any] = {
@@ -766,6 +767,11 @@ def _write_truth(path: Path, plan: _Plan) -> None:
     atomic.write_text(path, out.getvalue())
 
 
+def _exact(obj: Any) -> bytes:
+    """JSON bytes for keeping: orjson over-allocates its result (~8 KB), so copy to size."""
+    return memoryview(orjson.dumps(obj)).tobytes()
+
+
 def _user(author: int, authors: _Authors) -> orjson.Fragment:
     cached = authors.fragments.get(author)
     if cached is not None:
@@ -785,7 +791,7 @@ def _user(author: int, authors: _Authors) -> orjson.Fragment:
         "profile_image_url_https": PROFILE_IMAGE, "default_profile": True,
         "default_profile_image": author > 0,
     }
-    fragment = orjson.Fragment(orjson.dumps(user))
+    fragment = orjson.Fragment(_exact(user))
     authors.fragments[author] = fragment
     return fragment
 

@@ -17,6 +17,7 @@ reported one stale, e.g. a capture-time zero); ``engagement_source`` says which 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -42,38 +43,117 @@ POST_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
+@dataclass(frozen=True)
+class Engagement:
+    """Per-post arrays (one entry per post, authored posts first, then rebuilt ones).
+
+    ``row``: position (iloc) in the table of the post's own row, or of its first retweet for a
+    rebuilt post; ``reported`` is NaN when unknown.
+    """
+
+    row: np.ndarray
+    rebuilt: np.ndarray
+    retweets: np.ndarray
+    replies: np.ndarray
+    quotes: np.ndarray
+    reported: np.ndarray
+    engagement: np.ndarray
+    from_reported: np.ndarray
+    first_seen: np.ndarray
+
+    @property
+    def in_dataset(self) -> np.ndarray:
+        return self.retweets + self.replies + self.quotes
+
+
+def measure(table: pd.DataFrame) -> Engagement:
+    """Resolve every post's engagement with array operations (no per-post Python)."""
+    is_rt = table["is_retweet"].to_numpy(dtype=bool)
+    authored = np.flatnonzero(~is_rt)
+    rts = np.flatnonzero(is_rt)
+    is_quote = table["is_quote"].to_numpy(dtype=bool)
+    quotes_at = authored[is_quote[authored]]
+    # one factorisation of every id the table refers to: ids, retweeted, replied-to, quoted
+    pieces = [table["id"].iloc[authored], table["retweeted_id"].iloc[rts],
+              table["in_reply_to_id"].iloc[authored], table["quoted_id"].iloc[quotes_at]]
+    codes, uniques = pd.factorize(pd.concat(pieces, ignore_index=True))
+    bounds = np.cumsum([0, *(len(p) for p in pieces)])
+    own, rt_of, reply_to, quote_of = (codes[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+    n = len(uniques)
+    present = np.zeros(n, dtype=bool)
+    present[own[own >= 0]] = True
+    times = table["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    # rebuilt posts: retweeted ids absent from the archive, represented by their first retweet
+    absent = (rt_of >= 0) & ~present[np.maximum(rt_of, 0)]
+    rt_rows, rt_codes = rts[absent], rt_of[absent]
+    order = np.lexsort((rt_rows, times[rt_rows], rt_codes))
+    first = np.unique(rt_codes[order], return_index=True)[1]
+    rebuilt_codes = rt_codes[order][first]
+    rebuilt_rows = rt_rows[order][first]
+    post_codes = np.concatenate([own, rebuilt_codes])
+    counts = [np.bincount(c[c >= 0], minlength=n) for c in (rt_of, reply_to, quote_of)]
+    safe = np.maximum(post_codes, 0)
+    known = post_codes >= 0
+    retweets, replies, quotes = (np.where(known, c[safe], 0) for c in counts)
+    reported = np.concatenate([_reported_authored(table, authored),
+                               _reported_rebuilt(table, rt_rows, rt_codes, rebuilt_codes, n)])
+    in_dataset = retweets + replies + quotes
+    engagement = np.maximum(np.nan_to_num(reported, nan=0.0).astype(np.int64), in_dataset)
+    from_reported = ~np.isnan(reported) & (np.nan_to_num(reported, nan=-1) >= in_dataset) & (engagement > 0)
+    rows = np.concatenate([authored, rebuilt_rows])
+    return Engagement(row=rows, rebuilt=np.arange(len(rows)) >= len(authored),
+                      retweets=retweets, replies=replies, quotes=quotes, reported=reported,
+                      engagement=engagement, from_reported=from_reported, first_seen=times[rows])
+
+
+def _counts_sum(table: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Sum of the four counts at ``rows``; NaN only where all four are unknown."""
+    values = np.column_stack([table[c].to_numpy(dtype=float, na_value=np.nan)[rows]
+                              for c in schema.ENGAGEMENT_COLUMNS])
+    total = np.nansum(values, axis=1)
+    return np.where(np.isnan(values).all(axis=1), np.nan, total) if len(rows) else np.zeros(0)
+
+
+def _reported_authored(table: pd.DataFrame, authored: np.ndarray) -> np.ndarray:
+    reliable = table["metrics_semantics"].isin(list(RELIABLE_SEMANTICS)).to_numpy(dtype=bool)
+    return np.where(reliable[authored], _counts_sum(table, authored), np.nan)
+
+
+def _reported_rebuilt(table: pd.DataFrame, rt_rows: np.ndarray, rt_codes: np.ndarray,
+                      rebuilt_codes: np.ndarray, n: int) -> np.ndarray:
+    """For a rebuilt post: the largest count total its retweets copied from it."""
+    copied = table["metrics_semantics"].isin(list(COPIED_SEMANTICS)).to_numpy(dtype=bool)[rt_rows]
+    best = np.full(n, -1.0)
+    totals = _counts_sum(table, rt_rows[copied])
+    ok = ~np.isnan(totals)
+    np.maximum.at(best, rt_codes[copied][ok], totals[ok])
+    out = best[rebuilt_codes] if len(rebuilt_codes) else np.zeros(0)
+    return np.where(out < 0, np.nan, out)
+
+
 def posts(table: pd.DataFrame) -> pd.DataFrame:
     """Every authored post with its resolved engagement, columns ``POST_COLUMNS`` + scores."""
-    is_rt = table["is_retweet"].to_numpy(dtype=bool)
-    authored = table.loc[~is_rt]
-    retweets = table.loc[is_rt]
-    rebuilt = _rebuilt_originals(retweets, authored["id"])
-    out = pd.concat([_authored_posts(authored), rebuilt], ignore_index=True)
-    out = _with_in_dataset(out, retweets, authored)
-    out["engagement"] = np.maximum(
-        out["reported_engagement"].fillna(0).to_numpy(dtype=np.int64),
-        out["in_dataset_engagement"].to_numpy(dtype=np.int64))
-    reported_wins = (out["reported_engagement"].fillna(-1).to_numpy(dtype=np.int64)
-                     >= out["in_dataset_engagement"].to_numpy()) & (out["engagement"] > 0)
-    out["engagement_source"] = pd.array(np.where(reported_wins, "reported", "in_dataset"),
-                                        dtype="string")
-    keep = [*POST_COLUMNS, *(c for c in SCORE_KEEP if c in out.columns)]
-    return out[keep]
+    return _frame(table, measure(table), None)
 
 
 def top_hostile_posts(table: pd.DataFrame, n: int = DEFAULT_TOP, *,
                       hostile_only: bool = True) -> pd.DataFrame:
     """The ``n`` posts with the most engagement (hostile ones only by default), with their URL.
 
-    Ties are broken by first appearance, then id. Adds ``rank`` (1 = most engaged) and ``url``.
+    Ties are broken by first appearance, then archive order. Adds ``rank`` (1 = most engaged)
+    and ``url``.
     """
-    frame = posts(table)
+    found = measure(table)
+    keep = np.ones(len(found.row), dtype=bool)
     if hostile_only:
-        if "hostile" not in frame.columns:
-            return frame.iloc[0:0].assign(rank=pd.Series(dtype=int), url=pd.Series(dtype=str))
-        frame = frame.loc[frame["hostile"].fillna(False).to_numpy(dtype=bool)]
-    frame = frame.sort_values(["engagement", "first_seen", "id"], ascending=[False, True, True],
-                              kind="stable").head(n).reset_index(drop=True)
+        hostile = hostile_mask(table)
+        if hostile is None:
+            empty = _frame(table, found, np.zeros(0, dtype=np.int64))
+            return empty.assign(rank=pd.Series(dtype=int), url=pd.Series(dtype=str))
+        keep = hostile[found.row]
+    candidates = np.flatnonzero(keep)
+    order = np.lexsort((candidates, found.first_seen[candidates], -found.engagement[candidates]))
+    frame = _frame(table, found, candidates[order][:n])
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     frame["url"] = [schema.tweet_url(None if pd.isna(a) else str(a), str(i))
                     for a, i in zip(frame["author"], frame["id"], strict=True)]
@@ -82,73 +162,44 @@ def top_hostile_posts(table: pd.DataFrame, n: int = DEFAULT_TOP, *,
 
 def hostile_engagement_share(table: pd.DataFrame) -> tuple[float | None, str | None]:
     """Share of all post engagement captured by hostile posts, or (None, reason)."""
-    if hostile_mask(table) is None:
+    hostile = hostile_mask(table)
+    if hostile is None:
         return None, "the table is not scored (no hostile column)"
-    frame = posts(table)
-    total = int(frame["engagement"].sum())
+    found = measure(table)
+    total = int(found.engagement.sum())
     if total == 0:
         return None, "no engagement observed: no counts and no in-dataset retweets, replies or quotes"
-    hostile = frame["hostile"].fillna(False).to_numpy(dtype=bool)
-    return float(frame.loc[hostile, "engagement"].sum()) / total, None
+    return float(found.engagement[hostile[found.row]].sum()) / total, None
 
 
-def _authored_posts(authored: pd.DataFrame) -> pd.DataFrame:
-    out = authored.reset_index(drop=True).copy()
-    out["kind"] = schema.kind(out).to_numpy()
-    out["original_in_archive"] = True
-    out["first_seen"] = out["created_at"]
-    reliable = out["metrics_semantics"].isin(list(RELIABLE_SEMANTICS)).to_numpy(dtype=bool)
-    out["reported_engagement"] = _count_sum(out).where(reliable, pd.NA)
-    return out
-
-
-def _rebuilt_originals(retweets: pd.DataFrame, present: pd.Series) -> pd.DataFrame:
-    """One post per retweeted id absent from the archive, built from its first retweet."""
-    # object dtype: a hash-table lookup (Arrow-backed strings' isin is slow on large sets)
-    found = retweets["retweeted_id"].astype(object).isin(present.dropna().astype(object))
-    missing = retweets.loc[retweets["retweeted_id"].notna().to_numpy(dtype=bool)
-                           & ~found.to_numpy(dtype=bool)]
-    if missing.empty:
-        return _authored_posts(retweets.iloc[0:0]).iloc[0:0]
-    ordered = missing.sort_values("created_at", kind="stable")
-    first = ordered.drop_duplicates("retweeted_id", keep="first").reset_index(drop=True)
-    copied = ordered.loc[ordered["metrics_semantics"].isin(list(COPIED_SEMANTICS)).to_numpy(dtype=bool)]
-    reported = _count_sum(copied).groupby(copied["retweeted_id"].to_numpy()).max()
-    out = first.copy()
-    out["first_seen"] = first["created_at"]
-    out["id"] = first["retweeted_id"]
-    out["author"] = first["retweeted_author"]
-    out["text"] = first["text"].str.replace(RT_PREFIX, "", regex=True)
-    out["created_at"] = pd.Series(pd.NaT, index=out.index, dtype=first["created_at"].dtype)
-    out["is_retweet"] = False
-    out["kind"] = pd.array(["original"] * len(out), dtype="string")
-    out["original_in_archive"] = False
-    out["reported_engagement"] = pd.array(
-        reported.reindex(out["id"].to_numpy()).to_numpy(dtype=float, na_value=np.nan),
-        dtype="Float64").round().astype("Int64")
+def _frame(table: pd.DataFrame, found: Engagement, pick: np.ndarray | None) -> pd.DataFrame:
+    """Materialise posts (all, or the ``pick`` positions) as a DataFrame."""
+    idx = np.arange(len(found.row)) if pick is None else pick
+    rows = found.row[idx]
+    rebuilt = found.rebuilt[idx]
+    base = table.iloc[rows].reset_index(drop=True)
+    out = pd.DataFrame(index=base.index)
+    out["id"] = base["id"].where(~rebuilt, base["retweeted_id"])
+    out["kind"] = schema.kind(base).where(~rebuilt, "original").astype("string")
+    out["author"] = base["author"].where(~rebuilt, base["retweeted_author"])
+    out["created_at"] = base["created_at"].where(~rebuilt, pd.NaT)
+    out["first_seen"] = base["created_at"]
+    text = base["text"].copy()
+    if rebuilt.any():
+        text[rebuilt] = text[rebuilt].str.replace(RT_PREFIX, "", regex=True)
+    out["text"] = text
+    out["original_in_archive"] = ~rebuilt
+    out["retweets_in_dataset"] = found.retweets[idx]
+    out["replies_in_dataset"] = found.replies[idx]
+    out["quotes_in_dataset"] = found.quotes[idx]
+    out["in_dataset_engagement"] = found.in_dataset[idx]
+    out["reported_engagement"] = pd.array(found.reported[idx], dtype="Float64").round().astype("Int64")
+    out["engagement"] = found.engagement[idx]
+    out["engagement_source"] = pd.array(np.where(found.from_reported[idx], "reported", "in_dataset"),
+                                        dtype="string")
     for column in schema.ENGAGEMENT_COLUMNS:
-        out[column] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out[column] = base[column].where(~rebuilt, pd.NA)
+    for column in SCORE_KEEP:
+        if column in base.columns:
+            out[column] = base[column]
     return out
-
-
-def _with_in_dataset(out: pd.DataFrame, retweets: pd.DataFrame,
-                     authored: pd.DataFrame) -> pd.DataFrame:
-    ids = out["id"].to_numpy()
-    counts = {
-        "retweets_in_dataset": retweets["retweeted_id"].value_counts(),
-        "replies_in_dataset": authored["in_reply_to_id"].value_counts(),
-        "quotes_in_dataset": authored.loc[authored["is_quote"].to_numpy(dtype=bool),
-                                          "quoted_id"].value_counts(),
-    }
-    for column, series in counts.items():
-        out[column] = series.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
-    out["in_dataset_engagement"] = (out["retweets_in_dataset"] + out["replies_in_dataset"]
-                                    + out["quotes_in_dataset"])
-    return out
-
-
-def _count_sum(frame: pd.DataFrame) -> pd.Series:
-    """Sum of the four counts; unknown (NA) only when all four are unknown."""
-    counts = frame[list(schema.ENGAGEMENT_COLUMNS)]
-    total = counts.fillna(0).sum(axis=1).astype("Int64")
-    return total.where(counts.notna().any(axis=1), pd.NA)

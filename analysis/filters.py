@@ -74,11 +74,10 @@ def apply(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def mask(table: pd.DataFrame, filters: Filters) -> np.ndarray:
     """Boolean array: which rows pass every filter."""
     keep = np.ones(len(table), dtype=bool)
-    times = table["created_at"]
     if filters.start is not None:
-        keep &= (times >= _utc(filters.start)).fillna(False).to_numpy(dtype=bool)
+        keep &= (table["created_at"] >= _utc(filters.start)).fillna(False).to_numpy(dtype=bool)
     if filters.end is not None:
-        keep &= (times < _utc(filters.end)).fillna(False).to_numpy(dtype=bool)
+        keep &= (table["created_at"] < _utc(filters.end)).fillna(False).to_numpy(dtype=bool)
     if filters.keyword and filters.keyword.strip():
         found = table["text"].str.contains(filters.keyword.strip(), case=False, regex=False)
         keep &= found.fillna(False).to_numpy(dtype=bool)

@@ -14,9 +14,11 @@ and one viral post would otherwise fill the cloud.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -24,7 +26,7 @@ import pandas as pd
 from scipy import sparse
 from wordcloud import STOPWORDS
 
-from analysis.filters import STANCES, Filters, apply
+from analysis.filters import STANCES, Filters, apply, hostile_mask
 
 # Lower-cased words of 2+ characters starting with a letter ('#' is dropped: #bailout -> bailout).
 TOKEN_RE: Final = re.compile(r"[a-z][a-z0-9']*[a-z0-9]")
@@ -116,8 +118,8 @@ def word_frequencies(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_STO
                      top: int = DEFAULT_CLOUD_WORDS,
                      include_retweets: bool = False) -> dict[str, int]:
     """Word -> count for a word cloud (the dashboard renders it), at most ``top`` words."""
-    rows = table if include_retweets else table.loc[~table["is_retweet"].to_numpy(dtype=bool)]
-    counts = term_counts(rows["text"], stopwords).head(top)
+    texts = table["text"] if include_retweets else table["text"][~table["is_retweet"].to_numpy(dtype=bool)]
+    counts = term_counts(texts, stopwords).head(top)
     return {str(k): int(v) for k, v in counts.items()}
 
 
@@ -127,7 +129,9 @@ def stance_frequencies(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_S
                        include_retweets: bool = False) -> dict[str, dict[str, int]]:
     """Word frequencies per stance (keys of ``filters.STANCES``), e.g. hostile vs supportive."""
     stop = frozenset(stopwords)
-    return {stance: word_frequencies(apply(table, Filters(stance=stance)), stopwords=stop,
+    needed = [c for c in ("text", "is_retweet", "hostile", "sentiment") if c in table.columns]
+    slim = table[needed]  # filtering copies rows: copy only the columns words need
+    return {stance: word_frequencies(apply(slim, Filters(stance=stance)), stopwords=stop,
                                      top=top, include_retweets=include_retweets)
             for stance in stances if stance in STANCES}
 
@@ -148,11 +152,12 @@ def distinctive_terms(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_ST
     columns = ["term", "side", "hostile_count", "other_count", "log_odds", "z"]
     if "hostile" not in table.columns:
         return pd.DataFrame(columns=columns)
-    rows = table if include_retweets else table.loc[~table["is_retweet"].to_numpy(dtype=bool)]
-    flag = rows["hostile"].fillna(False).to_numpy(dtype=bool)
+    keep = np.ones(len(table), dtype=bool) if include_retweets else ~table["is_retweet"].to_numpy(dtype=bool)
+    flag = table["hostile"].fillna(False).to_numpy(dtype=bool)
     stop = frozenset(stopwords)
-    y = pd.concat({"h": term_counts(rows.loc[flag, "text"], stop),
-                   "o": term_counts(rows.loc[~flag, "text"], stop)}, axis=1).fillna(0)
+    texts = table["text"]
+    y = pd.concat({"h": term_counts(texts[keep & flag], stop),
+                   "o": term_counts(texts[keep & ~flag], stop)}, axis=1).fillna(0)
     if y.empty or not (y["h"].sum() and y["o"].sum()):
         return pd.DataFrame(columns=columns)
     scored = log_odds(y["h"].to_numpy(float), y["o"].to_numpy(float), prior_weight)
@@ -184,12 +189,42 @@ def log_odds(y_a: np.ndarray, y_b: np.ndarray,
 
 # --- hashtags ------------------------------------------------------------------------------------
 
-def _tag_rows(table: pd.DataFrame) -> pd.Series:
-    """Hashtag per (row position), each tag once per tweet; index = row position."""
-    tags = pd.Series(table["hashtags"].to_numpy(), index=np.arange(len(table))).explode().dropna()
-    tags = tags.astype(str).str.lower().str.lstrip("#")
-    frame = pd.DataFrame({"row": tags.index.to_numpy(), "tag": tags.to_numpy()}).drop_duplicates()
-    return pd.Series(frame["tag"].to_numpy(), index=frame["row"].to_numpy())
+@dataclass(frozen=True)
+class _Entities:
+    """A list column as (row, code) pairs, each entity once per tweet; ``names[code]``."""
+
+    rows: np.ndarray
+    codes: np.ndarray
+    names: np.ndarray
+
+    def counts(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Tweets carrying each entity (only among ``rows`` when given)."""
+        codes = self.codes if rows is None else self.codes[np.isin(self.rows, rows)]
+        return np.bincount(codes, minlength=len(self.names))
+
+
+def _entities(table: pd.DataFrame, column: str) -> _Entities:
+    """Flatten a list column (lower-cased, without '#'/'@'), deduplicated within each tweet."""
+    # canonical tables hold lists (schema.conform); anything else counts as no entity
+    values = [v if isinstance(v, list) else [] for v in table[column].tolist()]
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    flat = np.fromiter(itertools.chain.from_iterable(values), dtype=object, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(values)), lengths)
+    codes, uniques = pd.factorize(flat)
+    clean = pd.Index(uniques).astype(str).str.lower().str.lstrip("#@")
+    merged, names = pd.factorize(np.asarray(clean, dtype=object))
+    codes = merged[codes] if len(codes) else codes.astype(np.int64)
+    width = max(len(names), 1)
+    pairs = _distinct(rows * width + codes)
+    return _Entities(rows=pairs // width, codes=pairs % width, names=np.asarray(names, dtype=object))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an int64 array (a sort: faster here than np.unique's hashing)."""
+    ordered = np.sort(values.astype(np.int64, copy=False))
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
 
 
 def is_spinoff(tag: str, focus: str) -> bool:
@@ -197,7 +232,13 @@ def is_spinoff(tag: str, focus: str) -> bool:
     tag, focus = tag.lower().lstrip("#"), focus.lower().lstrip("#")
     if tag == focus or tag in focus:
         return False
-    return focus in tag or difflib.SequenceMatcher(None, focus, tag).ratio() >= SPINOFF_SIMILARITY
+    if focus in tag:
+        return True
+    matcher = difflib.SequenceMatcher(None, focus, tag)
+    # cheap upper bounds first: most tags are nothing like the campaign tag
+    return (matcher.real_quick_ratio() >= SPINOFF_SIMILARITY
+            and matcher.quick_ratio() >= SPINOFF_SIMILARITY
+            and matcher.ratio() >= SPINOFF_SIMILARITY)
 
 
 def hashtags(table: pd.DataFrame, focus: str | None = None, *, top: int = DEFAULT_TOP,
@@ -209,18 +250,20 @@ def hashtags(table: pd.DataFrame, focus: str | None = None, *, top: int = DEFAUL
     ``spinoff_hashtags``) or passes ``is_spinoff``; spin-offs are always listed, even below the top.
     """
     known = {s.lower().lstrip("#") for s in spinoffs}
-    tags = _tag_rows(table)
-    counts = tags.value_counts()
-    out = pd.DataFrame({"hashtag": counts.index.astype(str), "tweets": counts.to_numpy(np.int64)})
-    out["share"] = out["tweets"] / max(len(table), 1)
+    tags = _entities(table, "hashtags")
     focus_key = (focus or "").lower().lstrip("#")
-    rows_with_focus: np.ndarray = (np.unique(tags.index[tags.to_numpy() == focus_key])
-                                   if focus_key else np.zeros(0, np.int64))
-    with_focus = tags[np.isin(tags.index, rows_with_focus)].value_counts()
-    out["with_focus"] = with_focus.reindex(out["hashtag"]).fillna(0).to_numpy(np.int64)
+    names = [str(n) for n in tags.names]
+    out = pd.DataFrame({"hashtag": pd.array(names, dtype="string"),
+                        "tweets": tags.counts()})
+    out["share"] = out["tweets"] / max(len(table), 1)
+    if focus_key in names:
+        focus_rows = tags.rows[tags.codes == names.index(focus_key)]
+        out["with_focus"] = tags.counts(focus_rows)
+    else:
+        out["with_focus"] = np.zeros(len(out), dtype=np.int64)
     out["is_focus"] = out["hashtag"] == focus_key
-    out["is_spinoff"] = [t in known or (bool(focus_key) and is_spinoff(t, focus_key))
-                         for t in out["hashtag"]]
+    out["is_spinoff"] = [t in known or (bool(focus_key) and is_spinoff(t, focus_key)) for t in names]
+    out = out.sort_values(["tweets", "hashtag"], ascending=[False, True], kind="stable")
     keep = (np.arange(len(out)) < top) | out["is_spinoff"].to_numpy()
     return out.loc[keep].reset_index(drop=True)
 
@@ -230,60 +273,74 @@ def cooccurrence(table: pd.DataFrame, *, top: int = 15) -> pd.DataFrame:
 
     Columns: a, b, tweets; the diagonal (a == b) is the tag's own tweet count.
     """
-    tags = _tag_rows(table)
-    names = tags.value_counts().head(top).index.astype(str).tolist()
-    if not names:
+    tags = _entities(table, "hashtags")
+    counts = tags.counts()
+    chosen = np.lexsort((tags.names.astype(str), -counts))[:top] if len(counts) else np.zeros(0, int)
+    if len(chosen) == 0:
         return pd.DataFrame(columns=["a", "b", "tweets"])
-    position = {name: i for i, name in enumerate(names)}
-    keep = tags[tags.isin(names)]
-    cols = keep.map(position).to_numpy(dtype=np.int64)
-    matrix = sparse.csr_matrix((np.ones(len(keep)), (keep.index.to_numpy(), cols)),
-                               shape=(len(table), len(names)))
+    position = np.full(len(counts), -1)
+    position[chosen] = np.arange(len(chosen))
+    keep = position[tags.codes] >= 0
+    matrix = sparse.csr_matrix((np.ones(int(keep.sum())), (tags.rows[keep], position[tags.codes[keep]])),
+                               shape=(len(table), len(chosen)))
     pairs = (matrix.T @ matrix).toarray().astype(np.int64)
-    a, b = np.meshgrid(np.arange(len(names)), np.arange(len(names)), indexing="ij")
-    return pd.DataFrame({"a": np.array(names)[a.ravel()], "b": np.array(names)[b.ravel()],
-                         "tweets": pairs.ravel()})
+    names = tags.names[chosen].astype(str)
+    a, b = np.meshgrid(np.arange(len(chosen)), np.arange(len(chosen)), indexing="ij")
+    return pd.DataFrame({"a": names[a.ravel()], "b": names[b.ravel()], "tweets": pairs.ravel()})
 
 
 # --- accounts ------------------------------------------------------------------------------------
 
+def _ranked(frame: pd.DataFrame, by: str, top: int) -> pd.DataFrame:
+    frame = frame.sort_values([by, "account"], ascending=[False, True], kind="stable")
+    return frame.head(top).reset_index(drop=True)
+
+
 def top_posters(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
     """Accounts that posted most: account, tweets, originals, retweets, hostile_share."""
-    frame = pd.DataFrame({"account": table["author"],
-                          "retweet": table["is_retweet"].to_numpy(dtype=bool),
-                          "hostile": (table["hostile"].fillna(False).to_numpy(dtype=bool)
-                                      if "hostile" in table.columns else np.nan)}).dropna(subset=["account"])
-    grouped = frame.groupby("account", sort=False)
-    out = pd.DataFrame({"tweets": grouped.size(), "retweets": grouped["retweet"].sum(),
-                        "hostile_share": grouped["hostile"].mean()})
-    out["originals"] = out["tweets"] - out["retweets"]
-    out = out.reset_index().sort_values(["tweets", "account"], ascending=[False, True])
-    return out[["account", "tweets", "originals", "retweets", "hostile_share"]].head(top).reset_index(drop=True)
+    codes, names = pd.factorize(table["author"])
+    ok = codes >= 0
+    n = len(names)
+    tweets = np.bincount(codes[ok], minlength=n)
+    retweets = np.bincount(codes[ok], weights=table["is_retweet"].to_numpy(dtype=bool)[ok], minlength=n)
+    frame = pd.DataFrame({"account": pd.array(np.asarray(names, dtype=object), dtype="string"),
+                          "tweets": tweets, "originals": tweets - retweets.astype(np.int64),
+                          "retweets": retweets.astype(np.int64)})
+    hostile = hostile_mask(table)
+    frame["hostile_share"] = (np.bincount(codes[ok], weights=hostile[ok], minlength=n) / np.maximum(tweets, 1)
+                              if hostile is not None else np.nan)
+    return _ranked(frame, "tweets", top)
 
 
 def most_amplified(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
     """Accounts retweeted most in the archive: account, retweets_received, retweeters, posts_retweeted."""
-    rts = table.loc[table["is_retweet"].to_numpy(dtype=bool),
-                    ["retweeted_author", "author", "retweeted_id"]].dropna(subset=["retweeted_author"])
-    grouped = rts.groupby("retweeted_author", sort=False)
-    out = pd.DataFrame({"retweets_received": grouped.size(), "retweeters": grouped["author"].nunique(),
-                        "posts_retweeted": grouped["retweeted_id"].nunique()})
-    out = out.rename_axis("account").reset_index()
-    out = out.sort_values(["retweets_received", "account"], ascending=[False, True])
-    return out.head(top).reset_index(drop=True)
+    rts = table.loc[table["is_retweet"].to_numpy(dtype=bool) & table["retweeted_author"].notna().to_numpy(dtype=bool)]
+    codes, names = pd.factorize(rts["retweeted_author"])
+    n = len(names)
+    received = np.bincount(codes, minlength=n)
+
+    def distinct(column: str) -> np.ndarray:
+        other = pd.factorize(rts[column])[0].astype(np.int64)
+        ok = other >= 0
+        pairs = _distinct(codes[ok].astype(np.int64) * (int(other.max(initial=0)) + 1) + other[ok])
+        return np.bincount(pairs // (int(other.max(initial=0)) + 1), minlength=n)
+
+    frame = pd.DataFrame({"account": pd.array(np.asarray(names, dtype=object), dtype="string"),
+                          "retweets_received": received, "retweeters": distinct("author"),
+                          "posts_retweeted": distinct("retweeted_id")})
+    return _ranked(frame, "retweets_received", top)
 
 
 def top_mentions(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
-    """Accounts mentioned most: account, mentions (tweets mentioning it).
+    """Accounts mentioned most: account (lower-cased), mentions (tweets mentioning it).
 
     On a retweet, the mention of the retweeted author is the "RT @author" attribution, not a
     mention, and is not counted.
     """
-    mentions = pd.Series(table["mentions"].to_numpy(), index=np.arange(len(table))).explode().dropna()
-    mentions = mentions.astype(str).str.lower().str.lstrip("@")
-    frame = pd.DataFrame({"row": mentions.index.to_numpy(), "account": mentions.to_numpy()}).drop_duplicates()
+    found = _entities(table, "mentions")
     rt_author = table["retweeted_author"].str.lower().to_numpy(dtype=object, na_value=None)
-    attribution = rt_author[frame["row"].to_numpy()] == frame["account"].to_numpy(dtype=object)
-    counts = frame.loc[~attribution, "account"].value_counts()
-    out = pd.DataFrame({"account": counts.index.astype(str), "mentions": counts.to_numpy(np.int64)})
-    return out.sort_values(["mentions", "account"], ascending=[False, True]).head(top).reset_index(drop=True)
+    attribution = rt_author[found.rows] == found.names[found.codes]
+    counts = np.bincount(found.codes[~attribution], minlength=len(found.names))
+    frame = pd.DataFrame({"account": pd.array(found.names.astype(str), dtype="string"),
+                          "mentions": counts})
+    return _ranked(frame.loc[frame["mentions"] > 0], "mentions", top)

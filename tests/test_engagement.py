@@ -105,3 +105,14 @@ def test_larger_in_dataset_count_beats_a_stale_snapshot() -> None:
     rows += [tweet(1 + i, id=f"r{i}", author=f"r{i}", rt_of="1", rt_author="a", hostile=True) for i in range(3)]
     post = by_id(engagement.posts(table(rows))).loc["1"]
     assert (post["engagement"], post["engagement_source"]) == (3, "in_dataset")
+
+
+def test_posts_have_the_documented_columns(mixed: pd.DataFrame) -> None:
+    assert list(engagement.posts(mixed).columns) == [*engagement.POST_COLUMNS, *engagement.SCORE_KEEP]
+
+
+def test_empty_table_has_no_posts() -> None:
+    empty = table([tweet(0)]).iloc[0:0]
+    assert engagement.posts(empty).empty
+    assert engagement.top_hostile_posts(empty).empty
+    assert engagement.hostile_engagement_share(empty)[0] is None

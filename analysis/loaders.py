@@ -14,7 +14,12 @@ column, reason), never an abort; only a file without a single usable row raises
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
+import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
@@ -23,7 +28,15 @@ import pandas as pd
 
 from analysis import schema
 from analysis.errors import ArchiveError, UnknownFormatError
-from analysis.formats import FORMATS, Format, detect_header, detect_record, lookup, tables
+from analysis.formats import (
+    FORMATS,
+    Format,
+    detect_header,
+    detect_record,
+    documents,
+    lookup,
+    tables,
+)
 from analysis.formats.inputs import Input, Source, inputs
 from analysis.formats.records import ROW_FIELDS, NotATweet, Row
 from analysis.formats.times import PARSERS
@@ -40,10 +53,13 @@ MAX_LISTED_REJECTIONS: Final = 1000
 STREAM_ZERO_SHARE: Final = 0.9
 # Fewer originals than this with counts: too few to judge the counts at all.
 MIN_ROWS_FOR_METRIC_WARNINGS: Final = 20
-UTF8_BOM: Final = b"\xef\xbb\xbf"
-# Encoding tried on a line that is not valid UTF-8 (Excel and old Windows tools write it).
-FALLBACK_ENCODING: Final = "cp1252"
-JS_PREFIX: Final = b"window.YTD."
+# JSONL lines parsed per block: big enough to amortise a process hop, small enough that
+# a few blocks in flight stay well under the memory budget (a v1.1 tweet is 2-5 KB).
+BLOCK_LINES: Final = 10_000
+# Parsing processes for large JSONL files: the target machine has 2 cores.
+MAX_WORKERS: Final = 2
+# Blocks queued per worker: keeps both busy without reading the whole file ahead.
+BLOCKS_IN_FLIGHT_PER_WORKER: Final = 2
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,7 @@ class LoadReport:
         return self.rows_read == self.kept + self.rejected + self.duplicates
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (times as ISO 8601 UTC), as ``inspect --json`` prints them."""
         return {
             "path": self.files[0] if len(self.files) == 1 else list(self.files),
             "format": self.format,
@@ -125,15 +142,18 @@ def _iso(stamp: pd.Timestamp | None) -> str | None:
 # --------------------------------------------------------------------------- public API
 def load(source: Source | Sequence[Source], *, fmt: str | None = None,
          mapping: dict[str, str] | None = None, max_bytes: int | None = None,
-         max_members: int | None = None) -> LoadResult:
+         max_members: int | None = None, workers: int | None = None) -> LoadResult:
     """Load one or several archives into one canonical table (deduplicated by id).
 
     ``fmt`` forces a format (a name of ``FORMATS``); ``mapping`` reads any CSV by naming
     the header of each canonical column (``id``, ``created_at`` and ``text`` required).
     ``max_bytes`` caps each file's decompressed size, ``max_members`` a zip's file count.
+    ``workers`` processes parse large JSONL files (default: one per core, at most
+    ``MAX_WORKERS``; 1 keeps everything in this process).
     """
     forced = _forced_format(fmt, mapping)
-    parts = [_load_input(item, forced, mapping, max_bytes)
+    count = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
+    parts = [_load_input(item, forced, mapping, max_bytes, max(1, count))
              for item in inputs(source, max_members=max_members)]
     if len(parts) == 1:
         return parts[0]
@@ -146,11 +166,11 @@ def detect(path: Source) -> str:
     with item.open() as stream:
         head = _head(stream)
         if _is_json(head):
-            for _, record, _ in _json_records(stream, head):
-                found = detect_record(record)
-                if found is not None:
-                    return found.name
-            raise UnknownFormatError("no record matches a known JSON tweet format", path=item.name)
+            mode, items = documents.open_json(stream, head)
+            first = list(itertools.islice(items, DETECT_LIMIT))
+            if mode == "lines":
+                return _detect_lines(first, item.name).name
+            return _detect_records(first, item.name, [None] * len(first)).name
     header = tables.read_header(head)
     found_csv = detect_header(header)
     if found_csv is None:
@@ -174,7 +194,7 @@ def _forced_format(fmt: str | None, mapping: dict[str, str] | None) -> Format | 
 
 # --------------------------------------------------------------------------- one input
 class _Collector:
-    """Rows kept so far (with their line numbers) and the rejections of one input."""
+    """Rows kept so far (with their line numbers) and the rejections of one block."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -194,139 +214,177 @@ class _Collector:
             self.warnings.append(message)
 
 
+@dataclass
+class _Part:
+    """One block of a file, validated and conformed (not yet deduplicated)."""
+
+    table: pd.DataFrame
+    read: int
+    rejected: int
+    rejections: list[Rejection]
+    warnings: list[str]
+
+
 def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | None,
-                max_bytes: int | None) -> LoadResult:
-    collector = _Collector(item.name)
+                max_bytes: int | None, workers: int) -> LoadResult:
     with item.open(max_bytes) as stream:
         head = _head(stream)
         if not head.strip():
             raise ArchiveError("the file is empty", path=item.name)
         use_json = forced.container == "json" if forced is not None else _is_json(head)
         if use_json:
-            fmt = _collect_json(stream, head, forced, collector)
-            raw = _frame(collector.rows, collector.lines)
+            fmt, parts = _json_parts(stream, head, forced, item.name, workers)
         else:
+            collector = _Collector(item.name)
             fmt, raw, lines = tables.collect(stream, head, forced, mapping, collector)
-            collector.lines = lines
-    return _finish(raw, fmt, collector)
+            parts = [_validate(raw, fmt, collector)]
+    return _assemble(parts, fmt, item.name)
 
 
 def _head(stream: IO[bytes]) -> bytes:
     peek = getattr(stream, "peek", None)
     head = peek(65536) if peek is not None else b""
-    return head[len(UTF8_BOM):] if head.startswith(UTF8_BOM) else head
+    return head[len(documents.UTF8_BOM):] if head.startswith(documents.UTF8_BOM) else head
 
 
 def _is_json(head: bytes) -> bool:
     start = head.lstrip()[:1]
-    return start in (b"{", b"[") or head.lstrip().startswith(JS_PREFIX)
+    return start in (b"{", b"[") or head.lstrip().startswith(documents.JS_PREFIX)
 
 
 # --------------------------------------------------------------------------- JSON
-@dataclass(frozen=True)
-class _BadJson:
-    column: int | None
-    reason: str
+def _json_parts(stream: IO[bytes], head: bytes, forced: Format | None, name: str,
+                workers: int) -> tuple[Format, list[_Part]]:
+    mode, items = documents.open_json(stream, head)
+    if mode == "items":  # one JSON document (array, tweets.js, pretty-printed object)
+        records = list(items)
+        fmt = forced or _detect_records(records, name, [index + 1 for index in range(len(records))])
+        collector = _Collector(name)
+        for index, record in enumerate(records):
+            _map_record(fmt, index + 1, record, collector)
+        return fmt, [_validate(_frame(collector.rows, collector.lines), fmt, collector)]
+    first = list(itertools.islice(items, BLOCK_LINES))
+    fmt = forced or _detect_lines(first, name)
+    parts = [_block(fmt.name, name, 1, first)]
+    if len(first) == BLOCK_LINES:
+        parts += _more_blocks(items, fmt, name, BLOCK_LINES + 1, workers)
+    return fmt, parts
 
 
-def _decode(line: bytes) -> tuple[Any, bool]:
-    """One JSON value, and whether the line had to be read as cp1252 (not valid UTF-8)."""
-    try:
-        return orjson.loads(line), False
-    except orjson.JSONDecodeError as exc:
-        if "utf-8" not in str(exc).lower():
-            raise
-        return orjson.loads(line.decode(FALLBACK_ENCODING, errors="replace")), True
+def _detect_lines(lines: list[bytes], name: str) -> Format:
+    """The format of the first JSONL lines that parse into a known record."""
+    records: list[Any] = []
+    numbers: list[int | None] = []
+    first_problem = None
+    for number, line in enumerate(lines[:DETECT_LIMIT], 1):
+        try:
+            record, _ = documents.decode(line)
+        except orjson.JSONDecodeError as exc:
+            if line.strip() and first_problem is None:
+                first_problem = ArchiveError(f"no valid JSON record; first problem: invalid JSON: {exc.msg}",
+                                             path=name, line=number, column=exc.colno)
+            continue
+        found = detect_record(record)
+        if found is not None:
+            return found
+        records.append(record)
+        numbers.append(number)
+    if not records and first_problem is not None:
+        raise first_problem
+    return _detect_records(records, name, numbers)
 
 
-# (line or None for whole documents, record or _BadJson, read as cp1252?)
-JsonItem = tuple[int | None, Any, bool]
-
-
-def _json_records(stream: IO[bytes], head: bytes) -> Iterator[JsonItem]:
-    """Records of JSONL line by line; whole-document JSON (arrays, tweets.js) item by item."""
-    if head.lstrip().startswith((b"[", JS_PREFIX)):
-        data = stream.read()
+def _detect_records(records: list[Any], name: str, numbers: list[int | None]) -> Format:
+    for record in records:
+        found = detect_record(record)
+        if found is not None:
+            return found
+    if not records:
+        raise ArchiveError("no JSON record found", path=name)
+    first = records[0]
+    if isinstance(first, dict):
+        keys = ", ".join(sorted(str(k) for k in first)[:8])
+        detail = f"first record's keys: {keys}"
     else:
-        first = stream.readline()
-        try:
-            orjson.loads(first)
-        except orjson.JSONDecodeError:
-            data = first + stream.read()  # pretty-printed JSON, or JSONL with a bad first line
-        else:
-            yield from _jsonl(itertools.chain([first], stream))
-            return
-    document = _whole_document(data)
-    yield from document if document is not None else _jsonl(iter(data.splitlines(keepends=True)))
+        detail = f"first record is a JSON {type(first).__name__}"
+    raise UnknownFormatError(f"no record matches a known JSON tweet format ({detail})",
+                             path=name, line=numbers[0])
 
 
-def _jsonl(lines: Iterator[bytes]) -> Iterator[JsonItem]:
+def _more_blocks(lines: Iterator[bytes], fmt: Format, name: str, start: int,
+                 workers: int) -> list[_Part]:
+    """The rest of a JSONL file, block by block: in worker processes when there are several."""
+    blocks = _blocks(lines, start)
+    if workers <= 1:
+        return [_block(fmt.name, name, first, block) for first, block in blocks]
+    parts: list[_Part] = []
+    pending: deque[Future[_Part]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        for first, block in blocks:
+            pending.append(pool.submit(_block_from_bytes, fmt.name, name, first, b"".join(block)))
+            if len(pending) >= workers * BLOCKS_IN_FLIGHT_PER_WORKER:
+                parts.append(pending.popleft().result())
+        parts.extend(future.result() for future in pending)
+    return parts
+
+
+def _blocks(lines: Iterator[bytes], start: int) -> Iterator[tuple[int, list[bytes]]]:
+    while block := list(itertools.islice(lines, BLOCK_LINES)):
+        yield start, block
+        start += len(block)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """``fork`` from a single-threaded process (fast); ``forkserver`` when threads run (the app)."""
+    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+
+
+def _block_from_bytes(fmt_name: str, name: str, start: int, data: bytes) -> _Part:
+    pieces = data.split(b"\n")  # not splitlines(): a stray "\r" must not shift line numbers
+    lines = [piece + b"\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return _block(fmt_name, name, start, lines)
+
+
+def _block(fmt_name: str, name: str, start: int, lines: list[bytes]) -> _Part:
+    """Parse, map and validate one block of JSONL lines (first line numbered ``start``)."""
+    fmt = FORMATS[fmt_name]
+    mapper = fmt.mapper
+    assert mapper is not None
+    collector = _Collector(name)
+    rows, numbers = collector.rows, collector.lines
     loads = orjson.loads
-    for number, line in enumerate(lines, 1):
+    recoded = 0
+    for number, line in enumerate(lines, start):
         try:
-            yield number, loads(line), False
+            record = loads(line)
         except orjson.JSONDecodeError:
             if not line.strip():
                 continue
-            if number == 1 and line.startswith(UTF8_BOM):
-                line = line[len(UTF8_BOM):]
             try:
-                record, recoded = _decode(line)
+                record, was_recoded = documents.decode(line.removeprefix(documents.UTF8_BOM))
             except orjson.JSONDecodeError as exc:
-                yield number, _BadJson(exc.colno, f"invalid JSON: {exc.msg}"), False
-            else:
-                yield number, record, recoded
-
-
-def _whole_document(data: bytes) -> Iterator[JsonItem] | None:
-    body = data.lstrip()
-    if body.startswith(UTF8_BOM):
-        body = body[len(UTF8_BOM):]
-    if body.startswith(JS_PREFIX):  # tweets.js: "window.YTD.tweets.part0 = [ … ]"
-        body = body.split(b"=", 1)[1] if b"=" in body else b""
-    try:
-        document, recoded = _decode(body)
-    except orjson.JSONDecodeError:
-        return None
-    if isinstance(document, dict) and isinstance(document.get("statuses"), list):
-        document = document["statuses"]  # a saved v1.1 search response
-    items = document if isinstance(document, list) else [document]
-    return ((None, item, recoded) for item in items)
-
-
-def _collect_json(stream: IO[bytes], head: bytes, forced: Format | None,
-                  collector: _Collector) -> Format:
-    """Map every JSON record of the stream into ``collector``; return the format used."""
-    fmt = forced
-    pending: list[tuple[int, Any]] = []
-    recoded = 0
-    for index, (line, record, was_recoded) in enumerate(_json_records(stream, head)):
-        where = line if line is not None else index + 1
-        if isinstance(record, _BadJson):
-            collector.reject(where, record.column, record.reason)
-            continue
-        recoded += was_recoded
-        if fmt is None:
-            fmt = detect_record(record)
-            if fmt is None:
-                pending.append((where, record))
-                if len(pending) > DETECT_LIMIT:
-                    break
+                collector.reject(number, exc.colno, f"invalid JSON: {exc.msg}")
                 continue
-            for early_line, early in pending:
-                _map_record(fmt, early_line, early, collector)
-            pending.clear()
-        _map_record(fmt, where, record, collector)
-    if fmt is None:
-        if pending:
-            keys = sorted(pending[0][1])[:8] if isinstance(pending[0][1], dict) else []
-            raise UnknownFormatError(
-                f"no record matches a known JSON tweet format (first record's keys: {', '.join(keys)})",
-                path=collector.name, line=pending[0][0])
-        raise ArchiveError(_nothing_usable(collector), path=collector.name)
+            recoded += was_recoded
+        try:
+            out = mapper(record)
+        except NotATweet as exc:
+            collector.reject(number, None, str(exc.args[0]))
+            continue
+        except (AttributeError, TypeError, KeyError, ValueError) as exc:
+            collector.reject(number, None, f"malformed tweet ({type(exc).__name__}: {exc})")
+            continue
+        if len(out) == 1 and type(out[0]) is tuple:
+            rows.append(out[0])
+            numbers.append(number)
+        else:
+            _add_rows(out, number, collector)
     if recoded:
-        collector.warn(f"{recoded} line(s) were not valid UTF-8 and were read as {FALLBACK_ENCODING}")
-    return fmt
+        collector.warn(f"{recoded} line(s) were not valid UTF-8 and were read as "
+                       f"{documents.FALLBACK_ENCODING}")
+    return _validate(_frame(rows, numbers), fmt, collector)
 
 
 def _map_record(fmt: Format, line: int, record: Any, collector: _Collector) -> None:
@@ -339,18 +397,16 @@ def _map_record(fmt: Format, line: int, record: Any, collector: _Collector) -> N
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         collector.reject(line, None, f"malformed tweet ({type(exc).__name__}: {exc})")
         return
+    _add_rows(out, line, collector)
+
+
+def _add_rows(out: Sequence[Any], line: int, collector: _Collector) -> None:
     for item in out:
         if isinstance(item, str):
             collector.reject(line, None, item)
         else:
             collector.rows.append(item)
             collector.lines.append(line)
-
-
-def _nothing_usable(collector: _Collector) -> str:
-    if collector.rejections:
-        return f"no usable tweet; first problem: {collector.rejections[0]}"
-    return "no tweet found"
 
 
 def _frame(rows: list[Row], lines: list[int | None]) -> pd.DataFrame:
@@ -366,8 +422,8 @@ def _frame(rows: list[Row], lines: list[int | None]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- finishing
-def _finish(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> LoadResult:
-    """Parse times, refuse bad ids and times, dedupe by id, conform, report."""
+def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> _Part:
+    """Parse times, refuse rows with bad ids or times, conform to the canonical schema."""
     read = len(raw) + collector.rejected
     times = PARSERS[fmt.time](raw["created_at"].astype("string"))
     ids = raw["id"].astype("string")
@@ -383,16 +439,53 @@ def _finish(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> LoadResult
                              f"unreadable created_at {row['created_at']!r}")
     good = ~(bad_time | bad_id)
     frame = raw.loc[good].assign(created_at=times[good], id=ids[good])
-    duplicated = frame["id"].duplicated(keep="first").to_numpy()
-    frame = frame.loc[~duplicated].reset_index(drop=True)
-    table = schema.conform(frame)
+    for name in INT_COLUMNS:
+        frame[name] = _whole_numbers(frame[name])
+    table = schema.conform(frame.reset_index(drop=True))
     table["source_format"] = pd.array([fmt.name] * len(table), dtype="string")
+    return _Part(table, read, collector.rejected, collector.rejections, collector.warnings)
+
+
+INT_COLUMNS: Final = ("author_followers", *schema.ENGAGEMENT_COLUMNS)
+
+
+def _whole_numbers(values: pd.Series) -> pd.Series:
+    """Counts as Int64; a value that is not a whole number in range becomes unknown."""
+    try:
+        return pd.Series(pd.array(values.to_numpy(), dtype="Int64"), index=values.index)
+    except (TypeError, ValueError, OverflowError):
+        return pd.Series(pd.array([_count(v) for v in values], dtype="Int64"), index=values.index)
+
+
+def _count(value: object) -> int | None:
+    if value is None or isinstance(value, bool | float):
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if abs(number) < MAX_COUNT else None
+
+
+# Larger "counts" are garbage (and overflow Int64).
+MAX_COUNT: Final = 2**53
+
+
+def _assemble(parts: list[_Part], fmt: Format, name: str) -> LoadResult:
+    """One file's blocks: concatenated, deduplicated by id (first wins), reported."""
+    tables_ = [p.table for p in parts]
+    table = tables_[0] if len(tables_) == 1 else pd.concat(tables_, ignore_index=True)
+    duplicated = table["id"].duplicated(keep="first").to_numpy()
+    if duplicated.any():
+        table = table.loc[~duplicated].reset_index(drop=True)
+    rejections = [r for p in parts for r in p.rejections][:MAX_LISTED_REJECTIONS]
+    report = LoadReport(format=fmt.name, rows_read=sum(p.read for p in parts), kept=len(table),
+                        rejected=sum(p.rejected for p in parts), duplicates=int(duplicated.sum()),
+                        rejections=rejections, files=[name],
+                        warnings=list(dict.fromkeys(w for p in parts for w in p.warnings)))
     if not len(table):
-        raise ArchiveError(_nothing_usable(collector), path=collector.name)
-    report = LoadReport(format=fmt.name, rows_read=read, kept=len(table),
-                        rejected=collector.rejected, duplicates=int(duplicated.sum()),
-                        rejections=collector.rejections, warnings=collector.warnings,
-                        files=[collector.name])
+        problem = f"; first problem: {rejections[0]}" if rejections else ""
+        raise ArchiveError(f"no usable tweet{problem}", path=name)
     _describe(table, report)
     return LoadResult(table, report)
 

@@ -150,3 +150,20 @@ def test_pretty_printed_json_array_of_v1_tweets(tmp_path: Path, real_archives: P
     path = tmp_path / "search.json"
     path.write_text(json.dumps({"statuses": tweets}, indent=2))
     assert load(path).report.kept == 15
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_block_and_worker_paths_give_the_same_table(real_archives: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    lines = (real_archives / "v1_user_timeline.jsonl").read_bytes().splitlines(keepends=True)
+    broken = [*lines[:10], b'{"id_str": "broken\n', *lines[10:], lines[3]]
+    path = tmp_path / "timeline.jsonl.gz"
+    path.write_bytes(gzip.compress(b"".join(broken)))
+    whole = load(path, workers=1)
+    monkeypatch.setattr("analysis.loaders.BLOCK_LINES", 4)
+    blocked = load(path, workers=workers)
+    assert blocked.table.equals(whole.table)
+    assert blocked.report.to_dict() == whole.report.to_dict()
+    report = blocked.report
+    assert (report.rows_read, report.kept, report.rejected, report.duplicates) == (26, 24, 1, 1)
+    assert report.rejections[0].line == 11

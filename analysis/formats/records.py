@@ -146,14 +146,14 @@ def _v1_row(tweet: Record, user: Any) -> Row:
         semantics = "stream_capture"
     else:
         semantics = "snapshot"
-    return (
-        str(tweet_id), tweet["created_at"], text, author, _int(followers),
+    get = tweet.get
+    return (  # counts stay raw: the loader converts whole columns (and refuses non-numbers)
+        str(tweet_id), tweet["created_at"], text, author, followers,
         is_retweet, retweeted_id, retweeted_author,
-        reply_id is not None, reply_id, tweet.get("in_reply_to_screen_name"),
+        reply_id is not None, reply_id, get("in_reply_to_screen_name"),
         quoted_id is not None and not is_retweet, quoted_id, quoted_author,
-        tweet.get("lang"), hashtags, mentions,
-        _int(tweet.get("retweet_count")), _int(tweet.get("favorite_count")),
-        _int(tweet.get("reply_count")), _int(tweet.get("quote_count")), semantics,
+        get("lang"), hashtags, mentions,
+        get("retweet_count"), get("favorite_count"), get("reply_count"), get("quote_count"), semantics,
     )
 
 

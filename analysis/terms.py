@@ -206,8 +206,12 @@ class _Entities:
 def _entities(table: pd.DataFrame, column: str) -> _Entities:
     """Flatten a list column (lower-cased, without '#'/'@'), deduplicated within each tweet."""
     # canonical tables hold lists (schema.conform); anything else counts as no entity
-    values = [v if isinstance(v, list) else [] for v in table[column].tolist()]
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    values = table[column].tolist()
+    try:
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    except TypeError:  # a missing value instead of a list: count it as no entity
+        values = [v if isinstance(v, list | tuple) else [] for v in values]
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     flat = np.fromiter(itertools.chain.from_iterable(values), dtype=object, count=int(lengths.sum()))
     rows = np.repeat(np.arange(len(values)), lengths)
     codes, uniques = pd.factorize(flat)
@@ -314,7 +318,8 @@ def top_posters(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
 
 def most_amplified(table: pd.DataFrame, *, top: int = DEFAULT_TOP) -> pd.DataFrame:
     """Accounts retweeted most in the archive: account, retweets_received, retweeters, posts_retweeted."""
-    rts = table.loc[table["is_retweet"].to_numpy(dtype=bool) & table["retweeted_author"].notna().to_numpy(dtype=bool)]
+    wanted = table["is_retweet"].to_numpy(dtype=bool) & table["retweeted_author"].notna().to_numpy(dtype=bool)
+    rts = table[["retweeted_author", "author", "retweeted_id"]].loc[wanted]
     codes, names = pd.factorize(rts["retweeted_author"])
     n = len(names)
     received = np.bincount(codes, minlength=n)

@@ -158,3 +158,9 @@ def test_top_mentions_leave_out_the_retweet_attribution(nypd: pd.DataFrame) -> N
     # "occupy" on the retweet is its "RT @occupy" attribution; tweet 5 really mentions it
     assert out.to_dict("records") == [{"account": "nypdnews", "mentions": 2},
                                       {"account": "occupy", "mentions": 1}]
+
+
+def test_a_missing_list_counts_as_no_entity() -> None:
+    frame = table([tweet(0, hashtags=["bailout"]), tweet(1, hashtags=["bailout"])])
+    frame.at[1, "hashtags"] = None
+    assert terms.hashtags(frame).to_dict("records")[0]["tweets"] == 1

@@ -31,6 +31,9 @@ STANCES: Final[dict[str, tuple[str, tuple[tuple[str, object], ...]]]] = {
     "positive": ("Positive mood (VADER)", (("sentiment", "positive"),)),
 }
 
+# Twitter's own code for an undetermined language; rows without a language code count as it.
+UNKNOWN_LANGUAGE: Final = "und"
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -82,7 +85,8 @@ def mask(table: pd.DataFrame, filters: Filters) -> np.ndarray:
         found = table["text"].str.contains(filters.keyword.strip(), case=False, regex=False)
         keep &= found.fillna(False).to_numpy(dtype=bool)
     if filters.languages:
-        keep &= table["lang"].isin(list(filters.languages)).to_numpy(dtype=bool)
+        lang = table["lang"].fillna(UNKNOWN_LANGUAGE)
+        keep &= lang.isin(list(filters.languages)).to_numpy(dtype=bool)
     if not filters.include_retweets:
         keep &= ~table["is_retweet"].to_numpy(dtype=bool)
     for column, value in STANCES[filters.stance][1]:
@@ -94,7 +98,7 @@ def mask(table: pd.DataFrame, filters: Filters) -> np.ndarray:
 
 def languages(table: pd.DataFrame) -> list[tuple[str, int]]:
     """Language codes present, most frequent first, with their tweet counts (for a picker)."""
-    counts = table["lang"].fillna("und").value_counts()
+    counts = table["lang"].fillna(UNKNOWN_LANGUAGE).value_counts()
     return [(str(code), int(n)) for code, n in counts.items()]
 
 

@@ -89,3 +89,9 @@ def test_languages_are_listed_most_frequent_first(scored: pd.DataFrame) -> None:
 
 def test_every_stance_has_a_label() -> None:
     assert all(label for label, _ in STANCES.values())
+
+
+def test_rows_without_a_language_are_undetermined(scored: pd.DataFrame) -> None:
+    scored.loc[5, "lang"] = pd.NA
+    assert languages(scored) == [("en", 4), ("es", 1), ("und", 1)]
+    assert ids(apply(scored, Filters(languages=("und",)))) == ["6"]

@@ -110,6 +110,11 @@ KPIS: Final[dict[str, KpiSpec]] = dict([
           f"the archive minute by minute: {alerts.AlertRule().describe()}."),
 ])
 
+# KPIs that need the scores (hostile column).
+HOSTILITY_KPIS: Final[tuple[str, ...]] = (
+    "hostile_share", "hostile_share_originals", "hostile_engagement_share",
+    "time_to_hijack_minutes", "alert_fired_minutes",
+)
 # Units as shown next to values.
 UNIT_FORMATS: Final[dict[str, str]] = {
     "tweets": "{:,.0f}", "accounts": "{:,.0f}", "tweets/hour": "{:,.0f}/h",
@@ -168,10 +173,16 @@ def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
     _note(report, "top1pct_author_share", top_author_share(table))
     _note(report, "response_latency_hours", response_latency_hours(events, launch))
     if hostile_mask(table) is None:
-        for key in ("hostile_share", "hostile_share_originals", "hostile_engagement_share",
-                    "time_to_hijack_minutes", "alert_fired_minutes"):
+        for key in HOSTILITY_KPIS:
             report.notes[key] = "the table is not scored (no hostile column)"
         return report
+    _hostility(report, table, launch, events, alert_rule)
+    return report
+
+
+def _hostility(report: KpiReport, table: pd.DataFrame, launch: pd.Timestamp,
+               events: Sequence[Any], alert_rule: alerts.AlertRule | None) -> None:
+    """The KPIs that need scores (``HOSTILITY_KPIS``)."""
     report.values.update(hostile_shares(table))
     _note(report, "hostile_engagement_share", engagement.hostile_engagement_share(table))
     _note(report, "time_to_hijack_minutes", time_to_hijack_minutes(table, launch))
@@ -180,7 +191,6 @@ def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
     if report.alert.fired_minutes is None:
         report.notes["alert_fired_minutes"] = (
             f"the rule ({report.alert.rule.describe()}) never held after launch")
-    return report
 
 
 def for_case(case: Any, table: pd.DataFrame, *,

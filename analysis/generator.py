@@ -34,6 +34,7 @@ from typing import Any, Final
 
 import numpy as np
 import orjson
+import pandas as pd
 
 from analysis import atomic, paths
 from analysis.cases import HOSTILE_STANCES, STANCES, Case
@@ -41,7 +42,7 @@ from analysis.errors import CaseError
 from analysis.grammar import COMMON_FILE, COMPOSED_STANCES, Composer, Draws, grammar_for
 
 # Bump when the output for the same case file and seed changes (invalidates built archives).
-GENERATOR_VERSION: Final = "1.1"
+GENERATOR_VERSION: Final = "1.2"
 TWITTER_EPOCH_MS: Final = 1288834974657
 ORIGINAL, RETWEET, REPLY, QUOTE = 0, 1, 2, 3
 STANCE_INDEX: Final[dict[str, int]] = {s: i for i, s in enumerate(STANCES)}
@@ -150,6 +151,7 @@ class _Plan:
     spin: np.ndarray
     ids: np.ndarray
     fixed_text: dict[int, str]
+    fixed_likes: dict[int, int]
 
 
 # --------------------------------------------------------------------------- public API
@@ -236,8 +238,9 @@ def reconstruction_of(case: Case) -> Mapping[str, Any]:
             raise CaseError(f"{where}: key 'reconstruction.stance_mix[{i}]': unknown stance "
                             f"{sorted(unknown)[0]!r}")
     for i, tweet in enumerate(recon["brand_tweets"]):
-        if not isinstance(tweet, Mapping) or not {"hours", "text"} <= set(tweet):
-            raise CaseError(f"{where}: key 'reconstruction.brand_tweets[{i}]': needs hours and text")
+        if not isinstance(tweet, Mapping) or "text" not in tweet or not {"hours", "time"} & set(tweet):
+            raise CaseError(f"{where}: key 'reconstruction.brand_tweets[{i}]': needs text and "
+                            "hours (since launch) or time (UTC)")
     for i, amp in enumerate(recon.get("amplifiers", [])):
         needed = {"screen_name", "followers", "from_hours", "to_hours", "posts", "stances"}
         if not isinstance(amp, Mapping) or not needed <= set(amp):
@@ -285,8 +288,7 @@ def _plan(case: Case, recon: Mapping[str, Any], rng: np.random.Generator, draws:
     author = first_pool + _activity_choice(rng, pool, float(recon["activity_sigma"]), n)
 
     amp_t, amp_stance, amp_author = _amplifier_posts(amps, launch_ms, rng)
-    brand_t = np.array([launch_ms + int(round(float(b["hours"]) * 3.6e6))
-                        for b in recon["brand_tweets"]], dtype=np.int64)
+    brand_t = np.array([_brand_ms(b, launch_ms) for b in recon["brand_tweets"]], dtype=np.int64)
     t = np.concatenate([base_t, amp_t, brand_t])
     kind = np.concatenate([kind, np.zeros(len(amp_t) + len(brand_t), dtype=np.int8)])
     stance = np.concatenate([stance, amp_stance,
@@ -308,11 +310,19 @@ def _plan(case: Case, recon: Mapping[str, Any], rng: np.random.Generator, draws:
     ids = _snowflakes(t, rng, {int(r): b.get("id") for r, b in zip(brand_rows, recon["brand_tweets"],
                                                                     strict=True)})
     plan = _Plan(t, kind, stance, author, np.full(len(t), -1, np.int64), lang,
-                 np.full(len(t), -1, np.int8), ids, fixed_text)
+                 np.full(len(t), -1, np.int8), ids, fixed_text,
+                 {int(r): int(b["favorites"]) for r, b in zip(brand_rows, recon["brand_tweets"], strict=True)
+                  if "favorites" in b})
     _references(recon, rng, plan, authors, brand_rows)
     _brand_retweets(recon, rng, plan, launch_ms)
     _spinoffs(recon, rng, plan, launch_ms)
     return plan, authors
+
+
+def _brand_ms(tweet: Mapping[str, Any], launch_ms: int) -> int:
+    if "time" in tweet:
+        return int(pd.Timestamp(tweet["time"]).value // 1_000_000)
+    return launch_ms + int(round(float(tweet["hours"]) * 3.6e6))
 
 
 def _poisson_times(recon: Mapping[str, Any], launch_ms: int, rng: np.random.Generator,
@@ -627,6 +637,8 @@ def _write_archive(path: Path, case: Case, recon: Mapping[str, Any], plan: _Plan
                             minlength=len(plan.t_ms))
     likes = np.floor(rt_counts * rng.lognormal(-0.1, 0.6, len(rt_counts))
                      + rng.poisson(0.6, len(rt_counts))).astype(np.int64)
+    for row, value in plan.fixed_likes.items():
+        likes[row] = value
     writer = _Serializer(plan, authors, texts, rt_counts, likes)
     dup_every = max(1, round(2.0 / max(float(recon["duplicate_line_share"]), 1e-9) / PAGE_LINES))
     return _gzip_lines(path, _lines(writer, rng, dup_every))

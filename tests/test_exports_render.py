@@ -97,13 +97,15 @@ def test_deck_has_every_section(decks: dict[str, Path], name: str, n_cases: int)
 
 
 @pytest.mark.parametrize("name", ["single", "comparison"])
-def test_deck_images_are_real_pngs(decks: dict[str, Path], name: str) -> None:
+def test_deck_images_are_real_pngs(decks: dict[str, Path], single: Report, comparison: Report,
+                                   name: str) -> None:
     prs = Presentation(str(decks[name]))
     pictures = [shape for slide in prs.slides for shape in slide.shapes if shape.shape_type == 13]
-    # per case: timeline, terms chart, two clouds; one case: its alert replay; a comparison:
-    # the two comparison charts
-    n_cases = 1 if name == "single" else 3
-    assert len(pictures) == 4 * n_cases + (2 if n_cases > 1 else 1)
+    built = single if name == "single" else comparison
+    # per case: timeline, terms chart and the clouds that have words; one case: its alert
+    # replay; a comparison: the two comparison charts
+    clouds = sum(deck.has_words(cloud) for case in built.cases for cloud in case.clouds)
+    assert len(pictures) == 2 * len(built.cases) + clouds + (2 if built.is_comparison else 1)
     for picture in pictures:
         blob = picture.image.blob
         assert blob.startswith(PNG)

@@ -35,6 +35,8 @@ TOP_POSTS: Final = 10
 # Distinctive terms per side in the terms chart.
 TOP_TERMS: Final = 12
 STORY_BULLETS: Final = 5
+# Longest word drawn in a word cloud (longer "words" are URLs or keyboard mashing).
+MAX_CLOUD_WORD: Final = 30
 # The story in five bullets: the ask, then the first event of each group (in time order),
 # then the case's one-line outcome. Groups without an event are filled with facts.
 STORY_GROUPS: Final[tuple[tuple[str, ...], ...]] = (
@@ -186,11 +188,17 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseConten
         terms=charts.distinctive_terms(
             terms.distinctive_terms(table, stopwords=stop, top=TOP_TERMS), top=TOP_TERMS,
             title=f"Distinctive terms of hostile vs other tweets, {hashtag(case)}"),
-        clouds=(Cloud("Hostile tweets", clouds.get("hostile", {}), hostile=True),
-                Cloud("Supportive tweets", clouds.get("supportive", {}), hostile=False)),
+        clouds=(Cloud("Hostile tweets", _cloud_words(clouds.get("hostile", {})), hostile=True),
+                Cloud("Supportive tweets", _cloud_words(clouds.get("supportive", {})),
+                      hostile=False)),
         sources=sources(case),
         caveats=tuple(case.caveats),
     )
+
+
+def _cloud_words(frequencies: Mapping[str, int]) -> dict[str, int]:
+    """Cloud words short enough to draw (a 6,000-letter "word" makes wordcloud crawl)."""
+    return {w: n for w, n in frequencies.items() if len(w) <= MAX_CLOUD_WORD}
 
 
 def hashtag(case: Case) -> str:

@@ -30,6 +30,7 @@ from analysis.exports import images, textfit
 from analysis.exports.model import (
     SECTION_TITLES,
     CaseContent,
+    Cloud,
     Post,
     Report,
     date_range,
@@ -218,8 +219,12 @@ def _terms_slide(deck: PresentationType, report: Report, case: CaseContent | Non
         top = right.top + i * each
         _text(slide, Box(right.left, top, right.width, label_h), [cloud.label], META_PT + 1,
               bold=True)
-        _cloud(slide, cloud.frequencies, cloud.hostile,
-               Box(right.left, top + label_h, right.width, each - label_h - Inches(0.05)))
+        box = Box(right.left, top + label_h, right.width, each - label_h - Inches(0.05))
+        if has_words(cloud):
+            _cloud(slide, cloud.frequencies, cloud.hostile, box)
+        else:
+            _text(slide, box, [f"No words: no {cloud.label.lower()} in this selection."],
+                  META_PT + 1, colour=MUTED)
     _notes(slide, [f"{c.label}: " + ", ".join(list(c.frequencies)[:40]) for c in clouds])
 
 
@@ -389,6 +394,10 @@ def _cloud(slide: Slide, frequencies: object, hostile: bool, box: Box) -> None:
                                    width=width, height=height)
     png = images.png_bytes(Image.fromarray(np.asarray(array, dtype=np.uint8)))
     slide.shapes.add_picture(io.BytesIO(png), *box.emu())
+
+
+def has_words(cloud: Cloud) -> bool:
+    return any(float(v) > 0 for v in cloud.frequencies.values())
 
 
 def _notes(slide: Slide, lines: Sequence[str]) -> None:

@@ -26,7 +26,7 @@ from PIL import Image
 from plotly.offline import get_plotlyjs
 
 from analysis import atomic, charts
-from analysis.exports import images
+from analysis.exports import deck, images
 from analysis.exports.model import (
     SECTION_TITLES,
     Cloud,
@@ -107,7 +107,7 @@ def _figure(fig: go.Figure) -> Markup:
 
 
 def _cloud(cloud: Cloud) -> _CloudImage:
-    if not any(float(v) > 0 for v in cloud.frequencies.values()):
+    if not deck.has_words(cloud):
         return _CloudImage(cloud.label, "")
     width, height = CLOUD_SIZE
     array = charts.wordcloud_image(dict(cloud.frequencies), hostile=cloud.hostile,

@@ -9,7 +9,6 @@ layer can refuse decompression bombs.
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import zipfile
 import zlib
@@ -17,6 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol, cast
+
+# ISA-L decompresses gzip ~2.5x faster than zlib (same format and API as gzip).
+from isal import igzip, isal_zlib
 
 from analysis.errors import ArchiveError, UploadRejected
 
@@ -28,7 +30,8 @@ READ_BUFFER = 1 << 20
 # Members of a zip that are never tweet files (macOS resource forks, folders).
 IGNORED_MEMBER_PREFIXES = ("__MACOSX/",)
 # What truncated or corrupt compressed data raises while it is read.
-DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, zipfile.BadZipFile, ValueError)
+DECOMPRESSION_ERRORS: tuple[type[Exception], ...] = (
+    EOFError, OSError, zlib.error, isal_zlib.error, zipfile.BadZipFile, ValueError)
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
               NotImplementedError, KeyError)
 
@@ -58,7 +61,7 @@ class Input:
         head = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
         stream: IO[bytes] = raw
         if head.startswith(GZIP_MAGIC):
-            stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+            stream = cast(IO[bytes], igzip.IGzipFile(fileobj=raw, mode="rb"))
         elif head.startswith(BZIP2_MAGIC):
             stream = cast(IO[bytes], bz2.BZ2File(raw, mode="rb"))
         if max_bytes is not None:

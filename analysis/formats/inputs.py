@@ -31,7 +31,7 @@ READ_BUFFER = 1 << 20
 IGNORED_MEMBER_PREFIXES = ("__MACOSX/",)
 # What truncated or corrupt compressed data raises while it is read.
 DECOMPRESSION_ERRORS: tuple[type[Exception], ...] = (
-    EOFError, OSError, zlib.error, isal_zlib.error, zipfile.BadZipFile, ValueError)
+    EOFError, OSError, zlib.error, cast(type[Exception], isal_zlib.error), zipfile.BadZipFile, ValueError)
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
               NotImplementedError, KeyError)
 

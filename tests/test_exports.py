@@ -153,3 +153,13 @@ def test_lessons_of_one_case_are_its_own_figures() -> None:
                                          (240.0, "4.0 h")])
 def test_minutes_text(value: float | None, text: str) -> None:
     assert minutes_text(value) == text
+
+
+def test_export_formats_are_data_and_unknown_ones_are_refused() -> None:
+    from analysis.errors import ExportError
+    from analysis.exports import FORMATS, export_bytes
+
+    assert set(FORMATS) == {"pptx", "html", "pdf", "data"}
+    assert FORMATS["pptx"].file_name("mynypd") == "mynypd.pptx"
+    with pytest.raises(ExportError, match="unknown export format 'docx'"):
+        export_bytes([], "docx")

@@ -16,22 +16,18 @@ import pandas as pd
 
 from analysis import atomic, filters
 from analysis.errors import BackfireError, ExportError
+from analysis.exports import FORMATS, export_bytes
 
 NAME = "export"
-HELP = "export the post-mortem of one or more cases as a deck (pptx), report (html), pdf or data (zip)"
-FORMATS: dict[str, str] = {
-    "pptx": "PowerPoint deck",
-    "html": "self-contained HTML report (opens offline)",
-    "pdf": "the HTML report printed to PDF (headless Chromium)",
-    "data": "zip: filtered tweets (CSV, Parquet), KPI table, hashtag/mention networks, data dictionary",
-}
+HELP = ("export the post-mortem of one or more cases as a deck (pptx), report (html), pdf "
+        "or data (zip)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cases", metavar="CASE", nargs="+",
                         help="case ids, case files (.toml) or archive files; several = a comparison")
     parser.add_argument("--format", dest="fmt", choices=sorted(FORMATS), required=True,
-                        help="; ".join(f"{k}: {v}" for k, v in FORMATS.items()))
+                        help="; ".join(f"{k}: {f.label}" for k, f in FORMATS.items()))
     parser.add_argument("--out", type=Path, required=True, help="the file to write")
     parser.add_argument("--start", help="keep tweets from this UTC time on (e.g. 2014-04-22T18:00)")
     parser.add_argument("--end", help="keep tweets before this UTC time")
@@ -44,34 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    selection = selection_from(args)
-    out: Path = args.out
-    if out.exists() and out.is_dir():
-        raise ExportError(f"{out} is a folder; give a file name for --out")
-    written = export(args.cases, args.fmt, out, selection)
-    print(f"wrote {written} ({FORMATS[args.fmt]}; {_describe(selection)})")
-    return 0
-
-
-def export(targets: list[str], fmt: str, out: Path, selection: filters.Filters) -> Path:
-    """Write ``targets`` (case ids, case files or archives) as ``fmt`` to ``out``."""
     from analysis.exports import content
 
-    items = [content.inputs_for(target) for target in targets]
-    if fmt == "data":
-        return atomic.write_bytes(out, content.data_zip(items, selection))
-    report = content.build(items, selection)
-    if fmt == "pptx":
-        from analysis.exports import deck
-
-        return deck.write(report, out)
-    if fmt == "html":
-        from analysis.exports import report as html
-
-        return html.write(report, out)
-    from analysis.exports import pdf
-
-    return pdf.write(report, out)
+    selection = selection_from(args)
+    out: Path = args.out
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; give a file name for --out")
+    items = [content.inputs_for(target) for target in args.cases]
+    atomic.write_bytes(out, export_bytes(items, args.fmt, selection))
+    print(f"wrote {out} ({FORMATS[args.fmt].label}; {content.describe(selection)})")
+    return 0
 
 
 def selection_from(args: argparse.Namespace) -> filters.Filters:
@@ -90,9 +68,3 @@ def _time(value: str | None, option: str) -> pd.Timestamp | None:
     except ValueError as exc:
         raise BackfireError(f"{option}: {value!r} is not a date/time (use e.g. 2014-04-22T18:00)") from exc
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _describe(selection: filters.Filters) -> str:
-    from analysis.exports import content
-
-    return content.describe(selection)

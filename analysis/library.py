@@ -19,6 +19,7 @@ listings need no lock because an entry is either fully in place or absent.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -274,11 +275,21 @@ def _write_entry(root: Path, case_id: str, data: Mapping[str, Any],
                                                           indent=2, default=str))
         cases.write_case(data, staging / CASE_FILE)
         atomic.fsync_dir(staging)
-        os.rename(staging, root / case_id)
+        _rename_into_place(staging, root / case_id)
         atomic.fsync_dir(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _rename_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``; an identical entry already there counts as saved."""
+    try:
+        os.rename(staging, target)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not (target / CASE_FILE).is_file():
+            raise
+        shutil.rmtree(staging, ignore_errors=True)  # same id = same content: keep the first
 
 
 def _meta(case_id: str, data: Mapping[str, Any], checked: Sequence[uploads.CheckedUpload],

@@ -141,11 +141,14 @@ def test_kill_mid_save_leaves_nothing_half_written(isolated_data: Path, real_arc
     assert {e.case_id for e in library.list_cases()} == {earlier, again}
 
 
-def _save_worker(data_dir: str, hashtag: str, sample: str, barrier: Any) -> str:
+def _save_worker(data_dir: str, hashtag: str, sample: str, barrier: Any, results: Any) -> None:
     os.environ["BACKFIRE_DATA_DIR"] = data_dir
     data = Path(sample).read_bytes()
-    barrier.wait(timeout=60)
-    return library.save_case(**_fields(hashtag), files=[(Path(sample).name, data)])
+    barrier.wait(timeout=120)
+    try:
+        results.put((hashtag, library.save_case(**_fields(hashtag), files=[(Path(sample).name, data)])))
+    except Exception as exc:  # reported to the parent, which fails the test with it
+        results.put((hashtag, f"failed: {exc!r}"))
 
 
 @pytest.mark.slow
@@ -154,13 +157,23 @@ def test_concurrent_saves_all_land_intact(isolated_data: Path, real_archives: Pa
     jobs = [("#Alpha", SAMPLES[0]), ("#Beta", SAMPLES[1]), ("#Gamma", SAMPLES[2]),
             ("#Gamma", SAMPLES[2])]
     context = multiprocessing.get_context("spawn")
-    barrier = context.Manager().Barrier(len(jobs))
-    with context.Pool(len(jobs)) as pool:
-        results = [pool.apply_async(_save_worker, (str(isolated_data), tag,
-                                                   str(real_archives / name), barrier))
-                   for tag, name in jobs]
-        ids = [r.get(timeout=180) for r in results]
-    assert ids[2] == ids[3], "the same case saved twice at once is one entry"
+    barrier, results = context.Barrier(len(jobs)), context.Queue()
+    workers = [context.Process(target=_save_worker, args=(str(isolated_data), tag,
+                                                          str(real_archives / name), barrier, results))
+               for tag, name in jobs]
+    for worker in workers:
+        worker.start()
+    saved = [results.get(timeout=240) for _ in jobs]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    failures = [r for _, r in saved if r.startswith("failed")]
+    assert not failures
+    by_tag: dict[str, set[str]] = {}
+    for tag, case_id in saved:
+        by_tag.setdefault(tag, set()).add(case_id)
+    ids = [next(iter(by_tag[tag])) for tag, _ in jobs]
+    assert len(by_tag["#Gamma"]) == 1, "the same case saved twice at once is one entry"
     assert len(set(ids)) == 3
 
     entries = {e.case_id: e for e in library.list_cases()}

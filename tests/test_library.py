@@ -6,9 +6,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import cases, library, paths, uploads
+from analysis import __main__ as cli
+from analysis import cases, library, uploads
 from analysis.errors import CaseError, UploadRejected
 
 SAMPLE = "v1_search_tweets.jsonl"
@@ -211,34 +209,38 @@ def test_caller_supplied_reports_skip_reloading(isolated_data: Path, sample: byt
     assert library.get_case(case_id).load_reports == ({"kept": 15},)
 
 
-def _cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BACKFIRE_DATA_DIR": str(data_dir), "PYTHONPATH": str(paths.PROJECT_ROOT)}
-    return subprocess.run([sys.executable, "-m", "analysis", "library", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``python -m analysis library ARGS`` in-process (the CLI's own error edge included)."""
+    status = cli.main(["library", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
-def test_cli_add_list_delete(isolated_data: Path, real_archives: Path, tmp_path: Path) -> None:
-    added = _cli("add", str(real_archives / SAMPLE), "--hashtag", "#CliCase", "--brand", "Cli",
-                 "--launch", "2019-07-12T20:00:00Z",
-                 "--event", "2019-07-12T22:00:00Z|brand_response|Brand apologises",
-                 data_dir=isolated_data)
-    assert added.returncode == 0, added.stderr
-    case_id = added.stdout.strip()
+def test_cli_add_list_delete(isolated_data: Path, real_archives: Path, tmp_path: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _cli(capsys, "add", str(real_archives / SAMPLE), "--hashtag", "#CliCase",
+                            "--brand", "Cli", "--launch", "2019-07-12T20:00:00Z",
+                            "--event", "2019-07-12T22:00:00Z|brand_response|Brand apologises")
+    assert status == 0, err
+    case_id = out.strip()
     assert case_id.startswith("clicase-")
-    listed = json.loads(_cli("list", "--json", data_dir=isolated_data).stdout)
+    listed = json.loads(_cli(capsys, "list", "--json")[1])
     assert [e["id"] for e in listed] == [case_id]
     assert cases.load_case(case_id).events[0].label == "Brand apologises"
 
     bad = tmp_path / "junk.jsonl"
     bad.write_bytes(b'{"not": "a tweet"}\n')
-    refused = _cli("add", str(bad), "--hashtag", "#X", "--brand", "X", "--launch",
-                   "2019-07-12T20:00:00Z", data_dir=isolated_data)
-    assert refused.returncode == 2
-    assert refused.stderr.startswith("error: upload 'junk.jsonl': no valid tweet rows")
-    assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
+    status, out, err = _cli(capsys, "add", str(bad), "--hashtag", "#X", "--brand", "X",
+                            "--launch", "2019-07-12T20:00:00Z")
+    assert status == 2
+    assert err.startswith("error: upload 'junk.jsonl': no valid tweet rows")
+    assert "Traceback" not in err and err.count("\n") == 1
+    status, _, err = _cli(capsys, "add", str(bad), "--hashtag", "#X", "--brand", "X")
+    assert (status, err) == (2, "error: add needs --launch\n")
 
-    assert _cli("delete", case_id, data_dir=isolated_data).returncode == 0
-    assert "empty" in _cli("list", data_dir=isolated_data).stdout
+    assert _cli(capsys, "delete", case_id)[0] == 0
+    assert "empty" in _cli(capsys, "list")[1]
+    assert _cli(capsys, "delete", case_id)[0] == 2
 
 
 @settings(max_examples=25, deadline=None,
@@ -258,3 +260,20 @@ def test_property_any_unicode_fields_save_and_load_back(isolated_data: Path, sam
     assert case.hashtag == hashtag.strip().lstrip("#") and case.brand == brand.strip()
     assert case.events[0].label == label
     assert (isolated_data / "library" / case_id).resolve().parent == (isolated_data / "library").resolve()
+
+
+def test_rename_onto_an_identical_entry_keeps_the_first(tmp_path: Path) -> None:
+    target, staging = tmp_path / "case-1", tmp_path / ".staging" / "x"
+    target.mkdir()
+    (target / library.CASE_FILE).write_text("first")
+    staging.mkdir(parents=True)
+    (staging / library.CASE_FILE).write_text("second")
+    library._rename_into_place(staging, target)
+    assert (target / library.CASE_FILE).read_text() == "first" and not staging.exists()
+    # a non-empty folder that is not an entry is never overwritten or adopted
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "stray").write_text("x")
+    staging.mkdir(parents=True)
+    with pytest.raises(OSError):
+        library._rename_into_place(staging, other)

@@ -179,7 +179,7 @@ def test_empty_selection_exports_empty_files() -> None:
 _handles = st.text(min_size=0, max_size=20)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(st.text(max_size=400), min_size=1, max_size=8),
        tags=st.lists(st.lists(_handles, max_size=4), min_size=8, max_size=8),
        authors=st.lists(_handles, min_size=8, max_size=8))

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from analysis import cases, library, paths
+from analysis import atomic, cases, library, paths
 
 SAMPLES = ("v1_search_tweets.jsonl", "v1_user_timeline.jsonl", "v2_twarc2_flat.jsonl")
 # How long a child may take to reach its kill point (imports included) on a slow CI runner.
@@ -187,3 +187,60 @@ def test_concurrent_saves_all_land_intact(isolated_data: Path, real_archives: Pa
     root = isolated_data / "library"
     assert not any((root / library.STAGING).iterdir())
     assert not list(root.rglob(".tmp-*")), "no temporary file is left behind"
+
+
+# ------------------------------------------------------------------ analysis.atomic
+
+def test_atomic_write_replaces_whole_files(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "file.json"
+    atomic.write_text(target, "first")
+    atomic.write_bytes(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert [p.name for p in target.parent.iterdir()] == ["file.json"]
+
+
+def test_atomic_writer_keeps_the_old_file_on_error(tmp_path: Path) -> None:
+    target = atomic.write_text(tmp_path / "file.txt", "old")
+    with pytest.raises(RuntimeError), atomic.atomic_writer(target) as handle:
+        handle.write(b"half of the new")
+        raise RuntimeError("boom")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
+
+
+WRITER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from analysis import atomic
+    target, marker = Path(sys.argv[1]), Path(sys.argv[2])
+    with atomic.atomic_writer(target) as handle:
+        handle.write(b"x" * 1_000_000)
+        handle.flush()
+        marker.touch()
+        time.sleep(600)
+""")
+
+
+@pytest.mark.slow
+def test_kill_mid_write_keeps_the_old_file(tmp_path: Path) -> None:
+    target = atomic.write_text(tmp_path / "table.parquet", "old")
+    marker = tmp_path / "reached"
+    child = subprocess.Popen([sys.executable, "-c", WRITER, str(target), str(marker)],
+                             env=_env(tmp_path / "data"))
+    try:
+        deadline = time.monotonic() + REACH_TIMEOUT
+        while not marker.exists():
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert target.read_text() == "old"
+    leftovers = list(tmp_path.glob(f"{atomic.TEMP_PREFIX}*"))
+    assert len(leftovers) == 1 and leftovers[0].stat().st_size == 1_000_000
+    assert atomic.remove_stale_temp_files(tmp_path) == 0, "a fresh temp file may be a live write"
+    assert atomic.remove_stale_temp_files(tmp_path, older_than=-1) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["reached", "table.parquet"]

@@ -19,6 +19,8 @@ from typing import IO, Final
 
 # Prefix of every temporary file or folder written here (leftovers of a crash carry it too).
 TEMP_PREFIX: Final = ".tmp-"
+# ...and ends with this, never with the target's suffix, so `*.parquet`-style globs skip it.
+TEMP_SUFFIX: Final = ".partial"
 # A temporary file older than this is a crash leftover, not a write in progress: the largest
 # write (a 200 MB upload or a scored Parquet table) takes seconds, not an hour.
 STALE_AFTER_SECONDS: Final = 3600.0
@@ -46,7 +48,7 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -2,9 +2,9 @@
 
 A reader (another session, another process, the app after a crash) sees either the old file
 or the complete new one, never a half-written file. The temporary file lives in the target's
-own folder because ``os.replace`` is only atomic within one file system. Its name starts
-with ``.tmp-`` so that globs for real files (``*.parquet``, ``*/case.toml``) skip it on
-POSIX shells and so that ``remove_stale_temp_files`` can find the leftovers of a crash.
+own folder because ``os.replace`` is only atomic within one file system. Its name is
+``.tmp-<random>.partial``: globs for real files (``*.parquet``, ``case.toml``) never match
+it, and ``remove_stale_temp_files`` finds the leftovers of a crash by the prefix.
 """
 
 from __future__ import annotations

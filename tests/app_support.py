@@ -34,8 +34,7 @@ PAGES = {
 }
 
 
-def _link_archives(root: Path) -> None:
-    archives = ROOT / "data" / "archives"
+def _link_archives(root: Path, archives: Path = ROOT / "data" / "archives") -> None:
     missing = [c for c in BUNDLED if not (archives / f"{c}.jsonl.gz").is_file()]
     if missing:
         pytest.fail(f"reconstructed archives missing for {missing}: run "
@@ -53,7 +52,9 @@ def score_seed(root: Path) -> Path:
     """
     from analysis import cache, cases
 
-    _link_archives(root)
+    # a private copy: a rebuild of data/archives during the session must not change them
+    shutil.copytree(ROOT / "data" / "archives", root / "archives-snapshot")
+    _link_archives(root, root / "archives-snapshot")
     if (ROOT / "data" / "cache").is_dir():
         shutil.copytree(ROOT / "data" / "cache", root / "cache")
     with pytest.MonkeyPatch.context() as patch:
@@ -64,8 +65,8 @@ def score_seed(root: Path) -> Path:
 
 
 def prepare_data(root: Path, seed: Path) -> Path:
-    """A data folder with the bundled archives linked and the seed's score cache copied."""
-    _link_archives(root)
+    """A data folder with the seed's archives linked and its score cache copied."""
+    _link_archives(root, seed / "archives-snapshot")
     shutil.copytree(seed / "cache", root / "cache")
     return root
 

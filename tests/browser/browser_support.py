@@ -13,7 +13,8 @@ from analysis import paths
 ROOT = paths.PROJECT_ROOT
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
-PAGE_TIMEOUT_MS = 60_000
+# First visits load scored tables (and may score a case): generous on 2 cores.
+PAGE_TIMEOUT_MS = 180_000
 VIEWPORT = {"width": 1440, "height": 1000}
 # Tallest full-page screenshot we take (px): long pages are cut, not scaled.
 MAX_SHOT_HEIGHT = 7000

@@ -29,6 +29,12 @@ def _labels() -> dict[str, str]:
     return data.labels(load_cases(include_library=False))
 
 
+def _legend(page: Any) -> list[str]:
+    """Legend entries of every Plotly chart on the page (SVG text)."""
+    return list(page.locator(".js-plotly-plot .legendtext")
+                .evaluate_all("els => els.map(e => e.textContent)"))
+
+
 def _visit(page: Any, url: str) -> None:
     page.goto(url)
     wait_ready(page)
@@ -47,9 +53,12 @@ def test_case_library(page: Any, app_url: str) -> None:
     assert page.get_by_text("Reconstruction", exact=False).first.is_visible()
     assert page.locator('[data-testid="stMetric"]').count() >= 3 * len(labels)
     screenshot(page, "library")
-    page.get_by_role("link", name="Open the deep-dive").first.click()
+    # the last card is not the picker's default, so its case must travel in the URL
+    last = list(labels.values())[-1]
+    page.get_by_role("link", name="Open the deep-dive").last.click()
     wait_ready(page)
     assert "/case" in page.url and "case=" in page.url
+    assert page.get_by_role("heading", name=f"#{last.hashtag}").is_visible()
 
 
 @pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
@@ -86,7 +95,7 @@ def test_url_reproduces_the_view(page: Any, app_url: str) -> None:
 def test_compare(page: Any, app_url: str) -> None:
     _visit(page, f"{app_url}/compare")
     assert page.get_by_role("heading", name="Compare backfires").is_visible()
-    legend = page.locator(".js-plotly-plot .legendtext").all_inner_texts()
+    legend = _legend(page)
     for label in _labels().values():
         assert label in legend
     screenshot(page, "compare")
@@ -122,7 +131,7 @@ def test_upload_a_real_archive_and_compare(page: Any, app_url: str, app_data: Pa
     saved = next(lbl for lbl in data.labels(load_cases()).values() if "Browser test brand" in lbl)
     chosen = [saved, *_labels().values()]
     _visit(page, f"{app_url}/compare{_query(cases=chosen)}")
-    legend = page.locator(".js-plotly-plot .legendtext").all_inner_texts()
+    legend = _legend(page)
     assert saved in legend
 
 

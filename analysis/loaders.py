@@ -13,6 +13,7 @@ column, reason), never an abort; only a file without a single usable row raises
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -348,7 +349,21 @@ def _block_from_bytes(fmt_name: str, name: str, start: int, data: bytes) -> _Par
 
 
 def _block(fmt_name: str, name: str, start: int, lines: list[bytes]) -> _Part:
-    """Parse, map and validate one block of JSONL lines (first line numbered ``start``)."""
+    """Parse, map and validate one block of JSONL lines (first line numbered ``start``).
+
+    The cyclic garbage collector is paused meanwhile: the block allocates hundreds of
+    thousands of acyclic dicts, tuples and lists, and collections cost ~20% of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_block(fmt_name, name, start, lines)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_block(fmt_name: str, name: str, start: int, lines: list[bytes]) -> _Part:
     fmt = FORMATS[fmt_name]
     mapper = fmt.mapper
     assert mapper is not None

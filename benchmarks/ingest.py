@@ -1,0 +1,196 @@
+"""Ingest benchmark: a 1M-tweet v1.1 JSONL.gz archive into the canonical table.
+
+    .venv/bin/python benchmarks/ingest.py                 # 1M tweets, baseline on 100k
+    .venv/bin/python benchmarks/ingest.py --tweets 200000 --baseline-tweets 50000
+
+The archive is the generator's #myNYPD reconstruction at scale
+(``python -m analysis build-archives --case mynypd --scale N``, written under
+``benchmarks/out/data`` when missing). Each measurement runs in a fresh process so its peak
+RSS is its own; RSS is sampled over the whole process tree (the loader's worker processes
+included). The baseline is what a user would write: ``pandas.read_json(lines=True)`` then
+``pandas.json_normalize``. It needs several GB per 100k tweets, so it runs on the first
+``--baseline-tweets`` lines of the same archive, and ``analysis.loaders.load`` is measured on
+that same subset too: the speed-up compares equal inputs. Results: ``benchmarks/out/ingest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: import the project's analysis
+OUT = ROOT / "benchmarks" / "out"
+DATA = OUT / "data"
+TARGET_RATE = 50_000        # tweets/s
+TARGET_SPEEDUP = 3.0        # x the pandas baseline
+TARGET_RSS_MB = 2048        # peak RSS of the whole process tree
+SAMPLE_SECONDS = 0.02       # RSS sampling period
+
+
+# ----------------------------------------------------------------------------- RSS sampling
+def _tree_rss_kb(pid: int) -> int:
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                total += next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack.extend(int(child) for child in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+class PeakRss:
+    """Samples the RSS of this process and all its descendants; keeps the peak."""
+
+    def __init__(self) -> None:
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(os.getpid()))
+            time.sleep(SAMPLE_SECONDS)
+
+
+# ----------------------------------------------------------------------------- children
+def _ours(path: Path, workers: int | None) -> dict[str, Any]:
+    from analysis.loaders import load
+
+    started = time.perf_counter()
+    result = load(path, workers=workers)
+    seconds = time.perf_counter() - started
+    report = result.report
+    assert report.reconciles
+    return {"seconds": seconds, "rows_read": report.rows_read, "kept": report.kept,
+            "columns": len(result.table.columns)}
+
+
+def _baseline(path: Path) -> dict[str, Any]:
+    import pandas as pd
+
+    started = time.perf_counter()
+    raw = pd.read_json(path, lines=True, compression="gzip")
+    flat = pd.json_normalize(raw.to_dict(orient="records"))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows_read": len(raw), "kept": len(flat), "columns": len(flat.columns)}
+
+
+def child(kind: str, path: Path, workers: int | None) -> None:
+    baseline_rss = _tree_rss_kb(os.getpid())
+    with PeakRss() as rss:
+        figures = _ours(path, workers) if kind == "ours" else _baseline(path)
+    figures["peak_rss_mb"] = round(max(rss.peak_kb, baseline_rss) / 1024)
+    figures["rate"] = figures["rows_read"] / figures["seconds"]
+    print(json.dumps(figures))
+
+
+def _run_child(kind: str, path: Path, workers: int | None) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--archive", str(path)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} on {path.name} failed:\n{done.stderr[-2000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# ----------------------------------------------------------------------------- inputs
+def archive(tweets: int) -> Path:
+    """The generator's mynypd archive at ``tweets`` scale (built when missing)."""
+    path = DATA / "archives" / f"mynypd-{tweets}.jsonl.gz"
+    if not path.exists():
+        print(f"building {path.relative_to(ROOT)} with the generator…", flush=True)
+        env = os.environ | {"BACKFIRE_DATA_DIR": str(DATA)}
+        subprocess.run([sys.executable, "-m", "analysis", "build-archives", "--case", "mynypd",
+                        "--scale", str(tweets)], cwd=ROOT, env=env, check=True)
+    return path
+
+
+def head_of(path: Path, lines: int) -> Path:
+    """The first ``lines`` lines of ``path``, gzip-compressed (the baseline's input)."""
+    target = OUT / f"{path.name.removesuffix('.jsonl.gz')}-head{lines}.jsonl.gz"
+    if not target.exists() or target.stat().st_mtime < path.stat().st_mtime:
+        with gzip.open(path, "rb") as source, gzip.open(target, "wb", compresslevel=6) as sink:
+            for count, line in enumerate(source):
+                if count >= lines:
+                    break
+                sink.write(line)
+    return target
+
+
+def machine() -> dict[str, Any]:
+    model = platform.processor()
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines()
+                      if line.startswith("Model name")), model)
+    except OSError:
+        pass
+    with open("/proc/meminfo") as handle:
+        mem_kb = next(int(line.split()[1]) for line in handle if line.startswith("MemTotal:"))
+    return {"cpu": model, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 1024**2, 1),
+            "python": platform.python_version()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tweets", type=int, default=1_000_000, help="archive size (generator --scale)")
+    parser.add_argument("--baseline-tweets", type=int, default=100_000,
+                        help="lines of the archive given to the pandas baseline (and to ours, to compare)")
+    parser.add_argument("--archive", type=Path, help="measure this file instead of the generator's")
+    parser.add_argument("--workers", type=int, default=None, help="loader processes (default: auto)")
+    parser.add_argument("--child", choices=["ours", "baseline"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.archive, args.workers)
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    full = args.archive or archive(args.tweets)
+    subset = head_of(full, args.baseline_tweets)
+    ours = _run_child("ours", full, args.workers)
+    ours_subset = _run_child("ours", subset, args.workers)
+    base = _run_child("baseline", subset, None)
+    speedup = ours_subset["rate"] / base["rate"]
+    results = {"archive": str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else str(full),
+               "archive_mb": round(full.stat().st_size / 1024**2), "machine": machine(),
+               "ours": ours, "ours_on_baseline_subset": ours_subset, "baseline": base,
+               "speedup_vs_baseline": round(speedup, 2),
+               "targets": {"rate": TARGET_RATE, "speedup": TARGET_SPEEDUP, "peak_rss_mb": TARGET_RSS_MB},
+               "met": {"rate": ours["rate"] >= TARGET_RATE, "speedup": speedup >= TARGET_SPEEDUP,
+                       "peak_rss": ours["peak_rss_mb"] <= TARGET_RSS_MB}}
+    (OUT / "ingest.json").write_text(json.dumps(results, indent=2))
+    print(f"machine: {results['machine']}")
+    print(f"{'run':<34}{'tweets':>10}{'seconds':>10}{'tweets/s':>11}{'peak RSS MB':>13}")
+    for label, row in ((f"load() {full.name}", ours), (f"load() {subset.name}", ours_subset),
+                       (f"pandas baseline {subset.name}", base)):
+        print(f"{label[:33]:<34}{row['rows_read']:>10,}{row['seconds']:>10.1f}{row['rate']:>11,.0f}"
+              f"{row['peak_rss_mb']:>13,}")
+    print(f"speed-up vs baseline (same subset): {speedup:.1f}x; targets met: {results['met']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -256,7 +256,6 @@ def test_kpis_command_table_on_a_real_archive(real_archives: Path, isolated_data
 
 def test_kpis_command_unknown_case_is_one_line_error(isolated_data: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("analysis.cases", reason="analysis.cases is written in parallel")
     assert main(["kpis", "no-such-case"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "no-such-case" in err and "Traceback" not in err
@@ -322,3 +321,17 @@ def scored_before(frame: pd.DataFrame, launch: pd.Timestamp, report: kpis.KpiRep
 def test_askjpm_is_at_least_two_thirds_hostile_as_scored(seed_data: Path) -> None:
     case, scored = _bundled(seed_data, "askjpm")
     assert kpis.for_case(case, scored).values["hostile_share"] >= 2 / 3
+
+
+@pytest.mark.slow
+def test_kpis_command_prints_every_bundled_case(seed_data: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(seed_data))
+    assert main(["kpis", "all", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"mynypd", "askjpm", "askrkelly"} <= set(out)
+    for report in out.values():
+        assert set(REQUIRED_KEYS) <= set(report)
+        assert all(report[k] is not None or k in report["notes"] for k in kpis.KPIS)
+    assert out["askrkelly"]["response_latency_hours"] is None  # no documented reaction
+    assert "response_latency_hours" in out["askrkelly"]["notes"]

@@ -101,6 +101,11 @@ MAGIC: Final[dict[str, tuple[bytes, ...]]] = {
     "sqlite": (b"SQLite format 3\x00",),
     "parquet": (b"PAR1",),
 }
+# The MAGIC entries that are archives or compressed streams (nested inside an upload: refused).
+ARCHIVE_FORMATS: Final[frozenset[str]] = frozenset(
+    {"gzip", "bzip2", "zip", "xz", "7z", "rar", "zstd", "lzma"})
+# bzip2: "BZh", block size 1-9, then a block magic (pi) or the end-of-stream magic (sqrt pi).
+_BZIP2_HEADER: Final = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
 # Archive formats recognised by the `ustar` tag at offset 257 rather than by a prefix.
 TAR_TAG: Final = (257, b"ustar")
 TEXT_BOMS: Final[tuple[bytes, ...]] = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -210,20 +215,43 @@ def _suffix_for(name: str) -> tuple[str, str | None, str | None]:
 # --------------------------------------------------------------------------- content
 
 def magic_of(head: bytes) -> str | None:
-    """The archive/binary format whose magic number starts ``head``, or None."""
+    """The archive/binary format whose magic number starts ``head``, or None.
+
+    Signatures made of printable letters are confirmed so that text cannot be mistaken for
+    them: bzip2 by its block or end-of-stream magic, tar by the NUL bytes of its header,
+    non-archive binaries (``MZ``, ``GIF8``, ``%PDF``…) by content that is not text.
+    """
     for fmt, prefixes in MAGIC.items():
-        if head.startswith(prefixes):
+        if head.startswith(prefixes) and _confirmed(fmt, head):
             return fmt
     offset, tag = TAR_TAG
-    if head[offset:offset + len(tag)] == tag:
+    if head[offset:offset + len(tag)] == tag and b"\x00" in head[:offset]:
         return "tar"
     return None
+
+
+def _confirmed(fmt: str, head: bytes) -> bool:
+    if fmt == "bzip2":
+        return _BZIP2_HEADER.match(head) is not None
+    if fmt in ARCHIVE_FORMATS:
+        return True
+    return not _is_text(head)
+
+
+def _is_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end of the sample
+    return True
 
 
 def _content_problem(head: bytes, kind: str) -> str | None:
     """Why ``head`` (the first bytes of a data file) does not match ``kind``, or None."""
     fmt = magic_of(head)
-    if fmt in ("gzip", "bzip2", "zip", "xz", "7z", "rar", "zstd", "tar", "lzma"):
+    if fmt in ARCHIVE_FORMATS or fmt == "tar":
         return f"contains a nested {fmt} archive; upload the data files themselves"
     if fmt is not None:
         return f"is a {fmt} file, not a tweet archive"

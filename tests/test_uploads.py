@@ -100,7 +100,7 @@ def test_too_large_is_refused_before_reading() -> None:
     ("noext", CSV_TEXT, "unsupported file type"),
     ("tweets.gz", gzip.compress(TWEET_LINE), "unsupported file type"),
     ("image.csv", b"\x89PNG\r\n\x1a\n" + bytes(100), "is a png file"),
-    ("doc.jsonl", b"%PDF-1.7\n", "is a pdf file"),
+    ("doc.jsonl", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "is a pdf file"),
     ("binary.csv", b"id,text\n1,\x00\x01\x02", "is binary"),
     ("tweets.json", CSV_TEXT, "does not look like JSON"),
     ("tweets.js", b"var x = 1;", "Twitter-archive"),
@@ -289,3 +289,15 @@ def test_macos_twins_do_not_count_against_the_member_cap() -> None:
     members = {f"f{i}.jsonl": TWEET_LINE for i in range(uploads.MAX_MEMBERS)}
     members |= {f"__MACOSX/._f{i}.jsonl": b"\x00\x05\x16\x07" for i in range(uploads.MAX_MEMBERS)}
     assert len(uploads.check_upload("mac.zip", _zip(members)).members) == uploads.MAX_MEMBERS
+
+
+@pytest.mark.parametrize("data", [
+    b"MZcount,text\n1,hi\n",            # starts like a Windows executable
+    b"GIF8 fans,text\n1,hi\n",
+    b"BZh fans,text\n1,hi\n",
+    b"%PDF,text\n1,hi\n",
+    b"x" * 257 + b"ustar and more text\n",
+    "id,text\n1,caf\u00e9\n".encode("cp1252"),  # not UTF-8, still text for the loaders
+])
+def test_text_that_looks_like_a_signature_is_still_text(data: bytes) -> None:
+    assert uploads.check_upload("export.csv", data).decompressed_size == len(data)

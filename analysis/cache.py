@@ -15,9 +15,11 @@ leaves a file that loads wrong. A file that fails to read is treated as a miss a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,10 @@ CHUNK_BYTES: Final = 1 << 20
 # Separator of list items when hashing list columns (cannot occur in a hashtag or handle).
 LIST_SEP: Final = "\x1f"
 CANONICAL_DTYPES: Final[dict[str, str]] = {**schema.COLUMNS, **schema.SCORE_COLUMNS}
+# Entries kept, least recently used dropped first: the three bundled cases at a few thresholds
+# plus a dozen user archives. Each threshold or cue-term change is a new entry (a 1M-tweet
+# table is ~80 MB), so without a bound the threshold slider would fill the disk.
+MAX_ENTRIES: Final = 32
 
 _file_hashes: dict[tuple[str, int, int], str] = {}
 
@@ -135,6 +141,7 @@ def save(key: str, table: pd.DataFrame, report: dict[str, Any] | None = None) ->
     arrow = arrow.replace_schema_metadata(meta)
     with atomic.atomic_writer(target) as out:
         pq.write_table(arrow, out)
+    prune(MAX_ENTRIES)
     return target
 
 
@@ -157,6 +164,8 @@ def load(key: str) -> Scored | None:
     except (OSError, ValueError, pa.ArrowException):
         return None
     table.attrs = dict(meta.get("attrs", {}))
+    with contextlib.suppress(OSError):
+        os.utime(target)  # recently used: pruned last
     return Scored(table=table, report=report, key=key, from_cache=True)
 
 
@@ -179,6 +188,22 @@ def _pylists(column: pa.ChunkedArray) -> list[list[str]]:
     if column.null_count:
         return [v if v is not None else [] for v in values]
     return values  # type: ignore[return-value]
+
+
+def prune(keep: int = MAX_ENTRIES) -> int:
+    """Delete all but the ``keep`` most recently used entries; returns how many were removed."""
+    entries = sorted(paths.cache_dir().glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(REPORT_SUFFIX).unlink(missing_ok=True)
+    return max(0, len(entries) - keep)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile by another process
+        return 0.0
 
 
 def clear() -> int:

@@ -177,3 +177,23 @@ def test_scored_case_without_archive_says_how_to_build_it(isolated_data: Path) -
     case = SimpleNamespace(id="ghost", archive_paths=(isolated_data / "ghost.jsonl.gz",), target_terms=())
     with pytest.raises(CaseError, match="build-archives"):
         cache.scored_case(case)
+
+
+def test_prune_keeps_the_most_recently_used(isolated_data: Path) -> None:
+    import os
+
+    for n, key in enumerate(["old", "used", "new"]):
+        path = cache.save(key, awkward(), {"n": n})
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))
+    assert cache.load("old") is not None        # a hit marks the entry as recently used
+    assert cache.prune(keep=2) == 1
+    assert cache.load("used") is None
+    assert cache.load("old") is not None and cache.load("new") is not None
+    assert not (isolated_data / "cache" / "used.report.json").exists()
+
+
+def test_saving_bounds_the_number_of_entries(isolated_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    for key in ("a", "b", "c"):
+        cache.save(key, awkward())
+    assert len(list((isolated_data / "cache").glob("*.parquet"))) == 2

@@ -11,6 +11,7 @@ Each entry is ``<key>.parquet`` plus ``<key>.report.json`` (the loader's report)
 written atomically (temporary file in the same folder, fsync, ``os.replace``); the report
 goes first and the table last, so an entry exists only once it is complete and a crash never
 leaves a file that loads wrong. A file that fails to read is treated as a miss and rebuilt.
+At most ``MAX_ENTRIES`` entries are kept; the least recently used go first.
 """
 
 from __future__ import annotations

@@ -453,7 +453,8 @@ def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> _Part:
             collector.reject(row["_line"], headers.get("created_at", "created_at"),
                              f"unreadable created_at {row['created_at']!r}")
     good = ~(bad_time | bad_id)
-    frame = raw.loc[good].assign(created_at=times[good], id=ids[good])
+    # Naive UTC wall times: conform localises them as UTC without boxing every Timestamp.
+    frame = raw.loc[good].assign(created_at=times[good].dt.tz_localize(None), id=ids[good])
     for name in INT_COLUMNS:
         frame[name] = _whole_numbers(frame[name])
     table = schema.conform(frame.reset_index(drop=True))

@@ -73,16 +73,22 @@ def _plain(text: object, limit: int = HOVER_CHARS) -> str:
     return html.escape(value, quote=False)
 
 
+# Legend below the plot area (pixels kept free under the x-axis title): long case names
+# never collide with the title, and the legend reads left to right like a caption.
+LEGEND_MARGIN: Final[int] = 110
+
+
 def _layout(fig: go.Figure, title: str, *, height: int = 420, legend: bool = True) -> go.Figure:
     fig.update_layout(
         title={"text": _plain(title, 200), "x": 0.0, "xanchor": "left"},
         font=FONT,
-        height=height,
-        margin={"l": 60, "r": 30, "t": 70, "b": 50},
+        height=height + (LEGEND_MARGIN - 50 if legend else 0),
+        margin={"l": 60, "r": 30, "t": 60, "b": LEGEND_MARGIN if legend else 50},
         template="plotly_white",
         colorway=list(PALETTE),
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.16 * 420 / height,
+                "xanchor": "left", "x": 0.0},
         hoverlabel={"align": "left"},
     )
     return fig
@@ -147,9 +153,9 @@ def timeline(
                     line={"color": SENTIMENT, "width": 2, "dash": "dot"}, row=2, col=1,
                     secondary_y=True)
     fig.update_yaxes(title_text=f"Tweets per {bin_label}", row=1, col=1)
-    fig.update_yaxes(title_text="Hostile share", tickformat=".0%", range=[0, 1.02],
+    fig.update_yaxes(title_text="Hostile share", tickformat=".0%", range=[0, 1.02], dtick=0.25,
                      row=2, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="Mean sentiment", range=[-1, 1], row=2, col=1,
+    fig.update_yaxes(title_text="Mean sentiment", range=[-1, 1], dtick=0.5, row=2, col=1,
                      secondary_y=True, showgrid=False, zeroline=True)
     fig.update_xaxes(title_text=X_AXES.get(x, x), row=2, col=1)
     if events is not None and not events.empty:
@@ -167,10 +173,10 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
         f"<b>{_plain(row.label, 120)}</b><br>{_plain(row.note)}<br>source: {_plain(row.source_url, 120)}"
         for row in events.itertuples()
     ]
-    fig.add_scatter(x=xs, y=[top * 1.05] * len(xs), mode="markers+text", name="Events",
-                    text=[_plain(label, 30) for label in events["label"]],
-                    textposition="top center", textfont={"size": 11},
-                    marker={"symbol": "triangle-down", "size": 12, "color": colours},
+    fig.add_scatter(x=xs, y=[top * 1.06] * len(xs), mode="markers", name="Events (hover)",
+                    text=[_plain(label, 60) for label in events["label"]],
+                    marker={"symbol": "triangle-down", "size": 12, "color": colours,
+                            "line": {"color": "white", "width": 1}},
                     hovertext=hover, hoverinfo="text", row=1, col=1)
 
 
@@ -231,7 +237,7 @@ def small_multiples(
                         line={"color": HOSTILE, "width": 2}, showlegend=i == 0,
                         row=r, col=c, secondary_y=True)
         fig.update_yaxes(title_text="Tweets" if c == 1 else None, row=r, col=c)
-        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", showgrid=False,
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", dtick=0.25, showgrid=False,
                          title_text="Hostile share" if c == cols else None,
                          row=r, col=c, secondary_y=True)
         fig.update_xaxes(title_text=X_AXES.get(x, x), row=r, col=c)

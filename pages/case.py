@@ -42,7 +42,7 @@ with edge():
     cols = st.columns(len(HEADLINE_KPIS))
     for col, key in zip(cols, HEADLINE_KPIS, strict=True):
         spec = kpis.KPIS[key]
-        col.metric(spec.label, kpis.format_value(key, report.values.get(key)),
+        col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
                    help=spec.definition + sections.note_for(report, key), border=True)
 
     timeline_tab, posts_tab, language_tab, people_tab, alert_tab, tweets_tab, facts_tab = st.tabs(

@@ -47,8 +47,9 @@ with edge():
                 cells = st.columns(len(CARD_KPIS))
                 for cell, key in zip(cells, CARD_KPIS, strict=True):
                     spec = kpis.KPIS[key]
-                    cell.metric(spec.label, kpis.format_value(key, report.values.get(key)),
-                                help=spec.definition)
+                    cell.markdown(f"#### {widgets.kpi_text(key, report.values.get(key))}",
+                                  anchors=False)
+                    cell.caption(spec.label, help=spec.definition)
                 st.page_link(pages.path("case"), label="Open the deep-dive",
                              icon=":material/arrow_forward:",
                              query_params={state.CASE: names[case_id]})

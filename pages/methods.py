@@ -59,10 +59,8 @@ with edge():
                    "the generator gave them.")
 
     st.header("Backfire KPIs")
-    st.dataframe(pd.DataFrame([{"KPI": s.label, "unit": s.unit, "definition": s.definition}
-                               for s in kpis.KPIS.values()]),
-                 hide_index=True, width="stretch",
-                 column_config={"definition": st.column_config.TextColumn(width="large")})
+    st.markdown("\n".join(f"- **{s.label}** ({s.unit}): {s.definition}"
+                           for s in kpis.KPIS.values()))
     st.markdown(f"**Alert replay.** The archive is replayed minute by minute from the launch; "
                 f"the alert fires at the first minute when {alerts.AlertRule().describe()}. "
                 f"It is set beside the brand's first documented reaction in the case events.")

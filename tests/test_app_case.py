@@ -52,7 +52,7 @@ def test_every_tab_renders(case_id: str, tab: str) -> None:
     if tab == "Timeline":
         fig = figure(at, "volume, hostility and sentiment")
         names = {t.get("name") for t in fig["data"]}
-        assert {"Hostile share", "Mean sentiment (VADER)", "Events"} <= names
+        assert {"Hostile share", "Mean sentiment (VADER)", "Events (hover)"} <= names
     elif tab == "Hostile posts":
         table = at.dataframe[0].value
         assert {"text", "author", "kind", "engagement", "hostile_prob", "url"} <= set(table.columns)

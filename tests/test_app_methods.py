@@ -19,8 +19,9 @@ def test_methods_page_reads_definitions_and_accuracy() -> None:
     assert headers == ["Scores per tweet", "Measured accuracy", "Backfire KPIs",
                        "Where each case's data comes from", "Limitations"]
     frames = [df.value for df in at.dataframe]
-    kpi_table = next(f for f in frames if "definition" in f.columns)
-    assert list(kpi_table["KPI"]) == [s.label for s in kpis.KPIS.values()]
+    definitions = next(m.value for m in at.markdown if "**Tweets** (tweets)" in m.value)
+    for spec in kpis.KPIS.values():
+        assert f"**{spec.label}** ({spec.unit}): {spec.definition}" in definitions
     results = evaluation.load_results()
     assert results, "data/evaluation.json is committed by the scoring work"
     accuracy = next(f for f in frames if "ours" in f.columns)

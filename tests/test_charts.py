@@ -45,10 +45,10 @@ def test_timeline_has_bars_lines_events_and_labels(x: str) -> None:
     fig = charts.timeline(_timeline(), x=x, events=EVENTS, launch=LAUNCH, bin_label="hour")
     names = [trace.name for trace in fig.data]
     assert names[:2] == ["Originals, replies, quotes", "Retweets"]
-    assert {"Hostile share", "Mean sentiment (VADER)", "Events"} <= set(names)
+    assert {"Hostile share", "Mean sentiment (VADER)", "Events (hover)"} <= set(names)
     assert fig.layout.xaxis2.title.text == charts.X_AXES[x]
     assert fig.layout.yaxis.title.text == "Tweets per hour"
-    events = next(t for t in fig.data if t.name == "Events")
+    events = next(t for t in fig.data if t.name == "Events (hover)")
     assert len(events.x) == 2
     if x == "hours_since_launch":
         assert list(events.x) == [0.0, 3.0]
@@ -59,7 +59,7 @@ def test_timeline_has_bars_lines_events_and_labels(x: str) -> None:
 
 def test_hover_notes_are_escaped_not_markup() -> None:
     fig = charts.timeline(_timeline(), events=EVENTS, launch=LAUNCH)
-    events = next(t for t in fig.data if t.name == "Events")
+    events = next(t for t in fig.data if t.name == "Events (hover)")
     joined = " ".join(events.hovertext)
     assert "<script>" not in joined and "&lt;script&gt;" in joined
     assert "<b>reply</b>" not in " ".join(events.text)

@@ -45,10 +45,20 @@ def case(case_id: str) -> Case:
 
 
 def labels(cases: dict[str, Case]) -> dict[str, str]:
-    """A unique display label per case id: ``#hashtag · brand`` (+ id when ambiguous)."""
-    plain = {cid: f"#{c.hashtag} · {c.brand}" for cid, c in cases.items()}
-    counts = pd.Series(list(plain.values())).value_counts()
-    return {cid: (lbl if counts[lbl] == 1 else f"{lbl} ({cid})") for cid, lbl in plain.items()}
+    """A unique display label per case id, also what the URL carries: ``#hashtag``, then
+    ``#hashtag · brand`` when two cases share the hashtag, then `` (id)`` as a last resort."""
+    def unique(make: Any, ids: list[str]) -> dict[str, str]:
+        made = {cid: make(cases[cid], cid) for cid in ids}
+        counts = pd.Series(list(made.values()), dtype=object).value_counts()
+        return {cid: lbl for cid, lbl in made.items() if counts[lbl] == 1}
+
+    ids = list(cases)
+    out = unique(lambda c, _: f"#{c.hashtag}", ids)
+    rest = [cid for cid in ids if cid not in out]
+    out |= unique(lambda c, _: f"#{c.hashtag} · {c.brand}", rest)
+    rest = [cid for cid in ids if cid not in out]
+    out |= {cid: f"#{cases[cid].hashtag} · {cases[cid].brand} ({cid})" for cid in rest}
+    return {cid: out[cid] for cid in ids}
 
 
 @st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis import safety
+from analysis import kpis, safety
 
 RECONSTRUCTION_NOTICE = (
     "**Reconstruction.** The tweets behind this case are synthetic: Backfire's generator wrote "
@@ -116,3 +116,19 @@ def first_sentence(text: str, limit: int = 220) -> str:
     match = re.search(r"(?<=[.!?])\s", text)
     sentence = text[: match.start()] if match else text
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+# KPI values longer than this many characters are shortened (cards are narrow).
+KPI_CHARS = 7
+
+
+def kpi_text(key: str, value: object) -> str:
+    """A KPI value for a card: ``kpis.format_value``, large counts shortened (``10.5k/h``)."""
+    text = kpis.format_value(key, value)
+    if len(text) <= KPI_CHARS or not isinstance(value, int | float):
+        return text
+    unit = kpis.KPIS[key].unit
+    suffix = "/h" if unit == "tweets/hour" else ""
+    if unit in ("tweets", "accounts", "tweets/hour") and abs(value) >= 1000:
+        return f"{value / 1000:.1f}k{suffix}" if abs(value) < 1e6 else f"{value / 1e6:.1f}M{suffix}"
+    return text

@@ -176,8 +176,14 @@ def load_case(case: str | Path) -> Case:
     return cases[str(case)]
 
 
-def load_cases(cases_dir: Path | None = None, *, include_library: bool = True) -> dict[str, Case]:
-    """Every case: the bundled ones (``cases_dir``) then the user's library, by id."""
+def load_cases(cases_dir: Path | None = None, *, include_library: bool = True,
+               errors: list[CaseError] | None = None) -> dict[str, Case]:
+    """Every case: the bundled ones (``cases_dir``) then the user's library, by id.
+
+    A broken bundled file always raises. A broken library case raises too, unless ``errors``
+    is given: then it is skipped and its ``CaseError`` appended there (so one bad user file
+    does not hide every other case).
+    """
     folder = cases_dir or paths.CASES_DIR
     found: dict[str, Case] = {}
     for path in sorted(folder.glob("*.toml")):
@@ -186,7 +192,12 @@ def load_cases(cases_dir: Path | None = None, *, include_library: bool = True) -
         _add(found, _load_file(path, bundled=True))
     if include_library:
         for path in sorted(paths.library_dir().glob(f"*/{CASE_FILE_NAME}")):
-            _add(found, _load_file(path, bundled=False))
+            try:
+                _add(found, _load_file(path, bundled=False))
+            except CaseError as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
     return found
 
 

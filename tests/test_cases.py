@@ -168,6 +168,19 @@ def test_library_case_cannot_point_outside_its_folder(isolated_data: Path) -> No
         case_from_dict(data, source=folder / "case.toml")
 
 
+def test_a_broken_library_case_can_be_skipped_and_reported(isolated_data: Path) -> None:
+    folder = paths.library_dir() / "broken"
+    folder.mkdir()
+    (folder / "case.toml").write_text(MINIMAL.replace("launch = 2012-01-18T17:00:00Z", ""),
+                                      encoding="utf-8")
+    with pytest.raises(CaseError, match="'launch'"):
+        load_cases()
+    errors: list[CaseError] = []
+    cases = load_cases(errors=errors)
+    assert set(BUNDLED) <= set(cases) and len(errors) == 1
+    assert "broken" in str(errors[0]) and "'launch': missing" in str(errors[0])
+
+
 def test_duplicate_ids_are_refused(isolated_data: Path) -> None:
     folder = paths.library_dir() / "copy"
     folder.mkdir()

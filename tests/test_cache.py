@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from metrics_tables import table, tweet
 from pandas.testing import assert_frame_equal
 
@@ -197,3 +199,20 @@ def test_saving_bounds_the_number_of_entries(isolated_data: Path, monkeypatch: p
     for key in ("a", "b", "c"):
         cache.save(key, awkward())
     assert len(list((isolated_data / "cache").glob("*.parquet"))) == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_characters="\x1f",
+                                                         blacklist_categories=("Cs",)),
+                                 min_size=1, max_size=8), max_size=4), min_size=1, max_size=12))
+def test_list_columns_round_trip(tmp_path_factory: pytest.TempPathFactory, tags: list[list[str]]) -> None:
+    frame = table([tweet(i, hashtags=t, mentions=t[:1]) for i, t in enumerate(tags)])
+    root = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKFIRE_DATA_DIR", str(root))
+        cache.save("lists", frame)
+        hit = cache.load("lists")
+    assert hit is not None
+    assert hit.table["hashtags"].tolist() == tags
+    assert hit.table["mentions"].tolist() == [t[:1] for t in tags]
+    assert all(type(v) is list for v in hit.table["mentions"])

@@ -193,6 +193,7 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseConten
                       hostile=False)),
         sources=sources(case),
         caveats=tuple(case.caveats),
+        events=tuple(event_caption(case, e) for e in key_events(case)),
     )
 
 
@@ -223,9 +224,17 @@ def story(case: Case) -> tuple[str, ...]:
 
 
 def _event_bullet(case: Case, event: Event) -> str:
+    return f"{_offset(case, event)}: {event.label}" + (f" ({event.note})" if event.note else "")
+
+
+def event_caption(case: Case, event: Event) -> str:
+    """An event marker explained: ``▼ 22 Apr 19:22 UTC (+87 min): label``."""
+    return f"▼ {event.time:%d %b %H:%M} UTC ({_offset(case, event)}): {event.label}"
+
+
+def _offset(case: Case, event: Event) -> str:
     hours = case.hours_since_launch(event.time)
-    when = f"{hours * 60:+.0f} min" if abs(hours) < 2 else f"{hours:+.1f} h"
-    return f"{when}: {event.label}" + (f" ({event.note})" if event.note else "")
+    return f"{hours * 60:+.0f} min" if abs(hours) < 2 else f"{hours:+.1f} h"
 
 
 def key_events(case: Case, limit: int = MAX_CHART_EVENTS) -> list[Event]:
@@ -365,13 +374,13 @@ def _gap(case: CaseContent) -> str | None:
 
 
 def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
-    size = _widest_bin(tables)
+    size = _compare_bin(tables)
     frames = {hashtag(item.case): timeline.timeline(table, bin_size=size, launch=item.case.launch)
               for item, table in zip(items, tables, strict=True)
               if table["created_at"].notna().any()}
     volume = charts.compare_curves(frames, y="tweets", normalise=True,
-                                   title="Volume, each case relative to its own peak",
-                                   y_title="Share of the case's peak hour")
+                                   title=f"Volume ({size} bins), each case relative to its own peak",
+                                   y_title="Share of the case's peak bin")
     hostile = charts.compare_curves(frames, y="hostile_share_smooth", percent=True,
                                     title=f"Hostile share of tweets ({size} bins, smoothed)",
                                     y_title="Hostile share")
@@ -380,10 +389,15 @@ def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tupl
     return volume, hostile
 
 
-def _widest_bin(tables: Sequence[pd.DataFrame]) -> str:
-    """One bin width for every curve: the one the longest case needs."""
-    sizes = [bin_size(t) for t in tables if t["created_at"].notna().any()]
-    return max(sizes, key=timeline.bin_width) if sizes else COMPARE_BIN
+def _compare_bin(tables: Sequence[pd.DataFrame]) -> str:
+    """One bin width for every curve, fine enough for the window shown (``COMPARE_HOURS``)."""
+    spans = [t["created_at"].max() - t["created_at"].min() for t in tables
+             if t["created_at"].notna().any()]
+    if not spans:
+        return COMPARE_BIN
+    shown = pd.Timedelta(hours=COMPARE_HOURS[1] - COMPARE_HOURS[0])
+    span = min(max(spans), shown)
+    return next((size for bound, size in BIN_BY_SPAN if span <= bound), WIDEST_BIN)
 
 
 def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:

@@ -157,7 +157,12 @@ def _compare_slide(deck: PresentationType, report: Report, _: CaseContent | None
 def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['timeline']}: {case.hashtag}")
-    _chart(slide, case.timeline, BODY)
+    caption_h = Inches(0.75) if case.events else 0
+    _chart(slide, case.timeline, Box(MARGIN, BODY_TOP, BODY_W, BODY_H - caption_h))
+    if case.events:
+        _text(slide, Box(MARGIN, BODY_TOP + BODY_H - caption_h, BODY_W, caption_h),
+              ["   ".join(case.events)], META_PT, colour=MUTED)
+    _notes(slide, ["Event markers:", *case.events])
 
 
 def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:

@@ -103,6 +103,7 @@ class CaseContent:
     clouds: tuple[Cloud, ...]
     sources: tuple[Source, ...]
     caveats: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()  # the timeline's event markers, as caption lines
 
 
 @dataclass(frozen=True)

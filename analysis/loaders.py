@@ -21,6 +21,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
@@ -314,30 +315,48 @@ def _detect_records(records: list[Any], name: str, numbers: list[int | None]) ->
 
 def _more_blocks(lines: Iterator[bytes], fmt: Format, name: str, start: int,
                  workers: int) -> list[_Part]:
-    """The rest of a JSONL file, block by block: in worker processes when there are several."""
+    """The rest of a JSONL file, block by block: in forked worker processes when allowed.
+
+    Workers are forked only from a single-threaded process (a fork taken while another thread
+    holds a lock can deadlock, and spawn/forkserver would re-import the caller's main script);
+    the app, which runs threads, parses in-process. A broken pool degrades to in-process too.
+    """
     blocks = _blocks(lines, start)
-    if workers <= 1:
+    if workers <= 1 or threading.active_count() > 1:
         return [_block(fmt.name, name, first, block) for first, block in blocks]
     parts: list[_Part] = []
-    pending: deque[Future[_Part]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+    pending: deque[tuple[Future[_Part], int, bytes]] = deque()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for first, block in blocks:
-            pending.append(pool.submit(_block_from_bytes, fmt.name, name, first, b"".join(block)))
+            data = b"".join(block)
+            pending.append((_submit(pool, fmt.name, name, first, data), first, data))
             if len(pending) >= workers * BLOCKS_IN_FLIGHT_PER_WORKER:
-                parts.append(pending.popleft().result())
-        parts.extend(future.result() for future in pending)
+                parts.append(_result(*pending.popleft(), fmt.name, name))
+        parts.extend(_result(future, first, data, fmt.name, name) for future, first, data in pending)
     return parts
+
+
+def _submit(pool: ProcessPoolExecutor, fmt_name: str, name: str, first: int, data: bytes) -> Future[_Part]:
+    try:
+        return pool.submit(_block_from_bytes, fmt_name, name, first, data)
+    except BrokenProcessPool:  # the pool died earlier: parse here, keep the order
+        done: Future[_Part] = Future()
+        done.set_result(_block_from_bytes(fmt_name, name, first, data))
+        return done
+
+
+def _result(future: Future[_Part], first: int, data: bytes, fmt_name: str, name: str) -> _Part:
+    try:
+        return future.result()
+    except BrokenProcessPool:  # a worker died (memory, signal): parse this block here
+        return _block_from_bytes(fmt_name, name, first, data)
 
 
 def _blocks(lines: Iterator[bytes], start: int) -> Iterator[tuple[int, list[bytes]]]:
     while block := list(itertools.islice(lines, BLOCK_LINES)):
         yield start, block
         start += len(block)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """``fork`` from a single-threaded process (fast); ``forkserver`` when threads run (the app)."""
-    return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
 
 
 def _block_from_bytes(fmt_name: str, name: str, start: int, data: bytes) -> _Part:

@@ -144,3 +144,30 @@ def test_random_bytes_at_every_forced_format(fmt: str, data: bytes) -> None:
 @given(fmt=st.sampled_from(sorted(f for f in FORMATS if FORMATS[f].container == "json")), records=st.lists(json_values, min_size=1, max_size=4))
 def test_random_json_records_at_every_json_format(fmt: str, records: list[Any]) -> None:
     _check(b"\n".join(json.dumps(r).encode() for r in records) + b"\n", "records.jsonl", fmt=fmt)
+
+
+MAPPING = {"id": "tweet", "created_at": "when", "text": "body", "author": "who", "retweet_count": "shares",
+           "hashtags": "tags"}
+cells = st.text(max_size=25) | st.sampled_from(
+    ["1398189600", "2014-04-22T18:00:00Z", "Tue Apr 22 18:30:00 +0000 2014", "467000000000000001",
+     "4.67E+17", "['a', 'b']", "[\"#x\"]", "RT @someone: hi", "\"", ""])
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(cells, min_size=6, max_size=7), min_size=1, max_size=5),
+       delimiter=st.sampled_from([",", ";", "\t"]))
+def test_mapped_csv_with_arbitrary_cells(rows: list[list[str]], delimiter: str) -> None:
+    """The custom-CSV loader (explicit mapping) on arbitrary cells, quoted by the csv module."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(["tweet", "when", "body", "who", "shares", "tags"])
+    writer.writerows(rows)
+    try:
+        result = load(Upload(buffer.getvalue().encode("utf-8", errors="replace"), "mapped.csv"),
+                      mapping=MAPPING)
+    except BackfireError as exc:
+        assert str(exc)
+        return
+    _assert_sound(result)

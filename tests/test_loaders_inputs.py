@@ -5,11 +5,13 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from analysis import loaders
 from analysis.errors import ArchiveError, UploadRejected
 from analysis.loaders import detect, load
 
@@ -167,3 +169,27 @@ def test_block_and_worker_paths_give_the_same_table(real_archives: Path, tmp_pat
     report = blocked.report
     assert (report.rows_read, report.kept, report.rejected, report.duplicates) == (26, 24, 1, 1)
     assert report.rejections[0].line == 11
+
+
+_PARENT = os.getpid()
+
+
+def _dying_worker(*args: object) -> object:
+    """Stands in for the block parser: kills any worker process, works in the parent."""
+    if os.getpid() != _PARENT:
+        os._exit(3)
+    return _ORIGINAL_BLOCK(*args)
+
+
+_ORIGINAL_BLOCK = loaders._block_from_bytes
+
+
+def test_a_dying_worker_degrades_to_in_process_parsing(real_archives: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path = real_archives / "v1_user_timeline.jsonl"
+    expected = load(path, workers=1)
+    monkeypatch.setattr(loaders, "BLOCK_LINES", 4)
+    monkeypatch.setattr(loaders, "_block_from_bytes", _dying_worker)
+    result = load(path, workers=2)
+    assert result.table.equals(expected.table)
+    assert result.report.to_dict() == expected.report.to_dict()

@@ -65,8 +65,12 @@ PARA_GAP: Final = 0.35
 MAX_POSTS: Final = 5
 # Lines of tweet text per post on the slide (the full text is in the notes).
 POST_LINES: Final = 2
-# Pixel width of chart images per inch of slide (kaleido renders them at images.SCALE).
+# Pixel size of word-cloud images per inch of slide.
 PX_PER_INCH: Final = 100
+# Charts are drawn at the height their builder chose (else this), at least this wide (CSS px;
+# kaleido renders them at images.SCALE).
+DEFAULT_CHART_PX: Final = 450
+MIN_CHART_PX: Final = 560
 # Sources listed on the methods slide (all of them are in its notes).
 MAX_SOURCES_ON_SLIDE: Final = 4
 
@@ -385,8 +389,13 @@ def _table(slide: Slide, box: Box, rows: Sequence[Sequence[str]], *,
 
 
 def _chart(slide: Slide, fig: go.Figure, box: Box) -> None:
-    width = int(Emu(box.width).inches * PX_PER_INCH)
-    height = int(Emu(box.height).inches * PX_PER_INCH)
+    """``fig`` as a picture filling ``box``: drawn at the height it was designed for (legends
+    and margins are laid out for it) and the box's aspect ratio, then scaled into the box."""
+    aspect = box.width / box.height
+    height = int(fig.layout.height or DEFAULT_CHART_PX)
+    width = int(height * aspect)
+    if width < MIN_CHART_PX:  # a narrow box: keep the width readable, shrink the height
+        width, height = MIN_CHART_PX, int(MIN_CHART_PX / aspect)
     sized = go.Figure(fig).update_layout(width=width, height=height)
     png = images.figure_png(sized, width=width, height=height)
     slide.shapes.add_picture(io.BytesIO(png), *box.emu())

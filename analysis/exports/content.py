@@ -85,6 +85,7 @@ SINGLE_LESSONS: Final[dict[str, str]] = {
 NOTICE: Final = ("{tags}: synthetic reconstruction{s} made by Backfire's generator, calibrated to "
                  "published figures (sources under Methods). No real tweet is reproduced.")
 NO_FILTERS: Final = "Filters: none (all tweets)"
+ALERT_BAR_OPACITY: Final = 0.45
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,8 @@ def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
                                      reaction_hours=replay.reaction_hours,
                                      reaction_label=replay.reaction_label,
                                      title=f"Alert replay, {hashtag(case)}")
+        # The volume bars sit on the secondary axis, drawn above the share line: let it show.
+        figure.update_traces(opacity=ALERT_BAR_OPACITY, selector={"type": "bar"})
     return Speed(
         time_to_hijack_minutes=_number(hijack),
         alert_fired_minutes=_number(report.values.get("alert_fired_minutes")),

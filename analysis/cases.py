@@ -130,7 +130,8 @@ class Case:
     target_terms: tuple[str, ...] = ()
     spinoff_hashtags: tuple[str, ...] = ()
     archives: tuple[Path, ...] = ()
-    reconstruction: Mapping[str, Any] | None = None
+    # The generator's table: raw TOML data, kept out of equality and hashing (dicts).
+    reconstruction: Mapping[str, Any] | None = field(default=None, compare=False)
     source: Path | None = None
     bundled: bool = True
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)

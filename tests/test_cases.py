@@ -76,6 +76,7 @@ def test_every_fact_and_event_carries_source_and_confidence(case_id: str) -> Non
         assert event.kind in EVENT_KINDS and event.confidence.split()[0] in CONFIDENCE_LEVELS
     times = [e.time for e in case.events]
     assert times == sorted(times)
+    assert hash(case) == hash(load_case(case_id)), "cases are hashable (cache keys, sets)"
     assert case.events_of("ask"), "every case has its ask on the timeline"
     assert case.archive_path == paths.archives_dir() / f"{case_id}.jsonl.gz"
 

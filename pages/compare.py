@@ -14,6 +14,27 @@ DEFAULT_SPAN_H = 48
 MAX_SPAN_H = 24 * 14
 TABLE_KPIS = [k for k in kpis.KPIS if k != "peak_time"]
 
+
+
+def takeaway(reports: dict[str, kpis.KpiReport], names: dict[str, str]) -> str:
+    """One sentence: which case turned fastest, which was most hostile, which was biggest."""
+    def best(key: str, low: bool) -> str | None:
+        known = {cid: r.values.get(key) for cid, r in reports.items()
+                 if r.values.get(key) is not None}
+        if len(known) < 2:
+            return None
+        cid = (min if low else max)(known, key=lambda c: known[c])
+        return f"**{widgets.md_escape(names[cid])}** ({kpis.format_value(key, known[cid])})"
+
+    parts = [f"{what} {who}" for what, who in (
+        ("fastest hijack:", best("time_to_hijack_minutes", low=True)),
+        ("most hostile:", best("hostile_share", low=False)),
+        ("biggest peak:", best("peak_hourly_rate", low=False)),
+        ("slowest brand reaction:", best("response_latency_hours", low=False)),
+    ) if who]
+    return ("In short — " + "; ".join(parts) + ".") if parts else ""
+
+
 st.title("Compare backfires")
 st.markdown("All cases aligned on **hours since launch**, so the speed and shape of each "
             "backlash can be compared directly, whatever the date.")
@@ -34,6 +55,8 @@ with edge():
         st.info("Choose at least one case in the sidebar.")
         st.stop()
     widgets.mixed_notice([cases[cid].provenance for cid in chosen])
+    reports = {cid: data.case_kpis(cid) for cid in chosen}
+    st.markdown(takeaway(reports, names))
 
     bin_size = state.BIN_SIZES[str(bin_label)]
     frames = {}
@@ -58,7 +81,6 @@ with edge():
         y_title="Hostile share of tweets"), key="hostile_share", name="compare-hostile-share")
 
     st.subheader("Key figures")
-    reports = {cid: data.case_kpis(cid) for cid in chosen}
     table = pd.DataFrame({
         kpis.KPIS[key].label: [kpis.format_value(key, reports[cid].values.get(key))
                                for cid in chosen]

@@ -46,6 +46,8 @@ def test_all_bundled_cases_by_default() -> None:
     assert {kpis.KPIS[k].label for k in ("tweets", "hostile_share", "time_to_hijack_minutes")} \
         <= set(table.columns)
     assert "Reconstruction" in text_of(at)
+    summary = next(m.value for m in at.markdown if m.value.startswith("In short"))
+    assert "fastest hijack:" in summary and "most hostile:" in summary
 
 
 def test_kpi_definitions_on_hover() -> None:

@@ -129,7 +129,9 @@ def test_upload_a_real_archive_and_compare(page: Any, app_url: str, app_data: Pa
     page.get_by_role("link", name="Compare it with the classics").click()
     wait_ready(page)
     monkeypatch.setenv("BACKFIRE_DATA_DIR", str(app_data))  # read the server's library
-    saved = next(lbl for lbl in data.labels(load_cases()).values() if "Browser test brand" in lbl)
+    everything = load_cases()
+    case_id = next(cid for cid, c in everything.items() if c.brand == "Browser test brand")
+    saved = data.labels(everything)[case_id]
     chosen = [saved, *_labels().values()]
     _visit(page, f"{app_url}/compare{_query(cases=chosen)}")
     legend = _legend(page)

@@ -216,6 +216,13 @@ class _Collector:
             self.warnings.append(message)
 
 
+class _ItemCollector(_Collector):
+    """For a whole JSON document (array, tweets.js): positions are items, not lines."""
+
+    def reject(self, line: int | None, column: int | str | None, reason: str) -> None:
+        super().reject(None, column, f"item {line}: {reason}" if line is not None else reason)
+
+
 @dataclass
 class _Part:
     """One block of a file, validated and conformed (not yet deduplicated)."""
@@ -261,7 +268,7 @@ def _json_parts(stream: IO[bytes], head: bytes, forced: Format | None, name: str
     if mode == "items":  # one JSON document (array, tweets.js, pretty-printed object)
         records = list(items)
         fmt = forced or _detect_records(records, name, [index + 1 for index in range(len(records))])
-        collector = _Collector(name)
+        collector = _ItemCollector(name)
         for index, record in enumerate(records):
             _map_record(fmt, index + 1, record, collector)
         return fmt, [_validate(_frame(collector.rows, collector.lines), fmt, collector)]

@@ -158,3 +158,8 @@ def test_registry_is_data_with_a_detection_rule_per_format() -> None:
         assert fmt.label and fmt.time in times.PARSERS
         assert fmt.detect or fmt.name == "custom-csv"
         assert (fmt.mapper is not None) == (fmt.container == "json")
+
+
+def test_whole_document_rejections_name_the_item() -> None:
+    (rejection,) = load(FIXTURES / "tweets.js").report.rejections
+    assert rejection.line is None and rejection.reason.startswith("item 4: ")

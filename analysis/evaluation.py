@@ -344,3 +344,17 @@ def load_results(path: Path | None = None) -> dict[str, Any]:
         return {}
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as a Markdown table (README, Methods page)."""
+    lines = ["| dataset | n | metric | ours | VADER alone | alt-profanity-check alone | target |",
+             "|---|---:|---|---:|---:|---:|---:|"]
+    for row in rows(results):
+        cells = [_fmt(row[key]) for key in ("ours", "vader", "profanity", "target")]
+        lines.append(f"| {row['dataset']} | {row['n']:,} | {row['metric']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    return "–" if value is None else f"{float(value):.3f}"  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ Only the scalar weights are stored (``data/scoring_model.json``), with their pro
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import scoring_model, sentiment
 
@@ -69,7 +73,6 @@ CONTEXT_MARGIN_LOGIT: Final = 0.5
 DEFAULT_THRESHOLD: Final = 0.5
 
 SECOND_PERSON: Final = re.compile(r"\b(?:you|your|yours|you're|youre|yourself|u|ur|ya)\b", re.I)
-WORD: Final = re.compile(r"[a-z][a-z']*")
 # Praise words that, in a question about the brand's own failings, read as mockery.
 PRAISE: Final = ("great", "love", "favorite", "favourite", "best", "proud", "wonderful",
                  "amazing", "awesome", "thanks", "thank", "congrats", "excited", "fun", "enjoy")
@@ -94,6 +97,9 @@ MOCKERY_CUES: Final[dict[str, re.Pattern[str]]] = {
     "laughter": re.compile(r"\b(?:lol+|lmf?ao+|rofl|ha(?:ha)+h?|hehe+|kek)\b|[\U0001F602\U0001F923\U0001F37F]", re.I),
     "derision": re.compile(r"\b(?:smh|welp|yikes|oops|whoops|facepalm|cringe|epic\s+fail|#?fail(?:ed|s)?|backfire[sd]?|good\s+luck\s+with\s+that|nice\s+try|what\s+were\s+they\s+thinking|who\s+approved|clowns?|middle\s+finger)\b|[\U0001F926\U0001F595]", re.I),
 }
+# One pattern per signal for scoring (the named dicts above explain which cue matched).
+SARCASM_ANY: Final = re.compile("|".join(f"(?:{p.pattern})" for p in SARCASM_CUES.values()), re.I)
+MOCKERY_ANY: Final = re.compile("|".join(f"(?:{p.pattern})" for p in MOCKERY_CUES.values()), re.I)
 
 # Explicit anger and condemnation: hostile when aimed at a campaign, whatever the lexicon says.
 CONDEMNATION: Final = re.compile(
@@ -150,23 +156,65 @@ def cue_pattern(cue_terms: Sequence[str]) -> re.Pattern[str] | None:
 
 
 def features(texts: Sequence[str], cue_terms: Sequence[str] = ()) -> np.ndarray:
-    """``(n, 4 + len(FEATURES))`` float matrix: VADER's scores, then every feature."""
+    """``(n, 4 + len(FEATURES))`` float matrix: VADER's scores, then every feature.
+
+    VADER runs text by text (NLTK); everything else is vectorised over the batch: the
+    profanity model on one sparse matrix, the cue patterns through Arrow's RE2 engine.
+    """
     texts = list(texts)
     polar = sentiment.polarities(texts)
-    profane = np.clip(_profanity(texts), PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
-    term_max, term_count = _offensive_terms(texts)
+    profane, term_max, term_count = _profanity(texts)
+    profane = np.clip(profane, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+    column = pa.array(texts, type=pa.large_string())
     cues = cue_pattern(cue_terms)
-    rows = np.empty((len(texts), len(FEATURES)))
-    for i, text in enumerate(texts):
-        compound, pos, neg, _ = polar[i]
-        targeted = bool(cues and cues.search(text))
-        rows[i] = (
-            np.log(profane[i] / (1 - profane[i])), term_max[i], term_count[i],
-            compound, pos, neg, _lexicon_min(text), bool(SECOND_PERSON.search(text)),
-            _shouting(text), targeted, _sarcastic(text, pos, targeted), _mocking(text),
-            bool(CONDEMNATION.search(text)),
-        )
-    return np.hstack([polar, rows])
+    targeted = _matches(column, cues.pattern) if cues else np.zeros(len(texts), dtype=bool)
+    praise_of_target = targeted & (polar[:, 1] > 0) & (
+        _matches(column, r"\?") | _matches(column, PRAISE_WORD.pattern))
+    rows = np.column_stack([
+        np.log(profane / (1 - profane)), term_max, term_count,
+        polar[:, 0], polar[:, 1], polar[:, 2], _lexicon_min(column),
+        _matches(column, SECOND_PERSON.pattern), _shouting(column),
+        targeted, praise_of_target | _matches(column, SARCASM_ANY.pattern),
+        _matches(column, MOCKERY_ANY.pattern), _matches(column, CONDEMNATION.pattern),
+    ]).astype("float64")
+    return np.hstack([polar, rows.reshape(len(texts), len(FEATURES))])
+
+
+def _matches(column: pa.Array, pattern: str) -> np.ndarray:
+    """Case-insensitive regex search on every text at once (RE2, vectorised)."""
+    found = pc.match_substring_regex(column, _re2(pattern), ignore_case=True)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@functools.cache
+def _re2(pattern: str) -> str:
+    """A Python pattern in RE2's dialect: ``\\U0001F602`` escapes become ``\\x{1F602}``."""
+    return re.sub(r"\\U([0-9a-fA-F]{8})", lambda m: "\\x{" + m.group(1).lstrip("0") + "}", pattern)
+
+
+def _lexicon_min(column: pa.Array) -> np.ndarray:
+    """Valence of each text's most negative VADER lexicon word (0 if none is negative)."""
+    tokens = pc.split_pattern_regex(pc.utf8_lower(column), r"[^a-z']+")
+    flat = pc.list_flatten(tokens).to_numpy(zero_copy_only=False)
+    valences = pd.Series(flat, dtype=object).map(_negative_lexicon()).fillna(0.0).to_numpy(dtype="float64")
+    offsets = tokens.offsets.to_numpy()
+    out = np.zeros(len(column))
+    nonempty = offsets[1:] > offsets[:-1]
+    if valences.size:
+        out[nonempty] = np.minimum.reduceat(valences, offsets[:-1][nonempty])
+    return np.minimum(out, 0.0)
+
+
+def _shouting(column: pa.Array) -> np.ndarray:
+    """Share of upper-case letters."""
+    letters = pc.count_substring_regex(column, r"\pL").to_numpy(zero_copy_only=False)
+    upper = pc.count_substring_regex(column, r"\p{Lu}").to_numpy(zero_copy_only=False)
+    return np.divide(upper, letters, out=np.zeros(len(column)), where=letters > 0)
+
+
+@functools.cache
+def _negative_lexicon() -> dict[str, float]:
+    return {word: value for word, value in sentiment.analyzer().lexicon.items() if value < 0}
 
 
 def probabilities(texts: Sequence[str], cue_terms: Sequence[str] = (),
@@ -180,43 +228,26 @@ def sarcasm_cues(text: str) -> list[str]:
     return [name for name, pattern in (SARCASM_CUES | MOCKERY_CUES).items() if pattern.search(text)]
 
 
-def _sarcastic(text: str, pos: float, targeted: bool) -> bool:
-    """A marked irony cue, or praise (or a positive question) about one of the targets."""
-    praise_of_target = targeted and pos > 0 and ("?" in text or bool(PRAISE_WORD.search(text)))
-    return praise_of_target or any(p.search(text) for p in SARCASM_CUES.values())
-
-
-def _mocking(text: str) -> bool:
-    return any(p.search(text) for p in MOCKERY_CUES.values())
-
-
-def _lexicon_min(text: str) -> float:
-    lexicon = sentiment.analyzer().lexicon
-    return min((lexicon.get(word, 0.0) for word in WORD.findall(text.lower())), default=0.0)
-
-
-def _shouting(text: str) -> float:
-    letters = sum(map(str.isalpha, text))
-    return sum(map(str.isupper, text)) / letters if letters else 0.0
-
-
-def _profanity(texts: list[str]) -> np.ndarray:
-    from profanity_check import predict_prob
-
-    return np.asarray(predict_prob(texts), dtype="float64") if texts else np.zeros(0)
-
-
-def _offensive_terms(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per text: the largest term weight of alt-profanity-check's SVM, and the strong-term count."""
+def _profanity(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """alt-profanity-check per text: its probability, the largest term weight of its SVM
+    among the text's words, and the number of strongly offensive words (one vectorisation)."""
     if not texts:
-        return np.zeros(0), np.zeros(0)
+        return np.zeros(0), np.zeros(0), np.zeros(0)
     from profanity_check import profanity_check as package
 
-    weights = np.mean([c.estimator.coef_[0] for c in package.model.calibrated_classifiers_], axis=0)
-    present = (package.vectorizer.transform(texts) > 0).astype("float64").multiply(weights).tocsr()
+    matrix = package.vectorizer.transform(texts)
+    probability = np.asarray(package.model.predict_proba(matrix)[:, 1], dtype="float64")
+    present = (matrix > 0).astype("float64").multiply(_term_weights()).tocsr()
     strongest = np.asarray(present.max(axis=1).todense()).ravel()
     count = np.asarray((present > OFFENSIVE_TERM_WEIGHT).sum(axis=1)).ravel()
-    return np.maximum(strongest, 0.0), np.minimum(count, COUNT_CAP).astype("float64")
+    return probability, np.maximum(strongest, 0.0), np.minimum(count, COUNT_CAP).astype("float64")
+
+
+@functools.cache
+def _term_weights() -> np.ndarray:
+    from profanity_check import profanity_check as package
+
+    return np.mean([c.estimator.coef_[0] for c in package.model.calibrated_classifiers_], axis=0)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

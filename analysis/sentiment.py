@@ -102,7 +102,10 @@ def _fast_analyzer_class() -> type[SentimentIntensityAnalyzer]:
             text = self.REGEX_REMOVE_PUNCTUATION.sub("", self.text)
             words = {w for w in text.split() if len(w) > 1}
             tokens = [token for token in self.text.split() if len(token) > 1]
-            return [_strip_punctuation(token, words, self.PUNC_LIST) for token in tokens]
+            marks = self.PUNC_LIST
+            ends = _mark_characters(tuple(marks))
+            return [_strip_punctuation(token, words, marks)
+                    if token[0] in ends or token[-1] in ends else token for token in tokens]
 
     class FastAnalyzer(vader.SentimentIntensityAnalyzer):
         def polarity_scores(self, text: str) -> dict[str, float]:
@@ -126,6 +129,12 @@ def _fast_analyzer_class() -> type[SentimentIntensityAnalyzer]:
             return scores
 
     return FastAnalyzer
+
+
+@functools.cache
+def _mark_characters(marks: tuple[str, ...]) -> frozenset[str]:
+    """Characters a punctuation mark can start or end with: other tokens need no check."""
+    return frozenset(mark[0] for mark in marks) | frozenset(mark[-1] for mark in marks)
 
 
 def _strip_punctuation(token: str, words: set[str], punctuation: Sequence[str]) -> str:

@@ -137,3 +137,47 @@ def test_fit_learns_from_train_and_sets_context_priors_by_rule() -> None:
     harmless_matrix[:, COLUMN["sarcasm"]] = 1
     share = (model.probabilities(harmless_matrix) > model.threshold).mean()
     assert share >= 1 - hostility.CONTEXT_QUANTILE
+
+
+PARITY_TEXTS = [
+    "Nailed it! 👏", "lol", "LMAO this", "hahaha", "so SHAMEFUL 😡", "you are wrong", "U r late",
+    "Can I have my house back?", 'so "proud" of you', "Oh wow. Lovely", "Great time to ask",
+    "what a bunch of crooks", "backfired badly", "🖕", "🤦 again", "nothing here", "",
+    "Pepper-sprayed protesters", "stop and frisk again", "youth club", "café crème", "#not",
+]
+
+
+@pytest.mark.parametrize("name", ["SARCASM_ANY", "MOCKERY_ANY", "CONDEMNATION", "SECOND_PERSON"])
+def test_vectorised_patterns_agree_with_python(name: str) -> None:
+    """The RE2 engine used for speed finds exactly what Python's re finds."""
+    import pyarrow as pa
+
+    pattern = getattr(hostility, name)
+    expected = [bool(pattern.search(text)) for text in PARITY_TEXTS]
+    got = hostility._matches(pa.array(PARITY_TEXTS, pa.large_string()), pattern.pattern)
+    assert got.tolist() == expected
+
+
+def test_vectorised_cue_pattern_agrees_with_python() -> None:
+    import pyarrow as pa
+
+    pattern = hostility.cue_pattern(["pepper spray", "stop-and-frisk", "crook"])
+    assert pattern is not None
+    got = hostility._matches(pa.array(PARITY_TEXTS, pa.large_string()), pattern.pattern)
+    assert got.tolist() == [bool(pattern.search(text)) for text in PARITY_TEXTS]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I hate this", -2.7), ("lovely day", 0.0), ("", 0.0), ("kill the hate", -3.7),
+])
+def test_lexicon_min(text: str, expected: float) -> None:
+    import pyarrow as pa
+
+    assert hostility._lexicon_min(pa.array([text], pa.large_string()))[0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("ABC def", 0.5), ("", 0.0), ("123", 0.0), ("ÉCOLE", 1.0)])
+def test_shouting(text: str, expected: float) -> None:
+    import pyarrow as pa
+
+    assert hostility._shouting(pa.array([text], pa.large_string()))[0] == pytest.approx(expected)

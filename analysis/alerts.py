@@ -5,7 +5,7 @@ The archive is replayed minute by minute from the launch. At the end of each min
 it fires when that window holds at least Z tweets (retweets included, as a listening tool counts
 mentions) and at least a share X of them are hostile. The replay reports the first such k, as
 minutes after launch, next to the brand's actual reaction (first response or cancellation
-in the case events).
+in the case events). The replay stops ``REPLAY_HORIZON`` (a week) after launch.
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ DEFAULT_MIN_TWEETS: Final = 30
 # "brand_action" is not one: it is the brand carrying on with its campaign.
 BRAND_REACTION_KINDS: Final[frozenset[str]] = frozenset({"brand_response", "cancellation"})
 MINUTE: Final = pd.Timedelta(minutes=1)
+# The replay covers the first week after launch: an alert that first fires later answers a
+# different question than "did the launch backfire", and the per-minute series stays small
+# (10,080 rows) even for archives that span years.
+REPLAY_HORIZON: Final = pd.Timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -99,10 +103,12 @@ def replay(table: pd.DataFrame, launch: pd.Timestamp, *, rule: AlertRule | None 
         raise BackfireError("the alert replay needs scored tweets (no hostile column)")
     launch = _utc(launch)
     start = launch - rule.window_minutes * MINUTE
-    bins = assign_bins(table["created_at"], MINUTE, start, start=start)
+    times = table["created_at"]
+    inside = ((times >= start) & (times < launch + REPLAY_HORIZON)).fillna(False).to_numpy(dtype=bool)
+    bins = assign_bins(times[inside], MINUTE, start, start=start, max_bins=None)
     n = bins.count
     tweets = np.bincount(bins.index, minlength=n)
-    hostiles = np.bincount(bins.index, weights=hostile[bins.rows].astype(float), minlength=n)
+    hostiles = np.bincount(bins.index, weights=hostile[inside][bins.rows].astype(float), minlength=n)
     series = _window_series(tweets, hostiles, rule, bins.first_start, launch)
     series = series.loc[series["minute"] >= 1].reset_index(drop=True)
     firing = series.loc[series["firing"]]

@@ -107,7 +107,8 @@ KPIS: Final[dict[str, KpiSpec]] = dict([
           "cancellation) in the case events."),
     _spec("alert_fired_minutes", "Listening alert fired", "minutes",
           f"Minutes after launch at which a social-listening alert would have fired, replaying "
-          f"the archive minute by minute: {alerts.AlertRule().describe()}."),
+          f"the archive minute by minute over the first "
+          f"{alerts.REPLAY_HORIZON.days} days: {alerts.AlertRule().describe()}."),
 ])
 
 # KPIs that need the scores (hostile column).
@@ -190,7 +191,8 @@ def _hostility(report: KpiReport, table: pd.DataFrame, launch: pd.Timestamp,
     report.values["alert_fired_minutes"] = report.alert.fired_minutes
     if report.alert.fired_minutes is None:
         report.notes["alert_fired_minutes"] = (
-            f"the rule ({report.alert.rule.describe()}) never held after launch")
+            f"the rule ({report.alert.rule.describe()}) never held in the "
+            f"{alerts.REPLAY_HORIZON.days} days after launch")
 
 
 def for_case(case: Any, table: pd.DataFrame, *,
@@ -214,7 +216,7 @@ def hourly_rate(table: pd.DataFrame, launch: pd.Timestamp | None = None) -> pd.D
     Columns: ``start`` (window start, UTC), ``tweets``, ``full`` (the window lies entirely
     before the end of the archive's last 5-minute bin).
     """
-    bins = assign_bins(table["created_at"], RATE_STEP, launch)
+    bins = assign_bins(table["created_at"], RATE_STEP, launch, max_bins=None)
     counts = np.bincount(bins.index, minlength=bins.count)
     csum = np.concatenate([[0], np.cumsum(counts)])
     starts = np.arange(bins.count)
@@ -258,7 +260,7 @@ def time_to_hijack_minutes(table: pd.DataFrame,
     if hostile is None:
         return None, "the table is not scored (no hostile column)"
     original = ~table["is_retweet"].to_numpy(dtype=bool)
-    bins = assign_bins(table["created_at"], HIJACK_BIN, launch, start=launch)
+    bins = assign_bins(table["created_at"], HIJACK_BIN, launch, start=launch, max_bins=None)
     n = bins.count
     orig = np.bincount(bins.index, weights=original[bins.rows].astype(float), minlength=n)
     host = np.bincount(bins.index, weights=(original & hostile)[bins.rows].astype(float),

@@ -73,11 +73,12 @@ def bin_width(size: str | pd.Timedelta) -> pd.Timedelta:
 
 
 def assign_bins(times: pd.Series, width: pd.Timedelta, origin: pd.Timestamp | None = None,
-                *, start: pd.Timestamp | None = None) -> Bins:
+                *, start: pd.Timestamp | None = None, max_bins: int | None = MAX_BINS) -> Bins:
     """Bin ``times`` (UTC datetimes) into ``width`` bins whose edges fall on ``origin`` + k x width.
 
     ``origin`` None means the Unix epoch (clock alignment). ``start``, when given, is a time the
-    bins must cover even if no tweet falls there (e.g. the launch).
+    bins must cover even if no tweet falls there (e.g. the launch). ``max_bins`` guards charts
+    against millions of empty bins (None: no limit, for internal counts).
     """
     values = times.to_numpy(dtype="datetime64[ns]").astype(np.int64)
     dated = ~pd.isna(times).to_numpy()
@@ -91,7 +92,7 @@ def assign_bins(times: pd.Series, width: pd.Timedelta, origin: pd.Timestamp | No
     if not bounds:
         return Bins(np.zeros(0, np.int64), rows, pd.Timestamp(zero, tz="UTC"), width, 0)
     lo, hi = int(min(bounds)), int(max(bounds))
-    if hi - lo + 1 > MAX_BINS:
+    if max_bins is not None and hi - lo + 1 > max_bins:
         raise BackfireError(f"the archive spans {hi - lo + 1} bins of {width}; choose wider bins")
     first = pd.Timestamp(zero + lo * step, tz="UTC")
     return Bins(raw - lo, rows, first, width, hi - lo + 1)

@@ -96,3 +96,18 @@ def test_bad_rules_are_clear_errors(args: tuple[float, int, int]) -> None:
 def test_replay_needs_scores() -> None:
     with pytest.raises(BackfireError, match="scored"):
         replay(schema.conform(two_a_minute(0)), T0)
+
+
+def test_replay_stops_a_week_after_launch() -> None:
+    late = pd.Timedelta(days=8) / pd.Timedelta(minutes=1)
+    frame = pd.concat([two_a_minute(None, start=0, stop=60),
+                       two_a_minute(0, start=int(late), stop=int(late) + 60)], ignore_index=True)
+    result = replay(frame, T0)
+    assert result.fired_minutes is None
+    assert result.series["minute"].max() <= 7 * 24 * 60
+
+
+def test_replay_of_an_archive_spanning_years() -> None:
+    frame = pd.concat([two_a_minute(0, start=-3 * 365 * 24 * 60, stop=-3 * 365 * 24 * 60 + 5),
+                       two_a_minute(0, start=0, stop=30)], ignore_index=True)
+    assert replay(frame, T0).fired_minutes == 15

@@ -335,3 +335,11 @@ def test_kpis_command_prints_every_bundled_case(seed_data: Path, monkeypatch: py
         assert all(report[k] is not None or k in report["notes"] for k in kpis.KPIS)
     assert out["askrkelly"]["response_latency_hours"] is None  # no documented reaction
     assert "response_latency_hours" in out["askrkelly"]["notes"]
+
+
+def test_kpis_of_an_archive_spanning_years() -> None:
+    years = 5 * 365 * 24 * 60
+    frame = table(per_minute(0, 60, 2, hostile=True) + per_minute(years, years + 30))
+    report = kpis.compute(frame, launch=T0)
+    assert report.values["peak_hourly_rate"] == 120
+    assert report.values["alert_fired_minutes"] == 15

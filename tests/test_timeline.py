@@ -143,3 +143,10 @@ def test_bins_partition_the_tweets(minutes: list[int], retweet: list[bool], size
     assert (np.diff(out["bin_start"].to_numpy()) == np.timedelta64(bin_width(size))).all()
     first = T0 + pd.Timedelta(minutes=min(minutes))
     assert out["bin_start"].iloc[0] <= first < out["bin_start"].iloc[0] + bin_width(size)
+
+
+def test_a_timeline_of_millions_of_bins_asks_for_wider_bins() -> None:
+    frame = table([tweet(0), tweet(3 * 365 * 24 * 60)])
+    with pytest.raises(BackfireError, match="choose wider bins"):
+        timeline(frame, bin_size="5min")
+    assert timeline(frame, bin_size="1D")["tweets"].sum() == 2

@@ -184,7 +184,8 @@ def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
 def _hostility(report: KpiReport, table: pd.DataFrame, launch: pd.Timestamp,
                events: Sequence[Any], alert_rule: alerts.AlertRule | None) -> None:
     """The KPIs that need scores (``HOSTILITY_KPIS``)."""
-    report.values.update(hostile_shares(table))
+    for key, value in hostile_shares(table).items():
+        _note(report, key, (value, None if value is not None else "the archive holds no originals"))
     _note(report, "hostile_engagement_share", engagement.hostile_engagement_share(table))
     _note(report, "time_to_hijack_minutes", time_to_hijack_minutes(table, launch))
     report.alert = alerts.replay(table, launch, rule=alert_rule, events=events)

@@ -266,7 +266,8 @@ def hashtags(table: pd.DataFrame, focus: str | None = None, *, top: int = DEFAUL
     else:
         out["with_focus"] = np.zeros(len(out), dtype=np.int64)
     out["is_focus"] = out["hashtag"] == focus_key
-    out["is_spinoff"] = [t in known or (bool(focus_key) and is_spinoff(t, focus_key)) for t in names]
+    out["is_spinoff"] = np.array([t in known or (bool(focus_key) and is_spinoff(t, focus_key))
+                                  for t in names], dtype=bool)
     out = out.sort_values(["tweets", "hashtag"], ascending=[False, True], kind="stable")
     keep = (np.arange(len(out)) < top) | out["is_spinoff"].to_numpy()
     return out.loc[keep].reset_index(drop=True)

@@ -343,3 +343,32 @@ def test_kpis_of_an_archive_spanning_years() -> None:
     report = kpis.compute(frame, launch=T0)
     assert report.values["peak_hourly_rate"] == 120
     assert report.values["alert_fired_minutes"] == 15
+
+
+REAL_FILES = ["csv_twarc_csv_brexit.csv", "csv_twarc_csv_noflat.csv", "v1_search_tweets.jsonl",
+              "v1_user_timeline.jsonl", "v2_twarc2_brexit.jsonl", "v2_twarc2_flat.jsonl",
+              "v2_twarc2_noflat.jsonl", "v2_twarc2_streaming_output_with_error.jsonl",
+              "v2_twarc2_two_tweets.jsonl"]
+
+
+@pytest.mark.parametrize("name", REAL_FILES)
+def test_every_real_archive_gets_every_kpi_or_a_reason(real_archives: Path, isolated_data: Path,
+                                                       name: str) -> None:
+    from analysis import cache, engagement, terms, timeline
+
+    table = cache.scored_archive(real_archives / name).table
+    out = kpis.compute(table).to_dict()
+    assert out["tweets"] == len(table) > 0
+    assert all(out[k] is not None or k in out["notes"] for k in kpis.KPIS)
+    assert timeline.timeline(table, bin_size="1D")["tweets"].sum() == table["created_at"].notna().sum()
+    engagement.top_hostile_posts(table)
+    terms.hashtags(table)
+    terms.top_mentions(table)
+    terms.distinctive_terms(table)
+
+
+def test_only_retweets_explains_the_originals_share() -> None:
+    report = kpis.compute(table([tweet(0, rt_of="9", hostile=True)]), launch=T0)
+    assert report.values["hostile_share"] == 1.0
+    assert report.values["hostile_share_originals"] is None
+    assert "no originals" in report.notes["hostile_share_originals"]

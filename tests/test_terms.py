@@ -164,3 +164,10 @@ def test_a_missing_list_counts_as_no_entity() -> None:
     frame = table([tweet(0, hashtags=["bailout"]), tweet(1, hashtags=["bailout"])])
     frame.at[1, "hashtags"] = None
     assert terms.hashtags(frame).to_dict("records")[0]["tweets"] == 1
+
+
+def test_no_hashtags_at_all() -> None:
+    frame = table([tweet(0), tweet(1)])
+    assert terms.hashtags(frame, "mynypd").empty
+    assert terms.cooccurrence(frame).empty
+    assert terms.top_mentions(frame).empty

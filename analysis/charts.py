@@ -167,8 +167,15 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
                 top: float) -> None:
     xs = _event_x(events, x, launch)
     colours = [EVENT_COLOURS.get(str(k), DEFAULT_EVENT_COLOUR) for k in events["kind"]]
-    for value, colour in zip(xs, colours, strict=True):
-        fig.add_vline(x=value, line={"color": colour, "width": 1, "dash": "dash"}, opacity=0.7)
+    # One dashed line per event across both panels, set in one go (add_vline per event is
+    # quadratic in plotly and took most of a rerun).
+    line = {"width": 1, "dash": "dash"}
+    fig.update_layout(shapes=[
+        {"type": "line", "xref": xref, "yref": yref, "x0": value, "x1": value, "y0": 0, "y1": 1,
+         "line": {**line, "color": colour}, "opacity": 0.7}
+        for value, colour in zip(xs, colours, strict=True)
+        for xref, yref in (("x", "y domain"), ("x2", "y2 domain"))
+    ])
     hover = [
         f"<b>{_plain(row.label, 120)}</b><br>{_plain(row.note)}<br>source: {_plain(row.source_url, 120)}"
         for row in events.itertuples()

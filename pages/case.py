@@ -26,8 +26,7 @@ with edge():
         st.stop()
     case_id = controls.case_picker(cases)
     case: Case = cases[case_id]
-    table = data.scored(case_id)
-    view = controls.view(case, table)
+    view = controls.view(case)
 
     st.title(f"#{case.hashtag}")
     st.caption(f"{case.brand} (@{case.brand_account}) · launched "

@@ -45,26 +45,26 @@ def case_picker(cases: dict[str, Case]) -> str:
     ))
 
 
-def _span_hours(table: pd.DataFrame, launch: pd.Timestamp) -> tuple[float, float]:
-    times = table["created_at"].dropna()
-    if times.empty:
+def _span_hours(first: pd.Timestamp | None, last: pd.Timestamp | None,
+                launch: pd.Timestamp) -> tuple[float, float]:
+    if first is None or last is None:
         return 0.0, 1.0
-    lo = (times.min() - launch) / pd.Timedelta(hours=1)
-    hi = (times.max() - launch) / pd.Timedelta(hours=1)
+    lo = (first - launch) / pd.Timedelta(hours=1)
+    hi = (last - launch) / pd.Timedelta(hours=1)
     return float(math.floor(min(lo, 0.0))), float(math.ceil(max(hi, lo + 1)))
 
 
-def view(c: Case, table: pd.DataFrame) -> data.View:
+def view(c: Case) -> data.View:
     """The filter widgets in the sidebar; returns the resulting view."""
     side = st.sidebar
     side.subheader("Filters", help="They apply to every chart, table and export on the page.")
-    lo, hi = _span_hours(table, c.launch)
+    langs, first, last = data.facets(c.id)
+    lo, hi = _span_hours(first, last, c.launch)
     step = 0.5 if hi - lo <= FINE_STEP_SPAN_H else 1.0
     window = side.slider("Time window (hours since launch)", min_value=lo, max_value=hi,
                          value=(lo, hi), step=step, key=state.WINDOW, **state.BOUND)
     keyword = side.text_input("Keyword in the text", key=state.KEYWORD,
                               placeholder="e.g. bailout", **state.BOUND)
-    langs = [code for code, _ in filters.languages(table)]
     chosen = side.multiselect("Language", langs, key=state.LANGS, placeholder="All languages",
                               **state.BOUND)
     stance = side.selectbox("Stance", list(STANCE_LABELS), format_func=STANCE_LABELS.__getitem__,

@@ -201,3 +201,17 @@ def _wordcloud(frequencies: tuple[tuple[str, int], ...], hostile: bool) -> Any:
 
 def wordcloud(frequencies: dict[str, int], *, hostile: bool) -> Any:
     return _wordcloud(tuple(sorted(frequencies.items())), hostile)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _facets(case_id: str, _key: Stamp) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:
+    table = scored(case_id)
+    times = table["created_at"].dropna()
+    first = times.min() if len(times) else None
+    last = times.max() if len(times) else None
+    return [code for code, _ in filters.languages(table)], first, last
+
+
+def facets(case_id: str) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:
+    """(language codes, most frequent first; first and last tweet time) of the whole case."""
+    return _facets(case_id, stamp())

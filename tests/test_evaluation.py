@@ -37,6 +37,13 @@ def test_macro_f1_by_hand(truth: list[int], predicted: list[int], expected: floa
 ])
 def test_macro_recall_by_hand(truth: list[int], predicted: list[int], expected: float) -> None:
     assert evaluation.macro_recall(truth, predicted) == pytest.approx(expected)
+    assert evaluation._macro_recall_fast(np.array(truth), np.array(predicted)) == pytest.approx(expected)
+
+
+def test_fast_macro_recall_matches_sklearn_with_unseen_predicted_class() -> None:
+    truth, predicted = np.array([0, 0, 1, 1]), np.array([0, 2, 1, 1])
+    assert evaluation._macro_recall_fast(truth, predicted) == pytest.approx(
+        evaluation.macro_recall(truth, predicted))
 
 
 def test_binary_scores_by_hand() -> None:

@@ -87,6 +87,7 @@ def test_cue_terms_change_the_result() -> None:
     assert plain.attrs["scoring"]["cue_terms"] == []
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_scores(monkeypatch: pytest.MonkeyPatch, scored: pd.DataFrame) -> None:
     monkeypatch.setattr(scoring, "PARALLEL_MIN_TEXTS", 1)
     monkeypatch.setattr(scoring, "CHUNK_TEXTS", 2)

@@ -10,6 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 from app_support import seed_data
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from metrics_tables import T0, table, tweet
 
 from analysis import kpis, schema
@@ -372,3 +374,44 @@ def test_only_retweets_explains_the_originals_share() -> None:
     assert report.values["hostile_share"] == 1.0
     assert report.values["hostile_share_originals"] is None
     assert "no originals" in report.notes["hostile_share_originals"]
+
+
+ROW = st.fixed_dictionaries({
+    "minute": st.integers(min_value=-120, max_value=6000),
+    "kind": st.sampled_from(["original", "retweet", "reply", "quote"]),
+    "target": st.integers(min_value=1, max_value=12),
+    "author": st.sampled_from(["a", "b", "c", "d", None]),
+    "hostile": st.booleans(),
+    "tags": st.lists(st.sampled_from(["mynypd", "mylapd", "nypd", "x"]), max_size=3),
+    "counts": st.one_of(st.none(), st.tuples(*[st.one_of(st.none(), st.integers(0, 50))] * 4)),
+    "semantics": st.sampled_from(list(schema.METRICS_SEMANTICS)),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(ROW, min_size=1, max_size=12))
+def test_every_metric_holds_on_arbitrary_small_tables(rows: list[dict[str, Any]]) -> None:
+    from analysis import engagement, terms, timeline
+
+    built = [tweet(r["minute"], author=r["author"], hostile=r["hostile"], hashtags=r["tags"],  # type: ignore[arg-type]
+                   rt_of=str(r["target"]) if r["kind"] == "retweet" else None,
+                   reply_to=str(r["target"]) if r["kind"] == "reply" else None,
+                   quote_of=str(r["target"]) if r["kind"] == "quote" else None,
+                   counts=r["counts"], semantics=r["semantics"], text=f"words {r['kind']} bailout")
+             for r in rows]
+    frame = table(built)
+    out = kpis.compute(frame, launch=T0).to_dict()
+    assert out["tweets"] == len(rows)
+    assert all(out[k] is not None or k in out["notes"] for k in kpis.KPIS)
+    for key in ("hostile_share", "hostile_engagement_share", "top1pct_author_share"):
+        assert out[key] is None or 0.0 <= out[key] <= 1.0
+    posts = engagement.posts(frame)
+    assert posts["retweets_in_dataset"].sum() == sum(r["kind"] == "retweet" for r in rows)
+    assert (posts["engagement"] >= posts["in_dataset_engagement"]).all()
+    assert len(engagement.top_hostile_posts(frame)) <= sum(posts["hostile"])
+    assert timeline.timeline(frame, bin_size="15min", launch=T0)["tweets"].sum() == len(rows)
+    tags = terms.hashtags(frame, "mynypd")
+    assert (tags["with_focus"] <= tags["tweets"]).all()
+    terms.cooccurrence(frame)
+    terms.top_posters(frame)
+    terms.most_amplified(frame)

@@ -66,42 +66,61 @@ class Engagement:
         return self.retweets + self.replies + self.quotes
 
 
-def measure(table: pd.DataFrame) -> Engagement:
-    """Resolve every post's engagement with array operations (no per-post Python)."""
+@dataclass(frozen=True)
+class _Links:
+    """Integer codes of the ids a table refers to (-1 = missing), one factorisation for all."""
+
+    authored: np.ndarray   # row positions of authored posts
+    retweets: np.ndarray   # row positions of retweets
+    own: np.ndarray        # code of each authored post's id
+    rt_of: np.ndarray      # code of each retweet's retweeted id
+    reply_to: np.ndarray   # code of each authored post's replied-to id
+    quote_of: np.ndarray   # code of each quote's quoted id
+    size: int              # number of distinct ids
+
+
+def _links(table: pd.DataFrame) -> _Links:
     is_rt = table["is_retweet"].to_numpy(dtype=bool)
-    authored = np.flatnonzero(~is_rt)
-    rts = np.flatnonzero(is_rt)
-    is_quote = table["is_quote"].to_numpy(dtype=bool)
-    quotes_at = authored[is_quote[authored]]
-    # one factorisation of every id the table refers to: ids, retweeted, replied-to, quoted
+    authored, rts = np.flatnonzero(~is_rt), np.flatnonzero(is_rt)
+    quotes_at = authored[table["is_quote"].to_numpy(dtype=bool)[authored]]
     pieces = [table["id"].iloc[authored], table["retweeted_id"].iloc[rts],
               table["in_reply_to_id"].iloc[authored], table["quoted_id"].iloc[quotes_at]]
     codes, uniques = pd.factorize(pd.concat(pieces, ignore_index=True))
     bounds = np.cumsum([0, *(len(p) for p in pieces)])
     own, rt_of, reply_to, quote_of = (codes[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True))
-    n = len(uniques)
-    present = np.zeros(n, dtype=bool)
-    present[own[own >= 0]] = True
+    return _Links(authored, rts, own, rt_of, reply_to, quote_of, len(uniques))
+
+
+def _first_retweets(links: _Links, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Retweets of ids absent from the archive: (their rows, their codes, and for each absent
+    id its code and first retweet's row)."""
+    present = np.zeros(links.size, dtype=bool)
+    present[links.own[links.own >= 0]] = True
+    absent = (links.rt_of >= 0) & ~present[np.maximum(links.rt_of, 0)]
+    rows, codes = links.retweets[absent], links.rt_of[absent]
+    order = np.lexsort((rows, times[rows], codes))
+    first = np.unique(codes[order], return_index=True)[1]
+    if len(first) == 0:
+        return rows, codes, np.zeros((2, 0), dtype=np.int64)
+    return rows, codes, np.stack([codes[order][first], rows[order][first]])
+
+
+def measure(table: pd.DataFrame) -> Engagement:
+    """Resolve every post's engagement with array operations (no per-post Python)."""
+    links = _links(table)
     times = table["created_at"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    # rebuilt posts: retweeted ids absent from the archive, represented by their first retweet
-    absent = (rt_of >= 0) & ~present[np.maximum(rt_of, 0)]
-    rt_rows, rt_codes = rts[absent], rt_of[absent]
-    order = np.lexsort((rt_rows, times[rt_rows], rt_codes))
-    first = np.unique(rt_codes[order], return_index=True)[1]
-    rebuilt_codes = rt_codes[order][first]
-    rebuilt_rows = rt_rows[order][first]
-    post_codes = np.concatenate([own, rebuilt_codes])
-    counts = [np.bincount(c[c >= 0], minlength=n) for c in (rt_of, reply_to, quote_of)]
-    safe = np.maximum(post_codes, 0)
-    known = post_codes >= 0
-    retweets, replies, quotes = (np.where(known, c[safe], 0) for c in counts)
-    reported = np.concatenate([_reported_authored(table, authored),
-                               _reported_rebuilt(table, rt_rows, rt_codes, rebuilt_codes, n)])
+    rt_rows, rt_codes, rebuilt = _first_retweets(links, times)
+    post_codes = np.concatenate([links.own, rebuilt[0]])
+    safe, known = np.maximum(post_codes, 0), post_codes >= 0
+    retweets, replies, quotes = (np.where(known, np.bincount(c[c >= 0], minlength=links.size)[safe], 0)
+                                 for c in (links.rt_of, links.reply_to, links.quote_of))
+    reported = np.concatenate([_reported_authored(table, links.authored),
+                               _reported_rebuilt(table, rt_rows, rt_codes, rebuilt[0], links.size)])
     in_dataset = retweets + replies + quotes
     engagement = np.maximum(np.nan_to_num(reported, nan=0.0).astype(np.int64), in_dataset)
     from_reported = ~np.isnan(reported) & (np.nan_to_num(reported, nan=-1) >= in_dataset) & (engagement > 0)
-    rows = np.concatenate([authored, rebuilt_rows])
-    return Engagement(row=rows, rebuilt=np.arange(len(rows)) >= len(authored),
+    rows = np.concatenate([links.authored, rebuilt[1]]).astype(np.int64)
+    return Engagement(row=rows, rebuilt=np.arange(len(rows)) >= len(links.authored),
                       retweets=retweets, replies=replies, quotes=quotes, reported=reported,
                       engagement=engagement, from_reported=from_reported, first_seen=times[rows])
 

@@ -111,6 +111,7 @@ def test_v1_structure_is_real(small_build: Path) -> None:
             assert r["retweet_count"] == src["retweet_count"] and r["favorite_count"] == 0
         if r.get("is_quote_status"):
             assert r["quoted_status"]["id_str"] == r["quoted_status_id_str"] in by_id
+            assert "quoted_status" not in r["quoted_status"], "one level of embedding, as in v1.1"
         if r["in_reply_to_status_id_str"]:
             target = by_id[r["in_reply_to_status_id_str"]]
             assert r["in_reply_to_screen_name"] == target["user"]["screen_name"]

@@ -163,3 +163,33 @@ def test_registry_is_data_with_a_detection_rule_per_format() -> None:
 def test_whole_document_rejections_name_the_item() -> None:
     (rejection,) = load(FIXTURES / "tweets.js").report.rejections
     assert rejection.line is None and rejection.reason.startswith("item 4: ")
+
+
+def _table(rows: int, *, retweet: bool, retweets: int | None, likes: int | None,
+           semantics: str) -> pd.DataFrame:
+    return schema.conform(pd.DataFrame({
+        "id": [str(10**17 + i) for i in range(rows)],
+        "created_at": ["2014-04-22T18:00:00Z"] * rows,
+        "is_retweet": [retweet] * rows,
+        "retweet_count": [retweets] * rows,
+        "like_count": [likes] * rows,
+        "metrics_semantics": [semantics] * rows,
+    }))
+
+
+@pytest.mark.parametrize(("table", "expected"), [
+    (_table(30, retweet=False, retweets=0, likes=0, semantics="stream_capture"), ["stream"]),
+    (_table(30, retweet=False, retweets=0, likes=0, semantics="snapshot"), ["stream"]),
+    (_table(30, retweet=False, retweets=3, likes=1, semantics="snapshot"), []),
+    (_table(10, retweet=False, retweets=0, likes=0, semantics="snapshot"), []),
+    (_table(30, retweet=False, retweets=None, likes=None, semantics="unknown"), []),
+    (_table(5, retweet=True, retweets=40, likes=0, semantics="copied_from_original"), ["never sum"]),
+    (_table(5, retweet=True, retweets=0, likes=0, semantics="copied_from_original"), []),
+])
+def test_engagement_warnings(table: pd.DataFrame, expected: list[str]) -> None:
+    from analysis.loaders import metric_warnings
+
+    warnings = metric_warnings(table)
+    assert len(warnings) == len(expected)
+    for warning, needle in zip(warnings, expected, strict=True):
+        assert needle in warning

@@ -598,7 +598,7 @@ def _handle(draws: Draws, names: Mapping[str, Sequence[str]], taken: set[str]) -
 def _texts(case: Case, recon: Mapping[str, Any], plan: _Plan, authors: _Authors,
            composer: Composer, draws: Draws) -> list[str | None]:
     texts: list[str | None] = [None] * len(plan.t_ms)
-    spam_texts = _spam_texts(composer, len(authors.handles))
+    spam_texts = _spam_texts(composer)
     photo = {STANCE_INDEX[s]: float(v) for s, v in recon["photo_share"].items()}
     spin_tags = [str(s["hashtag"]) for s in recon.get("spinoffs", [])]
     cotags = [str(t) for t in recon.get("cohashtags", [])]
@@ -625,7 +625,7 @@ def _texts(case: Case, recon: Mapping[str, Any], plan: _Plan, authors: _Authors,
     return texts
 
 
-def _spam_texts(composer: Composer, salt: int) -> list[str]:
+def _spam_texts(composer: Composer) -> list[str]:
     """Each spam account repeats one fixed text (drawn once, so copies are identical)."""
     return [composer.fill(t, tag=composer.tag()) for t in composer.g.spam] or ["follow back #spam"]
 

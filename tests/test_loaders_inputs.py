@@ -193,3 +193,17 @@ def test_a_dying_worker_degrades_to_in_process_parsing(real_archives: Path,
     result = load(path, workers=2)
     assert result.table.equals(expected.table)
     assert result.report.to_dict() == expected.report.to_dict()
+
+
+def test_v2_stream_error_objects_are_rejected_with_their_detail(real_archives: Path,
+                                                                 tmp_path: Path) -> None:
+    lines = (real_archives / "v2_twarc2_streaming_output_with_error.jsonl").read_bytes().splitlines()[:7]
+    error = (b'{"errors": [{"title": "operational-disconnect", "disconnect_type": "UpstreamOperationalDisconnect",'
+             b' "detail": "This stream has been disconnected upstream for operational reasons."}]}')
+    path = tmp_path / "stream.jsonl"
+    path.write_bytes(b"\n".join([*lines[:3], error, *lines[3:]]) + b"\n")
+    report = load(path).report
+    assert (report.rows_read, report.kept, report.rejected) == (8, 7, 1)
+    (rejection,) = report.rejections
+    assert rejection.line == 4
+    assert "API error object" in rejection.reason and "disconnected upstream" in rejection.reason

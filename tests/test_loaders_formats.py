@@ -193,3 +193,35 @@ def test_engagement_warnings(table: pd.DataFrame, expected: list[str]) -> None:
     assert len(warnings) == len(expected)
     for warning, needle in zip(warnings, expected, strict=True):
         assert needle in warning
+
+
+def _v1(tweet_id: str, text: str, **extra: Any) -> dict[str, Any]:
+    return {"id_str": tweet_id, "created_at": "Tue Apr 22 18:00:00 +0000 2014", "text": text,
+            "truncated": "extended_tweet" in extra, "user": {"screen_name": f"user{tweet_id[-1]}",
+                                                             "followers_count": 10},
+            "entities": {"hashtags": [], "user_mentions": []}, "retweet_count": 0,
+            "favorite_count": 0, "timestamp_ms": "1398189600000", **extra}
+
+
+def test_v1_streaming_extended_tweets_give_full_text(tmp_path: Path) -> None:
+    import json
+
+    long_text = "A long synthetic post about widgets " * 6 + "#AskAcme #Widgets"
+    extended = {"full_text": long_text, "entities": {"hashtags": [{"text": "AskAcme"}, {"text": "Widgets"}],
+                                                     "user_mentions": []}}
+    original = _v1("470000000000000001", long_text[:120] + "…", extended_tweet=extended)
+    retweet = _v1("470000000000000002", "RT @user1: " + long_text[:100] + "…", retweeted_status=original,
+                  retweet_count=12)
+    quote = _v1("470000000000000003", "look", quoted_status=original,
+                quoted_status_id_str="470000000000000001", is_quote_status=True)
+    path = tmp_path / "stream.jsonl"
+    path.write_text("\n".join(json.dumps(t) for t in (original, retweet, quote)) + "\n")
+    table = load(path).table.set_index("id")
+    assert table.loc["470000000000000001", "text"] == long_text
+    assert table.loc["470000000000000001", "hashtags"] == ["askacme", "widgets"]
+    assert table.loc["470000000000000001", "metrics_semantics"] == "stream_capture"
+    assert table.loc["470000000000000002", "text"] == f"RT @user1: {long_text}"
+    assert table.loc["470000000000000002", "hashtags"] == ["askacme", "widgets"]
+    assert table.loc["470000000000000002", "metrics_semantics"] == "copied_from_original"
+    assert table.loc["470000000000000003", "is_quote"]
+    assert table.loc["470000000000000003", "quoted_author"] == "user1"

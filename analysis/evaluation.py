@@ -176,7 +176,8 @@ def _column(feature: str) -> int:
 def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, Any]:
     """Macro recall over 3 classes, ours vs plain NLTK VADER (no emoji, ±0.05)."""
     ours = sentiment.polarities(data.texts)[:, 0]
-    plain = np.asarray([sentiment.analyzer().polarity_scores(t)["compound"] for t in data.texts])
+    stock = sentiment.stock_analyzer()
+    plain = np.asarray([stock.polarity_scores(t)["compound"] for t in data.texts])
     return {
         "macro_recall": macro_recall(data.labels, _sentiment_codes(ours, cuts)),
         "n": len(data.texts),

@@ -85,6 +85,14 @@ def analyzer() -> SentimentIntensityAnalyzer:
     return _fast_analyzer_class()(lexicon_file=LEXICON_RESOURCE)
 
 
+def stock_analyzer() -> SentimentIntensityAnalyzer:
+    """NLTK's own, unmodified class on the same lexicon (reference for tests and benchmarks)."""
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer as Stock
+
+    analyzer()  # registers the data root
+    return Stock(lexicon_file=LEXICON_RESOURCE)
+
+
 @functools.cache
 def _fast_analyzer_class() -> type[SentimentIntensityAnalyzer]:
     from nltk.sentiment import vader

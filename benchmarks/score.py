@@ -129,9 +129,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     loop_start = time.perf_counter()
     plain_loop(texts, terms)
     loop_s = time.perf_counter() - loop_start
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
-
-    stock = SentimentIntensityAnalyzer(lexicon_file=sentiment.LEXICON_RESOURCE)
+    stock = sentiment.stock_analyzer()
     vader_start = time.perf_counter()
     for text in texts:  # for reference: NLTK's stock VADER alone, row by row
         stock.polarity_scores(str(text))
@@ -181,12 +179,11 @@ def plain_loop(texts: Any, terms: tuple[str, ...]) -> None:
     Python's re, and the combiner, for each row in turn (no dedup, no batching, one core).
     """
     import numpy as np
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
     from profanity_check import predict_prob
 
     from analysis import hostility, sentiment
 
-    stock = SentimentIntensityAnalyzer(lexicon_file=sentiment.LEXICON_RESOURCE)
+    stock = sentiment.stock_analyzer()
     fitted, cues = hostility.model(), hostility.cue_pattern(terms)
     checks = (hostility.SECOND_PERSON, hostility.SARCASM_ANY, hostility.MOCKERY_ANY,
               hostility.CONDEMNATION)

@@ -43,7 +43,7 @@ from analysis.formats.inputs import Input, Source, inputs
 from analysis.formats.records import ROW_FIELDS, NotATweet, Row
 from analysis.formats.times import PARSERS
 
-__all__ = ["FORMATS", "LoadReport", "LoadResult", "Rejection", "detect", "load"]
+__all__ = ["FORMATS", "LoadReport", "LoadResult", "Rejection", "detect", "load", "metric_warnings"]
 
 # Records looked at before giving up on detecting a JSON format (stream files may open
 # with notices; an archive whose first 1,000 records are not tweets is not a tweet archive).
@@ -62,6 +62,10 @@ BLOCK_LINES: Final = 10_000
 MAX_WORKERS: Final = 2
 # Blocks queued per worker: keeps both busy without reading the whole file ahead.
 BLOCKS_IN_FLIGHT_PER_WORKER: Final = 2
+# Canonical columns holding counts; larger "counts" than MAX_COUNT are garbage (and would
+# overflow Int64), so they become unknown.
+INT_COLUMNS: Final = ("author_followers", *schema.ENGAGEMENT_COLUMNS)
+MAX_COUNT: Final = 2**53
 
 
 @dataclass(frozen=True)
@@ -488,9 +492,6 @@ def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> _Part:
     return _Part(table, read, collector.rejected, collector.rejections, collector.warnings)
 
 
-INT_COLUMNS: Final = ("author_followers", *schema.ENGAGEMENT_COLUMNS)
-
-
 def _whole_numbers(values: pd.Series) -> pd.Series:
     """Counts as Int64; a value that is not a whole number in range becomes unknown."""
     try:
@@ -507,10 +508,6 @@ def _count(value: object) -> int | None:
     except ValueError:
         return None
     return number if abs(number) < MAX_COUNT else None
-
-
-# Larger "counts" are garbage (and overflow Int64).
-MAX_COUNT: Final = 2**53
 
 
 def _assemble(parts: list[_Part], fmt: Format, name: str) -> LoadResult:

@@ -100,6 +100,38 @@ def test_replies_quotes_languages_and_counts_agree(case_id: str) -> None:
     assert (originals.astype(int) == joined).all(), "retweet_count equals the cascade in the file"
 
 
+def _targets() -> list[tuple[str, dict]]:
+    out = []
+    for case_id in ("mynypd", "askjpm", "askrkelly"):
+        for target in (load_case(case_id).reconstruction or {}).get("targets", []):
+            out.append((case_id, target))
+    return out
+
+
+# The metrics a case file's [[reconstruction.targets]] may name.
+METRICS = {
+    "cumulative": lambda t, spec: _cum(t, float(spec["hours"])),
+    "peak_hourly": lambda t, spec: _peak_hourly(t),
+    "hostile_share": lambda t, spec: t.loc[t["hours"].between(spec["from_hours"], spec["to_hours"]),
+                                           "hostile"].mean(),
+    "retweet_share": lambda t, spec: t["is_retweet"].mean(),
+}
+
+
+@pytest.mark.parametrize(("case_id", "target"), _targets(),
+                         ids=[f"{c}:{t['label'][:40]}" for c, t in _targets()])
+def test_case_file_targets(case_id: str, target: dict) -> None:
+    """Every target written in a case file holds on its archive (a fourth case brings its own)."""
+    assert target["metric"] in METRICS and target["source_url"].startswith("http")
+    _, table = _table(case_id)
+    value = METRICS[target["metric"]](table, target)
+    assert target.get("min", -np.inf) <= value <= target.get("max", np.inf), (target["label"], value)
+
+
+def test_every_bundled_case_declares_targets() -> None:
+    assert {c for c, _ in _targets()} == {"mynypd", "askjpm", "askrkelly"}
+
+
 # --------------------------------------------------------------------------- #myNYPD
 
 def test_mynypd_launch_tweet_is_in_the_archive() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -172,6 +173,7 @@ def describe(table: pd.DataFrame, *, key: str) -> dict[str, Any] | None:
         st.error("Give at least the campaign hashtag and the brand.")
         return None
     launch = pd.Timestamp(dt.datetime.combine(day, clock), tz="UTC")
-    return {"hashtag": hashtag, "brand": brand, "brand_account": account_in or brand,
+    handle = (account_in or "").strip().lstrip("@") or re.sub(r"\W+", "", brand) or "unknown"
+    return {"hashtag": hashtag, "brand": brand, "brand_account": handle,
             "launch": launch, "launch_assumed": assumed, "events": _events(edited),
             "target_terms": _split_terms(terms), "story": story}

@@ -48,7 +48,7 @@ def wait_ready(page: Any, settle_ms: int = 600) -> None:
     raise TimeoutError("the Streamlit page did not finish running")
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: Any, name: str, *, docs: bool = True) -> Path:
     """Full-page screenshot to artifacts/; also to docs/ when BACKFIRE_UPDATE_SCREENSHOTS=1.
 
     Streamlit scrolls inside its main container, so the viewport is grown to the content's
@@ -68,7 +68,7 @@ def screenshot(page: Any, name: str) -> Path:
     target = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
     page.set_viewport_size(VIEWPORT)
-    if os.environ.get("BACKFIRE_UPDATE_SCREENSHOTS") == "1":
+    if docs and os.environ.get("BACKFIRE_UPDATE_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
     return target

@@ -559,8 +559,9 @@ def metric_warnings(table: pd.DataFrame) -> list[str]:
     retweets = table.loc[table["is_retweet"]]
     copied = int((retweets["retweet_count"].fillna(0) > 0).sum())
     if copied:
+        rows = "retweet row carries" if copied == 1 else "retweet rows carry"
         warnings.append(
-            f"{copied} retweet rows carry their original tweet's counts (copied, not their own): "
+            f"{copied:,} {rows} the original tweet's counts (copied, not their own): "
             "never sum engagement over retweet rows")
     return warnings
 

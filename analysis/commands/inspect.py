@@ -85,7 +85,7 @@ def readable(path: str, report: LoadReport) -> str:
             where = ", ".join(p for p in (
                 f"line {rejection.line}" if rejection.line is not None else "",
                 f"column {rejection.column}" if rejection.column is not None else "") if p)
-            lines.append(f"    {where or rejection.file}: {rejection.reason}")
+            lines.append(f"    {where}: {rejection.reason}" if where else f"    {rejection.reason}")
         if report.rejected > SHOWN_REJECTIONS:
             lines.append(f"    … {report.rejected - SHOWN_REJECTIONS:,} more (see --json)")
     for warning in report.warnings:

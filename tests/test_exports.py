@@ -163,3 +163,13 @@ def test_export_formats_are_data_and_unknown_ones_are_refused() -> None:
     assert FORMATS["pptx"].file_name("mynypd") == "mynypd.pptx"
     with pytest.raises(ExportError, match="unknown export format 'docx'"):
         export_bytes([], "docx")
+
+
+def test_a_missing_browser_is_a_clear_export_error(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: object) -> None:
+    from analysis.errors import ExportError
+    from analysis.exports import images
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    with pytest.raises(ExportError, match="BROWSER_PATH=/nonexistent/chromium does not exist"):
+        images.browser_path()

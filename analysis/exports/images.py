@@ -1,4 +1,4 @@
-"""Static images for exports: Plotly figures through kaleido, word clouds through wordcloud.
+"""Static images for exports: Plotly figures as PNG through kaleido.
 
 kaleido 1.x drives a headless Chromium. We use Debian's ``chromium`` (``BROWSER_PATH``; set
 to ``/usr/bin/chromium`` or whatever ``chromium`` is on PATH when unset) and keep one kaleido
@@ -13,16 +13,13 @@ import io
 import os
 import shutil
 import threading
-from collections.abc import Mapping
 from typing import Final
 
 import kaleido
 import plotly.graph_objects as go
 from PIL import Image
-from wordcloud import WordCloud
 
 from analysis.errors import ExportError
-from analysis.exports.textfit import FONT_FILE
 
 PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
 BROWSER_ENV: Final = "BROWSER_PATH"
@@ -30,8 +27,6 @@ BROWSER_ENV: Final = "BROWSER_PATH"
 DEFAULT_BROWSER: Final = "/usr/bin/chromium"
 # Device scale of chart images: 2x keeps them sharp on a projector at a modest file size.
 SCALE: Final = 2
-# Word clouds: at most this many words, drawn on white with one colour per cloud.
-CLOUD_WORDS: Final = 80
 
 _lock = threading.Lock()
 _server_started = False
@@ -83,28 +78,8 @@ def figure_png(fig: go.Figure, *, width: int, height: int) -> bytes:
     return data
 
 
-def wordcloud_png(frequencies: Mapping[str, float], *, colour: str, width: int = 900,
-                  height: int = 500) -> bytes | None:
-    """A word cloud of ``frequencies`` as PNG bytes, or ``None`` when there are no words."""
-    words = {str(k): float(v) for k, v in frequencies.items() if str(k).strip() and float(v) > 0}
-    if not words:
-        return None
-    cloud = WordCloud(width=width, height=height, background_color="white",
-                      max_words=CLOUD_WORDS, font_path=str(FONT_FILE),
-                      color_func=lambda *args, **kwargs: colour, random_state=7,
-                      prefer_horizontal=0.95)
-    image = cloud.generate_from_frequencies(words).to_image()
-    return png_bytes(image)
-
-
 def png_bytes(image: Image.Image) -> bytes:
+    """A Pillow image (e.g. a word cloud) as PNG bytes."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Pixel size of PNG ``data`` (decodes it: a broken image raises)."""
-    with Image.open(io.BytesIO(data)) as image:
-        image.load()
-        return image.size

@@ -1,5 +1,6 @@
 """Case library (home): one card per backfire, with its three headline KPIs."""
 
+import pandas as pd
 import streamlit as st
 
 from analysis import kpis
@@ -55,6 +56,11 @@ with edge():
                              query_params={state.CASE: names[case_id]})
 
     st.divider()
+    table = pd.DataFrame([{"case": cid, "hashtag": f"#{c.hashtag}", "brand": c.brand,
+                           "data": c.provenance, **data.case_kpis(cid).to_dict()}
+                          for cid, c in cases.items()]).drop(columns=["notes"], errors="ignore")
+    widgets.csv_download(table, file_name="backfire-cases.csv", key="export_cases",
+                         label="Download every case's KPIs (CSV)")
     left, right = st.columns(2)
     left.page_link(pages.path("archive"), label="Bring your own archive",
                    icon=":material/upload_file:")

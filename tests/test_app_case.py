@@ -111,3 +111,13 @@ def test_keyword_and_retweet_filters() -> None:
     total = int(metric(everything, "Tweets").replace(",", ""))
     assert 0 < int(metric(no_rts, "Tweets").replace(",", "")) < total
     assert metric(nothing, "Tweets") == "0"
+
+
+def test_case_choice_survives_a_page_switch() -> None:
+    at = open_page("case")
+    at.selectbox(key="case").set_value("mynypd").run()
+    assert at.title[0].value == "#myNYPD"
+    at.switch_page("pages/compare.py").run()
+    assert_clean(at)
+    at.switch_page("pages/case.py").run()
+    assert at.title[0].value == "#myNYPD"

@@ -35,6 +35,7 @@ def test_one_card_per_case_with_kpis_and_provenance() -> None:
     assert len(values) == 3 * len(cases)
     assert all(v != "#### n/a" for v in values[::3])  # every case has a tweet count
     assert "Reconstruction" in text_of(at)
+    assert any("KPIs (CSV)" in b.label for b in at.download_button)
 
 
 def test_cards_link_to_the_deep_dive_with_the_case_in_the_url() -> None:

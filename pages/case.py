@@ -86,3 +86,6 @@ with edge():
         label="Download the filtered tweets (CSV)")
     st.caption("Cells that a spreadsheet could run as a formula (starting with = + - @ or a "
                "tab) are prefixed with a quote. Each chart's toolbar has a PNG download.")
+    widgets.post_mortem_export([case_id], view.filters(case.launch), key="case_export",
+                               stem=f"backfire-{case.id}")
+    st.caption("The deck, report and data carry the filters above in their footer.")

@@ -106,3 +106,6 @@ with edge():
                               for cid in chosen})
     widgets.csv_download(stacked, file_name=f"backfire-timelines-{bin_size}.csv",
                          key="export_timelines", label="Download the aligned timelines (CSV)")
+    st.subheader("Take it to the meeting")
+    widgets.post_mortem_export(list(chosen), None, key="compare_export",
+                               stem="backfire-comparison")

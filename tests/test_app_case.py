@@ -121,3 +121,13 @@ def test_case_choice_survives_a_page_switch() -> None:
     assert_clean(at)
     at.switch_page("pages/case.py").run()
     assert at.title[0].value == "#myNYPD"
+
+
+def test_post_mortem_report_is_built_on_request() -> None:
+    at = _open("askrkelly", stance="Hostile")
+    at.selectbox(key="case_export_fmt").set_value("html").run()
+    assert not [b for b in at.download_button if b.label.startswith("Download backfire-")]
+    next(b for b in at.button if b.label == "Build it").click().run()
+    assert_clean(at)
+    labels = [b.label for b in at.download_button]
+    assert "Download backfire-askrkelly.html" in labels

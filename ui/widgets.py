@@ -132,3 +132,34 @@ def kpi_text(key: str, value: object) -> str:
     if unit in ("tweets", "accounts", "tweets/hour") and abs(value) >= 1000:
         return f"{value / 1000:.1f}k{suffix}" if abs(value) < 1e6 else f"{value / 1e6:.1f}M{suffix}"
     return text
+
+
+def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem: str) -> None:
+    """Build the slide deck / HTML report / PDF / data zip of ``case_ids`` under the filters.
+
+    Two steps (build, then download): building a deck renders charts through Chromium and
+    takes seconds, so it only happens on request; the result is kept for this session.
+    """
+    from analysis import exports
+    from analysis.errors import BackfireError
+    from analysis.exports.content import Inputs
+    from ui import data
+
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    fmt = left.selectbox("Post-mortem export", list(exports.FORMATS),
+                         format_func=lambda k: exports.FORMATS[k].label, key=f"{key}_fmt")
+    memo: dict[Any, bytes] = st.session_state.setdefault("_exports", {})
+    wanted = (tuple(case_ids), repr(view_filters), fmt, data.stamp())
+    if right.button("Build it", key=f"{key}_build", icon=":material/build:"):
+        with st.spinner(f"Building the {exports.FORMATS[fmt].label}…"):
+            try:
+                items = [Inputs(data.case(cid), data.scored(cid)) for cid in case_ids]
+                memo.clear()
+                memo[wanted] = exports.export_bytes(items, fmt, view_filters)
+            except BackfireError as err:
+                st.error(str(err), icon=":material/error:")
+    if wanted in memo:
+        spec = exports.FORMATS[fmt]
+        st.download_button(f"Download {spec.file_name(stem)}", data=memo[wanted],
+                           file_name=spec.file_name(stem), mime=spec.mime, key=f"{key}_get",
+                           icon=":material/download:", on_click="ignore", type="primary")

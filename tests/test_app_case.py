@@ -131,3 +131,13 @@ def test_post_mortem_report_is_built_on_request() -> None:
     assert_clean(at)
     labels = [b.label for b in at.download_button]
     assert "Download backfire-askrkelly.html" in labels
+
+
+@pytest.mark.parametrize(("url", "kept"), [
+    ("https://example.org/a", True), ("HTTP://example.org", True),
+    ("javascript:alert(1)", False), ("data:text/html,<script>", False), ("", False),
+])
+def test_only_web_addresses_become_links(url: str, kept: bool) -> None:
+    from ui.sections import _web_link
+
+    assert (_web_link(url) == url) is kept

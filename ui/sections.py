@@ -194,13 +194,18 @@ def people(c: Case, view: data.View) -> None:
 
 # ------------------------------------------------------------------------------ facts
 
+def _web_link(url: str) -> str | None:
+    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
 def fact_sheet(c: Case) -> None:
     st.subheader("What is documented about this case")
     st.markdown(f"**The ask:** {md_escape(c.ask)}")
     st.markdown(md_escape(c.story))
     if c.facts:
         facts = pd.DataFrame([{"fact": f.label, "value": f.value, "confidence": f.confidence,
-                               "source": f.source_url} for f in c.facts])
+                               "source": _web_link(f.source_url)} for f in c.facts])
         st.dataframe(facts, hide_index=True, width="stretch", column_config={
             "value": st.column_config.TextColumn("Value", width="large"),
             "source": st.column_config.LinkColumn("Source"),
@@ -209,7 +214,7 @@ def fact_sheet(c: Case) -> None:
         st.markdown("**Timeline of events**")
         events = pd.DataFrame([{"time (UTC)": e.time, "kind": e.kind, "event": e.label,
                                 "note": e.note, "confidence": e.confidence,
-                                "source": e.source_url} for e in c.events])
+                                "source": _web_link(e.source_url)} for e in c.events])
         st.dataframe(events, hide_index=True, width="stretch", column_config={
             "time (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
             "source": st.column_config.LinkColumn("Source"),

@@ -173,3 +173,19 @@ def test_a_missing_browser_is_a_clear_export_error(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     with pytest.raises(ExportError, match="BROWSER_PATH=/nonexistent/chromium does not exist"):
         images.browser_path()
+
+
+def test_a_story_short_of_events_is_completed_from_the_data() -> None:
+    case = cases.case_from_dict({
+        "id": "bare", "hashtag": "bare", "brand": "Brand", "brand_account": "brand",
+        "launch": pd.Timestamp("2020-01-01", tz="UTC").to_pydatetime(), "launch_assumed": True,
+        "ask": "nothing", "story": "An archive without a case file.", "provenance": "real"})
+    report = _report(tweets=1200, unique_authors=300, hostile_share=0.5,
+                     hostile_engagement_share=0.75)
+    story = content.story(case, report)
+    assert len(story) == 4
+    assert "(launch time assumed)" in story[0]
+    assert story[1] == "In the data: 1,200 tweets by 300 accounts."
+    assert story[2] == ("50.0% of the tweets were hostile; hostile posts captured 75.0% of the "
+                        "engagement.")
+    assert story[3] == "Outcome: An archive without a case file."

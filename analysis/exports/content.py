@@ -45,6 +45,14 @@ STORY_GROUPS: Final[tuple[tuple[str, ...], ...]] = (
     ("brand_response", "cancellation"),
 )
 LAUNCH_KINDS: Final[tuple[str, ...]] = ("ask", "teaser")
+# Observations from the data that complete a story short of events and facts.
+STORY_OBSERVATIONS: Final[tuple[tuple[tuple[str, ...], str], ...]] = (
+    (("tweets", "unique_authors"), "In the data: {tweets} tweets by {unique_authors} accounts."),
+    (("peak_hourly_rate", "peak_time"), "Volume peaked at {peak_hourly_rate} ({peak_time})."),
+    (("hostile_share", "hostile_engagement_share"),
+     "{hostile_share} of the tweets were hostile; hostile posts captured "
+     "{hostile_engagement_share} of the engagement."),
+)
 # Event markers on a timeline: more than six labels overlap on a slide-sized chart. Kinds in
 # the order they are kept (the story's turning points first).
 MAX_CHART_EVENTS: Final = 6
@@ -182,7 +190,7 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseConten
         start=dated.min() if len(dated) else None,
         end=dated.max() if len(dated) else None,
         tweets=len(table),
-        story=story(case),
+        story=story(case, report),
         timeline=_timeline(case, table),
         speed=_speed(case, table, report),
         posts=top_posts(table),
@@ -207,11 +215,16 @@ def hashtag(case: Case) -> str:
     return case.hashtag if case.hashtag.startswith("#") else f"#{case.hashtag}"
 
 
-def story(case: Case) -> tuple[str, ...]:
-    """Five bullets from the case's events and facts: ask, hijack, spread, reaction, outcome."""
+def story(case: Case, report: kpis.KpiReport | None = None) -> tuple[str, ...]:
+    """Five bullets from the case's events and facts: ask, hijack, spread, reaction, outcome.
+
+    A case with too few events and facts (an archive without a case file) gets observations
+    from its KPIs (``report``) in the free places.
+    """
     events = sorted(case.events, key=lambda e: e.time)
     launch = next((e for e in events if e.kind in LAUNCH_KINDS), None)
-    first = (f"{case.launch:%d %b %Y, %H:%M} UTC: @{case.brand_account} launched "
+    assumed = " (launch time assumed)" if case.launch_assumed else ""
+    first = (f"{case.launch:%d %b %Y, %H:%M} UTC{assumed}: @{case.brand_account} launched "
              f"{hashtag(case)}. The ask: {case.ask}")
     picked: list[Event] = []
     for kinds in STORY_GROUPS:
@@ -219,9 +232,23 @@ def story(case: Case) -> tuple[str, ...]:
         if found is not None:
             picked.append(found)
     middle = [_event_bullet(case, e) for e in sorted(picked, key=lambda e: e.time)]
-    facts = [f"{f.label}: {f.value}" for f in case.facts]
-    middle += facts[: STORY_BULLETS - 2 - len(middle)]
-    return (first, *middle, f"Outcome: {case.story}")[:STORY_BULLETS]
+    middle += [f"{f.label}: {f.value}" for f in case.facts]
+    middle += _observed(report) if report is not None else []
+    return (first, *middle[: STORY_BULLETS - 2], f"Outcome: {case.story}")
+
+
+def _observed(report: kpis.KpiReport) -> list[str]:
+    """The data's own story, for cases without enough documented events and facts."""
+    values = report.values
+    out = []
+    for keys, template in STORY_OBSERVATIONS:
+        if all(_known(values.get(k)) for k in keys):
+            out.append(template.format(**{k: kpis.format_value(k, values.get(k)) for k in keys}))
+    return out
+
+
+def _known(value: Any) -> bool:
+    return isinstance(value, pd.Timestamp) or _number(value) is not None
 
 
 def _event_bullet(case: Case, event: Event) -> str:

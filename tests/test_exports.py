@@ -189,3 +189,20 @@ def test_a_story_short_of_events_is_completed_from_the_data() -> None:
     assert story[2] == ("50.0% of the tweets were hostile; hostile posts captured 75.0% of the "
                         "engagement.")
     assert story[3] == "Outcome: An archive without a case file."
+
+
+def test_top_posts_leave_out_the_brands_own_posts() -> None:
+    from analysis import schema
+
+    table = schema.conform(pd.DataFrame({
+        "id": ["1", "2", "3"], "text": ["Ask us anything!", "you crooks", "liars"],
+        "author": ["RKelly", "critic", "other"],
+        "created_at": pd.to_datetime(["2013-12-10 17:00", "2013-12-10 17:05",
+                                      "2013-12-10 17:06"], utc=True),
+        "like_count": [900, 50, 10], "metrics_semantics": ["snapshot"] * 3,
+    }))
+    table["hostile"] = True
+    table["hostile_prob"] = 0.9
+    posts = content.top_posts(table, 5, brand_account="@rkelly")
+    assert [p.author for p in posts] == ["critic", "other"]
+    assert [p.author for p in content.top_posts(table, 5)][0] == "RKelly"

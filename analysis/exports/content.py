@@ -32,6 +32,8 @@ from analysis.exports.model import (
 
 # Posts listed per case (the deck shows the first five; the report all of them).
 TOP_POSTS: Final = 10
+# Extra posts fetched so that dropping the brand's own posts still leaves TOP_POSTS.
+BRAND_POSTS_SLACK: Final = 10
 # Distinctive terms per side in the terms chart.
 TOP_TERMS: Final = 12
 STORY_BULLETS: Final = 5
@@ -193,7 +195,7 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseConten
         story=story(case, report),
         timeline=_timeline(case, table),
         speed=_speed(case, table, report),
-        posts=top_posts(table),
+        posts=top_posts(table, brand_account=case.brand_account),
         terms=charts.distinctive_terms(
             terms.distinctive_terms(table, stopwords=stop, top=TOP_TERMS), top=TOP_TERMS,
             title=f"Distinctive terms of hostile vs other tweets, {hashtag(case)}"),
@@ -320,16 +322,24 @@ def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
     )
 
 
-def top_posts(table: pd.DataFrame, n: int = TOP_POSTS) -> tuple[Post, ...]:
-    """The ``n`` most engaged hostile posts (retweets collapsed onto their original)."""
+def top_posts(table: pd.DataFrame, n: int = TOP_POSTS, *,
+              brand_account: str | None = None) -> tuple[Post, ...]:
+    """The ``n`` most engaged hostile posts (retweets collapsed onto their original).
+
+    The brand's own posts are left out: a post cannot attack the brand that wrote it, so a
+    classifier calling one hostile is wrong (an ask full of target terms, for instance).
+    """
     if "hostile" not in table.columns:
         return ()
-    frame = engagement.top_hostile_posts(table, n)
+    frame = engagement.top_hostile_posts(table, n + BRAND_POSTS_SLACK)
+    if brand_account:
+        own = frame["author"].fillna("").str.lower() == brand_account.lower().lstrip("@")
+        frame = frame.loc[~own.to_numpy(dtype=bool)]
     return tuple(
         Post(author=_text(row.author), created_at=_time(row.created_at) or _time(row.first_seen),
              text=_text(row.text), engagement=_int(row.engagement), kind=_text(row.kind),
              url=_text(row.url), hostile_prob=_number(getattr(row, "hostile_prob", None)))
-        for row in frame.itertuples(index=False)
+        for row in frame.head(n).itertuples(index=False)
     )
 
 
@@ -442,7 +452,8 @@ def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:
         f"an offensive-language model (alt-profanity-check), the case's target terms and "
         f"sarcasm cues{cut}.",
         "Top posts: ranked by retweets + likes + replies + quotes, retweets collapsed onto their "
-        "original; capture-time zeros fall back to in-archive counts.",
+        "original; capture-time zeros fall back to in-archive counts; the brand's own posts are "
+        "left out.",
         f"Alert replay: {alerts.AlertRule().describe()}, replayed minute by minute.",
         "KPI definitions are in the notes of the KPI slide and under Key figures in the report.",
     )

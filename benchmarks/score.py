@@ -96,6 +96,7 @@ def parent(args: argparse.Namespace, archive: Path) -> dict[str, Any]:
     result["child_wall_s"] = round(time.perf_counter() - started, 2)
     result["peak_rss_tree_mb"] = round(sampler.peak / 2**20, 1)
     result["cpu_tree_s"] = round(sampler.cpu_seconds(), 1)
+    result["cpu_tree_pipeline_s"] = round(sampler.cpu_seconds_at(result["pipeline_end_unix"]), 1)
     result["load_average_before_after"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     result["archive"] = archive.name
     result["archive_mb"] = round(archive.stat().st_size / 2**20, 1)
@@ -121,6 +122,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     for size in ("5min", "1h"):
         timeline.timeline(scored, bin_size=size, launch=getattr(case, "launch", None))
     marks["metrics"], cpu["metrics"] = time.perf_counter(), time.process_time()
+    pipeline_end = time.time()
     rss_pipeline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = len(scored)
     sample = min(args.sample, rows)
@@ -142,6 +144,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     plain_total = loop_s / sample * rows
     score_s = marks["score"] - marks["ingest"]
     return {
+        "pipeline_end_unix": pipeline_end,
         "rows": rows, "unique_texts": scored.attrs["scoring"]["unique_texts"],
         "retweets": int(scored["is_retweet"].sum()),
         "workers": args.workers or scoring.default_workers(),
@@ -215,6 +218,7 @@ class TreeMemory:
     def __init__(self, pid: int) -> None:
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
         self._ticks: dict[int, int] = {}
+        self.history: list[tuple[float, float]] = []  # (unix time, tree CPU seconds so far)
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def cpu_seconds(self) -> float:
@@ -234,7 +238,12 @@ class TreeMemory:
             self.peak = max(self.peak, sum(_rss(pid) for pid in pids))
             for pid in pids:
                 self._ticks[pid] = max(self._ticks.get(pid, 0), _cpu_ticks(pid))
+            self.history.append((time.time(), self.cpu_seconds()))
             time.sleep(SAMPLE_EVERY)
+
+    def cpu_seconds_at(self, moment: float) -> float:
+        """Tree CPU seconds as last sampled before ``moment`` (unix time)."""
+        return max((cpu for when, cpu in self.history if when <= moment), default=0.0)
 
 
 def _tree(root: int) -> list[int]:
@@ -284,7 +293,8 @@ def report(r: dict[str, Any]) -> str:
         f"whole pipeline: ingest {r['ingest_s']} s + score {r['score_s']} s + metrics {r['metrics_s']} s "
         f"= {r['pipeline_s']} s ({r['pipeline_tweets_per_s']:,} tweets/s)",
         f"CPU: main process ingest {r['cpu_main_ingest_s']} s, score {r['cpu_main_score_s']} s, "
-        f"metrics {r['cpu_main_metrics_s']} s; whole process tree {r['cpu_tree_s']} s; load average "
+        f"metrics {r['cpu_main_metrics_s']} s; process tree (main + loader and scoring workers) "
+        f"{r['cpu_tree_pipeline_s']} s for ingest+score+metrics; load average "
         f"before/after {r['load_average_before_after']} on {os.cpu_count()} cores",
         f"features of unique texts: {r['features_unique_texts_per_cpu_s']:,} texts per CPU-second → "
         f"score() projected on idle cores: {r['projected_score_s_on_idle_cores']} s",

@@ -22,7 +22,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from app_support import prepare_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT, screenshot, wait_ready
+from server_support import serve
 
 from analysis import cache, library, loaders
 from analysis.cases import load_cases
@@ -49,6 +51,14 @@ UPLOADS = (
     Upload("v2_twarc2_brexit.jsonl", "#ConcurrentAlpha", "Alpha Session Brand"),
     Upload("v1_user_timeline.jsonl", "#ConcurrentBravo", "Bravo Session Brand"),
 )
+
+
+@pytest.fixture
+def app(seed_data: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A server of its own (the shared one's library must hold only the page tests' cases)."""
+    data_dir = prepare_data(tmp_path / "data", seed_data)
+    with serve(data_dir) as server:
+        yield server.url, data_dir
 
 
 @pytest.fixture
@@ -116,8 +126,9 @@ def _assert_files_intact(data_dir: Path) -> None:
 
 
 def test_two_sessions_upload_and_save_different_archives(
-        sessions: list[Any], app_url: str, app_data: Path, real_archives: Path,
+        sessions: list[Any], app: tuple[str, Path], real_archives: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
+    app_url, app_data = app
     first, second = UPLOADS
     for page in sessions:
         page.goto(f"{app_url}/archive")

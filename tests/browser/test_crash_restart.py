@@ -10,18 +10,14 @@ the earlier case unchanged, show no partial entry anywhere, and render the pages
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import signal
-import subprocess
 import sys
 import textwrap
 import time
 import tomllib
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,15 +27,14 @@ import pyarrow.parquet as pq
 import pytest
 from app_support import prepare_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
+from server_support import Server, serve
 
-from analysis import library, paths
+from analysis import library
 from analysis.cases import load_cases
 from ui import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = paths.PROJECT_ROOT
-START_TIMEOUT_S = 90
 # How long the save may take to reach its kill point (load + checks, scoring for the cache).
 REACH_TIMEOUT_S = 120
 SAVE_TIMEOUT_MS = 180_000
@@ -99,61 +94,6 @@ KILL_POINTS = {
     "before the cache rename": KillPoint("os.replace", "before", "#KilledCache",
                                          match=".parquet", library_saved=True),
 }
-
-
-@dataclass
-class Server:
-    url: str
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def kill(self) -> None:
-        """SIGKILL the server and anything it started (its own process group)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert server.proc.poll() is None, f"streamlit exited:\n{server.log.read_text()[-3000:]}"
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"streamlit not healthy after {START_TIMEOUT_S}s")
-
-
-@contextlib.contextmanager
-def _serve(data_dir: Path, hook: tuple[str, str, str, str] = ("", "", "", "")
-           ) -> Iterator[Server]:
-    port = _free_port()
-    log = data_dir.parent / f"streamlit-{port}.log"
-    cmd = [sys.executable, "-c", SERVER, *hook, "run", "app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    env = {**os.environ, "BACKFIRE_DATA_DIR": str(data_dir)}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
-    try:
-        _wait_healthy(server)
-        yield server
-    finally:
-        if proc.poll() is None:
-            server.kill()
 
 
 @pytest.fixture
@@ -216,7 +156,7 @@ def test_kill_mid_save_then_restart(tab: Any, seed_data: Path, real_archives: Pa
     marker = tmp_path / "reached"
     hook = (kill.target, kill.when, kill.matching, str(marker))
 
-    with _serve(data_dir, hook) as server:
+    with serve(data_dir, [sys.executable, "-c", SERVER, *hook]) as server:
         file, hashtag, brand = EARLIER
         _upload(tab, server.url, real_archives / file, hashtag, brand)
         tab.get_by_text("as a case:", exact=False).first.wait_for(timeout=SAVE_TIMEOUT_MS)
@@ -234,7 +174,7 @@ def test_kill_mid_save_then_restart(tab: Any, seed_data: Path, real_archives: Pa
         server.kill()
     assert server.proc.returncode == -signal.SIGKILL
 
-    with _serve(data_dir) as server:
+    with serve(data_dir) as server:
         tab.goto(server.url)
         wait_ready(tab)
         assert tab.locator('[data-testid="stException"]').count() == 0
@@ -242,14 +182,21 @@ def test_kill_mid_save_then_restart(tab: Any, seed_data: Path, real_archives: Pa
         shown = tab.get_by_role("heading", name=kill.hashtag).count()
         assert shown == (1 if kill.library_saved else 0)
 
+        # the archive page lists the saved cases (and clears what the killed save left)
+        tab.goto(f"{server.url}/archive")
+        wait_ready(tab)
+        saved_list = tab.inner_text('[data-testid="stMain"]').split("Your saved cases")[1]
+        assert EARLIER[1] in saved_list
+        assert (kill.hashtag in saved_list) == kill.library_saved
+        staging = data_dir / "library" / library.STAGING
+        assert not staging.is_dir() or not any(staging.iterdir()), "leftovers cleaned"
+
         entries = _listed(data_dir, monkeypatch)
         expected = {EARLIER[2]: earlier}
         if kill.library_saved:
             expected[DOOMED_BRAND] = entries.get(DOOMED_BRAND, "missing")
         assert entries == expected
         assert _digest(data_dir / "library" / earlier) == before, "the earlier case is intact"
-        staging = data_dir / "library" / library.STAGING
-        assert not staging.is_dir() or not any(staging.iterdir()), "leftovers cleaned"
         _assert_nothing_half_written(data_dir)
 
         # the case whose save or scoring was cut off opens (rescored) or can be saved again

@@ -1,0 +1,95 @@
+"""A private ``streamlit run app.py`` for one test: its own data folder, killable, restartable.
+
+The session server of ``conftest.app_url`` is shared by the page tests, which expect a
+library holding only what they saved; tests that save cases of their own, or kill and
+restart the app, start one of these instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import paths
+
+ROOT = paths.PROJECT_ROOT
+# A first page run imports pandas, plotly, NLTK… on a busy 2-core runner.
+START_TIMEOUT_S = 90
+STREAMLIT_ARGS = ["--server.address", "127.0.0.1", "--server.headless", "true",
+                  "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL the server and anything it started (it leads its own process group)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(server: Server) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{server.tail()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit not healthy after {START_TIMEOUT_S}s:\n{server.tail()}")
+
+
+@contextlib.contextmanager
+def serve(data_dir: Path, launcher: Sequence[str] = (sys.executable, "-m", "streamlit")
+          ) -> Iterator[Server]:
+    """Run ``<launcher> run app.py`` on a free loopback port with ``BACKFIRE_DATA_DIR``.
+
+    ``launcher`` is the command that stands for ``streamlit`` (a wrapper may patch the app's
+    code first). The server is stopped on exit unless it is already gone.
+    """
+    port = free_port()
+    log = data_dir.parent / f"streamlit-{port}.log"
+    cmd = [*launcher, "run", "app.py", "--server.port", str(port), *STREAMLIT_ARGS]
+    env = {**os.environ, "BACKFIRE_DATA_DIR": str(data_dir)}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    server = Server(f"http://127.0.0.1:{port}", proc, log)
+    try:
+        _wait_healthy(server)
+        yield server
+    finally:
+        if proc.poll() is None:
+            server.stop()

@@ -215,7 +215,8 @@ def test_askjpm_at_least_two_thirds_hostile() -> None:
     assert after["hostile"].mean() >= 2 / 3
     assert after.loc[~after["is_retweet"], "hostile"].mean() >= 2 / 3
     assert (after["stance"] == "sarcasm").mean() >= 0.08, "lexically positive mockery"
-    assert 0.0 <= _hijack_onset_hours(table) <= 1.0
+    # case-facts: "hijack obvious: within the first afternoon hours, roughly T+1 to T+3 h" (medium)
+    assert 1.0 <= _hijack_onset_hours(table) <= 3.0
 
 
 # --------------------------------------------------------------------------- #AskRKelly

@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import tomllib
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SAVE_TIMEOUT_MS = 180_000
 SAVED = re.compile(r"as a case: [\d,]+ tweets")
 SAVED_LIST = "Your saved cases"
+# How often the observer re-reads the library and the cache while the saves run.
+OBSERVE_EVERY_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,50 @@ def _describe(page: Any, upload: Upload) -> None:
     page.get_by_label("Brand", exact=True).fill(upload.brand)
 
 
+@dataclass
+class Observer:
+    """A third party reading the library and the cache while the two sessions save.
+
+    It lists and loads every case the way a restarted app would, and reads every table
+    cached since it started, over and over; whatever fails to parse or misses a file is
+    recorded. (A cached table may vanish between listing and reading: the cache drops its
+    least recently used entries. That is a miss for a reader, not a broken file.)
+    """
+
+    data_dir: Path
+    problems: list[str] = field(default_factory=list)
+    rounds: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+    known: set[Path] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.known = set(self._tables())
+
+    def _tables(self) -> list[Path]:
+        return list((self.data_dir / "cache").glob("*.parquet"))
+
+    def _look(self) -> None:
+        for entry in library.list_cases():
+            case = entry.load()
+            missing = [p for p in case.archive_paths if not p.is_file()]
+            if missing:
+                self.problems.append(f"{entry.case_id}: listed without {missing}")
+        for table in set(self._tables()) - self.known:
+            try:
+                pq.read_table(table)
+            except FileNotFoundError:
+                continue
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self._look()
+            except Exception as exc:  # anything at all is a half-finished state seen
+                self.problems.append(repr(exc))
+            self.rounds += 1
+            self.stop.wait(OBSERVE_EVERY_S)
+
+
 def _assert_files_intact(data_dir: Path) -> None:
     """Every case.toml and meta.json parses, every cached Parquet table reads, no leftovers."""
     lib = data_dir / "library"
@@ -137,22 +184,32 @@ def test_two_sessions_upload_and_save_different_archives(
 
     # both uploads in flight at once: each server-side run checks and parses its own file
     inputs = [p.locator('[data-testid="stFileUploaderDropzoneInput"]') for p in sessions]
-    for field, upload in zip(inputs, UPLOADS, strict=True):
-        field.set_input_files(str(real_archives / upload.file))
+    for uploader, upload in zip(inputs, UPLOADS, strict=True):
+        uploader.set_input_files(str(real_archives / upload.file))
     for page in sessions:
         page.get_by_text("detected format", exact=False).first.wait_for()
         wait_ready(page)
     _assert_own_state(sessions[0], first, second, real_archives)
     _assert_own_state(sessions[1], second, first, real_archives)
 
-    # both analyses at once: load, score, cache and save run in two script threads
+    # both analyses at once: load, score, cache and save run in two script threads, while a
+    # third party keeps reading the library and the cache
     for page, upload in zip(sessions, UPLOADS, strict=True):
         _describe(page, upload)
-    for page in sessions:
-        page.get_by_role("button", name="Analyse and save").click()
-    for page in sessions:
-        page.get_by_text(SAVED).first.wait_for(timeout=SAVE_TIMEOUT_MS)
-        wait_ready(page)
+    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(app_data))
+    observer = Observer(app_data)
+    watcher = threading.Thread(target=observer.run, daemon=True)
+    watcher.start()
+    try:
+        for page in sessions:
+            page.get_by_role("button", name="Analyse and save").click()
+        for page in sessions:
+            page.get_by_text(SAVED).first.wait_for(timeout=SAVE_TIMEOUT_MS)
+            wait_ready(page)
+    finally:
+        observer.stop.set()
+        watcher.join(timeout=30)
+    assert observer.rounds > 0 and observer.problems == []
     for page, mine, other in ((sessions[0], first, second), (sessions[1], second, first)):
         saved = page.get_by_text(SAVED).first.inner_text()
         kept = loaders.load(real_archives / mine.file).report.kept
@@ -163,7 +220,6 @@ def test_two_sessions_upload_and_save_different_archives(
     screenshot(sessions[1], "concurrency-session-b")
 
     # the library, read by another process: both entries complete, bytes as uploaded
-    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(app_data))
     entries = {e.brand: e for e in library.list_cases()}
     for upload in UPLOADS:
         entry = entries[upload.brand]

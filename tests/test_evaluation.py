@@ -158,3 +158,27 @@ def test_evaluate_reproduces_the_committed_figures(capsys: pytest.CaptureFixture
     fresh = json.loads(capsys.readouterr().out)
     assert fresh["offensive"]["macro_f1"] == pytest.approx(committed["offensive"]["macro_f1"])
     assert fresh["sentiment"]["macro_recall"] == pytest.approx(committed["sentiment"]["macro_recall"])
+
+
+def test_reconstruction_scores_against_a_hand_made_truth(real_archives: Path, tmp_path: Path) -> None:
+    """F1 and sarcasm recall against a truth file whose answers are known by construction."""
+    from analysis import hostility, loaders, scoring
+
+    archive = real_archives / "v2_twarc2_flat.jsonl"
+    scored = scoring.score(loaders.load(archive).table, cue_terms=["brexit"], workers=1)
+    originals = scored[~scored["is_retweet"]].drop_duplicates("id")
+    flagged = originals[originals["hostile"]]["id"].tolist()
+    missed = originals[~originals["hostile"]]["id"].tolist()
+    assert len(flagged) >= 2 and len(missed) >= 2
+    # Truth: every flagged tweet is hostile (two of them sarcastic), plus one sarcastic miss.
+    lines = ["tweet_id,stance,hostile"]
+    lines += [f"{tid},{'sarcasm' if i < 2 else 'accusation'},1" for i, tid in enumerate(flagged)]
+    lines += [f"{missed[0]},sarcasm,1"] + [f"{tid},support,0" for tid in missed[1:]]
+    truth = tmp_path / "case.truth.csv"
+    truth.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = evaluation.evaluate_reconstruction("case", archive, truth, ["brexit"], hostility.model(), 1)
+    assert result["n"] == len(originals)
+    assert result["precision"] == pytest.approx(1.0)
+    assert result["recall"] == pytest.approx(len(flagged) / (len(flagged) + 1))
+    assert result["sarcasm_recall"] == pytest.approx(2 / 3)
+    assert result["sarcastic_n"] == 3

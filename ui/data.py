@@ -2,14 +2,16 @@
 
 Big read-only tables (scored archives, filtered views) are held once per process with
 ``st.cache_resource`` (no copy per rerun: callers must not mutate them); small derived frames
-(timelines, rankings, KPI dicts) go through ``st.cache_data``. The library state (files and
-mtimes of saved cases) and the data folder are part of every key, so saving or deleting a
-case, or pointing ``BACKFIRE_DATA_DIR`` elsewhere, invalidates what depends on it.
+(timelines, rankings, KPI dicts) go through ``st.cache_data``. Keys carry the data folder and
+the modification times of what the result depends on (the library's case files for the case
+list, a case's own file and archives for its tables), so saving, deleting or rebuilding, or
+pointing ``BACKFIRE_DATA_DIR`` elsewhere, invalidates exactly what depends on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -31,7 +33,7 @@ def stamp() -> Stamp:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _cases(_key: Stamp) -> dict[str, Case]:
+def _cases(key: Stamp) -> dict[str, Case]:
     return case_library.load_cases()
 
 
@@ -42,6 +44,19 @@ def all_cases() -> dict[str, Case]:
 
 def case(case_id: str) -> Case:
     return all_cases()[case_id]
+
+
+def _mtime(path: Path | None) -> int:
+    return path.stat().st_mtime_ns if path is not None and path.exists() else 0
+
+
+def case_stamp(case_id: str) -> Stamp:
+    """The data folder, the case file and its archives with their modification times: what a
+    case's cached tables depend on (saving another case does not invalidate them)."""
+    c = case(case_id)
+    files = ((str(c.source), _mtime(c.source)),
+             *((str(p), _mtime(p)) for p in c.archive_paths))
+    return str(paths.data_dir()), files
 
 
 def labels(cases: dict[str, Case]) -> dict[str, str]:
@@ -62,7 +77,7 @@ def labels(cases: dict[str, Case]) -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)
-def _scored(case_id: str, _key: Stamp) -> pd.DataFrame:
+def _scored(case_id: str, key: Stamp) -> pd.DataFrame:
     from analysis import cache  # the scored-table cache (METRICS helper)
 
     return cache.scored_case(case_library.load_case(case_id))
@@ -70,7 +85,7 @@ def _scored(case_id: str, _key: Stamp) -> pd.DataFrame:
 
 def scored(case_id: str) -> pd.DataFrame:
     """The case's scored tweet table (shared, read-only)."""
-    return _scored(case_id, stamp())
+    return _scored(case_id, case_stamp(case_id))
 
 
 @dataclass(frozen=True)
@@ -107,32 +122,32 @@ class View:
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
-def _filtered(case_id: str, view: View, _key: Stamp) -> pd.DataFrame:
+def _filtered(case_id: str, view: View, key: Stamp) -> pd.DataFrame:
     return filters.apply(scored(case_id), view.filters(case(case_id).launch))
 
 
 def filtered(case_id: str, view: View) -> pd.DataFrame:
     """The case's scored table with the view's filters applied (shared, read-only)."""
-    return _filtered(case_id, view, stamp())
+    return _filtered(case_id, view, case_stamp(case_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _timeline(case_id: str, view: View, bin_size: str, _key: Stamp) -> pd.DataFrame:
+def _timeline(case_id: str, view: View, bin_size: str, key: Stamp) -> pd.DataFrame:
     return timeline.timeline(filtered(case_id, view), bin_size=bin_size,
                              launch=case(case_id).launch)
 
 
 def case_timeline(case_id: str, view: View, bin_size: str) -> pd.DataFrame:
-    return _timeline(case_id, view, bin_size, stamp())
+    return _timeline(case_id, view, bin_size, case_stamp(case_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _top_hostile(case_id: str, view: View, n: int, _key: Stamp) -> pd.DataFrame:
+def _top_hostile(case_id: str, view: View, n: int, key: Stamp) -> pd.DataFrame:
     return engagement.top_hostile_posts(filtered(case_id, view), n)
 
 
 def top_hostile(case_id: str, view: View, n: int = engagement.DEFAULT_TOP) -> pd.DataFrame:
-    return _top_hostile(case_id, view, n, stamp())
+    return _top_hostile(case_id, view, n, case_stamp(case_id))
 
 
 def events_frame(c: Case) -> pd.DataFrame:
@@ -154,13 +169,13 @@ def clear() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _kpis(case_id: str, view: View, _key: Stamp) -> kpis.KpiReport:
+def _kpis(case_id: str, view: View, key: Stamp) -> kpis.KpiReport:
     return kpis.for_case(case(case_id), filtered(case_id, view))
 
 
 def case_kpis(case_id: str, view: View | None = None) -> kpis.KpiReport:
     """Every KPI of the case (of the filtered view when given)."""
-    return _kpis(case_id, view or View(), stamp())
+    return _kpis(case_id, view or View(), case_stamp(case_id))
 
 
 def stopwords(c: Case) -> frozenset[str]:
@@ -168,7 +183,7 @@ def stopwords(c: Case) -> frozenset[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _language(case_id: str, view: View, _key: Stamp) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+def _language(case_id: str, view: View, key: Stamp) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     c = case(case_id)
     table = filtered(case_id, view)
     stop = stopwords(c)
@@ -178,11 +193,11 @@ def _language(case_id: str, view: View, _key: Stamp) -> tuple[pd.DataFrame, dict
 
 def language(case_id: str, view: View) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
     """(distinctive terms of hostile vs other tweets, word frequencies per stance)."""
-    return _language(case_id, view, stamp())
+    return _language(case_id, view, case_stamp(case_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _people(case_id: str, view: View, _key: Stamp) -> dict[str, pd.DataFrame]:
+def _people(case_id: str, view: View, key: Stamp) -> dict[str, pd.DataFrame]:
     c = case(case_id)
     table = filtered(case_id, view)
     return {"posters": terms.top_posters(table), "amplified": terms.most_amplified(table),
@@ -191,7 +206,7 @@ def _people(case_id: str, view: View, _key: Stamp) -> dict[str, pd.DataFrame]:
 
 def people(case_id: str, view: View) -> dict[str, pd.DataFrame]:
     """Top posters, most amplified, top mentioned accounts, and hashtags (spin-offs marked)."""
-    return _people(case_id, view, stamp())
+    return _people(case_id, view, case_stamp(case_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -204,7 +219,7 @@ def wordcloud(frequencies: dict[str, int], *, hostile: bool) -> Any:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _facets(case_id: str, _key: Stamp) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:
+def _facets(case_id: str, key: Stamp) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:
     table = scored(case_id)
     times = table["created_at"].dropna()
     first = times.min() if len(times) else None
@@ -214,4 +229,4 @@ def _facets(case_id: str, _key: Stamp) -> tuple[list[str], pd.Timestamp | None, 
 
 def facets(case_id: str) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:
     """(language codes, most frequent first; first and last tweet time) of the whole case."""
-    return _facets(case_id, stamp())
+    return _facets(case_id, case_stamp(case_id))

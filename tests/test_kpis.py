@@ -307,7 +307,9 @@ def test_askjpm_calibration_on_ground_truth(seed_data: Path) -> None:
     values = report.values
     assert values["hostile_share"] >= 2 / 3                 # ">= two-thirds negative" (Topsy)
     assert 5.5 <= values["response_latency_hours"] <= 6.1   # cancellation ~00:00-00:30 UTC
-    assert values["time_to_hijack_minutes"] is not None and values["time_to_hijack_minutes"] <= 60
+    # case-facts: "hijack obvious: within the first afternoon hours, roughly T+1 to T+3 h"
+    assert values["time_to_hijack_minutes"] is not None
+    assert 45 <= values["time_to_hijack_minutes"] <= 180
     assert values["alert_fired_minutes"] is not None
     assert values["alert_fired_minutes"] < 60 * values["response_latency_hours"]
     before = scored_before(truth, case.launch, report)

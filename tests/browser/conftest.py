@@ -77,7 +77,9 @@ def app_url(app_data: Path) -> Iterator[str]:
             proc.kill()
 
 
-@pytest.fixture(scope="session")
+# One chromium per test module: a session-wide Playwright would keep its event loop open
+# in the main thread, and later sync_playwright() users (tests/test_exports_render.py) fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"chromium not found at {CHROMIUM}: scripts/test.sh installs it")

@@ -28,8 +28,8 @@ with edge():
     case: Case = cases[case_id]
     view = controls.view(case)
 
-    st.title(f"#{case.hashtag}")
-    st.caption(f"{case.brand} (@{case.brand_account}) · launched "
+    st.title(widgets.md_escape(f"#{case.hashtag}"), anchor=False)
+    st.caption(f"{widgets.md_escape(case.brand)} (@{widgets.md_escape(case.brand_account)}) · launched "
                f"{case.launch:%d %b %Y, %H:%M} UTC"
                + (" (launch time assumed)" if case.launch_assumed else ""))
     widgets.provenance_notice(case.provenance)

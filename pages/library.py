@@ -37,7 +37,7 @@ with edge():
         for col, case_id in zip(row, ids[start:start + COLUMNS], strict=False):
             c = cases[case_id]
             with col.container(border=True, key=f"card_{case_id}"):
-                st.subheader(f"#{c.hashtag}")
+                st.subheader(md_escape(f"#{c.hashtag}"), anchor=False)
                 badge = ("Reconstruction" if c.is_reconstruction else "Real archive")
                 st.badge(badge, icon=":material/science:" if c.is_reconstruction
                          else ":material/dataset:",

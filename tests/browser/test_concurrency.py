@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from app_support import prepare_data
-from browser_support import PAGE_TIMEOUT_MS, VIEWPORT, screenshot, wait_ready
+from browser_support import ARTIFACTS, PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
 from server_support import serve
 
 from analysis import cache, library, loaders
@@ -216,8 +216,9 @@ def test_two_sessions_upload_and_save_different_archives(
         assert mine.hashtag in saved and f"{kept:,} tweets" in saved, saved
         assert other.hashtag not in saved
         _assert_own_state(page, mine, other, real_archives)
-    screenshot(sessions[0], "concurrency-session-a")
-    screenshot(sessions[1], "concurrency-session-b")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # test artifacts only, not README shots
+    for page, name in zip(sessions, ("a", "b"), strict=True):
+        page.screenshot(path=str(ARTIFACTS / f"concurrency-session-{name}.png"), full_page=True)
 
     # the library, read by another process: both entries complete, bytes as uploaded
     entries = {e.brand: e for e in library.list_cases()}

@@ -18,6 +18,7 @@ import textwrap
 import time
 import tomllib
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,7 @@ def tab(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def _upload(page: Any, url: str, file: Path, hashtag: str, brand: str) -> None:
+def _upload(page: Any, url: str, file: Path, hashtag: str, brand: str, terms: str = "") -> None:
     page.goto(f"{url}/archive")
     wait_ready(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(file))
@@ -113,6 +114,7 @@ def _upload(page: Any, url: str, file: Path, hashtag: str, brand: str) -> None:
     wait_ready(page)
     page.get_by_label("Campaign hashtag", exact=True).fill(hashtag)
     page.get_by_label("Brand", exact=True).fill(brand)
+    page.get_by_label("Target terms (comma-separated)", exact=True).fill(terms)
     page.get_by_role("button", name="Analyse and save").click()
 
 
@@ -155,6 +157,9 @@ def test_kill_mid_save_then_restart(tab: Any, seed_data: Path, real_archives: Pa
     data_dir = prepare_data(tmp_path / "data", seed_data)  # bundled cases, scores cached
     marker = tmp_path / "reached"
     hook = (kill.target, kill.when, kill.matching, str(marker))
+    # target terms are part of the score-cache key: a fresh one means the doomed case's table
+    # is scored and written in this run even if a cache copied from data/ already held it
+    terms = f"doomed{uuid.uuid4().hex[:8]}"
 
     with serve(data_dir, [sys.executable, "-c", SERVER, *hook]) as server:
         file, hashtag, brand = EARLIER
@@ -165,7 +170,7 @@ def test_kill_mid_save_then_restart(tab: Any, seed_data: Path, real_archives: Pa
         before = _digest(data_dir / "library" / earlier)
 
         Path(f"{marker}.armed").touch()  # only the doomed case's save is interrupted
-        _upload(tab, server.url, real_archives / DOOMED_FILE, kill.hashtag, DOOMED_BRAND)
+        _upload(tab, server.url, real_archives / DOOMED_FILE, kill.hashtag, DOOMED_BRAND, terms)
         _wait_for(marker, server)
         if kill.library_saved:  # the kill lands while the scored table is being cached
             assert list((data_dir / "cache").glob(".tmp-*"))
@@ -206,7 +211,8 @@ def test_kill_mid_save_then_restart(tab: Any, seed_data: Path, real_archives: Pa
             wait_ready(tab)
             assert tab.get_by_role("heading", name=kill.hashtag).first.is_visible()
         else:
-            _upload(tab, server.url, real_archives / DOOMED_FILE, kill.hashtag, DOOMED_BRAND)
+            _upload(tab, server.url, real_archives / DOOMED_FILE, kill.hashtag, DOOMED_BRAND,
+                    terms)
             saved = tab.get_by_text("as a case:", exact=False).first
             saved.wait_for(timeout=SAVE_TIMEOUT_MS)
             wait_ready(tab)

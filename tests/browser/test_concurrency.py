@@ -16,6 +16,7 @@ import re
 import threading
 import tomllib
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,9 +108,10 @@ def _assert_own_state(page: Any, mine: Upload, other: Upload, real_archives: Pat
         assert _metric(page, label) == f"{value:,}", label
 
 
-def _describe(page: Any, upload: Upload) -> None:
+def _describe(page: Any, upload: Upload, terms: str) -> None:
     page.get_by_label("Campaign hashtag", exact=True).fill(upload.hashtag)
     page.get_by_label("Brand", exact=True).fill(upload.brand)
+    page.get_by_label("Target terms (comma-separated)", exact=True).fill(terms)
 
 
 @dataclass
@@ -194,8 +196,11 @@ def test_two_sessions_upload_and_save_different_archives(
 
     # both analyses at once: load, score, cache and save run in two script threads, while a
     # third party keeps reading the library and the cache
+    # fresh target terms (part of the score-cache key): both tables are scored and written now,
+    # even if a score cache copied from data/ already held these archives
+    terms = f"concurrent{uuid.uuid4().hex[:8]}"
     for page, upload in zip(sessions, UPLOADS, strict=True):
-        _describe(page, upload)
+        _describe(page, upload, terms)
     monkeypatch.setenv("BACKFIRE_DATA_DIR", str(app_data))
     observer = Observer(app_data)
     watcher = threading.Thread(target=observer.run, daemon=True)

@@ -11,6 +11,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.install-$(cat requirements.txt "$req" | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req"
+  # (this machine's pip config names local mirrors that may be absent: drop those warnings)
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req" 2>&1 \
+    | { grep -v "^WARNING: Location 'file:" || true; }
+  test "${PIPESTATUS[0]}" -eq 0
   touch "$stamp"
 fi

@@ -141,3 +141,10 @@ def test_only_web_addresses_become_links(url: str, kept: bool) -> None:
     from ui.sections import _web_link
 
     assert (_web_link(url) == url) is kept
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_an_empty_view_says_so_on_every_tab(tab: str) -> None:
+    at = _open("askrkelly", tab, q="zzqx-no-such-word")
+    assert_clean(at)
+    assert metric(at, "Tweets") == "0"

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 import tomllib
 import urllib.parse
 import uuid
@@ -28,7 +29,7 @@ from app_support import prepare_data
 from browser_support import ARTIFACTS, PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
 from server_support import serve
 
-from analysis import cache, library, loaders
+from analysis import atomic, cache, library, loaders
 from analysis.cases import load_cases
 from ui import data
 
@@ -158,8 +159,9 @@ class Observer:
             self.stop.wait(OBSERVE_EVERY_S)
 
 
-def _assert_files_intact(data_dir: Path) -> None:
-    """Every case.toml and meta.json parses, every cached Parquet table reads, no leftovers."""
+def _assert_files_intact(data_dir: Path, since: float) -> None:
+    """Every case.toml and meta.json parses, every cached Parquet table reads, and no write
+    begun after ``since`` (a time stamp) was left unfinished."""
     lib = data_dir / "library"
     for toml_file in lib.glob("*/case.toml"):
         tomllib.loads(toml_file.read_text(encoding="utf-8"))
@@ -171,7 +173,9 @@ def _assert_files_intact(data_dir: Path) -> None:
         pq.read_table(table)
     staging = lib / library.STAGING
     assert not staging.is_dir() or not any(staging.iterdir()), "no half-built entry left"
-    assert not list((data_dir / "cache").glob("*.parquet.*")), "no stray cache write"
+    unfinished = [p for p in (data_dir / "cache").glob(f"{atomic.TEMP_PREFIX}*")
+                  if p.stat().st_mtime >= since]
+    assert not unfinished, "no cache write left half-done"
 
 
 def test_two_sessions_upload_and_save_different_archives(
@@ -179,6 +183,7 @@ def test_two_sessions_upload_and_save_different_archives(
         monkeypatch: pytest.MonkeyPatch) -> None:
     app_url, app_data = app
     first, second = UPLOADS
+    started = time.time()
     for page in sessions:
         page.goto(f"{app_url}/archive")
     for page in sessions:
@@ -194,10 +199,10 @@ def test_two_sessions_upload_and_save_different_archives(
     _assert_own_state(sessions[0], first, second, real_archives)
     _assert_own_state(sessions[1], second, first, real_archives)
 
-    # both analyses at once: load, score, cache and save run in two script threads, while a
-    # third party keeps reading the library and the cache
-    # fresh target terms (part of the score-cache key): both tables are scored and written now,
-    # even if a score cache copied from data/ already held these archives
+    # both analyses at once: load, score, cache and save run in two script threads while a
+    # third party keeps reading the library and the cache. Fresh target terms (part of the
+    # score-cache key) make both tables be scored and written now, even if the cache copied
+    # from data/ already held these archives.
     terms = f"concurrent{uuid.uuid4().hex[:8]}"
     for page, upload in zip(sessions, UPLOADS, strict=True):
         _describe(page, upload, terms)
@@ -240,7 +245,7 @@ def test_two_sessions_upload_and_save_different_archives(
         scored = cache.scored_case_result(case)
         assert scored.from_cache, f"{upload.file}: the app's scored table was cached"
         assert len(scored.table) == report.kept
-    _assert_files_intact(app_data)
+    _assert_files_intact(app_data, started)
 
     # both sessions now list both saved cases; Compare shows them side by side
     for page in sessions:

@@ -2,9 +2,10 @@
 
 The key is a SHA-256 over
 - the input: the archive files' bytes (or, for a table given in memory, its content),
-- ``analysis.ANALYSIS_VERSION`` and a fingerprint of the scoring code and model file
-  (``SCORING_SOURCES``), so a change in scoring invalidates old entries even if nobody
-  remembered to bump the version,
+- ``analysis.ANALYSIS_VERSION`` and a fingerprint of the code that produced the table: the
+  loaders, formats and schema (``LOADING_SOURCES``) and the scoring code and model file
+  (``SCORING_SOURCES``), so a change in loading or scoring invalidates old entries even if
+  nobody remembered to bump the version,
 - the scoring parameters: the threshold (None = the model's default) and the cue terms.
 
 Each entry is ``<key>.parquet`` plus ``<key>.report.json`` (the loader's report). Both are
@@ -35,6 +36,11 @@ import pyarrow.parquet as pq
 from analysis import ANALYSIS_VERSION, atomic, paths, schema
 from analysis.errors import CaseError
 
+# Files whose bytes define how archives are read into the canonical table (glob patterns,
+# relative to the project root): a loader fix must invalidate tables cached before it.
+LOADING_SOURCES: Final[tuple[str, ...]] = (
+    "analysis/loaders.py", "analysis/formats/*.py", "analysis/schema.py",
+)
 # Files whose bytes define how tweets are scored (missing ones are skipped).
 SCORING_SOURCES: Final[tuple[str, ...]] = (
     "analysis/scoring.py", "analysis/hostility.py", "analysis/sentiment.py",
@@ -104,14 +110,18 @@ def table_hash(table: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def scoring_fingerprint() -> str:
-    """SHA-256 over the scoring code and model file (``SCORING_SOURCES``)."""
+def code_fingerprint() -> str:
+    """SHA-256 over the loading and scoring code and the model file.
+
+    ``LOADING_SOURCES`` and ``SCORING_SOURCES`` are glob patterns under the project root;
+    files are hashed in sorted order, missing ones skipped.
+    """
     digest = hashlib.sha256()
-    for name in SCORING_SOURCES:
-        path = paths.PROJECT_ROOT / name
-        if path.is_file():
-            digest.update(name.encode())
-            digest.update(_one_file_hash(path).encode())
+    for pattern in (*LOADING_SOURCES, *SCORING_SOURCES):
+        for path in sorted(paths.PROJECT_ROOT.glob(pattern)):
+            if path.is_file():
+                digest.update(path.relative_to(paths.PROJECT_ROOT).as_posix().encode())
+                digest.update(_one_file_hash(path).encode())
     return digest.hexdigest()
 
 
@@ -119,7 +129,7 @@ def cache_key(input_hash: str, *, threshold: float | None = None,
               cue_terms: Sequence[str] = ()) -> str:
     """The cache key of an input scored with these parameters."""
     params = {
-        "input": input_hash, "version": ANALYSIS_VERSION, "scoring": scoring_fingerprint(),
+        "input": input_hash, "version": ANALYSIS_VERSION, "code": code_fingerprint(),
         "threshold": None if threshold is None else round(float(threshold), 6),
         "cue_terms": sorted({t.strip().lower() for t in cue_terms if t.strip()}),
     }

@@ -111,6 +111,32 @@ def test_keys_depend_on_input_and_version(monkeypatch: pytest.MonkeyPatch) -> No
     assert cache.cache_key("input") != key
 
 
+CODE_FILES = ("analysis/loaders.py", "analysis/formats/tables.py", "analysis/schema.py",
+              "analysis/scoring.py", "data/scoring_model.json")
+
+
+@pytest.mark.parametrize("changed", CODE_FILES)
+def test_keys_depend_on_loading_and_scoring_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 changed: str) -> None:
+    for name in CODE_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"# {name}\n")
+    monkeypatch.setattr(cache.paths, "PROJECT_ROOT", tmp_path)
+    key = cache.cache_key("input")
+    assert cache.cache_key("input") == key
+    (tmp_path / changed).write_text(f"# {changed}, fixed\n")
+    assert cache.cache_key("input") != key
+
+
+def test_code_fingerprint_covers_every_format_module(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache.paths, "PROJECT_ROOT", tmp_path)
+    empty = cache.code_fingerprint()
+    (tmp_path / "analysis" / "formats").mkdir(parents=True)
+    (tmp_path / "analysis" / "formats" / "new_format.py").write_text("X = 1\n")
+    assert cache.code_fingerprint() != empty
+
+
 def test_file_hash_follows_the_bytes(tmp_path: Path) -> None:
     one, two = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     one.write_bytes(b'{"id": "1"}\n')

@@ -13,9 +13,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pytest
+from bundled_archives import current_archive
 
 from analysis.cases import Case, load_case
-from analysis.generator import ensure_archive
 from analysis.loaders import load
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ HOUR = pd.Timedelta(hours=1)
 def _table(case_id: str) -> tuple[Case, pd.DataFrame]:
     """The loaded archive with ``hours`` since launch and the ground-truth ``hostile`` flag."""
     case = load_case(case_id)
-    result = load(ensure_archive(case))
+    result = load(current_archive(case))
     table = result.table
     truth = pd.read_csv(case.truth_path, dtype={"tweet_id": "string", "stance": "string"})
     hostile = truth.set_index("tweet_id")["hostile"].astype(bool)

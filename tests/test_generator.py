@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from bundled_archives import current_archive
 
 from analysis.__main__ import main
 from analysis.cases import HOSTILE_STANCES, STANCES, case_from_dict, load_case
@@ -18,7 +19,6 @@ from analysis.errors import CaseError
 from analysis.generator import (
     TWITTER_EPOCH_MS,
     build_case,
-    ensure_archive,
     is_current,
     reconstruction_of,
 )
@@ -153,7 +153,7 @@ def test_the_mix_of_kinds_languages_spam_and_duplicates(small_build: Path) -> No
 @pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
 def test_no_real_wording_and_synthetic_handles(case_id: str) -> None:
     case = load_case(case_id)
-    path = ensure_archive(case)
+    path = current_archive(case)
     seen_launch = 0
     with gzip.open(path, "rb") as f:
         for line in f:

@@ -22,6 +22,8 @@ from ui import data
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REAL = "v2_twarc2_brexit.jsonl"
+# Each payload calls ``alert(``: the marker must never reach a <script> element.
+XSS_MARKER = "alert("
 XSS_TEXTS = ["<img src=x onerror=alert(1)> owned", "<script>alert('xss')</script> hello"]
 
 
@@ -141,11 +143,28 @@ def test_upload_a_real_archive_and_compare(page: Any, app_url: str, app_data: Pa
     assert saved in legend
 
 
+def _inline_scripts(page: Any) -> list[str]:
+    """The text of every inline ``<script>`` element of the document."""
+    return list(page.evaluate(
+        "() => [...document.querySelectorAll('script:not([src])')].map(s => s.textContent)"))
+
+
+def _assert_nothing_injected(page: Any, inline_before: int) -> None:
+    assert page.dialogs == []
+    assert not any(XSS_MARKER in script for script in _inline_scripts(page))
+    assert len(_inline_scripts(page)) == inline_before
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator("[onerror]").count() == 0
+
+
 def test_tweet_text_is_never_markup(page: Any, app_url: str, tmp_path: Path) -> None:
     rows = [_tweet(i, text) for i, text in enumerate(XSS_TEXTS * 10)]
     file = tmp_path / "xss.jsonl"
     file.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    _visit(page, app_url)
+    inline_before = len(_inline_scripts(page))
     _upload_and_save(page, app_url, file, "XSS test brand")
+    _assert_nothing_injected(page, inline_before)
     page.get_by_role("link", name="Open its deep-dive").click()
     wait_ready(page)
     for text in XSS_TEXTS:
@@ -153,15 +172,13 @@ def test_tweet_text_is_never_markup(page: Any, app_url: str, tmp_path: Path) -> 
         page.goto(_with_query(page.url, q=keyword, tab="Tweets"))
         wait_ready(page)
         shown = page.locator('[data-testid="stText"]').first
+        assert shown.is_visible()
         assert shown.inner_text() == text
+        _assert_nothing_injected(page, inline_before)
         screenshot(page, f"xss-check-{keyword}", docs=False)
     page.get_by_role("tab", name="Hostile posts").click()
     wait_ready(page)
-    assert page.dialogs == []
-    assert page.locator('img[src="x"]').count() == 0
-    assert page.evaluate("() => document.querySelectorAll('script:not([src])').length") == \
-        page.evaluate("() => [...document.scripts].filter(s => !s.src).length")
-    assert page.evaluate("() => document.body.innerHTML.includes(\"<script>alert('xss')\")") is False
+    _assert_nothing_injected(page, inline_before)
 
 
 def _with_query(url: str, **params: str) -> str:

@@ -36,12 +36,14 @@ REAL_QUOTES = (
     "back to the drawing board",
     "bad idea. back to",
     "snarkpocalypse",
+    # the brands' own launch tweets: paraphrased in the case files, never copied
+    "do you have a photo w/ a member of the nypd",
+    "tweet your q early",
     "i kind of welcome the attention",
     "we really broke the numbers",
     "brouhaha",
     "did i miss #askjpm",
 )
-LAUNCH_QUOTES = ("do you have a photo w/ a member of the nypd", "tweet your q early")
 # Real handles named in case-facts: the archives must not use them (brand accounts aside).
 REAL_HANDLES = {"occupywallstnyc", "reformedbroker", "kimanifilm", "vanvanmt", "caseyjaldridge",
                 "ocongress", "laronroland", "lukewearechange", "socialak47", "laura_dimon"}
@@ -154,7 +156,6 @@ def test_the_mix_of_kinds_languages_spam_and_duplicates(small_build: Path) -> No
 def test_no_real_wording_and_synthetic_handles(case_id: str) -> None:
     case = load_case(case_id)
     path = current_archive(case)
-    seen_launch = 0
     with gzip.open(path, "rb") as f:
         for line in f:
             r = orjson.loads(line)
@@ -162,11 +163,7 @@ def test_no_real_wording_and_synthetic_handles(case_id: str) -> None:
                 continue
             text = r["full_text"].lower()
             assert not any(q in text for q in REAL_QUOTES), r["full_text"]
-            if any(q in text for q in LAUNCH_QUOTES):
-                assert r["user"]["screen_name"] == case.brand_account
-                seen_launch += 1
             assert r["user"]["screen_name"].lower() not in REAL_HANDLES
-    assert seen_launch <= 1
 
 
 def test_scale_writes_n_tweets(tmp_path: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,33 @@ def test_inspect_runs_as_a_module_without_traceback(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr + done.stdout
     assert "CSV header not recognised" in done.stdout
+
+
+def test_inspect_names_the_zip_member_of_a_rejection(tmp_path: Path, real_archives: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    archive = tmp_path / "z.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("a.jsonl", (real_archives / "v1_search_tweets.jsonl").read_bytes() + b"{not json\n")
+    assert main(["inspect", str(archive)]) == 0
+    out = capsys.readouterr().out
+    assert f"{archive}:a.jsonl, line " in out and "invalid JSON" in out
+
+
+def test_inspect_of_a_plain_file_does_not_repeat_its_path(real_archives: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(real_archives / "v2_twarc2_streaming_output_with_error.jsonl")
+    assert main(["inspect", path]) == 0
+    assert capsys.readouterr().out.count(path) == 1
+
+
+def test_inspect_into_a_closed_pipe_exits_quietly(tmp_path: Path, real_archives: Path) -> None:
+    # A thousand listed rejections: far more output than a pipe holds, so writing hits EPIPE.
+    archive = tmp_path / "many_bad_lines.jsonl"
+    archive.write_bytes((real_archives / "v1_search_tweets.jsonl").read_bytes() + b"{not json\n" * 2000)
+    args = [sys.executable, "-m", "analysis", "inspect", "--json", str(archive)]
+    command = " ".join(shlex.quote(a) for a in args)
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", f"{command} | head -c 10"], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.stdout == "[\n  {\n    "[:10]
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

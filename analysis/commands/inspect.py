@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any, Final
 
 from analysis.errors import BackfireError
@@ -82,7 +83,10 @@ def readable(path: str, report: LoadReport) -> str:
     if report.rejections:
         lines.append("  rejected:")
         for rejection in report.rejections[:SHOWN_REJECTIONS]:
+            # A zip member (``z.zip:a.jsonl``) is named: the line is counted in it.
+            inner = rejection.file if rejection.file not in (path, str(Path(path))) else ""
             where = ", ".join(p for p in (
+                inner,
                 f"line {rejection.line}" if rejection.line is not None else "",
                 f"column {rejection.column}" if rejection.column is not None else "") if p)
             lines.append(f"    {where}: {rejection.reason}" if where else f"    {rejection.reason}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import math
 import multiprocessing
 import os
 import threading
@@ -395,10 +396,7 @@ def _block(fmt_name: str, name: str, start: int, lines: list[bytes]) -> _Part:
 
 def _parse_block(fmt_name: str, name: str, start: int, lines: list[bytes]) -> _Part:
     fmt = FORMATS[fmt_name]
-    mapper = fmt.mapper
-    assert mapper is not None
     collector = _Collector(name)
-    rows, numbers = collector.rows, collector.lines
     loads = orjson.loads
     recoded = 0
     for number, line in enumerate(lines, start):
@@ -413,23 +411,11 @@ def _parse_block(fmt_name: str, name: str, start: int, lines: list[bytes]) -> _P
                 collector.reject(number, exc.colno, f"invalid JSON: {exc.msg}")
                 continue
             recoded += was_recoded
-        try:
-            out = mapper(record)
-        except NotATweet as exc:
-            collector.reject(number, None, str(exc.args[0]))
-            continue
-        except (AttributeError, TypeError, KeyError, ValueError) as exc:
-            collector.reject(number, None, f"malformed tweet ({type(exc).__name__}: {exc})")
-            continue
-        if len(out) == 1 and type(out[0]) is tuple:
-            rows.append(out[0])
-            numbers.append(number)
-        else:
-            _add_rows(out, number, collector)
+        _map_record(fmt, number, record, collector)
     if recoded:
         collector.warn(f"{recoded} line(s) were not valid UTF-8 and were read as "
                        f"{documents.FALLBACK_ENCODING}")
-    return _validate(_frame(rows, numbers), fmt, collector)
+    return _validate(_frame(collector.rows, collector.lines), fmt, collector)
 
 
 def _map_record(fmt: Format, line: int, record: Any, collector: _Collector) -> None:
@@ -478,7 +464,7 @@ def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> _Part:
     for position in (bad_time | bad_id).nonzero()[0]:
         row = raw.iloc[position]
         if bad_id[position]:
-            collector.reject(row["_line"], headers.get("id", "id"), f"id {row['id']!r} is not a tweet id")
+            collector.reject(row["_line"], headers.get("id", "id"), _id_problem(row["id"]))
         else:
             collector.reject(row["_line"], headers.get("created_at", "created_at"),
                              f"unreadable created_at {row['created_at']!r}")
@@ -490,6 +476,14 @@ def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> _Part:
     table = schema.conform(frame.reset_index(drop=True))
     table["source_format"] = pd.array([fmt.name] * len(table), dtype="string")
     return _Part(table, read, collector.rejected, collector.rejections, collector.warnings)
+
+
+def _id_problem(value: Any) -> str:
+    """Why an id was refused: absent or blank (an empty CSV cell reads as NaN), or not digits."""
+    blank = isinstance(value, str) and not value.strip()
+    if value is None or value is pd.NA or blank or (isinstance(value, float) and math.isnan(value)):
+        return "empty id"
+    return f"id {value!r} is not a tweet id"
 
 
 def _whole_numbers(values: pd.Series) -> pd.Series:

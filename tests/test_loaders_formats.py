@@ -112,6 +112,22 @@ def test_custom_mapping_reads_any_csv() -> None:
     assert pd.isna(table.loc["467000000000000002", "retweet_count"])
 
 
+@pytest.mark.parametrize(("cell", "reason"), [
+    ("", "empty id"),
+    ("   ", "empty id"),
+    ("abc", "id 'abc' is not a tweet id"),
+])
+def test_a_bad_csv_id_says_why(tmp_path: Path, cell: str, reason: str) -> None:
+    archive = tmp_path / "ids.csv"
+    archive.write_text("post_id,posted_at,message\n"
+                       "467000000000000001,2014-04-22T18:00:00Z,kept\n"
+                       f"{cell},2014-04-22T18:01:00Z,refused\n")
+    result = load(archive, mapping={"id": "post_id", "created_at": "posted_at", "text": "message"})
+    assert (result.report.kept, result.report.rejected) == (1, 1)
+    (rejection,) = result.report.rejections
+    assert (rejection.line, rejection.column, rejection.reason) == (3, "post_id", reason)
+
+
 @pytest.mark.parametrize(("mapping", "message"), [
     ({"id": "post_id", "text": "message"}, "created_at"),
     ({"id": "post_id", "created_at": "posted_at", "text": "nope"}, "nope"),

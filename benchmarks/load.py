@@ -1,198 +1,446 @@
 """Load benchmark: N concurrent browser sessions against one ``streamlit run`` on loopback.
 
-    .venv/bin/python benchmarks/load.py [--sessions 8] [--seconds 120] [--json]
+    .venv/bin/python benchmarks/load.py [--sessions 8] [--seconds 60] [--rounds 50] [--json]
 
-Starts the app on 127.0.0.1 (a free port), waits for ``/_stcore/health``, visits every page
-once to warm the caches, then runs ``--sessions`` Playwright browser contexts (one headless
-Debian Chromium, ``BROWSER_PATH``) that loop through the pages until ``--seconds`` have
-passed. A page is *ready* when Streamlit's script has stopped running and no spinner or
-skeleton is left, twice in a row ``SETTLE_MS`` apart; its time is measured from navigation.
-Reports the median and worst page-ready time per page and overall, and every error (a
-navigation failure, a timeout, or a Streamlit exception box on the page).
+1. An isolated data folder (``BACKFIRE_DATA_DIR`` in a temporary directory): the built
+   archives ``data/archives/*`` and the score caches ``data/cache/*`` are hard-linked into it
+   (copied across file systems), so reruns are warm and nothing is written into ``data/``.
+   The cache writes atomically (new file, ``os.replace``), so a link is never written through.
+2. One ``streamlit run app.py`` on 127.0.0.1, a free port (``tests/browser/server_support``).
+3. One headless Debian Chromium (``BROWSER_PATH``, default /usr/bin/chromium) through
+   Playwright. A warm-up context visits every page once; then ``--sessions`` browser contexts
+   loop, concurrently, through the pages: library, the deep-dive of EACH bundled case (its
+   ``?case=`` URL parameter), compare, archive, methods. A session starts no new visit after
+   ``--seconds`` or after ``--rounds`` full rounds, whichever comes first.
 
-Everything stays on 127.0.0.1; the app uses the usual data folder (``BACKFIRE_DATA_DIR`` if
-set), reading the bundled cases like ``scripts/app.sh`` does.
+Page-ready time: from just before navigation starts (``page.goto``) until the page's key
+element is visible (``KEY_ELEMENTS``) and Streamlit's running indicator is gone (script state
+``notRunning``, no spinner or skeleton), on two readings ``SETTLE_MS`` apart (a page may rerun
+right after loading); the time of the first of the two readings is kept. Reported overall and
+per page: visits, median, p95 (nearest rank) and worst, and errors by kind:
+
+- ``exception``: Streamlit's exception element (``stException``) on the page;
+- ``console``: a console message of type error (``page.on("console")``);
+- ``pageerror``: an uncaught JavaScript error (``page.on("pageerror")``);
+- ``timeout``: not ready after ``--page-timeout`` seconds;
+- ``navigation``: ``page.goto`` itself failed.
+
+Not counted as errors, reported apart as ``probes_404``: when a page other than home is opened
+by its URL, Streamlit's frontend first asks for ``<page>/_stcore/health`` and
+``<page>/_stcore/host-config`` (404, logged to the console) before using the app root
+(streamlit/streamlit#7074); the app is not at fault. A console or page error is counted against the page being visited when it fires. Times are
+kept for every visit that became ready, errors or not. The machine (nproc, CPU model, RAM)
+and the load average before and after are recorded. Results: a table on stdout (or the JSON
+with ``--json``), always written to ``benchmarks/out/load.json`` (git-ignored).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import math
 import os
-import socket
+import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-# Page url paths of the app (ui/pages.py), visited in this order by every session.
-PAGES = ("library", "case", "compare", "archive", "methods")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update"]
-START_TIMEOUT_S = 120
-# A page that is not ready after this long counts as an error (a timeout).
-PAGE_TIMEOUT_S = 120
-# Two idle readings this far apart make a page ready (a page may rerun right after loading).
+from server_support import Server, serve  # noqa: E402  (needs the paths above)
+
+OUT = ROOT / "benchmarks" / "out"
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1366, "height": 900}
+# A visit not ready after this long is a timeout (8 sessions on 2 cores queue behind each other).
+PAGE_TIMEOUT_S = 120.0
+# Two ready readings this far apart make a page ready (a page may rerun right after loading).
 SETTLE_MS = 300
+# Delay between two readiness readings while waiting.
+POLL_MS = 50
+# Error samples kept in the report (the most frequent distinct messages).
+SAMPLES = 10
+# Streamlit's running indicator: the app's script state, spinners and loading skeletons.
 IDLE_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector('[data-testid="stSkeleton"]')
         && !document.querySelector('[data-testid="stSpinner"]');
 }"""
+EXCEPTION = '[data-testid="stException"]'
+# Streamlit's base-path probe of a deep link (see the docstring): a known 404, not an error.
+PROBE_404 = re.compile(r"/[^/]+/_stcore/(health|host-config|allowed-message-origins)$")
+# Page url path -> what must be visible for the page to count as shown: a heading (role
+# "heading", by name) and/or a CSS selector. "{hashtag}" is the visited case's hashtag.
+KEY_ELEMENTS: dict[str, dict[str, str]] = {
+    "library": {"heading": "{last_hashtag}"},  # the last bundled case's card
+    "case": {"heading": "{hashtag}", "css": ".js-plotly-plot"},  # title + timeline chart
+    "compare": {"heading": "Compare backfires", "css": ".js-plotly-plot"},
+    "archive": {"heading": "Your saved cases"},  # the last section of the page
+    "methods": {"heading": "Limitations"},  # the last section of the page
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One page visit of a round: report name, URL path + query, key element fill-ins."""
+
+    name: str
+    path: str
+    key: dict[str, str]
 
 
 @dataclass
 class Results:
-    times: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PAGES})
-    errors: list[str] = field(default_factory=list)
+    names: list[str]
+    times: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    probes: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.times = {name: [] for name in self.names}
+
+    def error(self, page: str, session: int, kind: str, message: str) -> None:
+        self.errors.append({"page": page, "session": session, "kind": kind,
+                            "message": " ".join(message.split())[:300]})
 
     def summary(self) -> dict[str, Any]:
         every = [t for values in self.times.values() for t in values]
+        pages = {}
+        for name, values in self.times.items():
+            mine = [e for e in self.errors if e["page"] == name]
+            pages[name] = {**_stats(values), "errors": _kinds(mine),
+                           "probes_404": self.probes[name]}
+        common = Counter((e["kind"], e["page"], e["message"]) for e in self.errors)
         return {
-            "pages": {page: _stats(values) for page, values in self.times.items()},
-            "overall": _stats(every),
-            "errors": len(self.errors),
-            "error_samples": self.errors[:10],
+            "overall": {**_stats(every), "errors": _kinds(self.errors),
+                        "probes_404": sum(self.probes.values())},
+            "pages": pages,
+            "error_samples": [{"kind": k, "page": p, "message": m, "count": n}
+                              for (k, p, m), n in common.most_common(SAMPLES)],
         }
+
+
+def _kinds(errors: list[dict[str, Any]]) -> dict[str, int]:
+    counts = Counter(e["kind"] for e in errors)
+    return {"total": len(errors), **dict(sorted(counts.items()))}
 
 
 def _stats(values: list[float]) -> dict[str, Any]:
     if not values:
-        return {"visits": 0, "median_s": None, "worst_s": None}
-    return {"visits": len(values), "median_s": round(statistics.median(values), 3),
-            "worst_s": round(max(values), 3)}
+        return {"visits": 0, "median_s": None, "p95_s": None, "worst_s": None}
+    ordered = sorted(values)
+    p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]  # nearest rank
+    return {"visits": len(values), "median_s": round(statistics.median(values), 2),
+            "p95_s": round(p95, 2), "worst_s": round(ordered[-1], 2)}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# ------------------------------------------------------------------------------ set-up
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in lscpu.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu_count": os.cpu_count(),
+            "cpu_model": model, "ram_gb": round(ram_gb, 1),
+            "python": platform.python_version(), "platform": platform.platform()}
 
 
-def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-2000:]}")
+def _load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _link_tree(source: Path, target: Path) -> int:
+    """Hard-link (or copy, across file systems) every file of ``source`` into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for file in sorted(source.iterdir()) if source.is_dir() else []:
+        if not file.is_file():
+            continue
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return proc
+            os.link(file, target / file.name)
         except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"streamlit not healthy after {START_TIMEOUT_S} s")
+            shutil.copy2(file, target / file.name)
+        count += 1
+    return count
 
 
-async def visit(page: Any, url: str) -> float:
-    """Navigate to ``url`` and return the seconds until the page is ready."""
-    started = time.perf_counter()
-    await page.goto(url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_S * 1000)
-    deadline = started + PAGE_TIMEOUT_S
-    while time.perf_counter() < deadline:
-        if await page.evaluate(IDLE_JS):
-            ready = time.perf_counter()
-            await page.wait_for_timeout(SETTLE_MS)
-            if await page.evaluate(IDLE_JS):
-                if await page.locator('[data-testid="stException"]').count():
-                    raise RuntimeError("Streamlit exception on the page")
-                return ready - started
+def isolated_data(root: Path) -> dict[str, int]:
+    """The benchmark's data folder: the built archives and score caches, linked in."""
+    archives = _link_tree(ROOT / "data" / "archives", root / "archives")
+    if not archives:
+        raise SystemExit("no built archives in data/archives: run "
+                         "`.venv/bin/python -m analysis build-archives --if-missing` first")
+    return {"archives": archives, "cache_files": _link_tree(ROOT / "data" / "cache",
+                                                            root / "cache")}
+
+
+def targets() -> list[Target]:
+    """One round: library, every bundled case's deep-dive, compare, archive, methods."""
+    import urllib.parse
+
+    import streamlit.logger
+
+    # ui.data's cached helpers warn "no runtime" outside `streamlit run`: expected here
+    streamlit.logger.set_log_level("error")
+    from analysis.cases import load_cases
+    from ui import data
+
+    bundled = load_cases(include_library=False)
+    labels = data.labels(bundled)
+    last = f"#{list(bundled.values())[-1].hashtag}"
+    # home is the library: its URL is the app root (/library would be "page not found")
+    out = [Target("library", "", _fill("library", last_hashtag=last))]
+    for case_id, case in bundled.items():
+        query = urllib.parse.urlencode({"case": labels[case_id]})
+        out.append(Target(f"case:{case_id}", f"case?{query}",
+                          _fill("case", hashtag=f"#{case.hashtag}")))
+    out += [Target(name, name, _fill(name)) for name in ("compare", "archive", "methods")]
+    return out
+
+
+def _fill(page: str, **values: str) -> dict[str, str]:
+    return {kind: text.format(**values) for kind, text in KEY_ELEMENTS[page].items()}
+
+
+# ------------------------------------------------------------------------------ visits
+
+class Tab:
+    """A browser tab whose console and page errors are charged to the page being visited."""
+
+    def __init__(self, context: Any, results: Results, session: int) -> None:
+        self.context, self.results, self.session = context, results, session
+        self.current = "(none)"
+        self.page: Any = None
+
+    async def open(self) -> None:
+        self.page = await self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", self._pageerror)
+
+    async def reopen(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.page.close()
+        await self.open()
+
+    def _console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        url = str((message.location or {}).get("url", ""))
+        if "404" in message.text and PROBE_404.search(url.split("?")[0]):
+            self.results.probes[self.current] += 1
         else:
-            await page.wait_for_timeout(50)
-    raise TimeoutError(f"not ready after {PAGE_TIMEOUT_S} s")
+            self.results.error(self.current, self.session, "console", message.text)
 
+    def _pageerror(self, error: Any) -> None:
+        self.results.error(self.current, self.session, "pageerror", str(error))
 
-async def session(browser: Any, base: str, stop_at: float, results: Results, n: int) -> None:
-    context = await browser.new_context(viewport={"width": 1366, "height": 900})
-    page = await context.new_page()
-    i = n  # sessions start on different pages
-    while time.perf_counter() < stop_at:
-        name = PAGES[i % len(PAGES)]
-        i += 1
+    async def _key_visible(self, key: dict[str, str]) -> bool:
+        page = self.page
+        if "heading" in key and not await page.get_by_role(
+                "heading", name=key["heading"]).first.is_visible():
+            return False
+        return "css" not in key or bool(await page.locator(key["css"]).first.is_visible())
+
+    async def _ready(self, key: dict[str, str]) -> bool:
+        return bool(await self.page.evaluate(IDLE_JS)) and await self._key_visible(key)
+
+    async def visit(self, base: str, target: Target, timeout_s: float) -> None:
+        """One visit: its page-ready time into the results, or its error."""
+        self.current = target.name
+        started = time.perf_counter()
         try:
-            results.times[name].append(await visit(page, f"{base}/{name}"))
-        except Exception as exc:  # every failure is a reported error, the loop goes on
-            results.errors.append(f"session {n} {name}: {type(exc).__name__}: {str(exc)[:200]}")
-            await page.close()
-            page = await context.new_page()
+            await self.page.goto(f"{base}/{target.path}", wait_until="commit",
+                                 timeout=timeout_s * 1000)
+        except Exception as exc:
+            self.results.error(target.name, self.session, "navigation",
+                               f"{type(exc).__name__}: {exc}")
+            await self.reopen()
+            return
+        deadline = started + timeout_s
+        while time.perf_counter() < deadline:
+            if await self._ready(target.key):
+                ready = time.perf_counter() - started
+                await self.page.wait_for_timeout(SETTLE_MS)
+                if await self._ready(target.key):
+                    self.results.times[target.name].append(ready)
+                    await self._exceptions(target)
+                    return
+            elif await self.page.evaluate(IDLE_JS) and await self._exceptions(target):
+                return  # the script stopped on an exception: the key element won't come
+            else:
+                await self.page.wait_for_timeout(POLL_MS)
+        self.results.error(target.name, self.session, "timeout",
+                           f"not ready after {timeout_s:.0f} s")
+        await self.reopen()
+
+    async def _exceptions(self, target: Target) -> bool:
+        boxes = self.page.locator(EXCEPTION)
+        count = int(await boxes.count())
+        for i in range(count):
+            text = await boxes.nth(i).inner_text()
+            self.results.error(target.name, self.session, "exception", text)
+        return count > 0
+
+
+async def session(browser: Any, base: str, plan: list[Target], results: Results, n: int,
+                  stop_at: float, rounds: int, timeout_s: float) -> int:
+    """Loop through the pages until ``stop_at`` or ``rounds`` rounds; the visits made."""
+    context = await browser.new_context(viewport=VIEWPORT)
+    tab = Tab(context, results, n)
+    await tab.open()
+    visits = 0
+    offset = n  # sessions start on different pages, so they don't move in lockstep
+    while time.perf_counter() < stop_at and visits < rounds * len(plan):
+        await tab.visit(base, plan[(offset + visits) % len(plan)], timeout_s)
+        visits += 1
     await context.close()
+    return visits
 
 
-async def run(base: str, sessions: int, seconds: float) -> tuple[Results, Results]:
+async def run(base: str, plan: list[Target], args: argparse.Namespace) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
-    chromium = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+    names = [t.name for t in plan]
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        warm = Results()
-        context = await browser.new_context()
-        page = await context.new_page()
-        for name in PAGES:  # warm-up: every page once, caches built
-            try:
-                warm.times[name].append(await visit(page, f"{base}/{name}"))
-            except Exception as exc:
-                warm.errors.append(f"warm-up {name}: {type(exc).__name__}: {str(exc)[:200]}")
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        warm = Results(names)
+        context = await browser.new_context(viewport=VIEWPORT)
+        tab = Tab(context, warm, -1)
+        await tab.open()
+        for target in plan:  # every page once: Streamlit's caches filled before timing
+            await tab.visit(base, target, args.page_timeout)
         await context.close()
-        results = Results()
-        stop_at = time.perf_counter() + seconds
-        await asyncio.gather(*(session(browser, base, stop_at, results, n)
-                               for n in range(sessions)))
+        results = Results(names)
+        started = time.perf_counter()
+        visits = await asyncio.gather(*(
+            session(browser, base, plan, results, n, started + args.seconds, args.rounds,
+                    args.page_timeout) for n in range(args.sessions)))
+        wall = time.perf_counter() - started
+        version = browser.version
         await browser.close()
-    return warm, results
+    return {"chromium": version, "warm_up": warm.summary(),
+            "load": {"wall_s": round(wall, 1), "visits_per_session": visits,
+                     **results.summary()}}
+
+
+# ------------------------------------------------------------------------------ report
+
+def _row(name: str, s: dict[str, Any]) -> str:
+    def sec(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    errors = s["errors"]
+    detail = ", ".join(f"{k} {v}" for k, v in errors.items() if k != "total")
+    return (f"  {name:<16} {s['visits']:>6} {sec(s['median_s']):>8} {sec(s['p95_s']):>8} "
+            f"{sec(s['worst_s']):>8} {errors['total']:>7}  {detail}")
+
+
+def print_table(report: dict[str, Any]) -> None:
+    m = report["machine"]
+    print(f"machine: {m['nproc']} cores ({m['cpu_model']}), {m['ram_gb']} GB RAM; load average "
+          f"before {report['load_average_before']}, after {report['load_average_after']}")
+    print(f"server healthy after {report['server_start_s']} s; chromium {report['chromium']}; "
+          f"isolated data folder ({report['data']['archives']} archive files, "
+          f"{report['data']['cache_files']} cache files linked)")
+    warm = report["warm_up"]["pages"]
+    print("warm-up (one visit each): " + ", ".join(
+        f"{p} {v['median_s']} s" for p, v in warm.items()))
+    load = report["load"]
+    print(f"\n{report['sessions']} sessions, up to {report['seconds']:.0f} s / "
+          f"{report['rounds']} rounds each; wall {load['wall_s']} s; page-ready time (s):")
+    print(f"  {'page':<16} {'visits':>6} {'median':>8} {'p95':>8} {'worst':>8} {'errors':>7}")
+    for name, stats in load["pages"].items():
+        print(_row(name, stats))
+    print(_row("overall", load["overall"]))
+    print(f"  (not errors: {load['overall']['probes_404']} known 404s of Streamlit's "
+          "deep-link base-path probe, streamlit/streamlit#7074)")
+    warm_errors = report["warm_up"]["overall"]["errors"]["total"]
+    if warm_errors:
+        print(f"  (warm-up errors: {warm_errors})")
+    for sample in load["error_samples"] + report["warm_up"]["error_samples"]:
+        print(f"  {sample['count']}x {sample['kind']} on {sample['page']}: {sample['message']}")
+    print(f"\nwritten to {OUT.relative_to(ROOT) / 'load.json'}")
+
+
+def _commit() -> str:
+    """The checkout's commit, with ``+modified`` when this script differs from it."""
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        clean = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", __file__],
+                               cwd=ROOT).returncode == 0
+        return head if clean else f"{head}+modified"
+    return "unknown"
+
+
+@contextlib.contextmanager
+def app(scratch: Path) -> Iterator[tuple[Server, dict[str, int], float]]:
+    data_dir = scratch / "data"
+    linked = isolated_data(data_dir)
+    os.environ["BACKFIRE_DATA_DIR"] = str(data_dir)  # targets() reads the same cases
+    started = time.perf_counter()
+    with serve(data_dir) as server:
+        yield server, linked, time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=120.0)
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=8, help="concurrent browser contexts")
+    parser.add_argument("--seconds", type=float, default=60.0,
+                        help="no new visit starts after this long")
+    parser.add_argument("--rounds", type=int, default=50,
+                        help="at most this many rounds through the pages per session")
+    parser.add_argument("--page-timeout", type=float, default=PAGE_TIMEOUT_S,
+                        help="a visit not ready after this many seconds is a timeout")
+    parser.add_argument("--json", action="store_true", help="print the JSON, not the table")
     args = parser.parse_args(argv)
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="backfire-load-") as scratch:
-        log = Path(scratch) / "streamlit.log"
-        started = time.perf_counter()
-        proc = start_app(port, log)
-        boot = time.perf_counter() - started
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"chromium not found at {CHROMIUM} (set BROWSER_PATH)")
+    report: dict[str, Any] = {
+        "benchmark": "benchmarks/load.py", "commit": _commit(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
+        "sessions": args.sessions, "seconds": args.seconds, "rounds": args.rounds,
+        "page_timeout_s": args.page_timeout, "settle_ms": SETTLE_MS,
+        "load_average_before": _load_average(),
+    }
+    with tempfile.TemporaryDirectory(prefix="backfire-load-") as scratch, \
+            app(Path(scratch)) as (server, linked, boot):
+        plan = targets()
+        report |= {"server_start_s": round(boot, 1), "data": linked,
+                   "pages": {t.name: t.path for t in plan}}
         try:
-            warm, results = asyncio.run(run(f"http://127.0.0.1:{port}", args.sessions,
-                                            args.seconds))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    report = {"sessions": args.sessions, "seconds": args.seconds, "cores": os.cpu_count(),
-              "server_start_s": round(boot, 2), "warm_up": warm.summary(),
-              "load": results.summary()}
+            report |= asyncio.run(run(server.url, plan, args))
+        except BaseException:
+            print(server.tail(), file=sys.stderr)
+            raise
+    report["load_average_after"] = _load_average()
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "load.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2))
-        return 0
-    print(f"server healthy after {boot:.1f} s; warm-up (one visit per page): "
-          + ", ".join(f"{p} {v['median_s']} s" for p, v in report["warm_up"]["pages"].items()))
-    print(f"{args.sessions} sessions x {args.seconds:.0f} s on {os.cpu_count()} cores:")
-    for page, stats in report["load"]["pages"].items():
-        print(f"  {page:<8} visits {stats['visits']:>4}  median {stats['median_s']} s  "
-              f"worst {stats['worst_s']} s")
-    overall = report["load"]["overall"]
-    print(f"  overall  visits {overall['visits']:>4}  median {overall['median_s']} s  "
-          f"worst {overall['worst_s']} s  errors {report['load']['errors']}")
-    for sample in report["load"]["error_samples"]:
-        print(f"  error: {sample}")
+    else:
+        print_table(report)
     return 0
 
 

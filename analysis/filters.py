@@ -9,7 +9,6 @@ selection can be traced back to the full table).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -100,11 +99,6 @@ def languages(table: pd.DataFrame) -> list[tuple[str, int]]:
     """Language codes present, most frequent first, with their tweet counts (for a picker)."""
     counts = table["lang"].fillna(UNKNOWN_LANGUAGE).value_counts()
     return [(str(code), int(n)) for code, n in counts.items()]
-
-
-def stance_labels(keys: Sequence[str] | None = None) -> dict[str, str]:
-    """Stance key -> human label, for a select box."""
-    return {key: STANCES[key][0] for key in (keys or STANCES)}
 
 
 def hostile_mask(table: pd.DataFrame) -> np.ndarray | None:

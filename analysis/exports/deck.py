@@ -76,7 +76,6 @@ MAX_SOURCES_ON_SLIDE: Final = 4
 
 INK: Final = RGBColor(0x22, 0x22, 0x22)
 MUTED: Final = RGBColor(0x66, 0x66, 0x66)
-ACCENT: Final = RGBColor(0xD5, 0x5E, 0x00)  # charts.HOSTILE
 BLANK_LAYOUT: Final = 6
 
 

@@ -33,7 +33,6 @@ WIDTH_SAFETY: Final = 0.94
 LINE_HEIGHT: Final = 1.25
 # Measurement size: widths scale linearly, so measure once at this size and scale.
 _MEASURE_PT: Final = 100
-POINTS_PER_INCH: Final = 72.0
 
 
 @functools.cache

@@ -72,12 +72,6 @@ def _twint_one(value: object) -> pd.Timestamp | None:
     return None
 
 
-def with_offset(stamps: pd.Series, offsets: pd.Series) -> pd.Series:
-    """Local ``YYYY-MM-DD HH:MM:SS`` plus a ``+0200`` offset column (Twint date/time/timezone)."""
-    joined = stamps.astype("string") + " " + offsets.astype("string")
-    return pd.to_datetime(joined, format="%Y-%m-%d %H:%M:%S %z", utc=True, errors="coerce").astype(UTC_DTYPE)
-
-
 def any_time(values: pd.Series) -> pd.Series:
     """For mapped CSVs: ISO 8601, then the v1.1 form, then epoch seconds/milliseconds."""
     out = iso(values)

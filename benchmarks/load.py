@@ -191,8 +191,9 @@ def isolated_data(root: Path) -> dict[str, int]:
     if not archives:
         raise SystemExit("no built archives in data/archives: run "
                          "`.venv/bin/python -m analysis build-archives --if-missing` first")
-    return {"archives": archives, "cache_files": _link_tree(ROOT / "data" / "cache",
-                                                            root / "cache")}
+    cache_files = _link_tree(ROOT / "data" / "cache", root / "cache")
+    return {"archives": archives, "cache_files": cache_files,
+            "cache_parquet": len(list((root / "cache").glob("*.parquet")))}
 
 
 def targets() -> list[Target]:
@@ -362,7 +363,8 @@ def print_table(report: dict[str, Any]) -> None:
           f"before {report['load_average_before']}, after {report['load_average_after']}")
     print(f"server healthy after {report['server_start_s']} s; chromium {report['chromium']}; "
           f"isolated data folder ({report['data']['archives']} archive files, "
-          f"{report['data']['cache_files']} cache files linked)")
+          f"{report['data']['cache_files']} cache files linked, "
+          f"{report['data']['cache_parquet_written']} scored tables written during the run)")
     warm = report["warm_up"]["pages"]
     print("warm-up (one visit each): " + ", ".join(
         f"{p} {v['median_s']} s" for p, v in warm.items()))
@@ -434,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException:
             print(server.tail(), file=sys.stderr)
             raise
+        # > 0: the linked caches did not match the archives, the app scored (cold warm-up)
+        written = len(list((Path(scratch) / "data" / "cache").glob("*.parquet")))
+        report["data"]["cache_parquet_written"] = written - linked["cache_parquet"]
     report["load_average_after"] = _load_average()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "load.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -37,7 +37,7 @@ files = st.file_uploader("Archive files", accept_multiple_files=True, key="uploa
                          help="Several files are merged into one case (duplicates removed).")
 loaded = archive_form.check_and_load(files or [])
 for _name, message in loaded.errors:
-    st.error(message, icon=":material/block:")
+    st.error(widgets.md_escape(message), icon=":material/block:")
 
 if loaded.results:
     archive_form.show_reports(loaded)
@@ -64,7 +64,7 @@ if loaded.results:
             progress.progress(1.0, text="Done.")
         except BackfireError as err:
             progress.empty()
-            st.error(str(err), icon=":material/error:")
+            st.error(widgets.md_escape(str(err)), icon=":material/error:")
         else:
             new = data.case(case_id)
             st.success(f"Saved **#{widgets.md_escape(new.hashtag)}** as a case: "

@@ -36,7 +36,7 @@ with edge():
     report = data.case_kpis(case_id, view)
     st.markdown(sections.takeaway(case, report))
     if view != data.View():
-        st.caption(f":material/filter_alt: Filtered: {view.describe()}.")
+        st.caption(f":material/filter_alt: Filtered: {widgets.md_escape(view.describe())}.")
 
     cols = st.columns(len(HEADLINE_KPIS))
     for col, key in zip(cols, HEADLINE_KPIS, strict=True):

@@ -74,7 +74,8 @@ def test_rejected_upload_gets_a_clear_message(own_data: Path) -> None:
     at = open_page("archive")
     at.file_uploader[0].upload("notes.exe", b"MZ\x90\x00binary", "application/octet-stream").run()
     assert not at.exception
-    assert any("notes.exe" in e.value for e in at.error)
+    # the file name is shown as text: markdown-escaped, never a link
+    assert any(r"notes\.exe" in e.value for e in at.error)
     assert library.list_cases() == []
 
 
@@ -102,3 +103,13 @@ def test_launch_suggestion_prefers_the_brand_then_the_surge() -> None:
     surge = suggest.launch(table, "nobody")
     assert surge is not None and surge.time == surge_start and "surge" in surge.reason
     assert suggest.launch(table.iloc[0:0], "x") is None
+
+
+def test_a_file_name_with_markdown_is_shown_as_text(own_data: Path) -> None:
+    at = open_page("archive")
+    at.file_uploader[0].upload("[x](javascript:alert(1)).exe", b"MZ\x90\x00binary",
+                               "application/octet-stream").run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(r"\[x\]\(javascript:alert\(1\)\)" in e for e in errors), errors
+    assert not any("[x](javascript" in e for e in errors)

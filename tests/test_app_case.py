@@ -148,3 +148,15 @@ def test_an_empty_view_says_so_on_every_tab(tab: str) -> None:
     at = _open("askrkelly", tab, q="zzqx-no-such-word")
     assert_clean(at)
     assert metric(at, "Tweets") == "0"
+
+
+@pytest.mark.parametrize(("keyword", "escaped"), [
+    ("[x](javascript:alert(1))", r"\[x\]\(javascript:alert\(1\)\)"),
+    ("![i](http://e/x.png)", r"\!\[i\]\(http://e/x\.png\)"),
+])
+def test_a_keyword_from_the_url_is_shown_as_text(keyword: str, escaped: str) -> None:
+    at = _open("askjpm", q=keyword)
+    assert_clean(at)
+    filtered = [c.value for c in at.caption if "Filtered:" in c.value]
+    assert filtered and escaped in filtered[0]
+    assert keyword not in text_of(at)  # nowhere as live markdown

@@ -96,7 +96,7 @@ def show_reports(loaded: Loaded) -> None:
                            f"Read = kept + rejected + duplicates: "
                            f"{'yes' if report.reconciles else 'NO'}.")
             for warning in report.warnings:
-                st.warning(warning, icon=":material/warning:")
+                st.warning(_safe(warning), icon=":material/warning:")
             if report.rejections:
                 with st.expander(f"{report.rejected:,} rejected rows: file, line, column, reason"):
                     st.dataframe(pd.DataFrame([r.to_dict() for r in
@@ -148,7 +148,7 @@ def describe(table: pd.DataFrame, *, key: str) -> dict[str, Any] | None:
         day = left.date_input("Launch date (UTC)", value=default.date())
         clock = right.time_input("Launch time (UTC)", value=default.time(), step=60)
         if guess:
-            st.caption(f"Launch suggested from the data: {guess.reason}. Change it if you know "
+            st.caption(f"Launch suggested from the data: {_safe(guess.reason)}. Change it if you know "
                        "better; the time-based KPIs are measured from it.")
         assumed = st.checkbox("The launch time is an estimate", value=guess is None or
                               "surge" in guess.reason)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from analysis.errors import BackfireError
+from ui.widgets import md_escape
 
 
 @contextmanager
@@ -16,6 +17,6 @@ def edge(stop: bool = True) -> Iterator[None]:
     try:
         yield
     except BackfireError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(md_escape(str(err)), icon=":material/error:")
         if stop:
             st.stop()

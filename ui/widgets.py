@@ -80,7 +80,7 @@ def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name:
 
 
 # Markdown/HTML syntax characters: escaped so data shows as typed, never as markup or links.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 
 
 def md_escape(text: str) -> str:
@@ -157,7 +157,7 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
                 memo.clear()
                 memo[wanted] = exports.export_bytes(items, fmt, view_filters)
             except BackfireError as err:
-                st.error(str(err), icon=":material/error:")
+                st.error(md_escape(str(err)), icon=":material/error:")
     if wanted in memo:
         spec = exports.FORMATS[fmt]
         st.download_button(f"Download {spec.file_name(stem)}", data=memo[wanted],

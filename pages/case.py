@@ -67,7 +67,8 @@ with edge():
                     report.alert.series, min_share=report.alert.rule.min_share,
                     fired_minutes=report.alert.fired_minutes,
                     reaction_hours=report.alert.reaction_hours,
-                    reaction_label=report.alert.reaction_label), key="alert_chart")
+                    reaction_label=report.alert.reaction_label), key="alert_chart",
+                    provenance=case.provenance)
                 st.caption("The replay steps through the archive minute by minute from the "
                            "launch and checks the rule on the trailing window. Change the "
                            "filters to see how a narrower listening query would have done.")
@@ -81,7 +82,7 @@ with edge():
     st.divider()
     st.markdown(f"**{len(data.filtered(case_id, view)):,} tweets** in this view.")
     widgets.csv_download(
-        lambda: sections.tweets_export(data.filtered(case_id, view)),
+        lambda: sections.tweets_export(data.filtered(case_id, view), case.provenance),
         file_name=f"{case.id}-tweets.csv", key="export_tweets",
         label="Download the filtered tweets (CSV)")
     st.caption("Cells that a spreadsheet could run as a formula (starting with = + - @ or a "

@@ -65,20 +65,22 @@ with edge():
         hours = frame["hours_since_launch"]
         frames[names[cid]] = frame.loc[(hours >= -1) & (hours <= span)]
 
+    kind = {cid: cases[cid].provenance for cid in chosen}
+    mixed = widgets.provenance_of(list(kind.values()))
     left, right = st.columns(2)
     with left:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", title=f"Volume: tweets per {bin_label}",
-            y_title=f"Tweets per {bin_label}"), key="volume_abs", name="compare-volume")
+            y_title=f"Tweets per {bin_label}"), key="volume_abs", name="compare-volume", provenance=mixed)
     with right:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", normalise=True, title="Volume normalised to each case's peak",
             y_title="Share of the case's peak bin"), key="volume_norm",
-            name="compare-volume-normalised")
+            name="compare-volume-normalised", provenance=mixed)
     widgets.chart(charts.compare_curves(
         {k: f.assign(share=f["hostile_share_smooth"]) for k, f in frames.items()}, y="share",
         percent=True, title="Hostile share (smoothed over 3 bins)",
-        y_title="Hostile share of tweets"), key="hostile_share", name="compare-hostile-share")
+        y_title="Hostile share of tweets"), key="hostile_share", name="compare-hostile-share", provenance=mixed)
 
     st.subheader("Key figures")
     table = pd.DataFrame({
@@ -94,16 +96,18 @@ with edge():
             kpis.KPIS[key].label, help=kpis.KPIS[key].definition) for key in TABLE_KPIS},
     })
     st.caption("Hover a column header for the KPI's definition; the Methods page has them all.")
-    raw = pd.DataFrame([{"case": cid, **reports[cid].to_dict()} for cid in chosen])
+    raw = pd.DataFrame([{"case": cid, "provenance": kind[cid], **reports[cid].to_dict()}
+                        for cid in chosen])
     raw = raw.drop(columns=["notes"], errors="ignore")
     widgets.csv_download(raw, file_name="backfire-kpis.csv", key="export_kpis",
                          label="Download the KPI table (CSV)")
 
     st.subheader("Each case on its own scale")
     widgets.chart(charts.small_multiples(frames, columns=3), key="small_multiples",
-                  name="compare-small-multiples")
+                  name="compare-small-multiples", provenance=mixed)
     stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size)
                               for cid in chosen})
+    stacked.insert(1, "provenance", stacked["case"].map(kind))
     widgets.csv_download(stacked, file_name=f"backfire-timelines-{bin_size}.csv",
                          key="export_timelines", label="Download the aligned timelines (CSV)")
     st.subheader("Take it to the meeting")

@@ -160,3 +160,31 @@ def test_a_keyword_from_the_url_is_shown_as_text(keyword: str, escaped: str) -> 
     filtered = [c.value for c in at.caption if "Filtered:" in c.value]
     assert filtered and escaped in filtered[0]
     assert keyword not in text_of(at)  # nowhere as live markdown
+
+
+@pytest.fixture
+def csv_frames(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """The frames the page offers as CSV downloads, by file name (recorded, then served)."""
+    from ui import widgets
+
+    offered: dict[str, object] = {}
+    original = widgets.csv_download
+
+    def record(frame: object, *, file_name: str, **kwargs: object) -> None:
+        offered[file_name] = frame
+        original(frame, file_name=file_name, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(widgets, "csv_download", record)
+    return offered
+
+
+def test_exports_of_a_reconstruction_say_so(csv_frames: dict[str, object]) -> None:
+    at = _open("mynypd")
+    assert_clean(at)
+    fig = figure(at, "volume, hostility and sentiment")
+    assert "Reconstruction" in fig["layout"]["title"]["subtitle"]["text"]
+    tweets = csv_frames["mynypd-tweets.csv"]
+    frame = tweets() if callable(tweets) else tweets
+    assert frame.columns[0] == "provenance" and set(frame["provenance"]) == {"reconstruction"}
+    timeline_bins = next(f for name, f in csv_frames.items() if "timeline" in name)
+    assert set(timeline_bins["provenance"]) == {"reconstruction"}  # type: ignore[index]

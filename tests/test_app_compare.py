@@ -65,3 +65,24 @@ def test_choosing_cases_and_bin_size_changes_the_view() -> None:
     hourly = figure(open_page("compare"), "Volume: tweets per")
     fine = figure(open_page("compare", {"bin": "15 min"}), "Volume: tweets per")
     assert len(values(fine["data"][0]["x"])) > 2 * len(values(hourly["data"][0]["x"]))
+
+
+def test_exports_name_the_reconstructions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import widgets
+
+    offered: dict[str, object] = {}
+    original = widgets.csv_download
+
+    def record(frame: object, *, file_name: str, **kwargs: object) -> None:
+        offered[file_name] = frame
+        original(frame, file_name=file_name, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(widgets, "csv_download", record)
+    at = open_page("compare")
+    assert_clean(at)
+    for title in ("Volume: tweets per", "Hostile share", "Each case's timeline"):
+        assert "reconstructions" in figure(at, title)["layout"]["title"]["subtitle"]["text"]
+    kpi_table = offered["backfire-kpis.csv"]
+    assert set(kpi_table["provenance"]) == {"reconstruction"}  # type: ignore[index]
+    timelines = next(f for name, f in offered.items() if name.startswith("backfire-timelines"))
+    assert set(timelines["provenance"]) == {"reconstruction"}  # type: ignore[index]

@@ -57,12 +57,20 @@ def takeaway(c: Case, report: kpis.KpiReport) -> str:
     return "; ".join(parts) + "."
 
 
-def tweets_export(table: pd.DataFrame) -> pd.DataFrame:
-    """The filtered tweets as exported: canonical + score columns, public URL added."""
+def tweets_export(table: pd.DataFrame, provenance: str | None = None) -> pd.DataFrame:
+    """The filtered tweets as exported: canonical + score columns, public URL added.
+
+    With ``provenance``, a first column says whether the rows are a reconstruction.
+    """
     out = table[[c for c in EXPORT_COLUMNS if c in table.columns]].copy()
     out["url"] = [schema.tweet_url(None if pd.isna(a) else str(a), str(i))
                   for a, i in zip(out["author"], out["id"], strict=True)]
-    return out
+    return out if provenance is None else with_provenance(out, provenance)
+
+
+def with_provenance(frame: pd.DataFrame, provenance: str) -> pd.DataFrame:
+    """``frame`` with a first ``provenance`` column (``reconstruction`` or ``real``)."""
+    return frame.assign(provenance=provenance)[["provenance", *frame.columns]]
 
 
 # ------------------------------------------------------------------------------ timeline
@@ -76,11 +84,12 @@ def timeline(c: Case, view: data.View) -> None:
     fig = charts.timeline(frame, x=state.AXES[str(axis)], events=data.events_frame(c),
                           launch=c.launch, bin_label=str(bin_label),
                           title=f"#{c.hashtag}: volume, hostility and sentiment per {bin_label}")
-    widgets.chart(fig, key="timeline_chart", name=f"{c.id}-timeline")
+    widgets.chart(fig, key="timeline_chart", name=f"{c.id}-timeline", provenance=c.provenance)
     st.caption("Bars: tweets per bin (light: retweets). Lines: share of tweets that attack the "
                "brand (orange) and mean VADER sentiment (green, dotted, right axis). Triangles "
                "mark events; hover for the note and its source.")
-    widgets.csv_download(frame, file_name=f"{c.id}-timeline-{state.BIN_SIZES[str(bin_label)]}.csv",
+    widgets.csv_download(with_provenance(frame, c.provenance),
+                         file_name=f"{c.id}-timeline-{state.BIN_SIZES[str(bin_label)]}.csv",
                          key="export_timeline", label="Download the timeline bins (CSV)")
 
 
@@ -98,7 +107,8 @@ def hostile_posts(c: Case, view: data.View) -> None:
     st.caption("Retweets are collapsed onto the post they repeat. Engagement counts captured "
                "by a stream at posting time are near zero, so the in-archive retweets, replies "
                "and quotes are used when larger. Texts are shown exactly as posted.")
-    widgets.csv_download(shown[list(POST_TABLE)], file_name=f"{c.id}-top-hostile-posts.csv",
+    widgets.csv_download(with_provenance(shown[list(POST_TABLE)], c.provenance),
+                         file_name=f"{c.id}-top-hostile-posts.csv",
                          key="export_posts", label="Download these posts (CSV)")
 
 
@@ -161,7 +171,8 @@ def language(c: Case, view: data.View) -> None:
             col.info(f"No {title.lower()} in this view.")
     fig = charts.distinctive_terms(distinctive, title=f"#{c.hashtag}: words that set hostile "
                                    "tweets apart (log-odds, informative prior)")
-    widgets.chart(fig, key="terms_chart", name=f"{c.id}-distinctive-terms")
+    widgets.chart(fig, key="terms_chart", name=f"{c.id}-distinctive-terms",
+                  provenance=c.provenance)
     st.caption("Right (orange): words far more typical of hostile tweets; left (blue): of the "
                "others. The case's own hashtag and brand words are left out.")
 
@@ -176,18 +187,21 @@ def people(c: Case, view: data.View) -> None:
         widgets.chart(charts.top_accounts(
             tables["posters"].head(15), account="account", count="tweets",
             title="Accounts that posted most", x_title="Tweets posted (retweets included)"),
-            key="posters_chart", name=f"{c.id}-top-posters")
+            key="posters_chart", name=f"{c.id}-top-posters",
+        provenance=c.provenance)
     with right:
         widgets.chart(charts.top_accounts(
             tables["amplified"].head(15), account="account", count="retweets_received",
             title="Accounts amplified most", x_title="Times retweeted in the archive",
-            colour="#CC79A7"), key="amplified_chart", name=f"{c.id}-most-amplified")
+            colour="#CC79A7"), key="amplified_chart", name=f"{c.id}-most-amplified",
+        provenance=c.provenance)
     tags = tables["hashtags"]
     tags = tags.loc[~tags["is_focus"]].head(20)
     widgets.chart(charts.hashtag_cooccurrence(
         tags, tag="hashtag", count="tweets", spinoff="is_spinoff",
         title=f"Hashtags used alongside #{c.hashtag} (spin-offs in orange)",
-        x_title="Tweets carrying the tag"), key="hashtags_chart", name=f"{c.id}-hashtags")
+        x_title="Tweets carrying the tag"), key="hashtags_chart", name=f"{c.id}-hashtags",
+        provenance=c.provenance)
     with st.expander("Top mentioned accounts"):
         st.dataframe(tables["mentions"], hide_index=True, width="stretch")
 

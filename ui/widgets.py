@@ -24,6 +24,13 @@ RECONSTRUCTION_NOTICE = (
 REAL_NOTICE = "**Real archive.** These tweets come from an archive you loaded."
 # Plotly toolbar: PNG download at twice the screen resolution, for slides.
 PNG_SCALE = 2
+# Chart subtitles by provenance, so a PNG saved from the toolbar still says what it shows.
+CHART_NOTICES = {
+    "reconstruction": "Reconstruction: synthetic tweets calibrated to published figures",
+    "mixed": "Includes reconstructions: synthetic tweets calibrated to published figures",
+}
+# Top margin (px) that leaves room for the title and its subtitle.
+SUBTITLE_MARGIN = 80
 
 
 def provenance_notice(provenance: str, *, compact: bool = False) -> None:
@@ -50,9 +57,30 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
-def chart(fig: go.Figure, *, key: str, name: str | None = None) -> None:
-    """A Plotly chart whose toolbar downloads a PNG named after the chart."""
+def provenance_of(provenances: list[str]) -> str:
+    """One provenance for a chart of several cases: ``mixed`` if any is a reconstruction."""
+    return "mixed" if "reconstruction" in provenances else "real"
+
+
+def with_notice(fig: go.Figure, provenance: str | None) -> go.Figure:
+    """``fig`` with the provenance notice as its subtitle (unchanged for real data)."""
+    notice = CHART_NOTICES.get(provenance or "")
+    if notice is None:
+        return fig
+    out = go.Figure(fig)
+    out.update_layout(title_subtitle_text=notice,
+                      margin_t=max(out.layout.margin.t or 0, SUBTITLE_MARGIN))
+    return out
+
+
+def chart(fig: go.Figure, *, key: str, name: str | None = None,
+          provenance: str | None = None) -> None:
+    """A Plotly chart whose toolbar downloads a PNG named after the chart.
+
+    ``provenance`` (``reconstruction``, ``mixed`` or ``real``) adds the notice as a subtitle.
+    """
     title = fig.layout.title.text or key
+    fig = with_notice(fig, provenance)
     config: dict[str, Any] = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": slug(name or title),

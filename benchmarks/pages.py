@@ -142,9 +142,11 @@ def first_start() -> dict[str, Any]:
         clone = Path(tmp) / "backfire"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         (clone / ".venv").symlink_to(ROOT / ".venv")
+        from analysis import paths
+
         env = {k: v for k, v in os.environ.items() if k != "BACKFIRE_DATA_DIR"}
-        if "BACKFIRE_SHARED_DIR" not in env:
-            env["BACKFIRE_SHARED_DIR"] = str(ROOT.parent / "shared")
+        # the clone sits in a temporary folder: point it at this checkout's shared data
+        env["BACKFIRE_SHARED_DIR"] = str(paths.SHARED_DIR)
         python = str(clone / ".venv" / "bin" / "python")
         t0 = time.perf_counter()
         subprocess.run([python, "-m", "analysis", "build-archives", "--if-missing"], cwd=clone,

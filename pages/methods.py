@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import alerts, evaluation, filters, kpis, schema
-from ui import boot, data, widgets
+from ui import boot, data, readme, widgets
 from ui.errors import edge
 
 boot.through_navigation()
@@ -57,6 +57,14 @@ with edge():
                    "macro-recall 0.560 (NLTK VADER), 0.629 (SVM). Test splits are not used "
                    "here. Reconstruction rows score the synthetic tweets against the labels "
                    "the generator gave them.")
+
+    st.header("Measured speed and memory")
+    speed = readme.sections(readme.SPEED_SECTIONS)
+    if not speed:
+        st.warning("The README's speed sections were not found.")
+    st.caption("The figures of the README, measured by the scripts in `benchmarks/`.")
+    for body in speed:
+        st.markdown(body)
 
     st.header("Backfire KPIs")
     st.markdown("\n".join(f"- **{s.label}** ({s.unit}): {s.definition}"

@@ -109,7 +109,8 @@ def test_compare(page: Any, app_url: str) -> None:
 
 def test_methods(page: Any, app_url: str) -> None:
     _visit(page, f"{app_url}/methods")
-    for heading in ("Scores per tweet", "Measured accuracy", "Backfire KPIs", "Limitations"):
+    for heading in ("Scores per tweet", "Measured accuracy", "Measured speed and memory",
+                    "Backfire KPIs", "Limitations"):
         assert page.get_by_role("heading", name=heading).is_visible()
     screenshot(page, "methods")
 

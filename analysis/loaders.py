@@ -59,8 +59,11 @@ MIN_ROWS_FOR_METRIC_WARNINGS: Final = 20
 # JSONL lines parsed per block: big enough to amortise a process hop, small enough that
 # a few blocks in flight stay well under the memory budget (a v1.1 tweet is 2-5 KB).
 BLOCK_LINES: Final = 10_000
-# Parsing processes for large JSONL files: the target machine has 2 cores.
-MAX_WORKERS: Final = 2
+# Parsing processes for large JSONL files: one per core plus one, because the reading process
+# itself spends most of its time decompressing and assembling rather than competing for a core
+# (measured on 2 cores, 1M tweets: 2 workers 21.9 s, the same as in-process; 3 workers 17.4 s).
+EXTRA_WORKERS: Final = 1
+MAX_WORKERS: Final = 3
 # Blocks queued per worker: keeps both busy without reading the whole file ahead.
 BLOCKS_IN_FLIGHT_PER_WORKER: Final = 2
 # Canonical columns holding counts; larger "counts" than MAX_COUNT are garbage (and would
@@ -155,11 +158,11 @@ def load(source: Source | Sequence[Source], *, fmt: str | None = None,
     ``fmt`` forces a format (a name of ``FORMATS``); ``mapping`` reads any CSV by naming
     the header of each canonical column (``id``, ``created_at`` and ``text`` required).
     ``max_bytes`` caps each file's decompressed size, ``max_members`` a zip's file count.
-    ``workers`` processes parse large JSONL files (default: one per core, at most
-    ``MAX_WORKERS``; 1 keeps everything in this process).
+    ``workers`` processes parse large JSONL files (default: one per core plus
+    ``EXTRA_WORKERS``, at most ``MAX_WORKERS``; 1 keeps everything in this process).
     """
     forced = _forced_format(fmt, mapping)
-    count = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
+    count = workers if workers is not None else min(MAX_WORKERS, (os.cpu_count() or 1) + EXTRA_WORKERS)
     parts = [_load_input(item, forced, mapping, max_bytes, max(1, count))
              for item in inputs(source, max_members=max_members)]
     if len(parts) == 1:

@@ -23,7 +23,6 @@ import platform
 import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -55,26 +54,18 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-class PeakRss:
-    """Samples the RSS of this process and all its descendants; keeps the peak."""
+def _wait_sampling_peak(process: subprocess.Popen[str]) -> int:
+    """Wait for ``process``, sampling the RSS of it and its descendants; the peak in KB.
 
-    def __init__(self) -> None:
-        self.peak_kb = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(os.getpid()))
-            time.sleep(SAMPLE_SECONDS)
+    Sampled from the parent, not from a thread in the child: the loader forks its parsing
+    workers only from a single-threaded process, so a sampler thread there would measure the
+    in-process path instead of what users get.
+    """
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(SAMPLE_SECONDS)
+    return peak
 
 
 # ----------------------------------------------------------------------------- children
@@ -107,14 +98,11 @@ def _cpu_seconds() -> float:
 
 
 def child(kind: str, path: Path, workers: int | None) -> None:
-    baseline_rss = _tree_rss_kb(os.getpid())
     cpu = _cpu_seconds()
     load_before = os.getloadavg()[0]
-    with PeakRss() as rss:
-        figures = _ours(path, workers) if kind == "ours" else _baseline(path)
+    figures = _ours(path, workers) if kind == "ours" else _baseline(path)
     figures["cpu_seconds"] = _cpu_seconds() - cpu
     figures["load_average"] = round((load_before + os.getloadavg()[0]) / 2, 1)
-    figures["peak_rss_mb"] = round(max(rss.peak_kb, baseline_rss) / 1024)
     figures["rate"] = figures["rows_read"] / figures["seconds"]
     # What the run would take on otherwise idle cores: its CPU time spread over the cores it
     # can use (the wall-clock rate above is lower whenever other work shares the machine).
@@ -127,10 +115,15 @@ def _run_child(kind: str, path: Path, workers: int | None) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--archive", str(path)]
     if workers is not None:
         command += ["--workers", str(workers)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{kind} on {path.name} failed:\n{done.stderr[-2000:]}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        peak_kb = _wait_sampling_peak(process)
+        stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"{kind} on {path.name} failed:\n{stderr[-2000:]}")
+    figures = dict(json.loads(stdout.strip().splitlines()[-1]))
+    figures["peak_rss_mb"] = round(peak_kb / 1024)
+    return figures
 
 
 # ----------------------------------------------------------------------------- inputs

@@ -22,18 +22,19 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from server_support import serve  # noqa: E402  (needs the paths above)
 
 CASES = ("mynypd", "askjpm", "askrkelly")
 TARGETS_MS = {"case": 300, "compare": 500}
@@ -41,6 +42,7 @@ FIRST_START_TARGET_S = 30
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CLONE_STREAMLIT_ARGS = ["--server.address", "127.0.0.1", "--server.headless", "true"]
 
 
 def machine() -> str:
@@ -103,26 +105,6 @@ def reruns(repeats: int) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------ first start
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_health(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited during start")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("streamlit did not become healthy")
-
-
 def _page_ready(url: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -152,20 +134,12 @@ def first_start() -> dict[str, Any]:
         subprocess.run([python, "-m", "analysis", "build-archives", "--if-missing"], cwd=clone,
                        env=env, check=True, stdout=subprocess.DEVNULL)
         t_archives = time.perf_counter()
-        port = _free_port()
-        proc = subprocess.Popen([python, "-m", "streamlit", "run", "app.py", "--server.port",
-                                 str(port), "--server.address", "127.0.0.1",
-                                 "--server.headless", "true"], cwd=clone, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_health(url, proc)
+        # the clone's own data/ (no BACKFIRE_DATA_DIR), streamlit's default options
+        with serve(None, [python, "-m", "streamlit"], cwd=clone, env=env,
+                   args=CLONE_STREAMLIT_ARGS, timeout=120, log_dir=Path(tmp)) as server:
             t_health = time.perf_counter()
-            _page_ready(url)
+            _page_ready(server.url)
             t_ready = time.perf_counter()
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
         shutil.rmtree(clone, ignore_errors=True)
     return {"build_archives_s": round(t_archives - t0, 1),
             "server_healthy_s": round(t_health - t_archives, 1),

@@ -7,47 +7,18 @@ nothing the browser does (uploads, saved cases) touches the repository's ``data/
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from app_support import prepare_data, seed_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT
+from server_support import serve
 
-from analysis import paths
-
-ROOT = paths.PROJECT_ROOT
 __all__ = ["seed_data"]  # session fixture shared with the AppTests
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# A first page run scores nothing (caches are copied) but imports pandas, plotly, NLTK…
-START_TIMEOUT_S = 90
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit not healthy after {START_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -57,24 +28,8 @@ def app_data(tmp_path_factory: pytest.TempPathFactory, seed_data: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def app_url(app_data: Path) -> Iterator[str]:
-    port = free_port()
-    log = app_data.parent / "streamlit.log"
-    env = {**os.environ, "BACKFIRE_DATA_DIR": str(app_data)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serve(app_data) as server:
+        yield server.url
 
 
 # One chromium per test module: a session-wide Playwright would keep its event loop open

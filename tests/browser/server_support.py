@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +57,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
+def _wait_healthy(server: Server, timeout: float = START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise RuntimeError(f"streamlit exited early:\n{server.tail()}")
@@ -67,28 +67,41 @@ def _wait_healthy(server: Server) -> None:
                 if resp.status == 200:
                     return
         except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit not healthy after {START_TIMEOUT_S}s:\n{server.tail()}")
+            time.sleep(0.1)
+    raise RuntimeError(f"streamlit not healthy after {timeout}s:\n{server.tail()}")
 
 
 @contextlib.contextmanager
-def serve(data_dir: Path, launcher: Sequence[str] = (sys.executable, "-m", "streamlit")
-          ) -> Iterator[Server]:
+def serve(data_dir: Path | None, launcher: Sequence[str] = (sys.executable, "-m", "streamlit"),
+          *, cwd: Path = ROOT, env: Mapping[str, str] | None = None,
+          args: Sequence[str] = STREAMLIT_ARGS, timeout: float = START_TIMEOUT_S,
+          log_dir: Path | None = None) -> Iterator[Server]:
     """Run ``<launcher> run app.py`` on a free loopback port with ``BACKFIRE_DATA_DIR``.
 
     ``launcher`` is the command that stands for ``streamlit`` (a wrapper may patch the app's
     code first). The server is stopped on exit unless it is already gone.
+
+    ``data_dir=None`` leaves ``BACKFIRE_DATA_DIR`` alone (the app's own ``data/``); ``env``
+    replaces ``os.environ`` as the base environment, ``cwd`` the checkout that holds app.py,
+    ``args`` the streamlit options after the port. The log goes to ``log_dir`` (default: the
+    data folder's parent).
     """
     port = free_port()
-    log = data_dir.parent / f"streamlit-{port}.log"
-    cmd = [*launcher, "run", "app.py", "--server.port", str(port), *STREAMLIT_ARGS]
-    env = {**os.environ, "BACKFIRE_DATA_DIR": str(data_dir)}
+    if log_dir is None:
+        if data_dir is None:
+            raise ValueError("serve(None, …) needs a log_dir")
+        log_dir = data_dir.parent
+    log = log_dir / f"streamlit-{port}.log"
+    cmd = [*launcher, "run", "app.py", "--server.port", str(port), *args]
+    env = dict(os.environ if env is None else env)
+    if data_dir is not None:
+        env["BACKFIRE_DATA_DIR"] = str(data_dir)
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", proc, log)
     try:
-        _wait_healthy(server)
+        _wait_healthy(server, timeout)
         yield server
     finally:
         if proc.poll() is None:

@@ -291,13 +291,12 @@ def distinctive_terms(
         return empty_figure(title, "Too few tweets to contrast hostile and other tweets.")
     ordered = frame.sort_values(score)
     picked = pd.concat([ordered.head(top), ordered.tail(top)]).drop_duplicates(subset=[term])
-    picked = picked.sort_values(score)
-    colours = [HOSTILE if v > 0 else SUPPORTIVE for v in picked[score]]
-    fig = go.Figure(go.Bar(x=picked[score], y=[_plain(t, 40) for t in picked[term]],
-                           orientation="h", marker_color=colours))
-    fig.update_xaxes(title_text="Log-odds z-score (→ hostile, ← supportive/other)", zeroline=True)
-    fig.update_yaxes(title_text="Term", automargin=True)
-    return _layout(fig, title, height=max(360, 20 * len(picked) + 120), legend=False)
+    picked = picked.sort_values(score, ascending=False)  # bars() puts the first row on top
+    fig = bars(picked, label=term, value=score, title=title,
+               x_title="Log-odds z-score (→ hostile, ← supportive/other)", y_title="Term",
+               colour=[HOSTILE if v > 0 else SUPPORTIVE for v in picked[score]])
+    fig.update_xaxes(zeroline=True)
+    return fig.update_layout(height=max(360, 20 * len(picked) + 120))
 
 
 def top_accounts(

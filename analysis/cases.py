@@ -23,8 +23,8 @@ from typing import Any, Final
 import pandas as pd
 import tomli_w
 
-from analysis import atomic, paths
 from analysis.errors import CaseError
+from analysis.store import atomic, paths
 
 PROVENANCES: Final[tuple[str, ...]] = ("reconstruction", "real")
 # First word of every confidence string: the scale used by ../shared/case-facts.md, plus the

@@ -70,7 +70,7 @@ def _wait_sampling_peak(process: subprocess.Popen[str]) -> int:
 
 # ----------------------------------------------------------------------------- children
 def _ours(path: Path, workers: int | None) -> dict[str, Any]:
-    from analysis.loaders import load
+    from analysis.ingest.loaders import load
 
     started = time.perf_counter()
     result = load(path, workers=workers)

@@ -49,7 +49,7 @@ def stacked(table: pd.DataFrame, rows: int) -> pd.DataFrame:
 
 
 def jobs(case: Any, table: pd.DataFrame) -> dict[str, Callable[[], object]]:
-    from analysis import alerts, engagement, filters, kpis, terms, timeline
+    from analysis.metrics import alerts, engagement, filters, kpis, terms, timeline
 
     stop = terms.case_stopwords(case.hashtag, case.brand, case.brand_account)
     view = filters.Filters(keyword="police", stance="hostile", start=case.launch)
@@ -81,7 +81,8 @@ def main() -> int:
     parser.add_argument("--case", default="mynypd")
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    from analysis import cache, cases
+    from analysis import cases
+    from analysis.store import cache
 
     case = cases.load_case(args.case)
     table = stacked(cache.scored_case(case), args.rows)

@@ -124,7 +124,7 @@ def first_start() -> dict[str, Any]:
         clone = Path(tmp) / "backfire"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
         (clone / ".venv").symlink_to(ROOT / ".venv")
-        from analysis import paths
+        from analysis.store import paths
 
         env = {k: v for k, v in os.environ.items() if k != "BACKFIRE_DATA_DIR"}
         # the clone sits in a temporary folder: point it at this checkout's shared data

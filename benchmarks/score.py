@@ -108,7 +108,9 @@ def parent(args: argparse.Namespace, archive: Path) -> dict[str, Any]:
 def child(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
-    from analysis import hostility, kpis, loaders, scoring, sentiment, timeline
+    from analysis.ingest import loaders
+    from analysis.metrics import kpis, timeline
+    from analysis.nlp import hostility, scoring, sentiment
 
     case = _case(args.case)
     terms = tuple(case.target_terms) if case is not None else ()
@@ -184,7 +186,7 @@ def plain_loop(texts: Any, terms: tuple[str, ...]) -> None:
     import numpy as np
     from profanity_check import predict_prob
 
-    from analysis import hostility, sentiment
+    from analysis.nlp import hostility, sentiment
 
     stock = sentiment.stock_analyzer()
     fitted, cues = hostility.model(), hostility.cue_pattern(terms)

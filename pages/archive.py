@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import library, uploads
 from analysis.errors import BackfireError
-from analysis.formats import FORMATS
+from analysis.ingest import uploads
+from analysis.ingest.formats import FORMATS
+from analysis.store import library
 from ui import archive_form, boot, data, pages, state, widgets
 from ui.errors import edge
 

@@ -6,8 +6,9 @@ one-sentence takeaway, KPI cards, then tabs (only the open tab is computed).
 
 import streamlit as st
 
-from analysis import charts, kpis
+from analysis import charts
 from analysis.cases import Case
+from analysis.metrics import kpis
 from ui import boot, controls, data, sections, widgets
 from ui.errors import edge
 

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, kpis, timeline
+from analysis import charts
+from analysis.metrics import kpis, timeline
 from ui import boot, data, state, widgets
 from ui.errors import edge
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analysis import kpis
+from analysis.metrics import kpis
 from ui import boot, data, pages, state, widgets
 from ui.errors import edge
 from ui.widgets import md_escape

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from analysis import alerts, evaluation, filters, kpis, schema
+from analysis import schema
+from analysis.metrics import alerts, filters, kpis
+from analysis.nlp import evaluation
 from ui import boot, data, readme, widgets
 from ui.errors import edge
 

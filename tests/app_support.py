@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import paths
+from analysis.store import paths
 
 ROOT = paths.PROJECT_ROOT
 APP = ROOT / "app.py"
@@ -51,7 +51,8 @@ def score_seed(root: Path) -> Path:
     those files are copied, not the whole cache); what is missing is scored once, into
     ``root``, never into the repository (about 12 s for the three cases on 2 cores).
     """
-    from analysis import cache, cases
+    from analysis import cases
+    from analysis.store import cache
 
     # a private copy: a rebuild of data/archives during the session must not change them
     shutil.copytree(ROOT / "data" / "archives", root / "archives-snapshot")
@@ -72,7 +73,7 @@ _DEFAULT_LOAD_OPTIONS = json.dumps({"fmt": None, "mapping": None}, sort_keys=Tru
 
 def _cache_key(case: Any) -> str:
     """The key under which ``cache.scored_case(case)`` stores the case (content-based)."""
-    from analysis import cache
+    from analysis.store import cache
 
     files = list(getattr(case, "archive_paths", None) or [case.archive_path])
     return cache.cache_key(cache.file_hash(files) + _DEFAULT_LOAD_OPTIONS,

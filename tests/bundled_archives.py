@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import generator
 from analysis.cases import Case
+from analysis.reconstruction import generator
 
 BUILD_COMMAND = "python -m analysis build-archives --if-missing"
 

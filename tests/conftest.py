@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import SHARED_DIR
+from analysis.store.paths import SHARED_DIR
 
 REAL_ARCHIVES = SHARED_DIR / "real-archives"
 BENCHMARKS = SHARED_DIR / "benchmarks"

@@ -7,9 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import cases, filters, loaders, schema, scoring
+from analysis import cases, schema
 from analysis.exports import content
-from analysis.paths import SHARED_DIR
+from analysis.ingest import loaders
+from analysis.metrics import filters
+from analysis.nlp import scoring
+from analysis.store.paths import SHARED_DIR
 
 REAL_ARCHIVE = SHARED_DIR / "real-archives" / "v2_twarc2_brexit.jsonl"
 FORMULA = '=HYPERLINK("http://x","y") you lying crooks ruined everything'

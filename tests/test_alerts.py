@@ -9,8 +9,8 @@ import pytest
 from metrics_tables import T0, table, tweet
 
 from analysis import schema
-from analysis.alerts import AlertRule, brand_reaction, replay
 from analysis.errors import BackfireError
+from analysis.metrics.alerts import AlertRule, brand_reaction, replay
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from app_support import assert_clean, open_page, prepare_data, seed_data, text_of
 
-from analysis import library
 from analysis.cases import load_cases
+from analysis.store import library
 from ui import data, suggest
 
 REAL = "v2_twarc2_brexit.jsonl"

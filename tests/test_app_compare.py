@@ -16,8 +16,8 @@ from app_support import (
     values,
 )
 
-from analysis import kpis
 from analysis.cases import load_cases
+from analysis.metrics import kpis
 
 __all__ = ["app_data_dir", "app_env", "seed_data"]
 

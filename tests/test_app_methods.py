@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from app_support import app_data_dir, app_env, assert_clean, open_page, seed_data, text_of
 
-from analysis import evaluation, kpis
+from analysis.metrics import kpis
+from analysis.nlp import evaluation
 
 __all__ = ["app_data_dir", "app_env", "seed_data"]
 

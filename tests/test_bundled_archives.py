@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from bundled_archives import current_archive
 
-from analysis import generator
 from analysis.cases import load_case
+from analysis.reconstruction import generator
 
 
 def test_a_stale_archive_fails_with_the_build_command(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from metrics_tables import table, tweet
 from pandas.testing import assert_frame_equal
 
-from analysis import cache, schema
+from analysis import schema
 from analysis.errors import CaseError
+from analysis.store import cache
 
 
 def awkward() -> pd.DataFrame:
@@ -111,8 +112,8 @@ def test_keys_depend_on_input_and_version(monkeypatch: pytest.MonkeyPatch) -> No
     assert cache.cache_key("input") != key
 
 
-CODE_FILES = ("analysis/loaders.py", "analysis/formats/tables.py", "analysis/schema.py",
-              "analysis/scoring.py", "data/scoring_model.json")
+CODE_FILES = ("analysis/ingest/loaders.py", "analysis/ingest/formats/tables.py", "analysis/schema.py",
+              "analysis/nlp/scoring.py", "data/scoring_model.json")
 
 
 @pytest.mark.parametrize("changed", CODE_FILES)
@@ -166,7 +167,7 @@ def test_clear_removes_entries_only(isolated_data: Path) -> None:
 
 def test_scored_archive_is_cached(real_archives: Path, isolated_data: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from analysis import scoring
+    from analysis.nlp import scoring
 
     archive = isolated_data / "v1.jsonl"
     shutil.copy(real_archives / "v1_search_tweets.jsonl", archive)

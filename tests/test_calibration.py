@@ -16,7 +16,7 @@ import pytest
 from bundled_archives import current_archive
 
 from analysis.cases import Case, load_case
-from analysis.loaders import load
+from analysis.ingest.loaders import load
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
 from analysis.cases import (
     CONFIDENCE_LEVELS,
     EVENT_KINDS,
@@ -21,6 +20,7 @@ from analysis.cases import (
     write_case,
 )
 from analysis.errors import CaseError
+from analysis.store import paths
 
 BUNDLED = ("mynypd", "askjpm", "askrkelly")
 

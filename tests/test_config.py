@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from analysis import uploads
+from analysis.ingest import uploads
 
 CONFIG = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml")
                        .read_text(encoding="utf-8"))

@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from analysis import atomic, cases, library, paths
+from analysis import cases
+from analysis.store import atomic, library, paths
 
 SAMPLES = ("v1_search_tweets.jsonl", "v1_user_timeline.jsonl", "v2_twarc2_flat.jsonl")
 # How long a child may take to reach its kill point (imports included) on a slow CI runner.
@@ -87,8 +88,8 @@ def _fields(hashtag: str) -> dict[str, Any]:
 
 
 KILL_POINTS = {
-    "after an archive file": ("analysis.uploads.store", "after"),
-    "after meta.json": ("analysis.atomic.write_text", "after"),
+    "after an archive file": ("analysis.ingest.uploads.store", "after"),
+    "after meta.json": ("analysis.store.atomic.write_text", "after"),
     "before the case file": ("analysis.cases.write_case", "before"),
     "before the final rename": ("os.rename", "before"),
 }

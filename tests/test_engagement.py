@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from metrics_tables import T0, table, tweet
 
-from analysis import engagement, schema
+from analysis import schema
+from analysis.metrics import engagement
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import evaluation
 from analysis.__main__ import main
 from analysis.errors import ArchiveError, BackfireError
+from analysis.nlp import evaluation
 
 
 def write_split(folder: Path, split: str, texts: list[str], labels: list[int | str]) -> Path:
@@ -162,7 +162,8 @@ def test_evaluate_reproduces_the_committed_figures(capsys: pytest.CaptureFixture
 
 def test_reconstruction_scores_against_a_hand_made_truth(real_archives: Path, tmp_path: Path) -> None:
     """F1 and sarcasm recall against a truth file whose answers are known by construction."""
-    from analysis import hostility, loaders, scoring
+    from analysis.ingest import loaders
+    from analysis.nlp import hostility, scoring
 
     archive = real_archives / "v2_twarc2_flat.jsonl"
     scored = scoring.score(loaders.load(archive).table, cue_terms=["brexit"], workers=1)

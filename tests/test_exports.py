@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from PIL import ImageFont
 
-from analysis import cases, filters, kpis
+from analysis import cases
 from analysis.exports import content, deck, report, textfit
 from analysis.exports.model import CaseContent, Speed, minutes_text
+from analysis.metrics import filters, kpis
 
 # --- text fitting ---------------------------------------------------------------------------
 

@@ -17,8 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import kpis, loaders, safety, schema
+from analysis import safety, schema
 from analysis.exports import data
+from analysis.ingest import loaders
+from analysis.metrics import kpis
 
 HOSTILE_TEXTS = ['=HYPERLINK("http://x","y")', "<script>alert(1)</script>", "@SUM(1)",
                  "-2+3", "\t=cmd", "مرحبا بالعالم #رمضان", "😀" * 300, ""]

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pptx import Presentation
 
-from analysis import cases, schema, scoring
+from analysis import cases, schema
 from analysis.exports import content, deck, pdf, report
+from analysis.nlp import scoring
 
 START = pd.Timestamp("2020-05-01 12:00", tz="UTC")
 SPECIAL = [

@@ -33,10 +33,11 @@ from pptx import Presentation
 from pptx.enum.text import MSO_AUTO_SIZE
 from pypdf import PdfReader
 
-from analysis import filters, paths
 from analysis.__main__ import main
 from analysis.exports import content, deck, images, pdf, report, textfit
 from analysis.exports.model import SECTIONS, Report
+from analysis.metrics import filters
+from analysis.store import paths
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = paths.PROJECT_ROOT / "artifacts" / "exports"

@@ -8,7 +8,7 @@ from metrics_tables import T0, table, tweet
 
 from analysis import schema
 from analysis.errors import BackfireError
-from analysis.filters import STANCES, Filters, apply, hostile_mask, languages, mask, window
+from analysis.metrics.filters import STANCES, Filters, apply, hostile_mask, languages, mask, window
 
 
 @pytest.fixture

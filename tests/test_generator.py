@@ -16,7 +16,7 @@ from bundled_archives import current_archive
 from analysis.__main__ import main
 from analysis.cases import HOSTILE_STANCES, STANCES, case_from_dict, load_case
 from analysis.errors import CaseError
-from analysis.generator import (
+from analysis.reconstruction.generator import (
     TWITTER_EPOCH_MS,
     build_case,
     is_current,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import hostility
+from analysis.nlp import hostility
 
 COLUMN = {name: len(hostility.POLARITY_COLUMNS) + i for i, name in enumerate(hostility.FEATURES)}
 

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics_tables import T0, table, tweet
 
-from analysis import kpis, schema
+from analysis import schema
 from analysis.__main__ import main
+from analysis.metrics import kpis
 
 __all__ = ["seed_data"]  # session fixture: the bundled cases scored once (tests/app_support.py)
 
@@ -268,7 +269,8 @@ def test_kpis_command_unknown_case_is_one_line_error(isolated_data: Path,
 # scored once per test session, outside the repository's data/ folder.
 
 def _bundled(seed: Path, case_id: str, *, truth: bool = False) -> tuple[Any, pd.DataFrame]:
-    from analysis import cache, cases
+    from analysis import cases
+    from analysis.store import cache
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BACKFIRE_DATA_DIR", str(seed))
@@ -358,7 +360,8 @@ REAL_FILES = ["csv_twarc_csv_brexit.csv", "csv_twarc_csv_noflat.csv", "v1_search
 @pytest.mark.parametrize("name", REAL_FILES)
 def test_every_real_archive_gets_every_kpi_or_a_reason(real_archives: Path, isolated_data: Path,
                                                        name: str) -> None:
-    from analysis import cache, engagement, terms, timeline
+    from analysis.metrics import engagement, terms, timeline
+    from analysis.store import cache
 
     table = cache.scored_archive(real_archives / name).table
     out = kpis.compute(table).to_dict()
@@ -393,7 +396,7 @@ ROW = st.fixed_dictionaries({
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(ROW, min_size=1, max_size=12))
 def test_every_metric_holds_on_arbitrary_small_tables(rows: list[dict[str, Any]]) -> None:
-    from analysis import engagement, terms, timeline
+    from analysis.metrics import engagement, terms, timeline
 
     built = [tweet(r["minute"], author=r["author"], hostile=r["hostile"], hashtags=r["tags"],  # type: ignore[arg-type]
                    rt_of=str(r["target"]) if r["kind"] == "retweet" else None,

@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import __main__ as cli
-from analysis import cases, library, uploads
+from analysis import cases
 from analysis.errors import CaseError, UploadRejected
+from analysis.ingest import uploads
+from analysis.store import library
 
 SAMPLE = "v1_search_tweets.jsonl"
 

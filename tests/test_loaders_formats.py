@@ -10,8 +10,8 @@ import pytest
 
 from analysis import schema
 from analysis.errors import ArchiveError, UnknownFormatError
-from analysis.formats import FORMATS, times
-from analysis.loaders import detect, load
+from analysis.ingest.formats import FORMATS, times
+from analysis.ingest.loaders import detect, load
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 
@@ -203,7 +203,7 @@ def _table(rows: int, *, retweet: bool, retweets: int | None, likes: int | None,
     (_table(5, retweet=True, retweets=0, likes=0, semantics="copied_from_original"), []),
 ])
 def test_engagement_warnings(table: pd.DataFrame, expected: list[str]) -> None:
-    from analysis.loaders import metric_warnings
+    from analysis.ingest.loaders import metric_warnings
 
     warnings = metric_warnings(table)
     assert len(warnings) == len(expected)

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from analysis import schema
 from analysis.errors import BackfireError
-from analysis.formats import FORMATS
-from analysis.loaders import LoadResult, load
-from analysis.paths import SHARED_DIR
+from analysis.ingest.formats import FORMATS
+from analysis.ingest.loaders import LoadResult, load
+from analysis.store.paths import SHARED_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 # Real samples are large; a few lines of each keep examples fast.

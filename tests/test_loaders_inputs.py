@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import loaders
 from analysis.errors import ArchiveError, UploadRejected
-from analysis.loaders import detect, load
+from analysis.ingest import loaders
+from analysis.ingest.loaders import detect, load
 
 SAMPLE = "v2_twarc2_brexit.jsonl"
 
@@ -162,7 +162,7 @@ def test_block_and_worker_paths_give_the_same_table(real_archives: Path, tmp_pat
     path = tmp_path / "timeline.jsonl.gz"
     path.write_bytes(gzip.compress(b"".join(broken)))
     whole = load(path, workers=1)
-    monkeypatch.setattr("analysis.loaders.BLOCK_LINES", 4)
+    monkeypatch.setattr("analysis.ingest.loaders.BLOCK_LINES", 4)
     blocked = load(path, workers=workers)
     assert blocked.table.equals(whole.table)
     assert blocked.report.to_dict() == whole.report.to_dict()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from analysis.__main__ import main
-from analysis.paths import PROJECT_ROOT
+from analysis.store.paths import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 KEYS = {"path", "format", "rows_read", "kept", "rejected", "duplicates", "retweets", "time_min",

@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis.loaders import detect, load
-from analysis.paths import SHARED_DIR
+from analysis.ingest.loaders import detect, load
+from analysis.store.paths import SHARED_DIR
 
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 

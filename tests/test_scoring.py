@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import hostility, schema, scoring
+from analysis import schema
 from analysis.errors import BackfireError
+from analysis.nlp import hostility, scoring
 
 TEXTS = [
     "Loving the new #myNYPD photos with officers 😍",

@@ -9,7 +9,8 @@ from pathlib import Path
 import nltk
 import pytest
 
-from analysis import paths, sentiment
+from analysis.nlp import sentiment
+from analysis.store import paths
 
 
 @pytest.fixture

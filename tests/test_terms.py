@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from metrics_tables import table, tweet
 
-from analysis import terms
+from analysis.metrics import terms
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from metrics_tables import T0, table, tweet
 
 from analysis import schema
 from analysis.errors import BackfireError
-from analysis.timeline import TIMELINE_COLUMNS, bin_width, stack, timeline
+from analysis.metrics.timeline import TIMELINE_COLUMNS, bin_width, stack, timeline
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import uploads
 from analysis.errors import UploadRejected
+from analysis.ingest import uploads
 
 TWEET_LINE = b'{"id_str": "1", "created_at": "Tue Apr 22 18:00:00 +0000 2014", "text": "hi"}\n'
 CSV_TEXT = b"id,created_at,text\n1,2014-04-22T18:00:00Z,hi\n"

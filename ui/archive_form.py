@@ -12,9 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import uploads
 from analysis.errors import BackfireError
-from analysis.loaders import LoadResult
+from analysis.ingest import uploads
+from analysis.ingest.loaders import LoadResult
 from ui import suggest
 
 SESSION_KEY: Final = "_archive_loads"

@@ -8,8 +8,8 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from analysis import filters
 from analysis.cases import Case
+from analysis.metrics import filters
 from ui import data, state
 
 # Short stance labels: they are shown in the picker AND written in the URL.

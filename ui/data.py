@@ -18,8 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts, engagement, filters, kpis, paths, terms, timeline
+from analysis import charts
 from analysis.cases import Case
+from analysis.metrics import engagement, filters, kpis, terms, timeline
+from analysis.store import paths
 
 Stamp = tuple[str, tuple[tuple[str, int], ...]]
 
@@ -78,7 +80,7 @@ def labels(cases: dict[str, Case]) -> dict[str, str]:
 
 @st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)
 def _scored(case_id: str, key: Stamp) -> pd.DataFrame:
-    from analysis import cache  # the scored-table cache (METRICS helper)
+    from analysis.store import cache
 
     return cache.scored_case(case_library.load_case(case_id))
 

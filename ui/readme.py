@@ -13,7 +13,7 @@ from typing import Final
 
 import streamlit as st
 
-from analysis import paths
+from analysis.store import paths
 
 README: Final = paths.PROJECT_ROOT / "README.md"
 # The measured speed and memory figures, in the README's order.

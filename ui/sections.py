@@ -7,8 +7,9 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, kpis, schema
+from analysis import charts, schema
 from analysis.cases import Case
+from analysis.metrics import kpis
 from ui import data, state, widgets
 from ui.widgets import md_escape
 

@@ -14,7 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis import kpis, safety
+from analysis import safety
+from analysis.metrics import kpis
 
 RECONSTRUCTION_NOTICE = (
     "**Reconstruction.** The tweets behind this case are synthetic: Backfire's generator wrote "

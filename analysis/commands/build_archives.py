@@ -16,9 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Final
 
-from analysis import generator
 from analysis.cases import Case, load_case, load_cases
 from analysis.errors import CaseError
+from analysis.reconstruction import generator
 
 NAME: Final = "build-archives"
 HELP: Final = "write the reconstructed (synthetic, calibrated) archives of the bundled cases"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis import evaluation
+from analysis.nlp import evaluation
 
 NAME = "evaluate"
 HELP = ("measure sentiment and hostility on TweetEval, Davidson et al. and the reconstructions' "

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import atomic, filters
 from analysis.errors import BackfireError, ExportError
 from analysis.exports import FORMATS, export_bytes
+from analysis.metrics import filters
+from analysis.store import atomic
 
 NAME = "export"
 HELP = ("export the post-mortem of one or more cases as a deck (pptx), report (html), pdf "

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from analysis.errors import BackfireError
-from analysis.formats import FORMATS
-from analysis.loaders import LoadReport, load
+from analysis.ingest.formats import FORMATS
+from analysis.ingest.loaders import LoadReport, load
 
 NAME = "inspect"
 HELP = "detect the format of tweet archives, load them and print their load reports (or --json)"

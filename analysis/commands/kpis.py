@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analysis import alerts, cache, kpis
+from analysis.metrics import alerts, kpis
+from analysis.store import cache
 
 NAME = "kpis"
 HELP = ("print every KPI of a case (id), of an archive file, or of every case (all); "

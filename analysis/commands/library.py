@@ -10,8 +10,9 @@ import argparse
 import json
 from pathlib import Path
 
-from analysis import library, uploads
 from analysis.errors import CaseError
+from analysis.ingest import uploads
+from analysis.store import library
 
 NAME = "library"
 HELP = "list, add (an archive as a case) or delete the cases in your local library"

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from analysis.exports.content import Inputs
-    from analysis.filters import Filters
+    from analysis.metrics.filters import Filters
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Final
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import alerts, charts, engagement, evaluation, filters, kpis, terms, timeline
+from analysis import charts
 from analysis.cases import Case, Event
 from analysis.errors import ExportError
 from analysis.exports.model import (
@@ -29,6 +29,8 @@ from analysis.exports.model import (
     hours_text,
     minutes_text,
 )
+from analysis.metrics import alerts, engagement, filters, kpis, terms, timeline
+from analysis.nlp import evaluation
 
 # Posts listed per case (the deck shows the first five; the report all of them).
 TOP_POSTS: Final = 10
@@ -139,7 +141,8 @@ def inputs_for(target: str | Path) -> Inputs:
     An archive without a case file becomes a case of its own: named after the file, real
     data, launch assumed at the first tweet.
     """
-    from analysis import cache, cases
+    from analysis import cases
+    from analysis.store import cache
 
     path = Path(target)
     if path.is_file() and path.suffix != ".toml":

@@ -24,8 +24,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis import kpis, safety, schema
+from analysis import safety, schema
 from analysis.errors import ExportError
+from analysis.metrics import kpis
 
 # File names inside the bundle (data, so the dictionary and the tests share them).
 TWEETS_CSV: Final = "tweets.csv"

@@ -25,7 +25,7 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from analysis import atomic, charts
+from analysis import charts
 from analysis.exports import images, textfit
 from analysis.exports.model import (
     SECTION_TITLES,
@@ -38,6 +38,7 @@ from analysis.exports.model import (
     minutes_text,
     provenance_text,
 )
+from analysis.store import atomic
 
 # 16:9 widescreen, the PowerPoint default since 2013.
 SLIDE_W: Final = Inches(13.333)

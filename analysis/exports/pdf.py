@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from analysis import atomic
 from analysis.errors import ExportError
 from analysis.exports import images, report
 from analysis.exports.model import Report
+from analysis.store import atomic
 
 PDF_MAGIC: Final = b"%PDF-"
 # Virtual time the page gets to run its scripts (Plotly draws the charts) before printing.

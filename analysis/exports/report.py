@@ -25,7 +25,7 @@ from markupsafe import Markup
 from PIL import Image
 from plotly.offline import get_plotlyjs
 
-from analysis import atomic, charts
+from analysis import charts
 from analysis.exports import deck, images
 from analysis.exports.model import (
     SECTION_TITLES,
@@ -36,6 +36,7 @@ from analysis.exports.model import (
     minutes_text,
     provenance_text,
 )
+from analysis.store import atomic
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
 TEMPLATE: Final = "report.html.j2"

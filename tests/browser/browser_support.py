@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from analysis import paths
+from analysis.store import paths
 
 ROOT = paths.PROJECT_ROOT
 ARTIFACTS = ROOT / "artifacts" / "screenshots"

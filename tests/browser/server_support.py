@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import paths
+from analysis.store import paths
 
 ROOT = paths.PROJECT_ROOT
 # A first page run imports pandas, plotly, NLTK… on a busy 2-core runner.

@@ -29,8 +29,9 @@ from app_support import prepare_data
 from browser_support import ARTIFACTS, PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
 from server_support import serve
 
-from analysis import atomic, cache, library, loaders
 from analysis.cases import load_cases
+from analysis.ingest import loaders
+from analysis.store import atomic, cache, library
 from ui import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -30,8 +30,8 @@ from app_support import prepare_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
 from server_support import Server, serve
 
-from analysis import library
 from analysis.cases import load_cases
+from analysis.store import library
 from ui import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -90,7 +90,7 @@ class KillPoint:
 # file, before the rename) are all covered by tests/test_crash_safety.py in plain processes;
 # here the app is killed at the last moment of each of its two saves.
 KILL_POINTS = {
-    "before the final rename": KillPoint("analysis.library._rename_into_place", "before",
+    "before the final rename": KillPoint("analysis.store.library._rename_into_place", "before",
                                          "#KilledRename", match="killedrename-"),
     "before the cache rename": KillPoint("os.replace", "before", "#KilledCache",
                                          match=".parquet", library_saved=True),

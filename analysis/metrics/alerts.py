@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import BackfireError
-from analysis.filters import hostile_mask
-from analysis.timeline import assign_bins
+from analysis.metrics.filters import hostile_mask
+from analysis.metrics.timeline import assign_bins
 
 # X: a hostile majority, the same bar as time-to-hijack: below it the tag is contested, not lost.
 DEFAULT_MIN_SHARE: Final = 0.5

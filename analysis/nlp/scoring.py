@@ -19,8 +19,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analysis import ANALYSIS_VERSION, hostility, schema, sentiment
+from analysis import ANALYSIS_VERSION, schema
 from analysis.errors import BackfireError
+from analysis.nlp import hostility, sentiment
 
 # Below this many unique texts, starting worker processes (~1 s) costs more than it saves.
 PARALLEL_MIN_TEXTS: Final = 20_000
@@ -29,7 +30,7 @@ CHUNK_TEXTS: Final = 5_000
 # Worker processes start from a clean fork server (not a fork of a big, threaded parent such
 # as Streamlit) with the scoring modules already imported.
 START_METHOD: Final = "forkserver"
-PRELOAD: Final = ["analysis.hostility"]
+PRELOAD: Final = ["analysis.nlp.hostility"]
 # "RT @handle: " as the canonical schema rebuilds a retweet's text.
 RETWEET_PREFIX_PATTERN: Final = sentiment.RETWEET_PREFIX.pattern
 

@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from analysis import hostility, paths, scoring, scoring_model, sentiment
 from analysis.errors import ArchiveError, BackfireError
+from analysis.nlp import hostility, scoring, scoring_model, sentiment
+from analysis.store import paths
 
 BENCHMARKS_DIR: Final = paths.SHARED_DIR / "benchmarks"
 DEFAULT_OFFENSIVE: Final = BENCHMARKS_DIR / "tweeteval" / "offensive"
@@ -194,7 +195,7 @@ def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, A
 def evaluate_reconstruction(case_id: str, archive: Path, truth_file: Path, cue_terms: Sequence[str],
                             fitted: hostility.Model, workers: int | None = None) -> dict[str, Any]:
     """Hostile vs not against the generator's truth; sarcastic tweets' recall on their own."""
-    from analysis import loaders  # written by the loaders helper; imported when needed
+    from analysis.ingest import loaders
 
     table = loaders.load(archive).table
     truth = pd.read_csv(truth_file, dtype={"tweet_id": "string", "stance": "string"})
@@ -337,7 +338,7 @@ def write(results: dict[str, Any], path: Path | None = None) -> None:
     """Store the results (JSON, atomically) for the README and the Methods page."""
     import json
 
-    from analysis import atomic
+    from analysis.store import atomic
 
     with atomic.atomic_writer(path or RESULTS_FILE) as out:
         out.write((json.dumps(results, indent=2) + "\n").encode("utf-8"))

@@ -31,7 +31,7 @@ import pandas as pd
 
 from analysis import schema
 from analysis.errors import ArchiveError, UnknownFormatError
-from analysis.formats import (
+from analysis.ingest.formats import (
     FORMATS,
     Format,
     detect_header,
@@ -40,9 +40,9 @@ from analysis.formats import (
     lookup,
     tables,
 )
-from analysis.formats.inputs import Input, Source, inputs
-from analysis.formats.records import ROW_FIELDS, NotATweet, Row
-from analysis.formats.times import PARSERS
+from analysis.ingest.formats.inputs import Input, Source, inputs
+from analysis.ingest.formats.records import ROW_FIELDS, NotATweet, Row
+from analysis.ingest.formats.times import PARSERS
 
 __all__ = ["FORMATS", "LoadReport", "LoadResult", "Rejection", "detect", "load", "metric_warnings"]
 

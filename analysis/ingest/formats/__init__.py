@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from analysis.formats import records
-from analysis.formats.tables import CSV_SPECS, CsvSpec
+from analysis.ingest.formats import records
+from analysis.ingest.formats.tables import CSV_SPECS, CsvSpec
 
 Container = Literal["json", "csv"]
 

@@ -33,18 +33,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from analysis import ANALYSIS_VERSION, atomic, paths, schema
+from analysis import ANALYSIS_VERSION, schema
 from analysis.errors import CaseError
+from analysis.store import atomic, paths
 
 # Files whose bytes define how archives are read into the canonical table (glob patterns,
 # relative to the project root): a loader fix must invalidate tables cached before it.
 LOADING_SOURCES: Final[tuple[str, ...]] = (
-    "analysis/loaders.py", "analysis/formats/*.py", "analysis/schema.py",
+    "analysis/ingest/loaders.py", "analysis/ingest/formats/*.py", "analysis/schema.py",
 )
 # Files whose bytes define how tweets are scored (missing ones are skipped).
 SCORING_SOURCES: Final[tuple[str, ...]] = (
-    "analysis/scoring.py", "analysis/hostility.py", "analysis/sentiment.py",
-    "analysis/scoring_model.py", "data/scoring_model.json",
+    "analysis/nlp/scoring.py", "analysis/nlp/hostility.py", "analysis/nlp/sentiment.py",
+    "analysis/nlp/scoring_model.py", "data/scoring_model.json",
 )
 # Parquet schema-metadata key under which the table's attrs (scoring settings) are kept.
 META_KEY: Final = b"backfire"
@@ -259,7 +260,7 @@ def scored_archive(files: str | Path | Sequence[str | Path], *, cue_terms: Seque
     key = cache_key(file_hash(items) + extra, threshold=threshold, cue_terms=cue_terms)
 
     def produce() -> tuple[pd.DataFrame, dict[str, Any] | None]:
-        from analysis import loaders
+        from analysis.ingest import loaders
 
         result = loaders.load(items if len(items) != 1 else items[0], fmt=fmt, mapping=mapping)
         return result.table, result.report.to_dict()
@@ -291,7 +292,7 @@ def _through_cache(key: str,
     hit = load(key)
     if hit is not None:
         return hit
-    from analysis import scoring
+    from analysis.nlp import scoring
 
     table, report = produce()
     scored = scoring.score(table, cue_terms=tuple(cue_terms), threshold=threshold)

@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import scoring_model, sentiment
+from analysis.nlp import scoring_model, sentiment
 
 # VADER's four scores come first in every feature matrix.
 POLARITY_COLUMNS: Final = ("compound", "pos", "neg", "neu")
@@ -270,7 +270,7 @@ def fit(train: tuple[Sequence[str], Sequence[int] | np.ndarray],
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    from analysis.evaluation import best_threshold
+    from analysis.nlp.evaluation import best_threshold
 
     offset = len(POLARITY_COLUMNS)
     generic = slice(offset, offset + len(GENERIC_FEATURES))

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
-from analysis import atomic, paths
+from analysis.store import atomic, paths
 
 MODEL_FILE: Final = paths.PROJECT_ROOT / "data" / "scoring_model.json"
 

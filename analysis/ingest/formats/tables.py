@@ -20,11 +20,11 @@ import orjson
 import pandas as pd
 
 from analysis.errors import ArchiveError, UnknownFormatError
-from analysis.formats.records import ROW_FIELDS, RT_PREFIX
+from analysis.ingest.formats.records import ROW_FIELDS, RT_PREFIX
 from analysis.schema import COLUMNS, ENGAGEMENT_COLUMNS
 
 if TYPE_CHECKING:
-    from analysis.formats import Format
+    from analysis.ingest.formats import Format
 
 # Cells of JSON columns (context_annotations, entities) in twarc-csv exceed csv's 128 KiB default.
 FIELD_SIZE_LIMIT: Final = 16 * 1024 * 1024
@@ -178,7 +178,7 @@ def _records(text: str, collector: Any) -> tuple[list[str], list[list[str]], lis
 def collect(stream: IO[bytes], head: bytes, forced: Format | None,
             mapping: dict[str, str] | None, collector: Any) -> tuple[Format, pd.DataFrame, list[int | None]]:
     """Read a CSV into an object frame in ROW_FIELDS order (plus ``_line``); return its format."""
-    from analysis.formats import FORMATS, detect_header
+    from analysis.ingest.formats import FORMATS, detect_header
 
     header, rows, lines = _records(_decode(stream.read(), collector), collector)
     fmt = forced or detect_header(header)

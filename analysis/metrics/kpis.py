@@ -19,9 +19,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analysis import alerts, engagement
-from analysis.filters import hostile_mask
-from analysis.timeline import assign_bins
+from analysis.metrics import alerts, engagement
+from analysis.metrics.filters import hostile_mask
+from analysis.metrics.timeline import assign_bins
 
 # --- peak and decay ---------------------------------------------------------------------------
 # The hourly rate is measured over 60-minute windows sliding in 5-minute steps, so the peak does

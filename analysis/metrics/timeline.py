@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import BackfireError
-from analysis.filters import hostile_mask
+from analysis.metrics.filters import hostile_mask
 
 # Bin widths offered in the UI, narrowest to widest (the issue asks for 5 minutes .. 1 day).
 BIN_SIZES: Final[dict[str, pd.Timedelta]] = {

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import schema
-from analysis.filters import hostile_mask
+from analysis.metrics.filters import hostile_mask
 
 # Only counts collected after the fact measure a post's reach; see schema.METRICS_SEMANTICS.
 RELIABLE_SEMANTICS: Final[frozenset[str]] = frozenset({"snapshot"})

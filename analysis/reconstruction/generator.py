@@ -36,10 +36,16 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from analysis import atomic, paths
 from analysis.cases import HOSTILE_STANCES, STANCES, Case
 from analysis.errors import CaseError
-from analysis.grammar import COMMON_FILE, COMPOSED_STANCES, Composer, Draws, grammar_for
+from analysis.reconstruction.grammar import (
+    COMMON_FILE,
+    COMPOSED_STANCES,
+    Composer,
+    Draws,
+    grammar_for,
+)
+from analysis.store import atomic, paths
 
 # Bump when the output for the same case file and seed changes (invalidates built archives).
 GENERATOR_VERSION: Final = "1.4"

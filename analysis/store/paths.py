@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CASES_DIR = PROJECT_ROOT / "data" / "cases"
 # ../shared sits beside every checkout (benchmarks and real archives; never copied in here).
 SHARED_DIR = Path(os.environ.get("BACKFIRE_SHARED_DIR", PROJECT_ROOT.parent / "shared"))

@@ -36,8 +36,10 @@ from typing import Any, Final
 
 import pandas as pd
 
-from analysis import atomic, cases, paths, uploads
+from analysis import cases
 from analysis.errors import CaseError
+from analysis.ingest import uploads
+from analysis.store import atomic, paths
 
 CASE_FILE: Final = cases.CASE_FILE_NAME
 META_FILE: Final = "meta.json"

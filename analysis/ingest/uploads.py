@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Final
 
-from analysis import atomic, paths
 from analysis.errors import ArchiveError, UploadRejected
+from analysis.store import atomic, paths
 
 if TYPE_CHECKING:  # the loaders are imported lazily: uploads must not need them to validate
-    from analysis.loaders import LoadResult
+    from analysis.ingest.loaders import LoadResult
 
 MB: Final = 1024 * 1024
 # Largest upload accepted, in MB. Streamlit refuses bigger files before they reach the app;
@@ -491,7 +491,7 @@ def load_upload(upload: CheckedUpload, *, fmt: str | None = None,
 
     ``fmt`` and ``mapping`` are passed to ``loaders.load`` (forced format, CSV column map).
     """
-    from analysis import loaders
+    from analysis.ingest import loaders
 
     stream = io.BytesIO(upload.data)
     stream.name = upload.name

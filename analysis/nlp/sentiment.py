@@ -21,7 +21,8 @@ import nltk
 import numpy as np
 import pandas as pd
 
-from analysis import atomic, paths, scoring_model
+from analysis.nlp import scoring_model
+from analysis.store import atomic, paths
 
 if TYPE_CHECKING:
     from nltk.sentiment.vader import SentimentIntensityAnalyzer

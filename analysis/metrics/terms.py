@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import sparse
 from wordcloud import STOPWORDS
 
-from analysis.filters import STANCES, Filters, apply, hostile_mask
+from analysis.metrics.filters import STANCES, Filters, apply, hostile_mask
 
 # Lower-cased words of 2+ characters starting with a letter ('#' is dropped: #bailout -> bailout).
 TOKEN_RE: Final = re.compile(r"[a-z][a-z0-9']*[a-z0-9]")

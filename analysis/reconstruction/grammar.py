@@ -21,9 +21,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from analysis import paths
 from analysis.cases import STANCES, Case
 from analysis.errors import CaseError
+from analysis.store import paths
 
 COMMON_FILE: Final = "_common.toml"
 # Slots the composer fills itself (the hashtag, the brand's handle, links, the spin-off tag).

@@ -1,0 +1,1 @@
+"""The reconstructed (synthetic, calibrated) archives of the bundled cases."""

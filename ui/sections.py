@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +13,7 @@ from analysis.metrics import kpis
 from ui import data, state, widgets
 from ui.widgets import md_escape
 
-POST_TABLE: Final[dict[str, object]] = {
+POST_TABLE: Final[dict[str, Any]] = {
     "rank": st.column_config.NumberColumn("#", width="small"),
     "text": st.column_config.TextColumn("Text (as posted)", width="large"),
     "author": st.column_config.TextColumn("Author"),
@@ -113,11 +113,27 @@ def hostile_posts(c: Case, view: data.View) -> None:
                          key="export_posts", label="Download these posts (CSV)")
 
 
+# ------------------------------------------------------------------------------ alert
+
+def alert_replay(c: Case, view: data.View) -> None:
+    replay = data.case_kpis(c.id, view).alert
+    st.subheader(replay.sentence() if replay else "No alert replay")
+    if replay is None:
+        return
+    widgets.chart(charts.alert_replay(
+        replay.series, min_share=replay.rule.min_share, fired_minutes=replay.fired_minutes,
+        reaction_hours=replay.reaction_hours, reaction_label=replay.reaction_label),
+        key="alert_chart", provenance=c.provenance)
+    st.caption("The replay steps through the archive minute by minute from the launch and "
+               "checks the rule on the trailing window. Change the filters to see how a "
+               "narrower listening query would have done.")
+
+
 # ------------------------------------------------------------------------------ tweets
 
 # Rows shown in the tweet browser (the CSV export below the tabs has them all).
 BROWSE_ROWS: Final = 2000
-BROWSE_TABLE: Final[dict[str, object]] = {
+BROWSE_TABLE: Final[dict[str, Any]] = {
     "created_at": st.column_config.DatetimeColumn("Posted (UTC)", format="D MMM YYYY, HH:mm"),
     "author": st.column_config.TextColumn("Author"),
     "kind": st.column_config.TextColumn("Kind"),
@@ -214,7 +230,8 @@ def _web_link(url: str) -> str | None:
     return url if url.lower().startswith(("https://", "http://")) else None
 
 
-def fact_sheet(c: Case) -> None:
+def fact_sheet(c: Case, view: data.View | None = None) -> None:
+    """What is documented about the case (the same whatever the filters: ``view`` is unused)."""
     st.subheader("What is documented about this case")
     st.markdown(f"**The ask:** {md_escape(c.ask)}")
     st.markdown(md_escape(c.story))

@@ -24,6 +24,7 @@ TABS: Final[tuple[Tab, ...]] = (
     Tab("Timeline", sections.timeline),
     Tab("Hostile posts", sections.hostile_posts),
     Tab("Language", sections.language),
+    Tab("Themes", sections.themes),
     Tab("People & tags", sections.people),
     Tab("Alert replay", sections.alert_replay),
     Tab("Tweets", sections.browse),

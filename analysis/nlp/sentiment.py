@@ -15,17 +15,16 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import Final, NamedTuple
 
 import nltk
 import numpy as np
 import pandas as pd
+from nltk.sentiment import vader
+from nltk.sentiment.vader import SentimentIntensityAnalyzer
 
 from analysis.nlp import scoring_model
 from analysis.store import atomic, paths
-
-if TYPE_CHECKING:
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
 
 # The resource name NLTK's SentimentIntensityAnalyzer loads by default.
 LEXICON_RESOURCE: Final = "sentiment/vader_lexicon.zip/vader_lexicon/vader_lexicon.txt"
@@ -88,16 +87,12 @@ def analyzer() -> SentimentIntensityAnalyzer:
 
 def stock_analyzer() -> SentimentIntensityAnalyzer:
     """NLTK's own, unmodified class on the same lexicon (reference for tests and benchmarks)."""
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer as Stock
-
     analyzer()  # registers the data root
-    return Stock(lexicon_file=LEXICON_RESOURCE)
+    return SentimentIntensityAnalyzer(lexicon_file=LEXICON_RESOURCE)
 
 
 @functools.cache
 def _fast_analyzer_class() -> type[SentimentIntensityAnalyzer]:
-    from nltk.sentiment import vader
-
     class FastSentiText(vader.SentiText):
         """``SentiText`` whose tokens equal NLTK's, without the pair dictionary.
 

@@ -403,3 +403,40 @@ def alert_replay(
     fig.update_yaxes(title_text="Tweets in the window", showgrid=False, secondary_y=True)
     fig.update_layout(bargap=0)
     return _layout(fig, title, height=420)
+
+
+def theme_shares(
+    frame: pd.DataFrame,
+    *,
+    names: Sequence[str],
+    x: str = "hours_since_launch",
+    title: str = "Themes over time",
+    events: pd.DataFrame | None = None,
+    launch: pd.Timestamp | None = None,
+) -> go.Figure:
+    """Stacked areas: each theme's share of the themed tweets per bin (``themes.shares_over_time``),
+    with the case's events as labelled dashed lines."""
+    if frame.empty:
+        return empty_figure(title, "Too few tweets per bin to show the themes over time.")
+    fig = go.Figure()
+    for theme, name in enumerate(names):
+        part = frame.loc[frame["theme"] == theme]
+        fig.add_scatter(x=part[x], y=part["share"], mode="lines", stackgroup="themes",
+                        name=_plain(name, 50), line={"width": 0.5,
+                                                    "color": PALETTE[theme % len(PALETTE)]},
+                        customdata=part["tweets"],
+                        hovertemplate="%{y:.0%} (%{customdata:,} tweets)<extra>"
+                                      + _plain(name, 50) + "</extra>")
+    if events is not None and not events.empty:
+        xs = _event_x(events, x, launch)
+        lo, hi = frame[x].min(), frame[x].max()
+        for value, kind, label in zip(xs, events["kind"], events["label"], strict=True):
+            if lo <= value <= hi:
+                fig.add_vline(x=value, line={"color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR),
+                                             "dash": "dash", "width": 1})
+                fig.add_annotation(x=value, y=1.0, yref="paper", text=_plain(label, 28),
+                                   showarrow=False, textangle=-90, xanchor="right",
+                                   yanchor="top", font={"size": 10})
+    fig.update_xaxes(title_text=X_AXES.get(x, x))
+    fig.update_yaxes(title_text="Share of themed tweets", tickformat=".0%", range=[0, 1])
+    return _layout(fig, title, height=440)

@@ -21,8 +21,8 @@ __all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
-TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay", "Tweets",
-        "Fact sheet"]
+TABS = ["Timeline", "Hostile posts", "Language", "Themes", "People & tags", "Alert replay",
+        "Tweets", "Fact sheet"]
 HEADLINE = ["Tweets", "Hostile share", "Time to hijack", "Peak hourly rate"]
 
 
@@ -61,6 +61,12 @@ def test_every_tab_renders(case_id: str, tab: str) -> None:
     elif tab == "Language":
         assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1
         figure(at, "words that set hostile")
+    elif tab == "Themes":
+        fig = figure(at, "themes' share of tweets")
+        table = at.dataframe[0].value
+        assert len(table) == 5 and table["share"].sum() == pytest.approx(1.0)
+        assert {t.get("name") for t in fig["data"]} >= set(table["name"])
+        assert any("two random halves" in c.value for c in at.caption)
     elif tab == "People & tags":
         figure(at, "posted most")
         figure(at, "amplified most")

@@ -26,6 +26,7 @@ TABS: Final[tuple[Tab, ...]] = (
     Tab("Language", sections.language),
     Tab("Themes", sections.themes),
     Tab("People & tags", sections.people),
+    Tab("Network", sections.interaction_network),
     Tab("Alert replay", sections.alert_replay),
     Tab("Tweets", sections.browse),
     Tab("Fact sheet", sections.fact_sheet),

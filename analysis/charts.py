@@ -505,3 +505,25 @@ def network(
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     return _layout(fig, title, height=620)
+
+
+# Event labels written on a chart: cut to this many characters, stacked on this many rows so
+# neighbouring labels do not overlap.
+EVENT_LABEL_CHARS: Final = 42
+EVENT_LABEL_ROWS: Final = 4
+
+
+def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_launch",
+                 launch: pd.Timestamp | None = None) -> go.Figure:
+    """Write each event's label on the chart (top panel), beside its dashed line, so a class
+    reads them without hovering. Labels are staggered over ``EVENT_LABEL_ROWS`` rows."""
+    if events.empty:
+        return fig
+    xs = _event_x(events, x, launch)
+    for i, (value, kind, label) in enumerate(zip(xs, events["kind"], events["label"], strict=True)):
+        fig.add_annotation(
+            x=value, xref="x", y=0.97 - 0.11 * (i % EVENT_LABEL_ROWS), yref="y domain",
+            text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
+            font={"size": 13, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
+            bgcolor="rgba(255,255,255,0.85)", borderpad=2)
+    return fig

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts
+from analysis import charts, story
 from analysis.cases import Case
 from analysis.metrics import engagement, filters, kpis, network, terms, themes, timeline
 from analysis.store import paths
@@ -271,3 +271,30 @@ def interaction_network(case_id: str, view: View, relation: str) -> network.Netw
     """The view's retweet, reply or mention network among its most active and most amplified
     accounts, with communities and brokers."""
     return _network(case_id, view, relation, case_stamp(case_id))
+
+
+def _chapter(case_id: str, phase: str) -> case_library.Chapter:
+    return next(ch for ch in case(case_id).chapters if ch.phase == phase)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _chapter_numbers(case_id: str, phase: str, key: Stamp
+                     ) -> tuple[story.Number, story.Number | None, pd.DataFrame]:
+    c, chapter = case(case_id), _chapter(case_id, phase)
+    table, report = scored(case_id), case_kpis(case_id)
+    return (story.headline(table, c, chapter, report), story.reveal(table, c, chapter, report),
+            story.posts(table, c, chapter))
+
+
+def chapter_numbers(case_id: str, phase: str) -> tuple[story.Number, story.Number | None, pd.DataFrame]:
+    """A story chapter's one number, the answer to its prompt, and its few posts."""
+    return _chapter_numbers(case_id, phase, case_stamp(case_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _glossary(mtime: int) -> tuple[story.Term, ...]:
+    return story.load_glossary()
+
+
+def glossary() -> tuple[story.Term, ...]:
+    return _glossary(_mtime(story.GLOSSARY_FILE))

@@ -133,8 +133,8 @@ def test_code_fingerprint_covers_every_format_module(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache.paths, "PROJECT_ROOT", tmp_path)
     empty = cache.code_fingerprint()
-    (tmp_path / "analysis" / "formats").mkdir(parents=True)
-    (tmp_path / "analysis" / "formats" / "new_format.py").write_text("X = 1\n")
+    (tmp_path / "analysis" / "ingest" / "formats").mkdir(parents=True)
+    (tmp_path / "analysis" / "ingest" / "formats" / "new_format.py").write_text("X = 1\n")
     assert cache.code_fingerprint() != empty
 
 

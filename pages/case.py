@@ -18,6 +18,11 @@ TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay"
         "Fact sheet"]
 HEADLINE_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes", "peak_hourly_rate",
                  "alert_fired_minutes", "response_latency_hours"]
+# Two rows of three cards: six in a row cut labels and values at 1280-1440 px.
+CARDS_PER_ROW = 3
+READING_TITLES = {"hostile_share": "Why this hostile share?",
+                  "mean_compound": "Why is the mean sentiment not negative?",
+                  "hijack_vs_alert": "Why do the hijack and the alert give different times?"}
 
 with edge():
     cases = data.all_cases()
@@ -39,11 +44,17 @@ with edge():
     if view != data.View():
         st.caption(f":material/filter_alt: Filtered: {widgets.md_escape(view.describe())}.")
 
-    cols = st.columns(len(HEADLINE_KPIS))
-    for col, key in zip(cols, HEADLINE_KPIS, strict=True):
-        spec = kpis.KPIS[key]
-        col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
-                   help=spec.definition + sections.note_for(report, key), border=True)
+    readings = data.case_readings(case_id, view)
+    for start in range(0, len(HEADLINE_KPIS), CARDS_PER_ROW):
+        row = HEADLINE_KPIS[start:start + CARDS_PER_ROW]
+        for col, key in zip(st.columns(len(row)), row, strict=True):
+            spec = kpis.KPIS[key]
+            col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
+                       help=spec.definition + sections.note_for(report, key), border=True)
+    if readings:
+        with st.expander("How to read these numbers", icon=":material/help:"):
+            for topic, text in readings.items():
+                st.markdown(f"**{READING_TITLES[topic]}** {widgets.md_escape(text)}")
 
     timeline_tab, posts_tab, language_tab, people_tab, alert_tab, tweets_tab, facts_tab = st.tabs(
         TABS, key="tab", bind="query-params")
@@ -68,8 +79,11 @@ with edge():
                     report.alert.series, min_share=report.alert.rule.min_share,
                     fired_minutes=report.alert.fired_minutes,
                     reaction_hours=report.alert.reaction_hours,
-                    reaction_label=report.alert.reaction_label), key="alert_chart",
-                    provenance=case.provenance)
+                    reaction_label=report.alert.reaction_label,
+                    hijack_minutes=report.values.get("time_to_hijack_minutes")),
+                    key="alert_chart", provenance=case.provenance)
+                if "hijack_vs_alert" in readings:
+                    st.markdown(widgets.md_escape(readings["hijack_vs_alert"]))
                 st.caption("The replay steps through the archive minute by minute from the "
                            "launch and checks the rule on the trailing window. Change the "
                            "filters to see how a narrower listening query would have done.")

@@ -53,11 +53,13 @@ if loaded.results:
         table = table.loc[table["created_at"].between(dense.start, dense.end)
                           | table["created_at"].isna()]
     duplicate = library.same_archive([checked for checked, _ in loaded.results])
+    save_again = False
     if duplicate is not None:
         st.info(f"This archive is already saved as **#{widgets.md_escape(duplicate.hashtag)}** "
                 f"({widgets.md_escape(duplicate.brand)}, saved {duplicate.created}). Open it "
                 "from the case picker, or edit or delete it under *Your saved cases* below.",
                 icon=":material/content_copy:")
+        save_again = st.checkbox("Save it again as another case", key=f"again_{loaded.key}")
 
     st.header("2 · Describe the campaign")
     with edge(stop=False):
@@ -70,7 +72,7 @@ if loaded.results:
                        "keep_until": dense.end if dense.after else None}
         try:
             case_id = library.save_case(files=loaded.files(), load_reports=loaded.reports(),
-                                        **fields)
+                                        refuse_duplicate=not save_again, **fields)
             progress.progress(0.3, text="Loading and scoring the tweets…")
             data.clear()
             scored = data.scored(case_id)

@@ -51,3 +51,7 @@ class DuplicateCase(CaseError):
 
 class ExportError(BackfireError):
     """An export could not be produced."""
+
+
+class EngineError(BackfireError):
+    """A compute engine is missing (an optional install) or cannot be reached."""

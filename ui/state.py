@@ -20,6 +20,7 @@ LANGS: Final = "lang"         # language filter
 STANCE: Final = "stance"      # stance filter
 NORMALISE: Final = "norm"     # compare: normalise volume to each case's peak
 FULL: Final = "full"          # timeline and time slider: the whole archive, not the window
+RELATION: Final = "net"       # deep-dive network: retweet, reply or mention
 
 BOUND: Final[dict[str, Any]] = {"bind": "query-params", "persist_state": "session"}
 

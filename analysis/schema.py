@@ -208,6 +208,19 @@ def post_url(platform: str | None, author: str | None, post_id: str, url: str | 
     return url or ""
 
 
+def post_urls(frame: pd.DataFrame) -> list[str]:
+    """``post_url`` of every row of a table (``platform`` and ``url`` used when present)."""
+    n = len(frame)
+    platforms = frame["platform"] if "platform" in frame.columns else pd.Series([None] * n)
+    urls = frame["url"] if "url" in frame.columns else pd.Series([None] * n)
+    return [post_url(_text(p), _text(a), str(i), _text(u)) for p, a, i, u in
+            zip(platforms, frame["author"], frame["id"], urls, strict=True)]
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def handle(platform: str | None, author: str | None) -> str:
     """An author as written on their platform: ``@name`` (X, Bluesky, Mastodon ``@user@host``)."""
     if not author:

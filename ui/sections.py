@@ -66,8 +66,7 @@ def tweets_export(table: pd.DataFrame, provenance: str | None = None) -> pd.Data
     With ``provenance``, a first column says whether the rows are a reconstruction.
     """
     out = table[[c for c in EXPORT_COLUMNS if c in table.columns]].copy()
-    out["url"] = [schema.tweet_url(None if pd.isna(a) else str(a), str(i))
-                  for a, i in zip(out["author"], out["id"], strict=True)]
+    out["url"] = schema.post_urls(out)
     return out if provenance is None else with_provenance(out, provenance)
 
 

@@ -133,6 +133,17 @@ def kind(frame: pd.DataFrame) -> pd.Series:
     return out.mask(frame["is_retweet"], "retweet")
 
 
+# Provenance whose posts never existed on Twitter: they get no link anywhere (app, CSV, decks).
+SYNTHETIC_PROVENANCE = "reconstruction"
+# What a synthetic post is called wherever it is quoted.
+SYNTHETIC_LABEL = "synthetic example"
+
+
+def public_url(author: str | None, tweet_id: str, provenance: str | None) -> str | None:
+    """The post's public URL, or None for a synthetic post (a made-up handle and id)."""
+    return None if provenance == SYNTHETIC_PROVENANCE else tweet_url(author, tweet_id)
+
+
 def tweet_url(author: str | None, tweet_id: str) -> str:
     """The tweet's public URL (``/i/web/status/`` works without the handle)."""
     if author:
@@ -208,9 +219,12 @@ def post_url(platform: str | None, author: str | None, post_id: str, url: str | 
     return url or ""
 
 
-def post_urls(frame: pd.DataFrame) -> list[str]:
-    """``post_url`` of every row of a table (``platform`` and ``url`` used when present)."""
+def post_urls(frame: pd.DataFrame, provenance: str | None = None) -> list[str | None]:
+    """``post_url`` of every row of a table (``platform`` and ``url`` used when present);
+    None for every row of a synthetic reconstruction (its posts were never published)."""
     n = len(frame)
+    if provenance == SYNTHETIC_PROVENANCE:
+        return [None] * n
     platforms = frame["platform"] if "platform" in frame.columns else pd.Series([None] * n)
     urls = frame["url"] if "url" in frame.columns else pd.Series([None] * n)
     return [post_url(_text(p), _text(a), str(i), _text(u)) for p, a, i, u in

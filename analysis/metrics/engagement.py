@@ -179,7 +179,7 @@ def top_hostile_posts(table: pd.DataFrame, n: int = DEFAULT_TOP, *,
     return frame
 
 
-def _urls(table: pd.DataFrame, found: Engagement, picked: np.ndarray, frame: pd.DataFrame) -> list[str]:
+def _urls(table: pd.DataFrame, found: Engagement, picked: np.ndarray, frame: pd.DataFrame) -> list[str | None]:
     """Each post's public address on its platform (a rebuilt original has no URL of its own)."""
     base = table.iloc[found.row[picked]].reset_index(drop=True)
     links = pd.DataFrame({"id": frame["id"], "author": frame["author"]})

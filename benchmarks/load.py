@@ -6,7 +6,7 @@
    archives ``data/archives/*`` and the score caches ``data/cache/*`` are hard-linked into it
    (copied across file systems), so reruns are warm and nothing is written into ``data/``.
    The cache writes atomically (new file, ``os.replace``), so a link is never written through.
-2. One ``streamlit run app.py`` on 127.0.0.1, a free port (``tests/browser/server_support``).
+2. One ``streamlit run app.py`` on 127.0.0.1, a free port (``benchmarks/server.py``).
 3. One headless Debian Chromium (``BROWSER_PATH``, default /usr/bin/chromium) through
    Playwright. A warm-up context visits every page once; then ``--sessions`` browser contexts
    loop, concurrently, through the pages: library, the deep-dive of EACH bundled case (its
@@ -59,9 +59,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from server_support import Server, serve  # noqa: E402  (needs the paths above)
+from benchmarks.server import Server, serve  # noqa: E402  (needs the path above)
 
 OUT = ROOT / "benchmarks" / "out"
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")

@@ -32,9 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from server_support import serve  # noqa: E402  (needs the paths above)
+from benchmarks.server import serve  # noqa: E402  (needs the path above)
 
 CASES = ("mynypd", "askjpm", "askrkelly")
 TARGETS_MS = {"case": 300, "compare": 500}

@@ -19,6 +19,7 @@ from analysis.ingest.loaders import LoadResult
 from analysis.metrics import span
 from analysis.store import library
 from ui import data, suggest
+from ui.widgets import md_escape
 
 SESSION_KEY: Final = "_archive_loads"
 EVENT_COLUMNS: Final = ["time", "kind", "label", "note", "source_url"]
@@ -84,7 +85,7 @@ def show_reports(loaded: Loaded) -> None:
     for checked, result in loaded.results:
         report = result.report
         with st.container(border=True):
-            st.markdown(f"**{_safe(checked.name)}** · detected format **{report.format}** · "
+            st.markdown(f"**{md_escape(checked.name)}** · detected format **{report.format}** · "
                         f"{checked.size / uploads.MB:.1f} MB")
             cols = st.columns(5)
             for col, (label, value) in zip(cols, [
@@ -99,18 +100,12 @@ def show_reports(loaded: Loaded) -> None:
                            f"Read = kept + rejected + duplicates: "
                            f"{'yes' if report.reconciles else 'NO'}.")
             for warning in report.warnings:
-                st.warning(_safe(warning), icon=":material/warning:")
+                st.warning(md_escape(warning), icon=":material/warning:")
             if report.rejections:
                 with st.expander(f"{report.rejected:,} rejected rows: file, line, column, reason"):
                     st.dataframe(pd.DataFrame([r.to_dict() for r in
                                                report.rejections[:SHOWN_REJECTIONS]]),
                                  hide_index=True, width="stretch")
-
-
-def _safe(text: str) -> str:
-    from ui.widgets import md_escape
-
-    return md_escape(text)
 
 
 def _split_terms(text: str) -> list[str]:
@@ -187,7 +182,7 @@ def describe(table: pd.DataFrame | None, *, key: str,
         day = left.date_input("Launch date (UTC)", value=default.date())
         clock = right.time_input("Launch time (UTC)", value=default.time(), step=60)
         if guess:
-            st.caption(f"Launch suggested from the data: {_safe(guess.reason)}. Change it if you know "
+            st.caption(f"Launch suggested from the data: {md_escape(guess.reason)}. Change it if you know "
                        "better; the time-based KPIs are measured from it.")
         assumed = st.checkbox("The launch time is an estimate",
                               value=saved.launch_assumed if saved else
@@ -228,7 +223,7 @@ def saved_case_actions(entry: library.LibraryEntry, buttons: DeltaGenerator) -> 
     if buttons.button("Delete", key=f"delete_{entry.case_id}", icon=":material/delete:"):
         st.session_state[confirm_key] = True
     if st.session_state.get(confirm_key):
-        st.warning(f"Delete **#{_safe(entry.hashtag)}** and its archive files? "
+        st.warning(f"Delete **#{md_escape(entry.hashtag)}** and its archive files? "
                    "This cannot be undone.", icon=":material/delete_forever:")
         yes, no = st.columns(2)
         if yes.button("Yes, delete it", key=f"really_delete_{entry.case_id}", type="primary"):
@@ -245,6 +240,6 @@ def saved_case_actions(entry: library.LibraryEntry, buttons: DeltaGenerator) -> 
             library.update_case(entry.case_id, **fields)
             st.session_state.pop(edit_key, None)
             data.clear()
-            st.toast(f"Saved the changes to #{_safe(fields['hashtag'].lstrip('#'))}.",
+            st.toast(f"Saved the changes to #{md_escape(fields['hashtag'].lstrip('#'))}.",
                      icon=":material/check_circle:")
             st.rerun()

@@ -193,7 +193,7 @@ def detect(path: Source) -> str:
             if mode == "lines":
                 return _detect_lines(first, item.name).name
             return _detect_records(first, item.name, [None] * len(first)).name
-        header = tables.read_sheet(stream.read(), _Collector(item.name)).header
+        header = tables.read_sheet(stream.read(), _Collector(item.name), detect_header).header
     found_csv = detect_header(header)
     if found_csv is None:
         raise UnknownFormatError(
@@ -275,7 +275,9 @@ def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | No
             fmt, parts = _json_parts(stream, head, forced, item.name, workers)
         else:
             collector = _Collector(item.name)
-            fmt, raw, lines = tables.collect(stream, head, forced, mapping, collector)
+            fmt, raw, lines = tables.collect(stream, forced, mapping, collector,
+                                             detect_header=detect_header,
+                                             custom=FORMATS["custom-csv"])
             parts = [_validate(raw, fmt, collector, tz)]
     return _assemble(parts, fmt, item.name)
 

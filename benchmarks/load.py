@@ -59,7 +59,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
+from benchmarks import results as bench_results  # noqa: E402  (needs the path above)
 from benchmarks.server import Server, serve  # noqa: E402  (needs the path above)
 
 OUT = ROOT / "benchmarks" / "out"
@@ -441,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     report["load_average_after"] = _load_average()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "load.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    bench_results.write("load", report)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

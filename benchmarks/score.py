@@ -34,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT))
+from benchmarks import results as bench_results  # noqa: E402  (needs the path above)
 
 # How often the memory sampler reads /proc (seconds).
 SAMPLE_EVERY = 0.05
@@ -55,6 +56,7 @@ def main() -> int:
     result = parent(args, archive)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "score.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    bench_results.write("score", result)
     print(report(result))
     return 0
 

@@ -9,6 +9,7 @@ The one entry point for the CLI and the dashboard::
 
     items = [content.inputs_for("mynypd")]            # or content.Inputs(case, scored_table)
     data = export_bytes(items, "pptx", filters.Filters(keyword="police"))
+    a4 = export_bytes(items, "pdf", paper="a4")          # the PDF on A4 (default: Letter)
     FORMATS["pptx"].mime, FORMATS["pptx"].file_name("mynypd")
 """
 
@@ -24,16 +25,23 @@ if TYPE_CHECKING:
     from analysis.metrics.filters import Filters
 
 
+# Page size of the PDF unless asked otherwise (US Letter; A4 on request).
+DEFAULT_PAPER: Final = "letter"
+
+
 @dataclass(frozen=True)
 class Format:
     """An export format: what it is, its MIME type and file extension, and its renderer
-    (``module`` exposes ``to_bytes(report)``; ``None`` = the data zip)."""
+    (``module`` exposes ``to_bytes(report, **options)``; ``None`` = the data zip);
+    ``options`` are the keyword options its renderer takes (``paper``: a key of
+    ``analysis.exports.report.PAPERS``)."""
 
     key: str
     label: str
     mime: str
     extension: str
     module: str | None
+    options: tuple[str, ...] = ()
 
     def file_name(self, stem: str) -> str:
         return f"{stem}.{self.extension}"
@@ -46,14 +54,16 @@ FORMATS: Final[dict[str, Format]] = {f.key: f for f in (
     Format("html", "self-contained HTML report (opens offline)", "text/html", "html",
            "analysis.exports.report"),
     Format("pdf", "the HTML report printed to PDF (headless Chromium)", "application/pdf",
-           "pdf", "analysis.exports.pdf"),
+           "pdf", "analysis.exports.pdf", options=("paper",)),
     Format("data", "zip: filtered tweets (CSV, Parquet), KPI table, hashtag/mention networks "
                    "(GEXF, CSV), data dictionary", "application/zip", "zip", None),
 )}
 
 
-def export_bytes(items: Sequence[Inputs], fmt: str, selection: Filters | None = None) -> bytes:
-    """The post-mortem of ``items`` (one case or a comparison) under ``selection``, as ``fmt``."""
+def export_bytes(items: Sequence[Inputs], fmt: str, selection: Filters | None = None, *,
+                 paper: str = DEFAULT_PAPER) -> bytes:
+    """The post-mortem of ``items`` (one case or a comparison) under ``selection``, as ``fmt``
+    (``paper``: the page size of formats that have pages, see ``Format.options``)."""
     from analysis.errors import ExportError
     from analysis.exports import content
 
@@ -63,5 +73,7 @@ def export_bytes(items: Sequence[Inputs], fmt: str, selection: Filters | None = 
     if module is None:
         return content.data_zip(items, selection)
     renderer = importlib.import_module(module)
-    data: bytes = renderer.to_bytes(content.build(items, selection))
+    given = {"paper": paper}
+    options = {name: given[name] for name in FORMATS[fmt].options}
+    data: bytes = renderer.to_bytes(content.build(items, selection), **options)
     return data

@@ -2,8 +2,10 @@
 
 A case file holds what is known about a campaign (hashtag, brand account, launch, the ask,
 an event timeline, reported figures with their sources and confidence, caveats, cue terms
-for hostility) and, for the bundled reconstructions, a ``[reconstruction]`` table with
-everything the generator needs. Adding a case means adding one file: bundled cases live in
+for hostility), the classroom material (``[[discussion]]`` questions tied to a
+crisis-communication concept, ``[[chapters]]`` of the story in phase order, each with a short
+cited text and an optional time window) and, for the bundled reconstructions, a
+``[reconstruction]`` table with everything the generator needs. Adding a case means adding one file: bundled cases live in
 ``paths.CASES_DIR`` (files starting with ``_`` are shared fragments, not cases); the user's
 own cases live in ``paths.library_dir()/<name>/case.toml``.
 
@@ -42,6 +44,22 @@ STANCES: Final[tuple[str, ...]] = (
     "accusation", "mockery", "sarcasm", "insult", "support", "neutral", "offtopic", "spam", "brand",
 )
 HOSTILE_STANCES: Final[frozenset[str]] = frozenset({"accusation", "mockery", "sarcasm", "insult"})
+# The phases of a case's story, in the order a class meets them; a case's [[chapters]] follow
+# this order, each phase at most once (a case may skip phases, e.g. a brand that never reacted).
+CHAPTER_PHASES: Final[tuple[str, ...]] = (
+    "context", "ask", "first_wave", "peak", "response", "aftermath", "lessons",
+)
+# The numbers a chapter's "predict, then reveal" prompt may ask for; the answer is computed
+# from the case's data (never written in the case file). Key -> what it measures.
+REVEAL_METRICS: Final[dict[str, str]] = {
+    "minutes_to_hijack": "minutes from launch until hostile posts are the majority of originals",
+    "hours_to_peak": "hours from launch to the busiest hour",
+    "peak_hourly": "posts in the busiest hour",
+    "hours_to_response": "hours from launch to the brand's first reaction on the timeline",
+    "hostile_share": "share of hostile posts in the chapter's window",
+    "tweets_in_window": "posts in the chapter's window",
+    "retweet_share": "share of retweets in the chapter's window",
+}
 
 _STR = str
 _TIME = (datetime, str)
@@ -63,6 +81,8 @@ CASE_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     "archives": (list, False),
     "events": (list, False),
     "facts": (list, False),
+    "discussion": (list, False),
+    "chapters": (list, False),
     "reconstruction": (dict, False),
 }
 EVENT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
@@ -76,6 +96,24 @@ EVENT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
 FACT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     "label": (_STR, True),
     "value": (_STR, True),
+    "source_url": (_STR, True),
+    "confidence": (_STR, True),
+}
+DISCUSSION_KEYS: Final[dict[str, tuple[Any, bool]]] = {
+    "question": (_STR, True),
+    "concept": (_STR, True),     # e.g. "SCCT: crisis history"
+    "source": (_STR, True),      # where the question and its concept come from, as cited text
+    "source_url": (_STR, True),
+}
+_HOURS = (int, float)
+CHAPTER_KEYS: Final[dict[str, tuple[Any, bool]]] = {
+    "phase": (_STR, True),
+    "title": (_STR, True),
+    "text": (_STR, True),
+    "from_hours": (_HOURS, False),   # the chapter's window, hours since launch (both or neither)
+    "to_hours": (_HOURS, False),
+    "prompt": (_STR, False),         # "predict, then reveal": the question put to the class
+    "reveal": (_STR, False),         # a REVEAL_METRICS key: how the answer is computed
     "source_url": (_STR, True),
     "confidence": (_STR, True),
 }
@@ -111,6 +149,38 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A discussion question for the class, grounded in a crisis-communication concept."""
+
+    question: str
+    concept: str
+    source: str
+    source_url: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One phase of the case's story: a short cited text and an optional time window."""
+
+    phase: str
+    title: str
+    text: str
+    from_hours: float | None
+    to_hours: float | None
+    prompt: str
+    reveal: str
+    source_url: str
+    confidence: str
+
+    @property
+    def window(self) -> tuple[float, float] | None:
+        """(from, to) in hours since launch, or None for a chapter without a time window."""
+        if self.from_hours is None or self.to_hours is None:
+            return None
+        return (self.from_hours, self.to_hours)
+
+
+@dataclass(frozen=True)
 class Case:
     """A hijacked campaign: what is known about it and where its archive is."""
 
@@ -126,6 +196,8 @@ class Case:
     provenance: str
     events: tuple[Event, ...] = ()
     facts: tuple[Fact, ...] = ()
+    discussion: tuple[Question, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
     caveats: tuple[str, ...] = ()
     target_terms: tuple[str, ...] = ()
     spinoff_hashtags: tuple[str, ...] = ()
@@ -252,6 +324,8 @@ def case_from_dict(data: Mapping[str, Any], *, source: Path | None = None,
         events=tuple(sorted((_event(e, where, i) for i, e in enumerate(data.get("events", []))),
                             key=lambda e: e.time)),
         facts=tuple(_fact(f, where, i) for i, f in enumerate(data.get("facts", []))),
+        discussion=tuple(_question(q, where, i) for i, q in enumerate(data.get("discussion", []))),
+        chapters=_chapters(data.get("chapters", []), where),
         caveats=tuple(data.get("caveats", [])),
         target_terms=tuple(data.get("target_terms", [])),
         spinoff_hashtags=tuple(t.lstrip("#") for t in data.get("spinoff_hashtags", [])),
@@ -284,6 +358,54 @@ def _fact(item: Any, where: str, index: int) -> Fact:
     _check_confidence(item["confidence"], where, prefix + "confidence")
     return Fact(label=item["label"], value=item["value"], source_url=item["source_url"],
                 confidence=item["confidence"])
+
+
+def _question(item: Any, where: str, index: int) -> Question:
+    prefix = f"discussion[{index}]."
+    if not isinstance(item, Mapping):
+        _fail(where, f"discussion[{index}]", "must be a table")
+    _check_keys(item, DISCUSSION_KEYS, where, prefix=prefix)
+    return Question(question=item["question"], concept=item["concept"], source=item["source"],
+                    source_url=item["source_url"])
+
+
+def _chapters(items: list[Any], where: str) -> tuple[Chapter, ...]:
+    chapters = tuple(_chapter(item, where, i) for i, item in enumerate(items))
+    order = [CHAPTER_PHASES.index(c.phase) for c in chapters]
+    for i in range(1, len(order)):
+        if order[i] <= order[i - 1]:
+            _fail(where, f"chapters[{i}].phase",
+                  f"{chapters[i].phase!r} after {chapters[i - 1].phase!r}: chapters follow the "
+                  f"order {', '.join(CHAPTER_PHASES)}, each phase once")
+    return chapters
+
+
+def _chapter(item: Any, where: str, index: int) -> Chapter:
+    prefix = f"chapters[{index}]."
+    if not isinstance(item, Mapping):
+        _fail(where, f"chapters[{index}]", "must be a table")
+    _check_keys(item, CHAPTER_KEYS, where, prefix=prefix)
+    if item["phase"] not in CHAPTER_PHASES:
+        _fail(where, prefix + "phase",
+              f"must be one of {', '.join(CHAPTER_PHASES)}, got {item['phase']!r}")
+    _check_confidence(item["confidence"], where, prefix + "confidence")
+    start, end = item.get("from_hours"), item.get("to_hours")
+    if (start is None) != (end is None):
+        _fail(where, prefix + ("to_hours" if end is None else "from_hours"),
+              "a window needs both from_hours and to_hours")
+    if start is not None and end is not None and not float(start) < float(end):
+        _fail(where, prefix + "to_hours", f"must be after from_hours ({start} >= {end})")
+    prompt, reveal = item.get("prompt", ""), item.get("reveal", "")
+    if bool(prompt) != bool(reveal):
+        _fail(where, prefix + ("reveal" if prompt else "prompt"),
+              "a prompt needs its reveal metric and a reveal needs its prompt")
+    if reveal and reveal not in REVEAL_METRICS:
+        _fail(where, prefix + "reveal", f"must be one of {', '.join(REVEAL_METRICS)}, got {reveal!r}")
+    return Chapter(phase=item["phase"], title=item["title"], text=item["text"],
+                   from_hours=None if start is None else float(start),
+                   to_hours=None if end is None else float(end),
+                   prompt=prompt, reveal=reveal, source_url=item["source_url"],
+                   confidence=item["confidence"])
 
 
 def _archive(base: Path, name: str, where: str) -> Path:
@@ -329,7 +451,7 @@ def _timestamp(value: Any, where: str, key: str) -> pd.Timestamp:
 
 def _type_name(types: Any) -> str:
     names = {str: "a non-empty string", bool: "true/false", list: "a list", dict: "a table",
-             datetime: "a date-time"}
+             datetime: "a date-time", int: "a number", float: "a number"}
     group = types if isinstance(types, tuple) else (types,)
     return " or ".join(names.get(t, t.__name__) for t in group)
 
@@ -360,8 +482,21 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                      for e in case.events]
     out["facts"] = [{"label": f.label, "value": f.value, "source_url": f.source_url,
                      "confidence": f.confidence} for f in case.facts]
+    out["discussion"] = [{"question": q.question, "concept": q.concept, "source": q.source,
+                          "source_url": q.source_url} for q in case.discussion]
+    out["chapters"] = [_chapter_dict(c) for c in case.chapters]
     if case.reconstruction is not None:
         out["reconstruction"] = dict(case.reconstruction)
+    return out
+
+
+def _chapter_dict(chapter: Chapter) -> dict[str, Any]:
+    out: dict[str, Any] = {"phase": chapter.phase, "title": chapter.title, "text": chapter.text}
+    if chapter.window is not None:
+        out["from_hours"], out["to_hours"] = chapter.window
+    if chapter.prompt:
+        out["prompt"], out["reveal"] = chapter.prompt, chapter.reveal
+    out["source_url"], out["confidence"] = chapter.source_url, chapter.confidence
     return out
 
 

@@ -13,9 +13,7 @@ boot.through_navigation()
 # Compare view defaults: the first two days hold every bundled case's peak and decay.
 DEFAULT_SPAN_H = 48
 MAX_SPAN_H = 24 * 14
-TABLE_KPIS = [k for k in kpis.KPIS if k != "peak_time"]
-
-
+TABLE_KPIS = kpis.shown_in(kpis.COMPARE)
 
 def takeaway(reports: dict[str, kpis.KpiReport], names: dict[str, str]) -> str:
     """One sentence: which case turned fastest, which was most hostile, which was biggest."""

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from analysis.cases import (
+    CHAPTER_PHASES,
     CONFIDENCE_LEVELS,
     EVENT_KINDS,
+    REVEAL_METRICS,
     case_from_dict,
     case_to_dict,
     case_to_toml,
@@ -49,6 +51,30 @@ label = "Peak"
 value = "About 1,600 mentions at the peak"
 source_url = "http://hypervocal.com/news/2012/mcdonalds-tweets-twitter-mcdstories-fail/"
 confidence = "medium"
+
+[[discussion]]
+question = "Was pulling the promotion after two hours the right call?"
+concept = "SCCT: response strategies"
+source = "Coombs (2007)"
+source_url = "https://doi.org/10.1057/palgrave.crr.1550049"
+
+[[chapters]]
+phase = "ask"
+title = "Promoted trend"
+text = "Two promoted tweets ask for stories."
+from_hours = -1.0
+to_hours = 2.0
+prompt = "How many minutes until the tag turned?"
+reveal = "minutes_to_hijack"
+source_url = "https://www.huffpost.com/entry/mcdstories-twitter-hashtag_n_1223678"
+confidence = "assumed (hour)"
+
+[[chapters]]
+phase = "lessons"
+title = "Narrow asks"
+text = "A broad prompt invites every grievance."
+source_url = "https://www.huffpost.com/entry/mcdstories-twitter-hashtag_n_1223678"
+confidence = "inferred"
 """
 
 
@@ -90,6 +116,40 @@ def test_case_timeline_has_the_story_beats() -> None:
     assert {"ask", "hostile_wave", "brand_response", "spinoff", "milestone"} <= kinds
 
 
+@pytest.mark.parametrize("case_id", BUNDLED)
+def test_every_case_has_discussion_questions_tied_to_a_concept(case_id: str) -> None:
+    case = load_case(case_id)
+    assert 3 <= len(case.discussion) <= 5
+    for q in case.discussion:
+        assert "?" in q.question and len(q.question) <= 500
+        assert q.concept and q.source and q.source_url.startswith("http")
+    concepts = " ".join(q.concept for q in case.discussion)
+    assert "SCCT" in concepts, "at least one question uses Coombs' SCCT"
+
+
+@pytest.mark.parametrize("case_id", BUNDLED)
+def test_every_case_tells_its_story_in_five_to_seven_ordered_chapters(case_id: str) -> None:
+    case = load_case(case_id)
+    phases = [c.phase for c in case.chapters]
+    assert 5 <= len(phases) <= 7
+    assert phases == sorted(phases, key=CHAPTER_PHASES.index) and len(set(phases)) == len(phases)
+    assert {"context", "ask", "first_wave", "lessons"} <= set(phases)
+    recon = case.reconstruction or {}
+    start, end = recon["window_start_hours"], recon["window_end_hours"]
+    for chapter in case.chapters:
+        assert chapter.title and 40 <= len(chapter.text) <= 400
+        assert chapter.source_url.startswith("http")
+        assert chapter.confidence.split()[0].rstrip(",;:.") in CONFIDENCE_LEVELS
+        if chapter.window is not None:
+            assert start <= chapter.window[0] < chapter.window[1] <= end, chapter.title
+        if chapter.prompt:
+            assert chapter.prompt.endswith("?") and chapter.reveal in REVEAL_METRICS
+            assert chapter.window is not None, "a prompt's answer is computed on the window"
+    ask = next(c for c in case.chapters if c.phase == "ask")
+    assert ask.window is not None and ask.window[0] <= 0 < ask.window[1], "the ask is at launch"
+    assert any(c.reveal == "minutes_to_hijack" for c in case.chapters)
+
+
 def _write(folder: Path, text: str, name: str = "extra.toml") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -106,6 +166,9 @@ def test_a_fourth_case_is_one_file(tmp_path: Path, isolated_data: Path) -> None:
     case = cases["mcdstories"]
     assert case.hashtag == "McDStories" and case.launch_assumed and case.provenance == "real"
     assert case.facts[0].confidence == "medium"
+    assert case.discussion[0].concept.startswith("SCCT")
+    assert [c.phase for c in case.chapters] == ["ask", "lessons"]
+    assert case.chapters[0].window == (-1.0, 2.0) and case.chapters[1].window is None
 
 
 BROKEN = [
@@ -120,6 +183,16 @@ BROKEN = [
     ('id = "mcdstories"', 'id = "../etc"', "'id'"),
     ('caveats = ["Launch hour assumed."]', "caveats = [1]", "'caveats'"),
     ('provenance = "real"', 'provenance = "reconstruction"', "'reconstruction'"),
+    ('concept = "SCCT: response strategies"\n', "", "'discussion[0].concept'"),
+    ('source = "Coombs (2007)"', "source = 3", "'discussion[0].source'"),
+    ('phase = "ask"', 'phase = "climax"', "'chapters[0].phase'"),
+    ('phase = "lessons"', 'phase = "context"', "'chapters[1].phase'"),   # out of order
+    ("to_hours = 2.0\n", "", "'chapters[0].to_hours'"),
+    ("to_hours = 2.0", "to_hours = -2.0", "'chapters[0].to_hours'"),
+    ("from_hours = -1.0", 'from_hours = "soon"', "'chapters[0].from_hours'"),
+    ('reveal = "minutes_to_hijack"', 'reveal = "vibes"', "'chapters[0].reveal'"),
+    ('reveal = "minutes_to_hijack"\n', "", "'chapters[0].reveal'"),
+    ('confidence = "inferred"', 'confidence = "sure"', "'chapters[1].confidence'"),
 ]
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics import f1_score, recall_score
 
 from analysis.__main__ import main
 from analysis.errors import ArchiveError, BackfireError
-from analysis.nlp import evaluation
+from analysis.nlp import evaluation, measures
 
 
 def write_split(folder: Path, split: str, texts: list[str], labels: list[int | str]) -> Path:
@@ -27,7 +28,7 @@ def write_split(folder: Path, split: str, texts: list[str], labels: list[int | s
     ([0, 1], [1, 0], 0.0),
 ])
 def test_macro_f1_by_hand(truth: list[int], predicted: list[int], expected: float) -> None:
-    assert evaluation.macro_f1(truth, predicted) == pytest.approx(expected)
+    assert measures.macro_f1(truth, predicted) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(("truth", "predicted", "expected"), [
@@ -36,18 +37,31 @@ def test_macro_f1_by_hand(truth: list[int], predicted: list[int], expected: floa
     ([0, 1, 2], [0, 1, 2], 1.0),
 ])
 def test_macro_recall_by_hand(truth: list[int], predicted: list[int], expected: float) -> None:
-    assert evaluation.macro_recall(truth, predicted) == pytest.approx(expected)
-    assert evaluation._macro_recall_fast(np.array(truth), np.array(predicted)) == pytest.approx(expected)
+    assert measures.macro_recall(truth, predicted) == pytest.approx(expected)
 
 
-def test_fast_macro_recall_matches_sklearn_with_unseen_predicted_class() -> None:
-    truth, predicted = np.array([0, 0, 1, 1]), np.array([0, 2, 1, 1])
-    assert evaluation._macro_recall_fast(truth, predicted) == pytest.approx(
-        evaluation.macro_recall(truth, predicted))
+def test_measures_match_sklearn_with_unseen_predicted_class() -> None:
+    rng = np.random.default_rng(0)
+    truth, predicted = rng.integers(0, 3, 200), rng.integers(0, 4, 200)
+    assert measures.macro_recall(truth, predicted) == pytest.approx(
+        recall_score(truth, predicted, average="macro", zero_division=0))
+    assert measures.macro_f1(truth, predicted) == pytest.approx(
+        f1_score(truth, predicted, average="macro", zero_division=0))
+
+
+def test_bootstrap_interval_brackets_the_figure_and_narrows_with_more_data() -> None:
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 2, 2000)
+    predicted = np.where(rng.random(2000) < 0.8, truth, 1 - truth)
+    small = measures.bootstrap_interval(truth[:200], predicted[:200], measures.macro_f1)
+    large = measures.bootstrap_interval(truth, predicted, measures.macro_f1)
+    assert large[0] < measures.macro_f1(truth, predicted) < large[1]
+    assert large[1] - large[0] < small[1] - small[0]
+    assert measures.bootstrap_interval(truth, predicted, measures.macro_f1) == large
 
 
 def test_binary_scores_by_hand() -> None:
-    scores = evaluation.binary_scores(np.array([1, 1, 1, 0]), np.array([1, 1, 0, 1]))
+    scores = measures.binary_scores(np.array([1, 1, 1, 0]), np.array([1, 1, 0, 1]))
     assert scores["precision"] == pytest.approx(2 / 3)
     assert scores["recall"] == pytest.approx(2 / 3)
     assert scores["f1"] == pytest.approx(2 / 3)
@@ -55,13 +69,13 @@ def test_binary_scores_by_hand() -> None:
 
 def test_best_threshold_separates_perfectly_separable_scores() -> None:
     truth = np.array([0, 0, 1, 1])
-    cut = evaluation.best_threshold(truth, np.array([0.1, 0.3, 0.62, 0.9]))
+    cut = measures.best_threshold(truth, np.array([0.1, 0.3, 0.62, 0.9]))
     assert 0.3 < cut <= 0.62
 
 
 def test_best_sentiment_thresholds_by_hand() -> None:
     truth = np.array([0, 0, 1, 1, 2, 2])
-    low, high = evaluation.best_sentiment_thresholds(truth, np.array([-0.5, -0.4, -0.2, 0.2, 0.4, 0.5]))
+    low, high = measures.best_sentiment_thresholds(truth, np.array([-0.5, -0.4, -0.2, 0.2, 0.4, 0.5]))
     assert -0.4 <= low < -0.2 and 0.2 < high <= 0.4
 
 

@@ -76,12 +76,7 @@ COMPARE_BIN: Final = "1h"
 # Hours since launch shown when comparing: the run-up and three days after, where the
 # bundled backfires rise and fade (a reader can still zoom out in the HTML report).
 COMPARE_HOURS: Final = (-6.0, 72.0)
-# KPIs that can separate compared cases (a lesson names the spread of one of them).
-LESSON_KPIS: Final[tuple[str, ...]] = (
-    "hostile_share", "time_to_hijack_minutes", "hostile_engagement_share",
-    "alert_fired_minutes", "response_latency_hours", "peak_hourly_rate",
-    "decay_half_life_hours", "top1pct_author_share",
-)
+# Lessons (a comparison only) name the KPIs whose registry entry shows in ``kpis.LESSON``.
 MAX_LESSONS: Final = 5
 NOTICE: Final = ("{tags}: synthetic reconstruction{s} made by Backfire's generator, calibrated to "
                  "published figures (sources under Methods). No real tweet is reproduced.")
@@ -369,7 +364,7 @@ def lessons(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> 
 
 def _separating(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> list[str]:
     spreads: list[tuple[float, str]] = []
-    for key in LESSON_KPIS:
+    for key in kpis.shown_in(kpis.LESSON):
         values = [(_number(r.values.get(key)), c.hashtag) for r, c in zip(reports, cases, strict=True)]
         known = [(v, tag) for v, tag in values if v is not None]
         if len(known) < 2:

@@ -17,6 +17,7 @@ Benchmark text is read for evaluation only; nothing of it is stored.
 from __future__ import annotations
 
 import html
+import json
 import platform
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,11 +27,18 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import f1_score, precision_score, recall_score
 
+from analysis import cases
 from analysis.errors import ArchiveError, BackfireError
-from analysis.nlp import hostility, scoring, scoring_model, sentiment
-from analysis.store import paths
+from analysis.ingest import loaders
+from analysis.nlp import hostility, lexicon, scoring, scoring_model, sentiment
+from analysis.nlp.measures import (
+    best_sentiment_thresholds,
+    binary_scores,
+    macro_recall,
+    sentiment_codes,
+)
+from analysis.store import atomic, paths
 
 BENCHMARKS_DIR: Final = paths.SHARED_DIR / "benchmarks"
 DEFAULT_OFFENSIVE: Final = BENCHMARKS_DIR / "tweeteval" / "offensive"
@@ -41,10 +49,6 @@ RESULTS_FILE: Final = paths.PROJECT_ROOT / "data" / "evaluation.json"
 TARGETS: Final = {"offensive": 0.78, "sentiment": 0.60, "davidson": None, "reconstruction": 0.85}
 # Davidson classes counted as hostile: 0 hate speech, 1 offensive language (2 = neither).
 DAVIDSON_HOSTILE: Final = (0, 1)
-# Threshold grid for choosing a decision threshold on validation data.
-THRESHOLD_GRID: Final = np.round(np.arange(0.05, 0.951, 0.01), 2)
-# Grid for the sentiment label thresholds (negative at most, positive at least).
-SENTIMENT_GRID: Final = np.round(np.arange(-0.6, 0.61, 0.05), 2)
 # The standard "VADER alone" rule for offensiveness: a negative compound score.
 VADER_OFFENSIVE_AT_MOST: Final = -0.05
 # alt-profanity-check used alone, at its own default decision point.
@@ -60,54 +64,6 @@ class Labelled:
     texts: list[str]
     labels: np.ndarray
     source: str
-
-
-# ---------------------------------------------------------------- metrics
-def macro_f1(truth: Sequence[int] | np.ndarray, predicted: Sequence[int] | np.ndarray) -> float:
-    return float(f1_score(np.asarray(truth), np.asarray(predicted), average="macro", zero_division=0))
-
-
-def macro_recall(truth: Sequence[int] | np.ndarray, predicted: Sequence[int] | np.ndarray) -> float:
-    return float(recall_score(np.asarray(truth), np.asarray(predicted), average="macro", zero_division=0))
-
-
-def binary_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    """F1, precision and recall of the positive class, and macro-F1."""
-    t, p = np.asarray(truth).astype(int), np.asarray(predicted).astype(int)
-    return {
-        "f1": float(f1_score(t, p, zero_division=0)),
-        "precision": float(precision_score(t, p, zero_division=0)),
-        "recall": float(recall_score(t, p, zero_division=0)),
-        "macro_f1": macro_f1(t, p),
-    }
-
-
-def best_threshold(truth: np.ndarray, probabilities: np.ndarray) -> float:
-    """The grid threshold with the highest macro-F1 (ties: the lowest)."""
-    scores = [macro_f1(truth, probabilities >= cut) for cut in THRESHOLD_GRID]
-    return float(THRESHOLD_GRID[int(np.argmax(scores))])
-
-
-def best_sentiment_thresholds(truth: np.ndarray, compound: np.ndarray) -> tuple[float, float]:
-    """The (negative at most, positive at least) pair with the highest macro recall."""
-    best, pair = -1.0, sentiment.STANDARD_THRESHOLDS
-    for low in SENTIMENT_GRID:
-        for high in SENTIMENT_GRID[np.greater(SENTIMENT_GRID, low)]:
-            value = _macro_recall_fast(truth, _sentiment_codes(compound, (float(low), float(high))))
-            if value > best:
-                best, pair = value, (float(low), float(high))
-    return pair
-
-
-def _macro_recall_fast(truth: np.ndarray, predicted: np.ndarray) -> float:
-    """``macro_recall`` in plain numpy, for grid searches (sklearn's call overhead dominates)."""
-    labels = np.union1d(truth, predicted)
-    recalls = [float((predicted[truth == c] == c).mean()) if (truth == c).any() else 0.0 for c in labels]
-    return float(np.mean(recalls))
-
-
-def _sentiment_codes(compound: np.ndarray, cuts: tuple[float, float]) -> np.ndarray:
-    return np.where(compound >= cuts[1], 2, np.where(compound <= cuts[0], 0, 1))
 
 
 # ---------------------------------------------------------------- readers
@@ -177,17 +133,17 @@ def _column(feature: str) -> int:
 def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, Any]:
     """Macro recall over 3 classes, ours vs plain NLTK VADER (no emoji, ±0.05)."""
     ours = sentiment.polarities(data.texts)[:, 0]
-    stock = sentiment.stock_analyzer()
+    stock = lexicon.analyzer()
     plain = np.asarray([stock.polarity_scores(t)["compound"] for t in data.texts])
     return {
-        "macro_recall": macro_recall(data.labels, _sentiment_codes(ours, cuts)),
+        "macro_recall": macro_recall(data.labels, sentiment_codes(ours, cuts)),
         "n": len(data.texts),
         "thresholds": {"negative_at_most": cuts[0], "positive_at_least": cuts[1]},
         "baselines": {
             "nltk_vader_standard": {"macro_recall": macro_recall(
-                data.labels, _sentiment_codes(plain, sentiment.STANDARD_THRESHOLDS))},
+                data.labels, sentiment_codes(plain, sentiment.STANDARD_THRESHOLDS))},
             "with_emoji_standard_thresholds": {"macro_recall": macro_recall(
-                data.labels, _sentiment_codes(ours, sentiment.STANDARD_THRESHOLDS))},
+                data.labels, sentiment_codes(ours, sentiment.STANDARD_THRESHOLDS))},
         },
     }
 
@@ -195,8 +151,6 @@ def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, A
 def evaluate_reconstruction(case_id: str, archive: Path, truth_file: Path, cue_terms: Sequence[str],
                             fitted: hostility.Model, workers: int | None = None) -> dict[str, Any]:
     """Hostile vs not against the generator's truth; sarcastic tweets' recall on their own."""
-    from analysis.ingest import loaders
-
     table = loaders.load(archive).table
     truth = pd.read_csv(truth_file, dtype={"tweet_id": "string", "stance": "string"})
     truth = truth.rename(columns={"hostile": "truth_hostile"})
@@ -219,6 +173,8 @@ def evaluate_reconstruction(case_id: str, archive: Path, truth_file: Path, cue_t
 
 
 def _profanity_only(text: pd.Series) -> np.ndarray:
+    # Imported here: loading alt-profanity-check unpickles its models (about 1 s), which the
+    # Methods page (it imports this module for the stored results) should not pay.
     from profanity_check import predict_prob
 
     return np.asarray(predict_prob(list(scoring.scoring_texts(text)))) >= PROFANITY_ALONE_THRESHOLD
@@ -246,7 +202,7 @@ def fit(offensive_dir: Path, sentiment_dir: Path, split: str) -> dict[str, Any]:
                 "heldout_check": {
                     "thresholds_from_even_rows": list(half),
                     "macro_recall_on_odd_rows": macro_recall(
-                        senti.labels[odd], _sentiment_codes(compound[odd], half)),
+                        senti.labels[odd], sentiment_codes(compound[odd], half)),
                 },
                 "date": datetime.now(UTC).strftime("%Y-%m-%d"),
                 "command": "python -m analysis evaluate --fit",
@@ -287,8 +243,6 @@ def run(*, offensive: Path | None, sentiment_dir: Path | None, davidson: Path | 
 
 
 def _reconstruction(case_id: str, fitted: hostility.Model, workers: int | None) -> dict[str, Any]:
-    from analysis import cases  # written by the cases helper; imported when needed
-
     archive = paths.archives_dir() / f"{case_id}.jsonl.gz"
     truth = paths.archives_dir() / f"{case_id}.truth.csv"
     for path in (archive, truth):
@@ -336,18 +290,12 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def write(results: dict[str, Any], path: Path | None = None) -> None:
     """Store the results (JSON, atomically) for the README and the Methods page."""
-    import json
-
-    from analysis.store import atomic
-
     with atomic.atomic_writer(path or RESULTS_FILE) as out:
         out.write((json.dumps(results, indent=2) + "\n").encode("utf-8"))
 
 
 def load_results(path: Path | None = None) -> dict[str, Any]:
     """The stored results, or ``{}`` if none were written yet."""
-    import json
-
     path = path or RESULTS_FILE
     if not path.is_file():
         return {}

@@ -32,7 +32,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.nlp import scoring_model, sentiment
+from analysis.nlp import lexicon, scoring_model, sentiment
+from analysis.nlp.measures import best_threshold
 
 # VADER's four scores come first in every feature matrix.
 POLARITY_COLUMNS: Final = ("compound", "pos", "neg", "neu")
@@ -214,7 +215,7 @@ def _shouting(column: pa.Array) -> np.ndarray:
 
 @functools.cache
 def _negative_lexicon() -> dict[str, float]:
-    return {word: value for word, value in sentiment.analyzer().lexicon.items() if value < 0}
+    return {word: value for word, value in lexicon.analyzer().lexicon.items() if value < 0}
 
 
 def probabilities(texts: Sequence[str], cue_terms: Sequence[str] = (),
@@ -233,6 +234,7 @@ def _profanity(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     among the text's words, and the number of strongly offensive words (one vectorisation)."""
     if not texts:
         return np.zeros(0), np.zeros(0), np.zeros(0)
+    # Imported on first use: loading alt-profanity-check unpickles its models (about 1 s).
     from profanity_check import profanity_check as package
 
     matrix = package.vectorizer.transform(texts)
@@ -245,6 +247,7 @@ def _profanity(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @functools.cache
 def _term_weights() -> np.ndarray:
+    # Imported on first use, as in ``_profanity``.
     from profanity_check import profanity_check as package
 
     return np.mean([c.estimator.coef_[0] for c in package.model.calibrated_classifiers_], axis=0)
@@ -267,10 +270,9 @@ def fit(train: tuple[Sequence[str], Sequence[int] | np.ndarray],
     brand targets. Rule: each alone lifts the *median* harmless training tweet
     ``CONTEXT_MARGIN_LOGIT`` above the chosen threshold.
     """
+    # Imported here: only fitting needs them, and importing sklearn's estimators costs ~1 s.
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
-
-    from analysis.nlp.evaluation import best_threshold
 
     offset = len(POLARITY_COLUMNS)
     generic = slice(offset, offset + len(GENERIC_FEATURES))

@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import statistics
 import sys
@@ -52,6 +51,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load  # noqa: E402  (benchmarks/ is not a package)
+from proc_cpu import cpu_groups  # noqa: E402
 
 ROOT = load.ROOT
 RESULTS = ROOT / "benchmarks" / "results"
@@ -64,7 +64,6 @@ NO_RUN_GRACE_S = 1.5
 # Page name -> target (s): static pages 1.5 s, deep-dive and Compare 3 s; switches 1 s.
 FRESH_TARGET_S = {"library": 1.5, "archive": 1.5, "methods": 1.5, "compare": 3.0, "case": 3.0}
 SWITCH_TARGET_S = 1.0
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 # Counts Streamlit script runs (transitions of the app's script state to "running").
 RUN_COUNTER_JS = """(() => {
     window.__backfireRuns = 0;
@@ -94,54 +93,6 @@ TAB_PANEL_JS = """() => {
         '.js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stImage"], '
         + '[data-testid="stHeading"], [data-testid="stMarkdown"]');
 }"""
-
-
-# ------------------------------------------------------------------------------ CPU time
-
-def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds incl. reaped children) of ``pid``, or None if it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2:].split()
-    ppid = int(fields[1])
-    ticks = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-    return ppid, ticks / CLK_TCK
-
-
-def _comm(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
-
-
-def cpu_groups(server_pid: int) -> dict[str, float]:
-    """CPU seconds so far of the server tree, the Chromium tree and the Playwright driver."""
-    stats = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (found := _stat(int(entry))) is not None:
-            stats[int(entry)] = found
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in stats.items():
-        children.setdefault(ppid, []).append(pid)
-
-    def tree(root: int) -> set[int]:
-        out, todo = set(), [root]
-        while todo:
-            pid = todo.pop()
-            if pid in stats and pid not in out:
-                out.add(pid)
-                todo.extend(children.get(pid, []))
-        return out
-
-    server = tree(server_pid)
-    mine = tree(os.getpid()) - server - {os.getpid()}
-    driver = {pid for pid in mine if _comm(pid) == "node"}
-    return {"server": sum(stats[p][1] for p in server),
-            "browser": sum(stats[p][1] for p in mine - driver),
-            "driver": sum(stats[p][1] for p in driver)}
 
 
 # ------------------------------------------------------------------------------ views

@@ -9,7 +9,7 @@ in CSV (``analysis.safety``).
 the callable that renders it). Adding a format is one entry here plus its test. The one
 entry point for the CLI and the dashboard::
 
-    items = [pipeline.load("mynypd").inputs()]        # or content.Inputs(case, scored_table)
+    items = [pipeline.load("mynypd")]                 # or pipeline.Loaded(case, scored_table)
     data = export_bytes(items, "pptx", filters.Filters(keyword="police"))
     a4 = export_bytes(items, "pdf", paper="a4")          # the PDF on A4 (default: Letter)
     FORMATS["pptx"].mime, FORMATS["pptx"].file_name("mynypd")
@@ -23,8 +23,8 @@ from typing import Final
 
 from analysis.errors import ExportError
 from analysis.exports import content, deck, pdf, report
-from analysis.exports.content import Inputs
 from analysis.metrics.filters import Filters
+from analysis.pipeline import Loaded
 
 # (cases, filters, **options) -> bytes; the options are those the format lists.
 Render = Callable[..., bytes]
@@ -35,7 +35,7 @@ DEFAULT_PAPER: Final = "letter"
 @dataclass(frozen=True)
 class Format:
     """An export format: what it is, its MIME type and file extension, and ``render``, the
-    callable that makes its bytes from the cases (``content.Inputs``) and the filters;
+    callable that makes its bytes from the cases (``pipeline.Loaded``) and the filters;
     ``options`` are the keyword options ``render`` takes (``paper``: a key of
     ``analysis.exports.report.PAPERS``)."""
 
@@ -52,7 +52,7 @@ class Format:
 
 def from_report(to_bytes: Callable[..., bytes]) -> Render:
     """A renderer of the post-mortem content model (``content.build``) as a format."""
-    def render(items: Sequence[Inputs], selection: Filters | None, **options: str) -> bytes:
+    def render(items: Sequence[Loaded], selection: Filters | None, **options: str) -> bytes:
         return to_bytes(content.build(items, selection), **options)
     return render
 
@@ -70,7 +70,7 @@ FORMATS: Final[dict[str, Format]] = {f.key: f for f in (
 )}
 
 
-def export_bytes(items: Sequence[Inputs], fmt: str, selection: Filters | None = None, *,
+def export_bytes(items: Sequence[Loaded], fmt: str, selection: Filters | None = None, *,
                  paper: str = DEFAULT_PAPER) -> bytes:
     """The post-mortem of ``items`` (one case or a comparison) under ``selection``, as ``fmt``
     (``paper``: the page size of the formats that have pages, see ``Format.options``)."""

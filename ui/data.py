@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts, story
+from analysis import charts, pipeline, story
 from analysis.cases import Case
 from analysis.metrics import (
     engagement,
@@ -90,9 +90,7 @@ def labels(cases: dict[str, Case]) -> dict[str, str]:
 
 @st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)
 def _scored(case_id: str, key: Stamp) -> pd.DataFrame:
-    from analysis.store import cache
-
-    return cache.scored_case(case_library.load_case(case_id))
+    return pipeline.load(case_library.load_case(case_id)).table
 
 
 def scored(case_id: str) -> pd.DataFrame:

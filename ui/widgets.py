@@ -16,8 +16,9 @@ import streamlit as st
 
 from analysis import exports, safety
 from analysis.errors import BackfireError
-from analysis.exports.content import Inputs
+from analysis.exports.report import PAPERS
 from analysis.metrics import kpis
+from analysis.pipeline import Loaded
 from ui import data
 
 RECONSTRUCTION_NOTICE = (
@@ -184,14 +185,18 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     fmt = left.selectbox("Post-mortem export", list(exports.FORMATS),
                          format_func=lambda k: exports.FORMATS[k].label, key=f"{key}_fmt")
+    paper = exports.DEFAULT_PAPER
+    if "paper" in exports.FORMATS[fmt].options:
+        paper = left.radio("Paper size", list(PAPERS), format_func=lambda k: PAPERS[k].label,
+                           horizontal=True, key=f"{key}_paper")
     memo: dict[Any, bytes] = st.session_state.setdefault("_exports", {})
-    wanted = (tuple(case_ids), repr(view_filters), fmt, data.stamp())
+    wanted = (tuple(case_ids), repr(view_filters), fmt, paper, data.stamp())
     if right.button("Build it", key=f"{key}_build", icon=":material/build:"):
         with st.spinner(f"Building the {exports.FORMATS[fmt].label}…"):
             try:
-                items = [Inputs(data.case(cid), data.scored(cid)) for cid in case_ids]
+                items = [Loaded(data.case(cid), data.scored(cid)) for cid in case_ids]
                 memo.clear()
-                memo[wanted] = exports.export_bytes(items, fmt, view_filters)
+                memo[wanted] = exports.export_bytes(items, fmt, view_filters, paper=paper)
             except BackfireError as err:
                 st.error(md_escape(str(err)), icon=":material/error:")
     if wanted in memo:

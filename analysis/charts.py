@@ -625,7 +625,7 @@ def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_
     xs = _event_x(events, x, launch)
     for i, (value, kind, label) in enumerate(zip(xs, events["kind"], events["label"], strict=True)):
         fig.add_annotation(
-            x=value, xref="x", y=0.97 - 0.11 * (i % EVENT_LABEL_ROWS), yref="y domain",
+            x=value, xref="x", y=0.9 - 0.15 * (i % EVENT_LABEL_ROWS), yref="y domain",
             text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
             font={"size": 15, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
             bgcolor="rgba(255,255,255,0.85)", borderpad=2)

@@ -145,3 +145,16 @@ def test_fit_learns_from_train_and_sets_context_priors_by_rule() -> None:
     harmless_logits = logits[labels == 0] + model.weights["sarcasm"]
     share = (1 / (1 + np.exp(-harmless_logits)) > model.threshold).mean()
     assert share >= 1 - hostility.CONTEXT_QUANTILE
+
+
+def test_shouting_equals_the_unicode_letter_definition() -> None:
+    import pyarrow.compute as pc
+
+    from analysis.nlp import evaluation, vader
+
+    texts = evaluation.read_tweeteval(evaluation.DEFAULT_OFFENSIVE, "val").texts + ["", "ÉCOLE ok", "ABC", "123"]
+    column = vader.text_column(texts)
+    letters = pc.count_substring_regex(column, r"\pL").to_numpy(zero_copy_only=False)
+    upper = pc.count_substring_regex(column, r"\p{Lu}").to_numpy(zero_copy_only=False)
+    expected = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
+    assert hostility.shouting(column).tolist() == expected.tolist()

@@ -112,7 +112,7 @@ def read_davidson(path: Path) -> Labelled:
 
 
 # ---------------------------------------------------------------- evaluations
-def scored(truth: np.ndarray, predicted: np.ndarray, metric: str = "macro_f1") -> dict[str, Any]:
+def with_interval(truth: np.ndarray, predicted: np.ndarray, metric: str = "macro_f1") -> dict[str, Any]:
     """A figure with its bootstrap 95 % interval (binary scores too for two classes)."""
     function = macro_f1 if metric == "macro_f1" else macro_recall
     low, high = bootstrap_interval(truth, predicted, function)
@@ -133,12 +133,12 @@ def evaluate_offensive(data: Labelled, fitted: hostility.Model, workers: int | N
     """
     matrix = scoring.feature_matrix(data.texts, (), workers)
     ours = fitted.probabilities(matrix, context=False) >= fitted.threshold
-    result: dict[str, Any] = {**scored(data.labels, ours), "n": len(data.texts),
+    result: dict[str, Any] = {**with_interval(data.labels, ours), "n": len(data.texts),
                               "threshold": fitted.threshold, "threshold_chosen_on":
                               fitted.provenance.get("threshold_chosen_on", ""), "context_cues": False}
     full = fitted.probabilities(matrix) >= fitted.threshold
-    result["with_context_cues"] = scored(data.labels, full)
-    result["baselines"] = {name: scored(data.labels, predicted)
+    result["with_context_cues"] = with_interval(data.labels, full)
+    result["baselines"] = {name: with_interval(data.labels, predicted)
                            for name, predicted in _baselines(matrix).items()}
     return result
 
@@ -168,15 +168,15 @@ def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, A
     result: dict[str, Any] = {"n": len(data.texts),
                               "thresholds": {"negative_at_most": cuts[0], "positive_at_least": cuts[1]}}
     labeller = sentiment_model.model()
-    if labeller.fitted and np.bincount(y).min(initial=0) < fitting.FOLDS:
+    if labeller.fitted and np.bincount(y, minlength=len(sentiment.LABELS)).min() < fitting.FOLDS:
         own = pd.Series(labeller.labels(inputs)).map(
             {label: i for i, label in enumerate(sentiment.LABELS)}).to_numpy(dtype=int)
-        result |= scored(y, own, "macro_recall")
+        result |= with_interval(y, own, "macro_recall")
         result["protocol"] = "stored model, not cross-validated (fewer than 5 tweets in a class)"
     elif labeller.fitted:
         folds = fitting.cross_validated_labels(inputs, y)
         cross = [macro_recall(y, row) for row in folds]
-        result |= scored(y, folds[0], "macro_recall")
+        result |= with_interval(y, folds[0], "macro_recall")
         result["macro_recall"] = float(np.mean(cross))
         result["repeats"] = cross
         result["protocol"] = "repeated stratified 5-fold cross-validation on this split (x3)"
@@ -184,7 +184,7 @@ def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, A
             {label: i for i, label in enumerate(sentiment.LABELS)}).to_numpy(dtype=int)
         result["in_sample_macro_recall"] = macro_recall(y, in_sample)
     else:
-        result |= scored(y, sentiment_codes(compound, cuts), "macro_recall")
+        result |= with_interval(y, sentiment_codes(compound, cuts), "macro_recall")
         result["protocol"] = "thresholds on VADER compound"
     halves = (slice(0, None, 2), slice(1, None, 2))
     tuned = np.zeros(len(y), dtype=int)
@@ -192,8 +192,8 @@ def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, A
         pair = best_sentiment_thresholds(y[choose], compound[choose])
         tuned[measure] = sentiment_codes(compound[measure], pair)
     result["baselines"] = {
-        "nltk_vader_standard": scored(y, sentiment_codes(compound, sentiment.STANDARD_THRESHOLDS), "macro_recall"),
-        "vader_tuned_cuts_2fold": scored(y, tuned, "macro_recall"),
+        "nltk_vader_standard": with_interval(y, sentiment_codes(compound, sentiment.STANDARD_THRESHOLDS), "macro_recall"),
+        "vader_tuned_cuts_2fold": with_interval(y, tuned, "macro_recall"),
     }
     return result
 
@@ -212,14 +212,31 @@ def evaluate_reconstruction(case_id: str, archive: Path, truth_file: Path, cue_t
     stance = joined["stance"].fillna("").str.lower()
     sarcastic = stance.str.contains("|".join(SARCASM_STANCE_MARKERS)).to_numpy(dtype=bool)
     return {
-        **binary_scores(expected, got), "n": len(joined), "cue_terms": list(cue_terms),
+        **with_interval(expected, got, "macro_f1"), "f1_interval": _f1_interval(expected, got),
+        "n": len(joined), "cue_terms": list(cue_terms),
         "sarcasm_recall": float(got[sarcastic & expected].mean()) if (sarcastic & expected).any() else None,
         "sarcastic_n": int(sarcastic.sum()),
+        "sarcasm_recall_interval": _recall_interval(got[sarcastic & expected]),
         "baselines": {
-            "vader_only": binary_scores(expected, joined["compound"].to_numpy() <= VADER_OFFENSIVE_AT_MOST),
-            "profanity_check_only": binary_scores(expected, _profanity_only(joined["text"])),
+            name: {**binary_scores(expected, predicted), "f1_interval": _f1_interval(expected, predicted)}
+            for name, predicted in (
+                ("vader_only", joined["compound"].to_numpy() <= VADER_OFFENSIVE_AT_MOST),
+                ("profanity_check_only", _profanity_only(joined["text"])))
         },
     }
+
+
+def _recall_interval(hits: np.ndarray) -> list[float] | None:
+    """Bootstrap interval of a recall (the share of ``hits`` that are true)."""
+    if not hits.size:
+        return None
+    ones = np.ones(hits.size, dtype=int)
+    return list(bootstrap_interval(ones, hits.astype(int), lambda t, p: float(p.mean())))
+
+
+def _f1_interval(truth: np.ndarray, predicted: np.ndarray) -> list[float]:
+    """Bootstrap interval of the hostile class's F1."""
+    return list(bootstrap_interval(truth, predicted, lambda t, p: binary_scores(t, p)["f1"]))
 
 
 def _profanity_only(text: pd.Series) -> np.ndarray:
@@ -317,7 +334,7 @@ def available_cases() -> list[str]:
 def _figure(found: dict[str, Any] | None, metric: str) -> tuple[float | None, list[float] | None]:
     if not found or found.get(metric) is None:
         return None, None
-    return float(found[metric]), found.get("interval")
+    return float(found[metric]), found.get("interval") if metric != "f1" else None
 
 
 def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -336,6 +353,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"dataset": dataset, "n": n, "metric": metric}
         for name, found in (("ours", ours), ("previous", previous), ("vader", vader), ("profanity", profanity)):
             entry[name], entry[f"{name}_interval"] = _figure(found, key)
+            if key == "f1" and found:
+                entry[f"{name}_interval"] = found.get("f1_interval")
         entry["target"], entry["protocol"] = target, protocol
         out.append(entry)
 
@@ -354,7 +373,8 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         base = found["baselines"]
         row(f"reconstruction {case}", found["n"], "F1 hostile", "f1", found, None, base["vader_only"],
             base["profanity_check_only"], TARGETS["reconstruction"], "generator's labels (synthetic)")
-        sarcasm = {"f1": found["sarcasm_recall"]} if found.get("sarcasm_recall") is not None else None
+        sarcasm = ({"f1": found["sarcasm_recall"], "f1_interval": found.get("sarcasm_recall_interval")}
+                   if found.get("sarcasm_recall") is not None else None)
         row(f"reconstruction {case}", found["sarcastic_n"], "sarcasm recall", "f1", sarcasm, None, None, None,
             None, "generator's labels (synthetic)")
     return out

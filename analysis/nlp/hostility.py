@@ -179,10 +179,27 @@ def _re2(pattern: str) -> str:
 
 
 def shouting(column: pa.Array) -> np.ndarray:
-    """Share of upper-case letters."""
-    letters = pc.count_substring_regex(column, r"\pL").to_numpy(zero_copy_only=False)
-    upper = pc.count_substring_regex(column, r"\p{Lu}").to_numpy(zero_copy_only=False)
-    return np.divide(upper, letters, out=np.zeros(len(column)), where=letters > 0)
+    """Share of upper-case letters (Unicode letters; ASCII texts counted on their bytes)."""
+    column = pa.concat_arrays([column.cast(pa.large_string())])
+    n = len(column)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[: n + 1]
+    data = column.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.zeros(0, np.uint8)
+    starts = offsets[:-1] - offsets[0]
+    letters, upper = np.zeros(n), np.zeros(n)
+    nonempty = offsets[1:] > offsets[:-1]
+    if raw.size:
+        is_upper = (raw >= ord("A")) & (raw <= ord("Z"))
+        is_letter = is_upper | ((raw >= ord("a")) & (raw <= ord("z")))
+        letters[nonempty] = np.add.reduceat(is_letter.astype(np.int64), starts[nonempty])
+        upper[nonempty] = np.add.reduceat(is_upper.astype(np.int64), starts[nonempty])
+        high = np.zeros(n, dtype=bool)
+        high[nonempty] = np.maximum.reduceat(raw, starts[nonempty]) >= 0x80
+        if high.any():
+            others = column.filter(pa.array(high))
+            letters[high] = pc.count_substring_regex(others, r"\pL").to_numpy(zero_copy_only=False)
+            upper[high] = pc.count_substring_regex(others, r"\p{Lu}").to_numpy(zero_copy_only=False)
+    return np.divide(upper, letters, out=np.zeros(n), where=letters > 0)
 
 
 def sarcasm_cues(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis import pipeline  # noqa: E402
 from analysis.exports import FORMATS, content, images  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    items = {case: content.inputs_for(case) for case in args.cases}
+    items = {case: pipeline.load(case) for case in args.cases}
     print(f"load scored tables (cache): {time.perf_counter() - started:.1f} s "
           f"({', '.join(f'{k} {len(v.table):,} tweets' for k, v in items.items())})")
     started = time.perf_counter()
@@ -41,15 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         runs["+".join(args.cases)] = list(items.values())
     for name, selected in runs.items():
         started = time.perf_counter()
-        report = content.build(selected)
+        content.build(selected)
         print(f"{name}: content model {time.perf_counter() - started:.1f} s")
         for key, fmt in FORMATS.items():
             started = time.perf_counter()
-            if fmt.module is None:
-                data = content.data_zip(selected)
-            else:
-                renderer = __import__(fmt.module, fromlist=["to_bytes"])
-                data = renderer.to_bytes(report)
+            data = fmt.render(selected, None)
             elapsed = time.perf_counter() - started
             (args.out / fmt.file_name(f"export-{name}")).write_bytes(data)
             print(f"{name}: {key:<4} {elapsed:6.1f} s  {len(data) / 1e6:6.2f} MB")

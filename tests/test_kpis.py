@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics_tables import T0, table, tweet
 
-from analysis import schema
+from analysis import pipeline, schema
 from analysis.__main__ import main
 from analysis.metrics import kpis
 
@@ -222,6 +222,30 @@ def test_registry_defines_every_kpi() -> None:
         assert spec.key == key
         assert spec.label and len(spec.definition) > 20
         assert spec.unit in kpis.UNIT_FORMATS
+        assert callable(spec.compute)
+        assert set(spec.shows) <= {kpis.CARD, kpis.LIBRARY, kpis.COMPARE, kpis.LESSON}
+
+
+def test_places_list_their_kpis_in_the_registrys_order_of_positions() -> None:
+    assert kpis.shown_in(kpis.CARD) == ["tweets", "hostile_share", "time_to_hijack_minutes",
+                                        "peak_hourly_rate", "alert_fired_minutes",
+                                        "response_latency_hours"]
+    assert kpis.shown_in(kpis.LIBRARY) == ["tweets", "hostile_share", "time_to_hijack_minutes"]
+    assert kpis.shown_in(kpis.COMPARE) == [k for k in kpis.KPIS if k != "peak_time"]
+    for place in (kpis.CARD, kpis.LIBRARY, kpis.COMPARE, kpis.LESSON):
+        positions = [kpis.KPIS[k].shows[place] for k in kpis.shown_in(place)]
+        assert len(set(positions)) == len(positions), f"two KPIs share a position in {place}"
+
+
+def test_a_new_entry_is_computed_by_compute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a KPI is one registry entry: ``compute`` and the report pick it up."""
+    entry = kpis.KpiSpec("retweet_share", "Retweet share", "share", "Retweets / all tweets.",
+                         lambda m: (m.totals["tweets"] - m.totals["originals"], None))
+    monkeypatch.setitem(kpis.KPIS, entry.key, entry)
+    rows = [tweet(i, rt_of="0" if i % 2 else None) for i in range(10)]
+    report = kpis.compute(table(rows), launch=T0)
+    assert report.values["retweet_share"] == 5
+    assert "retweet_share" in report.to_dict()
 
 
 @pytest.mark.parametrize(("key", "value", "text"), [
@@ -270,12 +294,11 @@ def test_kpis_command_unknown_case_is_one_line_error(isolated_data: Path,
 
 def _bundled(seed: Path, case_id: str, *, truth: bool = False) -> tuple[Any, pd.DataFrame]:
     from analysis import cases
-    from analysis.store import cache
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BACKFIRE_DATA_DIR", str(seed))
         case = cases.load_case(case_id)
-        scored = cache.scored_case(case)
+        scored = pipeline.scored_case(case)
         if truth:  # the generator's ground truth instead of the scorer's verdicts
             labels = pd.read_csv(case.truth_path, dtype={"tweet_id": str})
             hostile = dict(zip(labels["tweet_id"], labels["hostile"].astype(bool), strict=True))
@@ -361,9 +384,8 @@ REAL_FILES = ["csv_twarc_csv_brexit.csv", "csv_twarc_csv_noflat.csv", "v1_search
 def test_every_real_archive_gets_every_kpi_or_a_reason(real_archives: Path, isolated_data: Path,
                                                        name: str) -> None:
     from analysis.metrics import engagement, terms, timeline
-    from analysis.store import cache
 
-    table = cache.scored_archive(real_archives / name).table
+    table = pipeline.scored_archive(real_archives / name).table
     out = kpis.compute(table).to_dict()
     assert out["tweets"] == len(table) > 0
     assert all(out[k] is not None or k in out["notes"] for k in kpis.KPIS)

@@ -14,8 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis import safety
+from analysis import exports, safety
+from analysis.errors import BackfireError
 from analysis.metrics import kpis
+from analysis.pipeline import Loaded
+from ui import data
 
 RECONSTRUCTION_NOTICE = (
     "**Reconstruction.** The tweets behind this case are synthetic: Backfire's generator wrote "
@@ -127,13 +130,7 @@ def number(value: float | None) -> str:
 
 def duration_minutes(value: float | None) -> str:
     """Minutes as a short human duration (``42 min``, ``3.5 h``, ``2.1 days``)."""
-    if value is None or pd.isna(value):
-        return "—"
-    if abs(value) < 120:
-        return f"{value:.0f} min"
-    if abs(value) < 48 * 60:
-        return f"{value / 60:.1f} h"
-    return f"{value / 1440:.1f} days"
+    return kpis.format_duration(value)
 
 
 def duration_hours(value: float | None) -> str:
@@ -169,11 +166,6 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
     Two steps (build, then download): building a deck renders charts through Chromium and
     takes seconds, so it only happens on request; the result is kept for this session.
     """
-    from analysis import exports
-    from analysis.errors import BackfireError
-    from analysis.exports.content import Inputs
-    from ui import data
-
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     fmt = left.selectbox("Post-mortem export", list(exports.FORMATS),
                          format_func=lambda k: exports.FORMATS[k].label, key=f"{key}_fmt")
@@ -182,7 +174,7 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
     if right.button("Build it", key=f"{key}_build", icon=":material/build:"):
         with st.spinner(f"Building the {exports.FORMATS[fmt].label}…"):
             try:
-                items = [Inputs(data.case(cid), data.scored(cid)) for cid in case_ids]
+                items = [Loaded(data.case(cid), data.scored(cid)) for cid in case_ids]
                 memo.clear()
                 memo[wanted] = exports.export_bytes(items, fmt, view_filters)
             except BackfireError as err:

@@ -1,23 +1,23 @@
 """Fill the post-mortem content model from the engine, for one case or a comparison.
 
 ``build(cases, filters)`` is what every export renders: the deck, the HTML report and the PDF
-all say what this returns. The tables are the cases' scored tables (``analysis.cache``) after
-the current filters (``analysis.filters``); the filters are written into every footer.
+all say what this returns. The cases come loaded and scored from ``analysis.pipeline``; their
+tables are filtered here (``analysis.metrics.filters``) and the filters are written into
+every footer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import charts
+from analysis import charts, schema
 from analysis.cases import Case, Event
 from analysis.errors import ExportError
+from analysis.exports import data
 from analysis.exports.model import (
     CaseContent,
     Cloud,
@@ -29,8 +29,9 @@ from analysis.exports.model import (
     hours_text,
     minutes_text,
 )
-from analysis.metrics import alerts, engagement, filters, kpis, terms, timeline
+from analysis.metrics import alerts, engagement, filters, kpis, span, terms, timeline
 from analysis.nlp import evaluation
+from analysis.pipeline import Loaded
 
 # Posts listed per case (the deck shows the first five; the report all of them).
 TOP_POSTS: Final = 10
@@ -63,28 +64,12 @@ MAX_CHART_EVENTS: Final = 6
 EVENT_PRIORITY: Final[dict[str, int]] = {kind: rank for rank, kind in enumerate((
     "ask", "hostile_wave", "brand_response", "cancellation", "amplifier", "trend",
     "spinoff", "milestone", "media", "brand_action", "teaser", "fade"))}
-# Timeline bin width by the span of the data (span upper bound -> bin size).
-BIN_BY_SPAN: Final[tuple[tuple[pd.Timedelta, str], ...]] = (
-    (pd.Timedelta(hours=6), "5min"),
-    (pd.Timedelta(hours=24), "15min"),
-    (pd.Timedelta(days=4), "1h"),
-    (pd.Timedelta(days=15), "3h"),
-    (pd.Timedelta(days=60), "12h"),
-)
-WIDEST_BIN: Final = "1D"
-# Comparison curves are aligned on launch in one common bin width (this one when no case
-# has dated tweets).
-COMPARE_BIN: Final = "1h"
 # Hours since launch shown when comparing: the run-up and three days after, where the
 # bundled backfires rise and fade (a reader can still zoom out in the HTML report).
 COMPARE_HOURS: Final = (-6.0, 72.0)
 # KPIs read as lessons, and how a value is described. A lesson is an observation of the data:
 # the spread across cases, or (for one case) the value itself.
-LESSON_KPIS: Final[tuple[str, ...]] = (
-    "hostile_share", "time_to_hijack_minutes", "hostile_engagement_share",
-    "alert_fired_minutes", "response_latency_hours", "peak_hourly_rate",
-    "decay_half_life_hours", "top1pct_author_share",
-)
+# (The KPIs read as lessons are those whose registry entry shows in ``kpis.LESSON``.)
 MAX_LESSONS: Final = 5
 SINGLE_LESSONS: Final[dict[str, str]] = {
     "hostile_share": "{value} of all tweets were hostile to the brand or the campaign.",
@@ -100,15 +85,7 @@ NO_FILTERS: Final = "Filters: none (all tweets)"
 ALERT_BAR_OPACITY: Final = 0.45
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What ``build`` needs per case: the case and its scored (unfiltered) table."""
-
-    case: Case
-    table: pd.DataFrame
-
-
-def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
+def build(items: Sequence[Loaded], selection: filters.Filters | None = None, *,
           generated_at: pd.Timestamp | None = None) -> Report:
     """The post-mortem of ``items`` (one case, or several compared) under ``selection``."""
     if not items:
@@ -135,43 +112,8 @@ def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
     )
 
 
-def inputs_for(target: str | Path) -> Inputs:
-    """A case id, a case file (.toml) or an archive file, with its scored table (cached).
-
-    An archive without a case file becomes a case of its own: named after the file, real
-    data, launch assumed at the first tweet.
-    """
-    from analysis import cases
-    from analysis.store import cache
-
-    path = Path(target)
-    if path.is_file() and path.suffix != ".toml":
-        scored = cache.scored_archive(path)
-        return Inputs(archive_case(path, scored.table), scored.table)
-    case = cases.load_case(target)
-    return Inputs(case, cache.scored_case(case))
-
-
-def archive_case(path: Path, table: pd.DataFrame) -> Case:
-    """A minimal case for an archive that has no case file (launch = first tweet, assumed)."""
-    from analysis import cases
-
-    dated = table["created_at"].dropna()
-    if dated.empty:
-        raise ExportError(f"{path.name}: the archive holds no dated tweets to export")
-    name = path.name.split(".")[0] or "archive"
-    return cases.case_from_dict({
-        "id": name, "hashtag": name, "brand": f"archive {path.name}", "brand_account": "unknown",
-        "launch": dated.min().to_pydatetime(), "launch_assumed": True,
-        "ask": "unknown (no case file: the launch is assumed at the first tweet)",
-        "story": f"Tweets read from {path.name}.", "provenance": "real",
-    })
-
-
-def data_zip(items: Sequence[Inputs], selection: filters.Filters | None = None) -> bytes:
+def data_zip(items: Sequence[Loaded], selection: filters.Filters | None = None) -> bytes:
     """The data exports of ``items`` under ``selection`` as one zip (``analysis.exports.data``)."""
-    from analysis.exports import data
-
     selection = selection or filters.Filters()
     tables = {item.case.id: filters.apply(item.table, selection) for item in items}
     reports = {item.case.id: kpis.for_case(item.case, tables[item.case.id]) for item in items}
@@ -198,7 +140,8 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseConten
         story=story(case, report),
         timeline=_timeline(case, table),
         speed=_speed(case, table, report),
-        posts=top_posts(table, brand_account=case.brand_account),
+        posts=top_posts(table, brand_account=case.brand_account,
+                        synthetic=case.provenance == schema.SYNTHETIC_PROVENANCE),
         terms=charts.distinctive_terms(
             terms.distinctive_terms(table, stopwords=stop, top=TOP_TERMS), top=TOP_TERMS,
             title=f"Distinctive terms of hostile vs other tweets, {hashtag(case)}"),
@@ -283,21 +226,24 @@ def _events_frame(case: Case) -> pd.DataFrame:
                         columns=["time", "kind", "label", "note", "source_url"])
 
 
-def bin_size(table: pd.DataFrame) -> str:
-    """A bin width that shows the data's span in a readable number of bars."""
-    dated = table["created_at"].dropna()
-    span = dated.max() - dated.min() if len(dated) else pd.Timedelta(0)
-    return next((size for bound, size in BIN_BY_SPAN if span <= bound), WIDEST_BIN)
+def chart_window(case: Case, table: pd.DataFrame) -> span.Window:
+    """The hours a case's timeline shows: the dashboard's default window (``analysis.metrics.
+    span``) over the exported tweets, so slide and screen show the same hours."""
+    return span.chart_window(span.period(table["created_at"]), case.launch)
 
 
 def _timeline(case: Case, table: pd.DataFrame) -> go.Figure:
     title = f"{hashtag(case)}: volume, hostility and sentiment"
     if table["created_at"].notna().sum() == 0:
         return charts.empty_figure(title, "No dated tweets in this selection.")
-    size = bin_size(table)
-    frame = timeline.timeline(table, bin_size=size, launch=case.launch)
+    window = chart_window(case, table)
+    size = span.bin_for(window)
+    start, end = window.times(case.launch)
+    shown = filters.apply(table, filters.Filters(start=start, end=end))
+    frame = timeline.timeline(shown, bin_size=size, launch=case.launch)
     return charts.timeline(frame, events=_events_frame(case), launch=case.launch,
-                           title=f"{title} ({size} bins)", bin_label=size)
+                           title=f"{title} ({size} bins)", bin_label=size,
+                           window=(window.start, window.end), min_tweets=span.MIN_SHARE_TWEETS)
 
 
 def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
@@ -326,7 +272,7 @@ def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
 
 
 def top_posts(table: pd.DataFrame, n: int = TOP_POSTS, *,
-              brand_account: str | None = None) -> tuple[Post, ...]:
+              brand_account: str | None = None, synthetic: bool = False) -> tuple[Post, ...]:
     """The ``n`` most engaged hostile posts (retweets collapsed onto their original).
 
     The brand's own posts are left out: a post cannot attack the brand that wrote it, so a
@@ -341,7 +287,8 @@ def top_posts(table: pd.DataFrame, n: int = TOP_POSTS, *,
     return tuple(
         Post(author=_text(row.author), created_at=_time(row.created_at) or _time(row.first_seen),
              text=_text(row.text), engagement=_int(row.engagement), kind=_text(row.kind),
-             url=_text(row.url), hostile_prob=_number(getattr(row, "hostile_prob", None)))
+             url=None if synthetic else _text(row.url),
+             hostile_prob=_number(getattr(row, "hostile_prob", None)), synthetic=synthetic)
         for row in frame.head(n).itertuples(index=False)
     )
 
@@ -379,7 +326,7 @@ def lessons(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> 
 
 def _separating(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> list[str]:
     spreads: list[tuple[float, str]] = []
-    for key in LESSON_KPIS:
+    for key in kpis.shown_in(kpis.LESSON):
         values = [(_number(r.values.get(key)), c.hashtag) for r, c in zip(reports, cases, strict=True)]
         known = [(v, tag) for v, tag in values if v is not None]
         if len(known) < 2:
@@ -416,7 +363,7 @@ def _gap(case: CaseContent) -> str | None:
             f"launch, {lead:.1f} h before the brand's first documented reaction.")
 
 
-def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
+def _comparison(items: Sequence[Loaded], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
     size = _compare_bin(tables)
     frames = {hashtag(item.case): timeline.timeline(table, bin_size=size, launch=item.case.launch)
               for item, table in zip(items, tables, strict=True)
@@ -433,14 +380,8 @@ def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tupl
 
 
 def _compare_bin(tables: Sequence[pd.DataFrame]) -> str:
-    """One bin width for every curve, fine enough for the window shown (``COMPARE_HOURS``)."""
-    spans = [t["created_at"].max() - t["created_at"].min() for t in tables
-             if t["created_at"].notna().any()]
-    if not spans:
-        return COMPARE_BIN
-    shown = pd.Timedelta(hours=COMPARE_HOURS[1] - COMPARE_HOURS[0])
-    span = min(max(spans), shown)
-    return next((size for bound, size in BIN_BY_SPAN if span <= bound), WIDEST_BIN)
+    """One bin width for every curve, chosen by the span rule over the window shown."""
+    return span.bin_for(span.Window(*COMPARE_HOURS))
 
 
 def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:
@@ -471,7 +412,7 @@ def accuracy() -> tuple[str, ...]:
                  if r.get("ours") is not None)
 
 
-def notice(items: Sequence[Inputs]) -> str:
+def notice(items: Sequence[Loaded]) -> str:
     tags = [hashtag(i.case) for i in items if i.case.provenance == "reconstruction"]
     if not tags:
         return ""

@@ -97,3 +97,9 @@ def matrix(texts: Sequence[str], cue_terms: Sequence[str] = ()) -> np.ndarray:
     n = len(found.tokens.counts)
     return np.hstack([found.polarity, ordered.reshape(n, len(hostility.GENERIC_FEATURES)), context(found, cue_terms),
                       valence.reshape(n, 1)])
+
+
+def warm() -> None:
+    """Load every table and weight the pass reads (lexicon, alt-profanity-check, both models),
+    so that processes forked afterwards start with them in memory."""
+    matrix(["warm up"])

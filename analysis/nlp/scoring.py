@@ -25,12 +25,13 @@ from analysis.nlp import features, hostility, sentiment, sentiment_model
 
 # Below this many unique texts, starting worker processes (~1 s) costs more than it saves.
 PARALLEL_MIN_TEXTS: Final = 20_000
-# Texts per task sent to a worker: large enough to amortise pickling, small enough to balance.
-CHUNK_TEXTS: Final = 5_000
+# Texts per task sent to a worker: large enough to amortise pickling, small enough to balance
+# the last tasks across both cores and to keep the n-gram buffers small.
+CHUNK_TEXTS: Final = 2_500
 # Worker processes start from a clean fork server (not a fork of a big, threaded parent such
-# as Streamlit) with the scoring modules already imported.
+# as Streamlit) with the scoring modules imported and every weight loaded (nlp/preload.py).
 START_METHOD: Final = "forkserver"
-PRELOAD: Final = ["analysis.nlp.features", "analysis.nlp.profanity"]
+PRELOAD: Final = ["analysis.nlp.preload"]
 # "RT @handle: " as the canonical schema rebuilds a retweet's text.
 RETWEET_PREFIX_PATTERN: Final = sentiment.RETWEET_PREFIX.pattern
 

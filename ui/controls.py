@@ -25,6 +25,12 @@ STANCE_LABELS: Final[dict[str, str]] = {
 STANCE_HELP: Final = "  \n".join(
     f"**{STANCE_LABELS[key]}**: {label}" for key, (label, _) in filters.STANCES.items()
 )
+# The datasets a classic (reconstructed) case offers: URL value -> label.
+DATASETS: Final[dict[str, str]] = {
+    "reconstruction": "Reconstruction",
+    "sample": "Real 1 % sample",
+    "compare": "Side by side",
+}
 # Window slider step: finer for short archives (hours).
 FINE_STEP_SPAN_H: Final = 72
 
@@ -43,6 +49,19 @@ def case_picker(cases: dict[str, Case]) -> str:
         on_change=_forget_window, help="Bundled reconstructions first, then your saved archives.",
         **state.BOUND,
     ))
+
+
+def dataset_picker(c: Case) -> str:
+    """For a reconstructed case: which dataset to show (``?dataset=``); other cases have one."""
+    if not c.is_reconstruction:
+        return "reconstruction"
+    chosen = st.sidebar.radio(
+        "Dataset", list(DATASETS), format_func=DATASETS.__getitem__, key=state.DATASET,
+        on_change=_forget_window, horizontal=False,
+        help="The reconstruction is synthetic; the real sample is the case's real tweets from the "
+             "Internet Archive's 1 % Stream Grab (when extracted); side by side compares them.",
+        **state.BOUND)
+    return str(chosen or "reconstruction")
 
 
 def _span_hours(first: pd.Timestamp | None, last: pd.Timestamp | None,

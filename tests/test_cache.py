@@ -113,7 +113,8 @@ def test_keys_depend_on_input_and_version(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 CODE_FILES = ("analysis/ingest/loaders.py", "analysis/ingest/formats/tables.py", "analysis/schema.py",
-              "analysis/nlp/scoring.py", "data/scoring_model.json")
+              "analysis/nlp/scoring.py", "analysis/nlp/vader.py", "data/scoring_model.json",
+              "data/models/hostility.npz")
 
 
 @pytest.mark.parametrize("changed", CODE_FILES)

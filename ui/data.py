@@ -20,7 +20,7 @@ import streamlit as st
 from analysis import cases as case_library
 from analysis import charts
 from analysis.cases import Case
-from analysis.metrics import engagement, filters, kpis, sampling, terms, themes, timeline
+from analysis.metrics import engagement, filters, kpis, network, sampling, terms, themes, timeline
 from analysis.store import paths, samples
 
 Stamp = tuple[str, tuple[tuple[str, int], ...]]
@@ -325,3 +325,15 @@ def _theme_report(case_id: str, view: View, key: Stamp) -> themes.ThemeReport:
 def theme_report(case_id: str, view: View | None = None) -> themes.ThemeReport:
     """Each theme's share of the view's tweets, and its share over time."""
     return _theme_report(case_id, view or View(), case_stamp(case_id))
+
+
+@st.cache_data(show_spinner="Drawing the network…", max_entries=32)
+def _network(case_id: str, view: View, relation: str, key: Stamp) -> network.Network:
+    return network.network(filtered(case_id, view), relation,
+                           brand_account=case(case_id).brand_account)
+
+
+def interaction_network(case_id: str, view: View, relation: str) -> network.Network:
+    """The view's retweet, reply or mention network among its most active and most amplified
+    accounts, with communities and brokers."""
+    return _network(case_id, view, relation, case_stamp(case_id))

@@ -10,7 +10,8 @@ import streamlit as st
 from analysis import charts, schema
 from analysis.cases import Case
 from analysis.errors import BackfireError
-from analysis.metrics import kpis
+from analysis.exports import data as export_data
+from analysis.metrics import kpis, network
 from ui import data, state, widgets
 from ui.widgets import md_escape
 
@@ -250,6 +251,54 @@ def themes(c: Case, view: data.View) -> None:
     widgets.csv_download(with_provenance(found.over_time, c.provenance),
                          file_name=f"{c.id}-themes-over-time.csv", key="export_themes",
                          label="Download the themes over time (CSV)")
+
+
+# ------------------------------------------------------------------------------ network
+
+def interaction_network(c: Case, view: data.View) -> None:
+    st.subheader("Who interacted with whom")
+    relation = st.segmented_control(
+        "Relation", list(network.RELATIONS), default="retweet", key=state.RELATION,
+        format_func=lambda k: network.RELATIONS[k].label, **state.BOUND) or "retweet"
+    found = data.interaction_network(c.id, view, str(relation))
+    spec = found.relation
+    fig = charts.network(found.nodes, found.edges, labelled=network.LABELLED,
+                         title=f"#{c.hashtag}: {spec.label.lower()} among the "
+                               f"{len(found.nodes)} most active and most amplified accounts")
+    widgets.chart(fig, key="network_chart", name=f"{c.id}-{spec.key}-network",
+                  provenance=c.provenance)
+    brand_note = ("The brand's account is the star." if found.nodes["brand"].any() else
+                  f"@{md_escape(c.brand_account)} has no {spec.label.lower()} in this view.")
+    brokers = ", ".join(f"@{md_escape(a)}" for a in
+                        found.nodes.loc[found.nodes["broker"], "account"]) or "none"
+    modularity = f" (modularity {found.modularity:.2f})" if found.modularity is not None else ""
+    st.caption(f"{spec.description}. Whole network: {found.accounts:,} accounts, {found.links:,} "
+               f"distinct links. Drawn: the {network.TOP_ACTIVE} most active and "
+               f"{network.TOP_AMPLIFIED} most amplified accounts with a link among them; colours "
+               f"are {found.communities} communities (Louvain){modularity}. Diamonds are the "
+               f"brokers (highest betweenness): {brokers}. {brand_note}")
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            f"Download the whole {spec.label.lower()} network (GEXF, for Gephi)",
+            data=lambda: network_gexf(c, view, spec.key), file_name=f"{c.id}-{spec.key}-network.gexf",
+            mime="application/gexf+xml", key="export_gexf", icon=":material/download:",
+            on_click="ignore")
+    with right:
+        widgets.csv_download(with_provenance(found.nodes, c.provenance),
+                             file_name=f"{c.id}-{spec.key}-accounts.csv", key="export_accounts",
+                             label="Download the drawn accounts (CSV)")
+
+
+def network_gexf(c: Case, view: data.View, relation: str) -> bytes:
+    """The relation's whole edge list as GEXF, through the data export's writer."""
+    table = data.filtered(c.id, view)
+    edge_list = network.edges(table, relation)
+    description = (f"#{c.hashtag}: {network.RELATIONS[relation].description}. "
+                   + ("Reconstruction: synthetic accounts and tweets, not real."
+                      if c.provenance == "reconstruction" else "Real archive."))
+    return export_data.gexf(edge_list, directed=True, description=description,
+                            node_tweets=network.node_tweets(table))
 
 
 # ------------------------------------------------------------------------------ facts

@@ -20,6 +20,7 @@ LANGS: Final = "lang"         # language filter
 STANCE: Final = "stance"      # stance filter
 NORMALISE: Final = "norm"     # compare: normalise volume to each case's peak
 DATASET: Final = "dataset"    # deep-dive: reconstruction, real 1 % sample, or both side by side
+RELATION: Final = "net"       # deep-dive network: retweet, reply or mention
 
 BOUND: Final[dict[str, Any]] = {"bind": "query-params", "persist_state": "session"}
 

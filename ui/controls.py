@@ -25,10 +25,11 @@ STANCE_LABELS: Final[dict[str, str]] = {
 STANCE_HELP: Final = "  \n".join(
     f"**{STANCE_LABELS[key]}**: {label}" for key, (label, _) in filters.STANCES.items()
 )
-# The datasets a classic (reconstructed) case offers: URL value -> label.
+# The datasets a classic (reconstructed) case offers: value -> label. The URL carries the
+# label (``?dataset=Real+sample``); the value is accepted too (``?dataset=sample``).
 DATASETS: Final[dict[str, str]] = {
     "reconstruction": "Reconstruction",
-    "sample": "Real 1 % sample",
+    "sample": "Real sample",
     "compare": "Side by side",
 }
 # Window slider step: finer for short archives (hours).
@@ -55,6 +56,9 @@ def dataset_picker(c: Case) -> str:
     """For a reconstructed case: which dataset to show (``?dataset=``); other cases have one."""
     if not c.is_reconstruction:
         return "reconstruction"
+    alias = st.query_params.get(state.DATASET)
+    if alias in DATASETS:
+        st.session_state[state.DATASET] = alias
     chosen = st.sidebar.radio(
         "Dataset", list(DATASETS), format_func=DATASETS.__getitem__, key=state.DATASET,
         on_change=_forget_window, horizontal=False,

@@ -46,7 +46,7 @@ def offer(c: Case) -> None:
     """On the reconstruction: point at the real sample, or say how to get one."""
     if data.sample_available(c.id):
         st.caption(":material/travel_explore: A real 1 % sample of this case is available: choose "
-                   "**Real 1 % sample** or **Side by side** under *Dataset* in the sidebar.")
+                   "**Real sample** or **Side by side** under *Dataset* in the sidebar.")
     else:
         how_to_get(c, expanded=False)
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.metrics import kpis, timeline
+from analysis.metrics import span as span_rule
 from ui import boot, data, state, widgets
 from ui.errors import edge
 
@@ -13,9 +14,7 @@ boot.through_navigation()
 # Compare view defaults: the first two days hold every bundled case's peak and decay.
 DEFAULT_SPAN_H = 48
 MAX_SPAN_H = 24 * 14
-TABLE_KPIS = [k for k in kpis.KPIS if k != "peak_time"]
-
-
+TABLE_KPIS = kpis.shown_in(kpis.COMPARE)
 
 def takeaway(reports: dict[str, kpis.KpiReport], names: dict[str, str]) -> str:
     """One sentence: which case turned fastest, which was most hostile, which was biggest."""
@@ -43,9 +42,8 @@ st.markdown("All cases aligned on **hours since launch**, so the speed and shape
 with edge():
     cases = data.all_cases()
     names = data.labels(cases)
-    bundled = [cid for cid, c in cases.items() if c.bundled]
     side = st.sidebar
-    chosen = side.multiselect("Cases to compare", list(cases), default=bundled or None,
+    chosen = side.multiselect("Cases to compare", list(cases), default=list(cases) or None,
                               format_func=names.__getitem__, key=state.CASES,
                               help="Your saved archives appear here too.", **state.BOUND)
     bin_label = side.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
@@ -59,12 +57,11 @@ with edge():
     reports = {cid: data.case_kpis(cid) for cid in chosen}
     st.markdown(takeaway(reports, names))
 
-    bin_size = state.BIN_SIZES[str(bin_label)]
-    frames = {}
-    for cid in chosen:
-        frame = data.case_timeline(cid, data.View(), bin_size)
-        hours = frame["hours_since_launch"]
-        frames[names[cid]] = frame.loc[(hours >= -1) & (hours <= span)]
+    shown_hours = span_rule.Window(-1.0, float(span))
+    bin_size = span_rule.bin_for(shown_hours, state.BIN_SIZES.get(str(bin_label)))
+    bin_label = next(label for label, key in state.BIN_SIZES.items() if key == bin_size)
+    frames = {names[cid]: data.case_timeline(cid, data.View(), bin_size, shown_hours)
+              for cid in chosen}
 
     kind = {cid: cases[cid].provenance for cid in chosen}
     mixed = widgets.provenance_of(list(kind.values()))
@@ -106,7 +103,7 @@ with edge():
     st.subheader("Each case on its own scale")
     widgets.chart(charts.small_multiples(frames, columns=3), key="small_multiples",
                   name="compare-small-multiples", provenance=mixed)
-    stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size)
+    stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size, shown_hours)
                               for cid in chosen})
     stacked.insert(1, "provenance", stacked["case"].map(kind))
     widgets.csv_download(stacked, file_name=f"backfire-timelines-{bin_size}.csv",

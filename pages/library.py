@@ -10,7 +10,7 @@ from ui.widgets import md_escape
 
 boot.through_navigation()
 
-CARD_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes"]
+CARD_KPIS = kpis.shown_in(kpis.LIBRARY)
 COLUMNS = 3
 
 st.title("Backfire")

@@ -52,8 +52,8 @@ EXTRA_TWEET_COLUMNS: Final[dict[str, str]] = {
                   "to cited figures (not real tweets); 'real' = a real archive; 'sample' = real "
                   "tweets from the Internet Archive's 1 % sample (counts are ~1 % of the total).",
     "kind": "original | retweet | reply | quote (retweet > quote > reply > original).",
-    "url": "The tweet's public URL, built from author and id (a reconstruction's ids do not "
-           "exist on Twitter).",
+    "url": "The tweet's public URL, built from author and id; empty for a reconstruction "
+           "(synthetic examples: their handles and ids do not exist on Twitter).",
 }
 TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
     "id": "Tweet id, a string of digits (never a float: ids exceed 53 bits).",
@@ -79,6 +79,10 @@ TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
     "quote_count": "Quotes as captured (empty = unknown).",
     "metrics_semantics": "How the counts were captured: " + "; ".join(
         f"{k} = {v}" for k, v in schema.METRICS_SEMANTICS.items()) + ".",
+    "platform": "Where the post was made (x, bluesky, mastodon, reddit, facebook, news, …).",
+    "url": "The post's public address when the archive carries it.",
+    "vendor_sentiment": "Sentiment assigned by the listening suite that exported the row "
+                        "(empty for other formats); Backfire's own is in 'sentiment'.",
     "source_format": "Archive format the row was read from.",
     "compound": "VADER compound sentiment in [-1, 1].",
     "pos": "VADER positive proportion.",
@@ -143,7 +147,8 @@ def tweets_frame(tables: Mapping[str, pd.DataFrame],
         part.insert(1, "provenance",
                     pd.array([(provenance or {}).get(case_id)] * len(part), dtype="string"))
         part["kind"] = schema.kind(part) if len(part) else pd.Series([], dtype="string")
-        part["url"] = pd.array([schema.tweet_url(a if isinstance(a, str) else None, str(i))
+        kind = (provenance or {}).get(case_id)
+        part["url"] = pd.array([schema.public_url(a if isinstance(a, str) else None, str(i), kind)
                                 for a, i in zip(part["author"], part["id"], strict=True)],
                                dtype="string")
         parts.append(part)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from PIL import ImageFont
 
-from analysis import cases
+from analysis import cases, pipeline
 from analysis.exports import content, deck, report, textfit
 from analysis.exports.model import CaseContent, Speed, minutes_text
 from analysis.metrics import filters, kpis
@@ -223,7 +223,7 @@ def test_synthetic_posts_are_quoted_as_examples_and_never_linked() -> None:
     synthetic = content.top_posts(table, 3, synthetic=True)
     assert synthetic and all(p.url is None and p.synthetic for p in synthetic)
     assert deck._post_meta(synthetic[0]).startswith("Synthetic example (not a real post)")
-    html = exports.export_bytes([content.Inputs(fake, table)], "html", None).decode()
+    html = exports.export_bytes([pipeline.Loaded(fake, table)], "html", None).decode()
     assert "/status/" not in html and "synthetic example" in html
-    linked = exports.export_bytes([content.Inputs(real, table)], "html", None).decode()
+    linked = exports.export_bytes([pipeline.Loaded(real, table)], "html", None).decode()
     assert "twitter.com/" in linked and "/status/" in linked

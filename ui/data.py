@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts, story
+from analysis import charts, pipeline, story
 from analysis.cases import Case
 from analysis.metrics import (
     engagement,
@@ -156,10 +156,8 @@ def labels(cases: dict[str, Case]) -> dict[str, str]:
 
 @st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)
 def _scored(case_id: str, key: Stamp) -> pd.DataFrame:
-    from analysis.store import cache
-
     loaded = case(case_id) if samples.is_sample_id(case_id) else case_library.load_case(case_id)
-    return cache.scored_case(loaded)
+    return pipeline.load(loaded).table
 
 
 def scored(case_id: str) -> pd.DataFrame:

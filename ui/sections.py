@@ -71,8 +71,7 @@ def tweets_export(table: pd.DataFrame, provenance: str | None = None, *,
     ``link_for`` gives the provenance for the links only (no extra column).
     """
     out = table[[c for c in EXPORT_COLUMNS if c in table.columns]].copy()
-    out["url"] = [schema.public_url(None if pd.isna(a) else str(a), str(i), provenance or link_for)
-                  for a, i in zip(out["author"], out["id"], strict=True)]
+    out["url"] = schema.post_urls(out, provenance or link_for)
     return out if provenance is None else with_provenance(out, provenance)
 
 

@@ -16,8 +16,8 @@ import streamlit as st
 
 from analysis import exports, safety
 from analysis.errors import BackfireError
-from analysis.exports.content import Inputs
 from analysis.metrics import kpis
+from analysis.pipeline import Loaded
 from ui import data
 
 RECONSTRUCTION_NOTICE = (
@@ -186,7 +186,7 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
     if right.button("Build it", key=f"{key}_build", icon=":material/build:"):
         with st.spinner(f"Building the {exports.FORMATS[fmt].label}…"):
             try:
-                items = [Inputs(data.case(cid), data.scored(cid)) for cid in case_ids]
+                items = [Loaded(data.case(cid), data.scored(cid)) for cid in case_ids]
                 memo.clear()
                 memo[wanted] = exports.export_bytes(items, fmt, view_filters)
             except BackfireError as err:

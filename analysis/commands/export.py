@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import pipeline
 from analysis.errors import BackfireError, ExportError
-from analysis.exports import FORMATS, export_bytes
+from analysis.exports import FORMATS, content, export_bytes
 from analysis.metrics import filters
 from analysis.store import atomic
 
@@ -41,13 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis.exports import content
-
     selection = selection_from(args)
     out: Path = args.out
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name for --out")
-    items = [content.inputs_for(target) for target in args.cases]
+    items = [pipeline.load(target) for target in args.cases]
     atomic.write_bytes(out, export_bytes(items, args.fmt, selection))
     print(f"wrote {out} ({FORMATS[args.fmt].label}; {content.describe(selection)})")
     return 0

@@ -9,7 +9,7 @@ in CSV (``analysis.safety``).
 the callable that renders it). Adding a format is one entry here plus its test. The one
 entry point for the CLI and the dashboard::
 
-    items = [pipeline.load("mynypd").inputs()]        # or content.Inputs(case, scored_table)
+    items = [pipeline.load("mynypd")]                 # or pipeline.Loaded(case, scored_table)
     data = export_bytes(items, "pptx", filters.Filters(keyword="police"))
     FORMATS["pptx"].mime, FORMATS["pptx"].file_name("mynypd")
 """
@@ -22,17 +22,17 @@ from typing import Final
 
 from analysis.errors import ExportError
 from analysis.exports import content, deck, pdf, report
-from analysis.exports.content import Inputs
 from analysis.exports.model import Report
 from analysis.metrics.filters import Filters
+from analysis.pipeline import Loaded
 
-Render = Callable[[Sequence[Inputs], Filters | None], bytes]
+Render = Callable[[Sequence[Loaded], Filters | None], bytes]
 
 
 @dataclass(frozen=True)
 class Format:
     """An export format: what it is, its MIME type and file extension, and ``render``, the
-    callable that makes its bytes from the cases (``content.Inputs``) and the filters."""
+    callable that makes its bytes from the cases (``pipeline.Loaded``) and the filters."""
 
     key: str
     label: str
@@ -46,7 +46,7 @@ class Format:
 
 def from_report(to_bytes: Callable[[Report], bytes]) -> Render:
     """A renderer of the post-mortem content model (``content.build``) as a format."""
-    def render(items: Sequence[Inputs], selection: Filters | None) -> bytes:
+    def render(items: Sequence[Loaded], selection: Filters | None) -> bytes:
         return to_bytes(content.build(items, selection))
     return render
 
@@ -64,7 +64,7 @@ FORMATS: Final[dict[str, Format]] = {f.key: f for f in (
 )}
 
 
-def export_bytes(items: Sequence[Inputs], fmt: str, selection: Filters | None = None) -> bytes:
+def export_bytes(items: Sequence[Loaded], fmt: str, selection: Filters | None = None) -> bytes:
     """The post-mortem of ``items`` (one case or a comparison) under ``selection``, as ``fmt``."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

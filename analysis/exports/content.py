@@ -1,15 +1,14 @@
 """Fill the post-mortem content model from the engine, for one case or a comparison.
 
 ``build(cases, filters)`` is what every export renders: the deck, the HTML report and the PDF
-all say what this returns. The tables are the cases' scored tables (``analysis.cache``) after
-the current filters (``analysis.filters``); the filters are written into every footer.
+all say what this returns. The cases come loaded and scored from ``analysis.pipeline``; their
+tables are filtered here (``analysis.metrics.filters``) and the filters are written into
+every footer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -18,6 +17,7 @@ import plotly.graph_objects as go
 from analysis import charts, schema
 from analysis.cases import Case, Event
 from analysis.errors import ExportError
+from analysis.exports import data
 from analysis.exports.model import (
     CaseContent,
     Cloud,
@@ -31,6 +31,7 @@ from analysis.exports.model import (
 )
 from analysis.metrics import alerts, engagement, filters, kpis, span, terms, timeline
 from analysis.nlp import evaluation
+from analysis.pipeline import Loaded
 
 # Posts listed per case (the deck shows the first five; the report all of them).
 TOP_POSTS: Final = 10
@@ -84,15 +85,7 @@ NO_FILTERS: Final = "Filters: none (all tweets)"
 ALERT_BAR_OPACITY: Final = 0.45
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What ``build`` needs per case: the case and its scored (unfiltered) table."""
-
-    case: Case
-    table: pd.DataFrame
-
-
-def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
+def build(items: Sequence[Loaded], selection: filters.Filters | None = None, *,
           generated_at: pd.Timestamp | None = None) -> Report:
     """The post-mortem of ``items`` (one case, or several compared) under ``selection``."""
     if not items:
@@ -119,43 +112,8 @@ def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
     )
 
 
-def inputs_for(target: str | Path) -> Inputs:
-    """A case id, a case file (.toml) or an archive file, with its scored table (cached).
-
-    An archive without a case file becomes a case of its own: named after the file, real
-    data, launch assumed at the first tweet.
-    """
-    from analysis import cases
-    from analysis.store import cache
-
-    path = Path(target)
-    if path.is_file() and path.suffix != ".toml":
-        scored = cache.scored_archive(path)
-        return Inputs(archive_case(path, scored.table), scored.table)
-    case = cases.load_case(target)
-    return Inputs(case, cache.scored_case(case))
-
-
-def archive_case(path: Path, table: pd.DataFrame) -> Case:
-    """A minimal case for an archive that has no case file (launch = first tweet, assumed)."""
-    from analysis import cases
-
-    dated = table["created_at"].dropna()
-    if dated.empty:
-        raise ExportError(f"{path.name}: the archive holds no dated tweets to export")
-    name = path.name.split(".")[0] or "archive"
-    return cases.case_from_dict({
-        "id": name, "hashtag": name, "brand": f"archive {path.name}", "brand_account": "unknown",
-        "launch": dated.min().to_pydatetime(), "launch_assumed": True,
-        "ask": "unknown (no case file: the launch is assumed at the first tweet)",
-        "story": f"Tweets read from {path.name}.", "provenance": "real",
-    })
-
-
-def data_zip(items: Sequence[Inputs], selection: filters.Filters | None = None) -> bytes:
+def data_zip(items: Sequence[Loaded], selection: filters.Filters | None = None) -> bytes:
     """The data exports of ``items`` under ``selection`` as one zip (``analysis.exports.data``)."""
-    from analysis.exports import data
-
     selection = selection or filters.Filters()
     tables = {item.case.id: filters.apply(item.table, selection) for item in items}
     reports = {item.case.id: kpis.for_case(item.case, tables[item.case.id]) for item in items}
@@ -405,7 +363,7 @@ def _gap(case: CaseContent) -> str | None:
             f"launch, {lead:.1f} h before the brand's first documented reaction.")
 
 
-def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
+def _comparison(items: Sequence[Loaded], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
     size = _compare_bin(tables)
     frames = {hashtag(item.case): timeline.timeline(table, bin_size=size, launch=item.case.launch)
               for item, table in zip(items, tables, strict=True)
@@ -454,7 +412,7 @@ def accuracy() -> tuple[str, ...]:
                  if r.get("ours") is not None)
 
 
-def notice(items: Sequence[Inputs]) -> str:
+def notice(items: Sequence[Loaded]) -> str:
     tags = [hashtag(i.case) for i in items if i.case.provenance == "reconstruction"]
     if not tags:
         return ""

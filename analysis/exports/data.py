@@ -147,10 +147,7 @@ def tweets_frame(tables: Mapping[str, pd.DataFrame],
         part.insert(1, "provenance",
                     pd.array([(provenance or {}).get(case_id)] * len(part), dtype="string"))
         part["kind"] = schema.kind(part) if len(part) else pd.Series([], dtype="string")
-        kind = (provenance or {}).get(case_id)
-        part["url"] = pd.array([schema.public_url(a if isinstance(a, str) else None, str(i), kind)
-                                for a, i in zip(part["author"], part["id"], strict=True)],
-                               dtype="string")
+        part["url"] = pd.array(schema.post_urls(part, (provenance or {}).get(case_id)), dtype="string")
         parts.append(part)
     if not parts:
         raise ExportError("nothing to export: no case selected")

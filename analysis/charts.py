@@ -293,6 +293,28 @@ def compare_curves(
     return _layout(fig, title)
 
 
+def sample_vs_reconstruction(volume: pd.DataFrame, *, title: str) -> go.Figure:
+    """Tweets per hour since launch: the reconstruction, and the real sample's estimate
+    (count / p) with its 95 % Poisson band (columns of ``sampling.volume_comparison``)."""
+    if volume.empty:
+        return empty_figure(title, "No tweets in either dataset.")
+    fig = go.Figure()
+    x = volume["hours"]
+    fig.add_scatter(x=pd.concat([x, x[::-1]]), y=pd.concat([volume["high"], volume["low"][::-1]]),
+                    fill="toself", fillcolor="rgba(213, 94, 0, 0.18)", line={"width": 0},
+                    hoverinfo="skip", name="Real sample: 95 % interval")
+    fig.add_scatter(x=x, y=volume["estimate"], mode="lines+markers", name="Real sample: estimate (count ÷ p)",
+                    line={"color": HOSTILE, "width": 2}, marker={"size": 4},
+                    customdata=volume["in_sample"],
+                    hovertemplate="%{x:.0f} h: ≈ %{y:,.0f} (in sample: %{customdata})<extra></extra>")
+    fig.add_scatter(x=x, y=volume["reconstruction"], mode="lines", name="Reconstruction (synthetic)",
+                    line={"color": SUPPORTIVE, "width": 2, "dash": "dot"},
+                    hovertemplate="%{x:.0f} h: %{y:,.0f}<extra></extra>")
+    fig.update_xaxes(title_text=X_AXES["hours_since_launch"])
+    fig.update_yaxes(title_text="Tweets per hour")
+    return _layout(fig, title)
+
+
 def small_multiples(
     frames: Mapping[str, pd.DataFrame],
     *,

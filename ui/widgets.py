@@ -27,12 +27,19 @@ RECONSTRUCTION_NOTICE = (
     "used, so quote the patterns, not the posts."
 )
 REAL_NOTICE = "**Real archive.** These tweets come from an archive you loaded."
+SAMPLE_NOTICE = (
+    "**Real tweets, 1 % sample.** These are real tweets from the Internet Archive's Twitter "
+    "Stream Grab, the ~1 % sample of all public tweets: every count is about 1 % of the true "
+    "volume. Estimates of totals carry 95 % intervals; this dataset is never mixed with the "
+    "reconstruction."
+)
 # Plotly toolbar: PNG download at twice the screen resolution, for slides.
 PNG_SCALE = 2
 # Chart subtitles by provenance, so a PNG saved from the toolbar still says what it shows.
 CHART_NOTICES = {
     "reconstruction": "Reconstruction: synthetic tweets calibrated to published figures",
     "mixed": "Includes reconstructions: synthetic tweets calibrated to published figures",
+    "sample": "Real tweets: Internet Archive 1 % sample (Twitter Stream Grab); counts ≈ 1 % of the total",
 }
 # Top margin (px) that leaves room for the title and its subtitle.
 SUBTITLE_MARGIN = 80
@@ -46,6 +53,11 @@ def provenance_notice(provenance: str, *, compact: bool = False) -> None:
                        "published figures, not real posts.")
         else:
             st.info(RECONSTRUCTION_NOTICE, icon=":material/science:")
+    elif provenance == "sample":
+        if compact:
+            st.caption(":material/travel_explore: Real tweets — Internet Archive 1 % sample.")
+        else:
+            st.info(SAMPLE_NOTICE, icon=":material/travel_explore:")
     elif not compact:
         st.caption(REAL_NOTICE)
 
@@ -119,6 +131,21 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 def md_escape(text: str) -> str:
     """``text`` for st.markdown, with markdown syntax and ``<``/``&`` escaped."""
     return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;")
+
+
+# A markdown link target: a plain http(s) URL without characters that end or break the
+# link syntax.
+_MARKDOWN_URL = re.compile(r"https?://[^\s()<>\[\]]+", re.IGNORECASE)
+
+
+def web_link(url: str) -> str | None:
+    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
+def source_link(url: str, label: str = "source ↗") -> str:
+    """Markdown for a cited source: a link for a plain web address, else the escaped text."""
+    return f"[{label}]({url})" if _MARKDOWN_URL.fullmatch(url or "") else md_escape(url)
 
 
 def percent(value: float | None, digits: int = 0) -> str:

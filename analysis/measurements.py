@@ -29,6 +29,10 @@ TITLES: Final[dict[str, str]] = {
     "load": "Load: concurrent browser sessions",
 }
 
+# Keys of a results file that describe the run rather than measure it.
+META_KEYS: Final = frozenset({"benchmark", "measured_at", "machine", "load_average", "command",
+                              "note"})
+
 log = logging.getLogger(__name__)
 
 
@@ -69,7 +73,14 @@ def read(path: Path) -> Measurement | None:
     return Measurement(name=name, title=TITLES.get(name, name), measured_at=str(data.get("measured_at", "?")),
                        machine=str(data.get("machine", "?")), load_average=data.get("load_average"),
                        command=str(data.get("command", "")), note=str(data.get("note", "")),
-                       rows=tuple(rows(data.get("figures", {}))), path=path)
+                       rows=tuple(rows(_figures(data))), path=path)
+
+
+def _figures(data: dict[str, Any]) -> Any:
+    """``figures``, or (a script that writes its own layout) everything but the metadata."""
+    if "figures" in data:
+        return data["figures"]
+    return {k: v for k, v in data.items() if k not in META_KEYS}
 
 
 def load(folder: Path = RESULTS_DIR) -> list[Measurement]:

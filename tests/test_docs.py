@@ -104,9 +104,9 @@ def test_parser_lists_every_command() -> None:
 def test_every_page_is_documented_with_a_screenshot(file: str, title: str) -> None:
     pages = _section(doc("pages.md"), "pages")
     assert f"## {title}" in pages, f"docs/pages.md lacks a heading for {title!r}"
-    shot = Path(file).stem
-    assert f"screenshots/{shot}.png" in pages
-    assert (DOCS / "screenshots" / f"{shot}.png").is_file()
+    shots = re.findall(rf"\(screenshots/({Path(file).stem}(?:-[\w-]+)?\.png)\)", pages)
+    assert shots, f"docs/pages.md shows no screenshot of {file}"
+    assert all((DOCS / "screenshots" / shot).is_file() for shot in shots)
 
 
 @pytest.mark.parametrize("name", list(FORMATS))

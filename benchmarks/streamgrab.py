@@ -257,6 +257,25 @@ def measure(name: str, run: Any, compressed: int, lines: int, workers: int,
     return row
 
 
+def compare(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The targets of issue 10 on the measured passes. On a shared machine wall time depends
+    on the other jobs, so the floor ratio is given on CPU time too, and the scaling figures are
+    only meaningful when the load average stayed below the number of cores."""
+    floor_row, naive_row, one, pool = rows[0], rows[1], rows[2], rows[3]
+    out: dict[str, Any] = {
+        "ours_1_vs_floor_cpu": round(one["cpu_s"] / floor_row["cpu_s"], 3),
+        "ours_1_vs_floor_wall": round(one["wall_s"] / floor_row["wall_s"], 3),
+        "ours_1_vs_naive_speedup_cpu": round(naive_row["cpu_s"] / one["cpu_s"], 2),
+        "scaling_1_to_all_wall": round(one["wall_s"] / pool["wall_s"], 2),
+        "scaling_measurable": max(r["load_average"] for r in rows) < (os.cpu_count() or 1),
+        "targets": {"floor_ratio_max": TARGET_FLOOR_RATIO, "scaling_min": TARGET_SCALING,
+                    "dask_ratio_max": TARGET_DASK_RATIO},
+    }
+    if len(rows) > 4:
+        out["dask_vs_pool_wall"] = round(rows[4]["wall_s"] / pool["wall_s"], 3)
+    return out
+
+
 def extrapolate(per_core_mb_s: float) -> dict[str, Any]:
     """Hours for one case window and a whole month at the measured per-core rate."""
     window = plan.case_query(load_case("mynypd"))
@@ -292,21 +311,10 @@ def main() -> None:
         rows.append(measure(f"ours, Dask LocalCluster {cores} workers",
                             lambda: ours(tar_path, Engine("dask-local", workers=cores)), compressed, lines, cores,
                             external_workers=True))
-    by = {r["pass"].split(",")[0] + ("" if r["workers"] == 1 else "-all") + ("-dask" if "Dask" in r["pass"] else ""): r
-          for r in rows}
-    floor_row, one, pool = by["floor: bz2.decompress"], by["ours"], by["ours-all"]
-    checks = {
-        "ours_1_vs_floor_wall": round(one["wall_s"] / floor_row["wall_s"], 3),
-        "ours_1_vs_naive_speedup": round(by["naive: tarfile + bz2 + json.loads"]["wall_s"] / one["wall_s"], 2),
-        "scaling_1_to_all": round(one["wall_s"] / pool["wall_s"], 2),
-        "targets": {"floor_ratio_max": TARGET_FLOOR_RATIO, "scaling_min": TARGET_SCALING,
-                    "dask_ratio_max": TARGET_DASK_RATIO},
-    }
-    if "ours-all-dask" in by:
-        checks["dask_vs_pool_wall"] = round(by["ours-all-dask"]["wall_s"] / pool["wall_s"], 3)
+    checks = compare(rows)
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                "fixture": fixture, "passes": rows, "checks": checks,
-               "extrapolation": extrapolate(one["compressed_mb_s_per_core"]),
+               "extrapolation": extrapolate(rows[2]["compressed_mb_s_per_core"]),
                "note": "Each pass reads every member once. The machine is shared: see each pass's "
                        "load average; per-core figures use CPU time, which other jobs do not inflate."}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

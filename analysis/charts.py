@@ -627,6 +627,39 @@ def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_
         fig.add_annotation(
             x=value, xref="x", y=0.97 - 0.11 * (i % EVENT_LABEL_ROWS), yref="y domain",
             text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
-            font={"size": 13, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
+            font={"size": 15, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
             bgcolor="rgba(255,255,255,0.85)", borderpad=2)
     return fig
+
+
+def pattern(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    label: str,
+    size: str,
+    colour: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    colour_title: str,
+) -> go.Figure:
+    """One bubble per case: ``x`` against ``y`` (log scale), bubble area by ``size``, colour by
+    ``colour`` (a share, orange = high), each case named beside its bubble."""
+    known = frame.dropna(subset=[x, y])
+    if known.empty:
+        return empty_figure(title, "No case has both numbers.")
+    sizes = known[size].fillna(0).to_numpy(float)
+    scaled = 18 + 42 * np.sqrt(sizes / max(float(sizes.max()), 1.0))
+    fig = go.Figure(go.Scatter(
+        x=known[x], y=known[y], mode="markers+text", text=[_plain(v, 30) for v in known[label]],
+        textposition="top center", textfont={"size": 14},
+        marker={"size": scaled, "color": known[colour], "colorscale": [[0, SUPPORTIVE], [1, HOSTILE]],
+                "cmin": 0, "cmax": 1, "line": {"color": "#333333", "width": 1},
+                "colorbar": {"title": {"text": colour_title}, "tickformat": ".0%"}},
+        hovertemplate="%{text}<br>" + x_title + ": %{x:.1f}<br>" + y_title + ": %{y:,.0f}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log")
+    return _layout(fig, title, height=480, legend=False)

@@ -53,6 +53,11 @@ class Number:
     meaning: str       # what it measures, in words
 
     @property
+    def label(self) -> str:
+        """A short label for a metric card."""
+        return SHORT_LABELS.get(self.key, self.key)
+
+    @property
     def known(self) -> bool:
         return self.value is not None and not pd.isna(self.value)
 
@@ -105,6 +110,16 @@ REVEALS: Final[dict[str, Callable[[pd.DataFrame, kpis.KpiReport], tuple[float | 
     "hostile_share": _share("hostile"),
     "tweets_in_window": _count,
     "retweet_share": _share("is_retweet"),
+}
+# Metric-card labels (the full meaning goes in the card's help).
+SHORT_LABELS: Final[dict[str, str]] = {
+    "minutes_to_hijack": "Time to hijack",
+    "hours_to_peak": "Time to peak",
+    "peak_hourly": "Busiest hour",
+    "hours_to_response": "Brand reaction",
+    "hostile_share": "Hostile posts",
+    "tweets_in_window": "Posts in this phase",
+    "retweet_share": "Retweets",
 }
 # The number shown up front per phase, then the fall-backs when it is the chapter's reveal.
 PHASE_NUMBERS: Final[dict[str, str]] = {

@@ -30,6 +30,7 @@ PAGES = {
     "case": "pages/case.py",
     "story": "pages/story.py",
     "compare": "pages/compare.py",
+    "anatomy": "pages/anatomy.py",
     "archive": "pages/archive.py",
     "methods": "pages/methods.py",
 }

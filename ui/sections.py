@@ -387,11 +387,6 @@ def network_gexf(c: Case, view: data.View, relation: str) -> bytes:
 
 # ------------------------------------------------------------------------------ facts
 
-def _web_link(url: str) -> str | None:
-    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
-    return url if url.lower().startswith(("https://", "http://")) else None
-
-
 def fact_sheet(c: Case, view: data.View | None = None) -> None:
     """What is documented about the case (the same whatever the filters: ``view`` is unused)."""
     st.subheader("What is documented about this case")
@@ -399,7 +394,7 @@ def fact_sheet(c: Case, view: data.View | None = None) -> None:
     st.markdown(md_escape(c.story))
     if c.facts:
         facts = pd.DataFrame([{"fact": f.label, "value": f.value, "confidence": f.confidence,
-                               "source": _web_link(f.source_url)} for f in c.facts])
+                               "source": widgets.web_link(f.source_url)} for f in c.facts])
         st.dataframe(facts, hide_index=True, width="stretch", column_config={
             "value": st.column_config.TextColumn("Value", width="large"),
             "source": st.column_config.LinkColumn("Source"),
@@ -408,7 +403,7 @@ def fact_sheet(c: Case, view: data.View | None = None) -> None:
         st.markdown("**Timeline of events**")
         events = pd.DataFrame([{"#": number, "time (UTC)": e.time, "kind": e.kind,
                                 "event": e.label, "note": e.note, "confidence": e.confidence,
-                                "source": _web_link(e.source_url)}
+                                "source": widgets.web_link(e.source_url)}
                                for number, e in enumerate(case_library.numbered_events(c), 1)])
         st.dataframe(events, hide_index=True, width="stretch", column_config={
             "time (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),

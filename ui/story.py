@@ -170,9 +170,10 @@ def chapter(c: Case, chapter: Chapter) -> None:
     text_col, number_col = st.columns([3, 1])
     with text_col:
         st.markdown(md_escape(chapter.text))
-        st.caption(f"Source: {md_escape(chapter.source_url)} · confidence: "
+        st.caption(f"{widgets.source_link(chapter.source_url)} · confidence: "
                    f"{md_escape(chapter.confidence)}")
-    number_col.metric(number.meaning.capitalize(), number.text, border=True)
+    number_col.metric(number.label, number.text, help=number.meaning.capitalize() + ".",
+                      border=True)
     chapter_chart(c, chapter)
     themes_line = _themes_line(c, chapter)
     if themes_line:
@@ -187,7 +188,7 @@ def discussion(c: Case) -> None:
     if c.discussion:
         for i, q in enumerate(c.discussion, start=1):
             st.markdown(f"**{i}. {md_escape(q.concept)}.** {md_escape(q.question)}")
-            st.caption(f"{md_escape(q.source)} · {md_escape(q.source_url)}")
+            st.caption(f"{md_escape(q.source)} · {widgets.source_link(q.source_url)}")
     else:
         st.info("This case has no discussion questions yet (add `[[discussion]]` entries to "
                 "its case file).")

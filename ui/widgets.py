@@ -16,6 +16,7 @@ import streamlit as st
 
 from analysis import exports, safety
 from analysis.errors import BackfireError
+from analysis.exports.report import PAPERS
 from analysis.metrics import kpis
 from analysis.pipeline import Loaded
 from ui import data
@@ -120,6 +121,21 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;")
 
 
+# A markdown link target: a plain http(s) URL without characters that end or break the
+# link syntax.
+_MARKDOWN_URL = re.compile(r"https?://[^\s()<>\[\]]+", re.IGNORECASE)
+
+
+def web_link(url: str) -> str | None:
+    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
+def source_link(url: str, label: str = "source ↗") -> str:
+    """Markdown for a cited source: a link for a plain web address, else the escaped text."""
+    return f"[{label}]({url})" if _MARKDOWN_URL.fullmatch(url or "") else md_escape(url)
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.{digits}%}"
 
@@ -169,14 +185,18 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     fmt = left.selectbox("Post-mortem export", list(exports.FORMATS),
                          format_func=lambda k: exports.FORMATS[k].label, key=f"{key}_fmt")
+    paper = exports.DEFAULT_PAPER
+    if "paper" in exports.FORMATS[fmt].options:
+        paper = left.radio("Paper size", list(PAPERS), format_func=lambda k: PAPERS[k].label,
+                           horizontal=True, key=f"{key}_paper")
     memo: dict[Any, bytes] = st.session_state.setdefault("_exports", {})
-    wanted = (tuple(case_ids), repr(view_filters), fmt, data.stamp())
+    wanted = (tuple(case_ids), repr(view_filters), fmt, paper, data.stamp())
     if right.button("Build it", key=f"{key}_build", icon=":material/build:"):
         with st.spinner(f"Building the {exports.FORMATS[fmt].label}…"):
             try:
                 items = [Loaded(data.case(cid), data.scored(cid)) for cid in case_ids]
                 memo.clear()
-                memo[wanted] = exports.export_bytes(items, fmt, view_filters)
+                memo[wanted] = exports.export_bytes(items, fmt, view_filters, paper=paper)
             except BackfireError as err:
                 st.error(md_escape(str(err)), icon=":material/error:")
     if wanted in memo:

@@ -32,6 +32,7 @@ with edge():
                  icon=":material/compare_arrows:")
 
     ids = list(cases)
+    widgets.prepare_cases(ids, names)  # first start: a progress bar, not half-drawn cards
     for start in range(0, len(ids), COLUMNS):
         row = st.columns(COLUMNS)
         for col, case_id in zip(row, ids[start:start + COLUMNS], strict=False):

@@ -47,8 +47,9 @@ def note_for(report: kpis.KpiReport, key: str) -> str:
 def takeaway(c: Case, report: kpis.KpiReport) -> str:
     """One sentence a student can repeat: how hostile, how fast, how late the brand was."""
     v = report.values
+    sampled = " sampled" if c.provenance == "sample" else ""
     parts = [f"**{kpis.format_value('hostile_share', v.get('hostile_share'))}** of the "
-             f"{kpis.format_value('tweets', v.get('tweets'))} tweets attacked "
+             f"{kpis.format_value('tweets', v.get('tweets'))}{sampled} tweets attacked "
              f"{md_escape(c.brand)} or its campaign"]
     if v.get("time_to_hijack_minutes") is not None:
         parts.append(f"the tag was hijacked **{widgets.duration_minutes(v['time_to_hijack_minutes'])}"

@@ -27,12 +27,19 @@ RECONSTRUCTION_NOTICE = (
     "used, so quote the patterns, not the posts."
 )
 REAL_NOTICE = "**Real archive.** These tweets come from an archive you loaded."
+SAMPLE_NOTICE = (
+    "**Real tweets, 1 % sample.** These are real tweets from the Internet Archive's Twitter "
+    "Stream Grab, the ~1 % sample of all public tweets: every count is about 1 % of the true "
+    "volume. Estimates of totals carry 95 % intervals; this dataset is never mixed with the "
+    "reconstruction."
+)
 # Plotly toolbar: PNG download at twice the screen resolution, for slides.
 PNG_SCALE = 2
 # Chart subtitles by provenance, so a PNG saved from the toolbar still says what it shows.
 CHART_NOTICES = {
     "reconstruction": "Reconstruction: synthetic tweets calibrated to published figures",
     "mixed": "Includes reconstructions: synthetic tweets calibrated to published figures",
+    "sample": "Real tweets: Internet Archive 1 % sample (Twitter Stream Grab); counts ≈ 1 % of the total",
 }
 # Top margin (px) that leaves room for the title and its subtitle.
 SUBTITLE_MARGIN = 80
@@ -46,6 +53,11 @@ def provenance_notice(provenance: str, *, compact: bool = False) -> None:
                        "published figures, not real posts.")
         else:
             st.info(RECONSTRUCTION_NOTICE, icon=":material/science:")
+    elif provenance == "sample":
+        if compact:
+            st.caption(":material/travel_explore: Real tweets — Internet Archive 1 % sample.")
+        else:
+            st.info(SAMPLE_NOTICE, icon=":material/travel_explore:")
     elif not compact:
         st.caption(REAL_NOTICE)
 
@@ -204,3 +216,21 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
         st.download_button(f"Download {spec.file_name(stem)}", data=memo[wanted],
                            file_name=spec.file_name(stem), mime=spec.mime, key=f"{key}_get",
                            icon=":material/download:", on_click="ignore", type="primary")
+
+
+def prepare_cases(case_ids: list[str], labels: dict[str, str]) -> None:
+    """Load and score every case not yet ready, behind one progress bar, before the page draws
+    anything that needs them: a first start (every archive read and scored, tens of seconds)
+    says what it is doing instead of drawing half a card. Ready cases cost nothing."""
+    waiting = [cid for cid in case_ids if not data.kpis_ready(cid)]
+    if not waiting:
+        return
+    bar = st.progress(0.0)
+    for i, case_id in enumerate(waiting):
+        bar.progress(i / len(waiting), text=(
+            f"Preparing {md_escape(labels[case_id])} ({i + 1} of {len(waiting)}): reading the "
+            "archive and scoring every tweet. This happens once, when the app starts; later "
+            "visits are instant."))
+        data.case_kpis(case_id)
+    bar.empty()
+

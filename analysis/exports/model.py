@@ -157,7 +157,8 @@ def date_range(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
 
 
 def provenance_text(provenance: str) -> str:
-    return "synthetic reconstruction" if provenance == "reconstruction" else "real archive"
+    return {"reconstruction": "synthetic reconstruction",
+            "sample": "real tweets, Internet Archive 1 % sample"}.get(provenance, "real archive")
 
 
 def minutes_text(value: float | None) -> str:

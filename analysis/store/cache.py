@@ -45,7 +45,7 @@ LOADING_SOURCES: Final[tuple[str, ...]] = (
 SCORING_SOURCES: Final[tuple[str, ...]] = (
     "analysis/nlp/scoring.py", "analysis/nlp/hostility.py", "analysis/nlp/sentiment.py",
     "analysis/nlp/vader.py", "analysis/nlp/lexicon.py", "analysis/nlp/features.py",
-    "analysis/nlp/ngrams.py", "analysis/nlp/sentiment_model.py",
+    "analysis/nlp/ngrams.py", "analysis/nlp/profanity.py", "analysis/nlp/sentiment_model.py",
     "analysis/nlp/scoring_model.py", "data/scoring_model.json", "data/models/*",
 )
 # Parquet schema-metadata key under which the table's attrs (scoring settings) are kept.

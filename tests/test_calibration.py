@@ -15,12 +15,14 @@ import pandas as pd
 import pytest
 from bundled_archives import current_archive
 
-from analysis.cases import Case, load_case
+from analysis.cases import Case, load_case, load_cases
 from analysis.ingest.loaders import load
 
 pytestmark = pytest.mark.slow
 
 HOUR = pd.Timedelta(hours=1)
+# Every bundled reconstruction: each brings its own targets ([[reconstruction.targets]]).
+CASES = sorted(c.id for c in load_cases(include_library=False).values() if c.is_reconstruction)
 
 
 @cache
@@ -38,6 +40,7 @@ def _table(case_id: str) -> tuple[Case, pd.DataFrame]:
         hostile=source.map(hostile).fillna(False).astype(bool),
         stance=source.map(stance),
     )
+    table.attrs["launch"] = case.launch
     assert result.report.rejected == 0
     assert result.report.rows_read == result.report.kept + result.report.duplicates
     return case, table
@@ -66,15 +69,16 @@ def _hijack_onset_hours(table: pd.DataFrame, *, window: float = 1.0, step: float
     return float("inf")
 
 
-@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+@pytest.mark.parametrize("case_id", CASES)
 def test_retweet_share_is_realistic(case_id: str) -> None:
     case, table = _table(case_id)
     target = float((case.reconstruction or {})["retweet_share"])
     assert abs(table["is_retweet"].mean() - target) <= 0.03
-    assert 0.5 <= table["is_retweet"].mean() <= 0.62  # #CancelColbert measured 57%
+    # #CancelColbert measured 57%, #QantasLuxury 48% (PeopleBrowsr).
+    assert 0.45 <= table["is_retweet"].mean() <= 0.62
 
 
-@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+@pytest.mark.parametrize("case_id", CASES)
 def test_heavy_tails_and_early_amplifiers(case_id: str) -> None:
     _, table = _table(case_id)
     activity = table["author"].value_counts()
@@ -88,7 +92,7 @@ def test_heavy_tails_and_early_amplifiers(case_id: str) -> None:
     assert originals["retweet_count"].max() >= 30 * max(1, originals["retweet_count"].median())
 
 
-@pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
+@pytest.mark.parametrize("case_id", CASES)
 def test_replies_quotes_languages_and_counts_agree(case_id: str) -> None:
     case, table = _table(case_id)
     assert (table["in_reply_to_author"] == case.brand_account).sum() >= 30
@@ -102,7 +106,7 @@ def test_replies_quotes_languages_and_counts_agree(case_id: str) -> None:
 
 def _targets() -> list[tuple[str, dict]]:
     out = []
-    for case_id in ("mynypd", "askjpm", "askrkelly"):
+    for case_id in CASES:
         for target in (load_case(case_id).reconstruction or {}).get("targets", []):
             out.append((case_id, target))
     return out
@@ -114,6 +118,11 @@ METRICS = {
     "peak_hourly": lambda t, spec: _peak_hourly(t),
     "hostile_share": lambda t, spec: t.loc[t["hours"].between(spec["from_hours"], spec["to_hours"]),
                                            "hostile"].mean(),
+    "count_between": lambda t, spec: int(t["hours"].between(spec["from_hours"], spec["to_hours"]).sum()),
+    "peak_minute": lambda t, spec: int(t.set_index("created_at").resample("1min").size().max()),
+    "peak_hour_at": lambda t, spec: float(
+        (t.set_index("created_at").resample("1h").size().idxmax() - t.attrs["launch"]) / HOUR),
+    "onset_hours": lambda t, spec: _hijack_onset_hours(t),
     "retweet_share": lambda t, spec: t["is_retweet"].mean(),
 }
 
@@ -129,7 +138,8 @@ def test_case_file_targets(case_id: str, target: dict) -> None:
 
 
 def test_every_bundled_case_declares_targets() -> None:
-    assert {c for c, _ in _targets()} == {"mynypd", "askjpm", "askrkelly"}
+    assert {c for c, _ in _targets()} == set(CASES)
+    assert len(CASES) >= 8
 
 
 # --------------------------------------------------------------------------- #myNYPD

@@ -403,3 +403,105 @@ def alert_replay(
     fig.update_yaxes(title_text="Tweets in the window", showgrid=False, secondary_y=True)
     fig.update_layout(bargap=0)
     return _layout(fig, title, height=420)
+
+
+def theme_shares(
+    frame: pd.DataFrame,
+    *,
+    names: Sequence[str],
+    x: str = "hours_since_launch",
+    title: str = "Themes over time",
+    events: pd.DataFrame | None = None,
+    launch: pd.Timestamp | None = None,
+) -> go.Figure:
+    """Stacked areas: each theme's share of the themed tweets per bin (``themes.shares_over_time``),
+    with the case's events as labelled dashed lines."""
+    if frame.empty:
+        return empty_figure(title, "Too few tweets per bin to show the themes over time.")
+    fig = go.Figure()
+    for theme, name in enumerate(names):
+        part = frame.loc[frame["theme"] == theme]
+        fig.add_scatter(x=part[x], y=part["share"], mode="lines", stackgroup="themes",
+                        name=_plain(name, 50), line={"width": 0.5,
+                                                    "color": PALETTE[theme % len(PALETTE)]},
+                        customdata=part["tweets"],
+                        hovertemplate="%{y:.0%} (%{customdata:,} tweets)<extra>"
+                                      + _plain(name, 50) + "</extra>")
+    if events is not None and not events.empty:
+        xs = _event_x(events, x, launch)
+        lo, hi = frame[x].min(), frame[x].max()
+        for value, kind, label in zip(xs, events["kind"], events["label"], strict=True):
+            if lo <= value <= hi:
+                fig.add_vline(x=value, line={"color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR),
+                                             "dash": "dash", "width": 1})
+                fig.add_annotation(x=value, y=1.0, yref="paper", text=_plain(label, 28),
+                                   showarrow=False, textangle=-90, xanchor="right",
+                                   yanchor="top", font={"size": 10})
+    fig.update_xaxes(title_text=X_AXES.get(x, x))
+    fig.update_yaxes(title_text="Share of themed tweets", tickformat=".0%", range=[0, 1])
+    return _layout(fig, title, height=440)
+
+
+# Network drawing: edge tiers by weight (one trace each: Plotly lines share one width per trace).
+EDGE_TIERS: Final[tuple[tuple[float, float, str], ...]] = (
+    (0.5, 1.0, "#D0D0D0"), (2.0, 3.0, "#A0A0A0"), (3.5, float("inf"), "#707070"))
+
+
+def network(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    title: str = "Who interacted with whom",
+    labelled: int = 12,
+) -> go.Figure:
+    """Accounts as dots (size: interactions, colour: community; star: the brand, diamond:
+    a broker) and their interactions as grey lines (darker and thicker: more of them).
+
+    ``nodes`` and ``edges`` are ``analysis.metrics.network.Network``'s frames.
+    """
+    if nodes.empty:
+        return empty_figure(title, "No interactions of this kind in this selection.")
+    pos = nodes.set_index("account")[["x", "y"]]
+    fig = go.Figure()
+    weights = edges["weight"].to_numpy(float) if len(edges) else np.zeros(0)
+    cuts = np.quantile(weights, [0.5, 0.9]) if len(weights) else np.zeros(2)
+    tier_of = np.searchsorted(cuts, weights, side="right")
+    for tier, (width, _limit, colour) in enumerate(EDGE_TIERS):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for row in edges.loc[tier_of == tier].itertuples(index=False):
+            a, b = pos.loc[row.source], pos.loc[row.target]
+            xs += [float(a.x), float(b.x), None]
+            ys += [float(a.y), float(b.y), None]
+        if xs:
+            fig.add_scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                            line={"width": width, "color": colour})
+    strength = (nodes["in_weight"] + nodes["out_weight"]).to_numpy(float)
+    sizes = 8 + 30 * np.sqrt(strength / max(float(strength.max()), 1.0))
+    ranked = set(nodes.sort_values(["in_weight", "account"], ascending=[False, True])
+                 ["account"].head(labelled))
+    show = [bool(a in ranked or b or r) for a, b, r in
+            zip(nodes["account"], nodes["broker"], nodes["brand"], strict=True)]
+    symbols = ["star" if b else "diamond" if r else "circle"
+               for b, r in zip(nodes["brand"], nodes["broker"], strict=True)]
+    colours = [PALETTE[int(c) % (len(PALETTE) - 1)] if c >= 0 else NEUTRAL for c in nodes["community"]]
+    hover = [f"<b>@{_plain(r.account, 40)}</b>{' (the brand)' if r.brand else ''}"
+             f"{' · broker' if r.broker else ''}<br>community {int(r.community) + 1}"
+             f"<br>{int(r.out_weight):,} out · {int(r.in_weight):,} in"
+             f"<br>betweenness {r.betweenness:.3f}" for r in nodes.itertuples()]
+    fig.add_scatter(
+        x=nodes["x"], y=nodes["y"], mode="markers+text", showlegend=False,
+        text=[("@" + _plain(a, 30)) if s else "" for a, s in zip(nodes["account"], show, strict=True)],
+        textposition="top center", textfont={"size": 11}, hovertext=hover, hoverinfo="text",
+        marker={"size": np.where(nodes["brand"], np.maximum(sizes, 22), sizes), "color": colours,
+                "symbol": symbols, "line": {"color": ["#000000" if b or r else "white" for b, r in
+                                                      zip(nodes["brand"], nodes["broker"], strict=True)],
+                                            "width": [2 if b or r else 1 for b, r in
+                                                      zip(nodes["brand"], nodes["broker"], strict=True)]}})
+    for name, symbol in (("the brand", "star"), ("broker", "diamond"), ("account", "circle")):
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=name,
+                        marker={"symbol": symbol, "size": 12, "color": NEUTRAL,
+                                "line": {"color": "#000000", "width": 1}})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    return _layout(fig, title, height=620)

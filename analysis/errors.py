@@ -43,3 +43,7 @@ class CaseError(BackfireError):
 
 class ExportError(BackfireError):
     """An export could not be produced."""
+
+
+class EngineError(BackfireError):
+    """A compute engine is missing (an optional install) or cannot be reached."""

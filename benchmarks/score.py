@@ -110,7 +110,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
 
     from analysis.ingest import loaders
     from analysis.metrics import kpis, timeline
-    from analysis.nlp import hostility, scoring, sentiment
+    from analysis.nlp import hostility, lexicon, scoring
 
     case = _case(args.case)
     terms = tuple(case.target_terms) if case is not None else ()
@@ -133,7 +133,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     loop_start = time.perf_counter()
     plain_loop(texts, terms)
     loop_s = time.perf_counter() - loop_start
-    stock = sentiment.stock_analyzer()
+    stock = lexicon.analyzer()
     vader_start = time.perf_counter()
     for text in texts:  # for reference: NLTK's stock VADER alone, row by row
         stock.polarity_scores(str(text))
@@ -186,16 +186,16 @@ def plain_loop(texts: Any, terms: tuple[str, ...]) -> None:
     import numpy as np
     from profanity_check import predict_prob
 
-    from analysis.nlp import hostility, sentiment
+    from analysis.nlp import hostility, lexicon
 
-    stock = sentiment.stock_analyzer()
+    stock = lexicon.analyzer()
     fitted, cues = hostility.model(), hostility.cue_pattern(terms)
     checks = (hostility.SECOND_PERSON, hostility.SARCASM_ANY, hostility.MOCKERY_ANY,
               hostility.CONDEMNATION)
     weights = np.asarray([fitted.weights.get(name, 0.0) for name in hostility.FEATURES])
     for text in texts:
         text = str(text)
-        scores = stock.polarity_scores(sentiment.demojize(text))
+        scores = stock.polarity_scores(lexicon.demojize(text))
         profane = min(max(float(predict_prob([text])[0]), 1e-3), 1 - 1e-3)
         flags = [bool(p.search(text)) for p in checks]
         row = np.zeros(len(hostility.FEATURES))

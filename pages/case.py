@@ -14,8 +14,8 @@ from ui.errors import edge
 
 boot.through_navigation()
 
-TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay", "Tweets",
-        "Fact sheet"]
+TABS = ["Timeline", "Hostile posts", "Language", "Themes", "People & tags", "Network",
+        "Alert replay", "Tweets", "Fact sheet"]
 HEADLINE_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes", "peak_hourly_rate",
                  "alert_fired_minutes", "response_latency_hours"]
 
@@ -45,8 +45,8 @@ with edge():
         col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
                    help=spec.definition + sections.note_for(report, key), border=True)
 
-    timeline_tab, posts_tab, language_tab, people_tab, alert_tab, tweets_tab, facts_tab = st.tabs(
-        TABS, key="tab", bind="query-params")
+    (timeline_tab, posts_tab, language_tab, themes_tab, people_tab, network_tab, alert_tab,
+     tweets_tab, facts_tab) = st.tabs(TABS, key="tab", bind="query-params")
 
     if timeline_tab.open:
         with timeline_tab:
@@ -57,9 +57,15 @@ with edge():
     if language_tab.open:
         with language_tab:
             sections.language(case, view)
+    if themes_tab.open:
+        with themes_tab:
+            sections.themes(case, view)
     if people_tab.open:
         with people_tab:
             sections.people(case, view)
+    if network_tab.open:
+        with network_tab:
+            sections.interaction_network(case, view)
     if alert_tab.open:
         with alert_tab:
             st.subheader(report.alert.sentence() if report.alert else "No alert replay")

@@ -21,8 +21,8 @@ __all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
-TABS = ["Timeline", "Hostile posts", "Language", "People & tags", "Alert replay", "Tweets",
-        "Fact sheet"]
+TABS = ["Timeline", "Hostile posts", "Language", "Themes", "People & tags", "Network",
+        "Alert replay", "Tweets", "Fact sheet"]
 HEADLINE = ["Tweets", "Hostile share", "Time to hijack", "Peak hourly rate"]
 
 
@@ -61,10 +61,22 @@ def test_every_tab_renders(case_id: str, tab: str) -> None:
     elif tab == "Language":
         assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1
         figure(at, "words that set hostile")
+    elif tab == "Themes":
+        fig = figure(at, "themes' share of tweets")
+        table = at.dataframe[0].value
+        assert len(table) == 5 and table["share"].sum() == pytest.approx(1.0)
+        assert {t.get("name") for t in fig["data"]} >= set(table["name"])
+        assert any("two random halves" in c.value for c in at.caption)
     elif tab == "People & tags":
         figure(at, "posted most")
         figure(at, "amplified most")
         figure(at, "Hashtags used alongside")
+    elif tab == "Network":
+        fig = figure(at, "retweets among the")
+        nodes = next(t for t in fig["data"] if t.get("mode") == "markers+text")
+        assert "star" in values(nodes["marker"]["symbol"])  # the brand's account
+        assert "diamond" in values(nodes["marker"]["symbol"])  # brokers
+        assert any("communities (Louvain)" in c.value for c in at.caption)
     elif tab == "Alert replay":
         assert any("listening alert" in s.value for s in at.subheader)
         figure(at, "Alert replay")
@@ -188,3 +200,13 @@ def test_exports_of_a_reconstruction_say_so(csv_frames: dict[str, object]) -> No
     assert frame.columns[0] == "provenance" and set(frame["provenance"]) == {"reconstruction"}
     timeline_bins = next(f for name, f in csv_frames.items() if "timeline" in name)
     assert set(timeline_bins["provenance"]) == {"reconstruction"}  # type: ignore[index]
+
+
+@pytest.mark.parametrize("relation", ["Replies", "Mentions"])
+def test_network_relation_switch(relation: str) -> None:
+    at = _open("askjpm", "Network", net=relation)  # the URL carries the label shown
+    assert_clean(at)
+    fig = figure(at, f"{relation.lower()} among the")
+    assert any(t.get("mode") == "markers+text" for t in fig["data"])
+    assert any(relation == "Replies" and "replied to" in c.value
+               or relation == "Mentions" and "mentioned" in c.value for c in at.caption)

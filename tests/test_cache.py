@@ -113,7 +113,8 @@ def test_keys_depend_on_input_and_version(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 CODE_FILES = ("analysis/ingest/loaders.py", "analysis/ingest/formats/tables.py", "analysis/schema.py",
-              "analysis/nlp/scoring.py", "data/scoring_model.json")
+              "analysis/nlp/scoring.py", "analysis/nlp/vader.py", "data/scoring_model.json",
+              "data/models/hostility.npz")
 
 
 @pytest.mark.parametrize("changed", CODE_FILES)
@@ -133,8 +134,8 @@ def test_code_fingerprint_covers_every_format_module(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache.paths, "PROJECT_ROOT", tmp_path)
     empty = cache.code_fingerprint()
-    (tmp_path / "analysis" / "formats").mkdir(parents=True)
-    (tmp_path / "analysis" / "formats" / "new_format.py").write_text("X = 1\n")
+    (tmp_path / "analysis" / "ingest" / "formats").mkdir(parents=True)
+    (tmp_path / "analysis" / "ingest" / "formats" / "new_format.py").write_text("X = 1\n")
     assert cache.code_fingerprint() != empty
 
 

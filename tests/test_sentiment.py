@@ -9,7 +9,7 @@ from pathlib import Path
 import nltk
 import pytest
 
-from analysis.nlp import sentiment
+from analysis.nlp import lexicon, sentiment
 from analysis.store import paths
 
 
@@ -22,14 +22,14 @@ def fresh_analyzer(isolated_data: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(nltk, "download", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(nltk.data, "path", list(nltk.data.path))
-    sentiment.analyzer.cache_clear()
+    lexicon.analyzer.cache_clear()
     yield
-    sentiment.analyzer.cache_clear()
+    lexicon.analyzer.cache_clear()
 
 
 def test_lexicon_loads_from_the_installed_package_without_network(fresh_analyzer: None) -> None:
-    analyzer = sentiment.analyzer()
-    package_lines = sentiment._package_file("vader_lexicon.txt").read_text(encoding="utf-8").splitlines()
+    analyzer = lexicon.analyzer()
+    package_lines = lexicon.package_file("vader_lexicon.txt").read_text(encoding="utf-8").splitlines()
     assert len(analyzer.lexicon) >= 0.99 * len([line for line in package_lines if line.strip()])
     root = paths.cache_dir() / "nltk_data"
     assert (root / "sentiment" / "vader_lexicon.zip").is_file()
@@ -54,8 +54,8 @@ def test_emoji_score_in_the_expected_direction(emoji: str, sign: int) -> None:
 
 
 def test_demojize_uses_the_package_descriptions() -> None:
-    assert "face with tears of joy" in sentiment.demojize("lol 😂")
-    assert sentiment.demojize("plain text") == "plain text"
+    assert "face with tears of joy" in lexicon.demojize("lol 😂")
+    assert lexicon.demojize("plain text") == "plain text"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -91,19 +91,3 @@ def test_polarities_shape_and_order() -> None:
     assert scores.shape == (2, 4)
     assert scores[0, 0] > 0 > scores[1, 0]
     assert scores[0, 1] > 0 and scores[1, 2] > 0
-
-
-def test_fast_analyzer_scores_exactly_like_nltk() -> None:
-    """Our tokenizer shortcut must not change a single score (real tweets and edge cases)."""
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
-
-    from tests.conftest import BENCHMARKS
-
-    texts = (BENCHMARKS / "tweeteval" / "sentiment" / "val_text.txt").read_text(encoding="utf-8").splitlines()
-    texts += ["good!! bad...", "'hello' -world- ?!?great", "!!!", "kind of good", "GREAT!!! job",
-              "it's not bad, but...", ":) :D ;-)", "?!?!wow!?!?", ""]
-    reference = SentimentIntensityAnalyzer(lexicon_file=sentiment.LEXICON_RESOURCE)
-    ours = sentiment.analyzer()
-    assert type(ours) is not SentimentIntensityAnalyzer
-    for text in map(sentiment.demojize, texts):
-        assert ours.polarity_scores(text) == reference.polarity_scores(text), text

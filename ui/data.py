@@ -20,7 +20,7 @@ import streamlit as st
 from analysis import cases as case_library
 from analysis import charts
 from analysis.cases import Case
-from analysis.metrics import engagement, filters, kpis, terms, timeline
+from analysis.metrics import engagement, filters, kpis, network, terms, themes, timeline
 from analysis.store import paths
 
 Stamp = tuple[str, tuple[tuple[str, int], ...]]
@@ -232,3 +232,42 @@ def _facets(case_id: str, key: Stamp) -> tuple[list[str], pd.Timestamp | None, p
 def facets(case_id: str) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:
     """(language codes, most frequent first; first and last tweet time) of the whole case."""
     return _facets(case_id, case_stamp(case_id))
+
+
+@st.cache_resource(show_spinner="Finding the themes…", max_entries=12)
+def _theme_model(case_id: str, key: Stamp) -> tuple[themes.ThemeModel, pd.Series, themes.Stability]:
+    c = case(case_id)
+    table = scored(case_id)
+    model = themes.fit(table, target_terms=c.target_terms, stopwords=stopwords(c))
+    return (model, themes.assign(table, model),
+            themes.stability(table, model, target_terms=c.target_terms))
+
+
+def theme_model(case_id: str) -> tuple[themes.ThemeModel, pd.Series, themes.Stability]:
+    """The case's themes, fitted on the whole case (so filters do not change what a theme
+    is), each row's theme, and the themes' stability (shared, read-only)."""
+    return _theme_model(case_id, case_stamp(case_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _theme_report(case_id: str, view: View, key: Stamp) -> themes.ThemeReport:
+    model, labels, stable = theme_model(case_id)
+    return themes.report(filtered(case_id, view), model, labels=labels,
+                         launch=case(case_id).launch, stable=stable)
+
+
+def theme_report(case_id: str, view: View | None = None) -> themes.ThemeReport:
+    """Each theme's share of the view's tweets, and its share over time."""
+    return _theme_report(case_id, view or View(), case_stamp(case_id))
+
+
+@st.cache_data(show_spinner="Drawing the network…", max_entries=32)
+def _network(case_id: str, view: View, relation: str, key: Stamp) -> network.Network:
+    return network.network(filtered(case_id, view), relation,
+                           brand_account=case(case_id).brand_account)
+
+
+def interaction_network(case_id: str, view: View, relation: str) -> network.Network:
+    """The view's retweet, reply or mention network among its most active and most amplified
+    accounts, with communities and brokers."""
+    return _network(case_id, view, relation, case_stamp(case_id))

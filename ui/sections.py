@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
 from analysis import charts, schema
 from analysis.cases import Case
-from analysis.metrics import kpis
+from analysis.errors import BackfireError
+from analysis.exports import data as export_data
+from analysis.metrics import kpis, network
 from ui import data, state, widgets
 from ui.widgets import md_escape
 
-POST_TABLE: Final[dict[str, object]] = {
+POST_TABLE: Final[dict[str, Any]] = {
     "rank": st.column_config.NumberColumn("#", width="small"),
     "text": st.column_config.TextColumn("Text (as posted)", width="large"),
     "author": st.column_config.TextColumn("Author"),
@@ -117,7 +119,7 @@ def hostile_posts(c: Case, view: data.View) -> None:
 
 # Rows shown in the tweet browser (the CSV export below the tabs has them all).
 BROWSE_ROWS: Final = 2000
-BROWSE_TABLE: Final[dict[str, object]] = {
+BROWSE_TABLE: Final[dict[str, Any]] = {
     "created_at": st.column_config.DatetimeColumn("Posted (UTC)", format="D MMM YYYY, HH:mm"),
     "author": st.column_config.TextColumn("Author"),
     "kind": st.column_config.TextColumn("Kind"),
@@ -205,6 +207,98 @@ def people(c: Case, view: data.View) -> None:
         provenance=c.provenance)
     with st.expander("Top mentioned accounts"):
         st.dataframe(tables["mentions"], hide_index=True, width="stretch")
+
+
+# ------------------------------------------------------------------------------ themes
+
+THEME_TABLE: Final[dict[str, Any]] = {
+    "name": st.column_config.TextColumn("Theme (top terms)"),
+    "top_terms": st.column_config.TextColumn("More of its terms", width="large"),
+    "share": st.column_config.ProgressColumn(
+        "Share of tweets", help="share of the view's tweets whose dominant theme this is "
+        "(a retweet counts for the text it repeats)", min_value=0.0, max_value=1.0,
+        format="percent"),
+    "tweets": st.column_config.NumberColumn("Tweets", format="%d"),
+    "stability": st.column_config.ProgressColumn(
+        "Found again", help="mean cosine similarity with the matched theme fitted on each of "
+        "two random halves of the texts (1 = found again exactly)", min_value=0.0,
+        max_value=1.0, format="%.2f"),
+    "seeded": st.column_config.CheckboxColumn(
+        "Seeded", help="started from the case's target terms (see Methods)"),
+}
+
+
+def themes(c: Case, view: data.View) -> None:
+    st.subheader("What the crowd talked about, and when")
+    try:
+        found = data.theme_report(c.id, view)
+    except BackfireError as err:
+        st.info(md_escape(str(err)), icon=":material/info:")
+        return
+    names = list(found.themes["name"])
+    fig = charts.theme_shares(found.over_time, names=names, events=data.events_frame(c),
+                              launch=c.launch,
+                              title=f"#{c.hashtag}: themes' share of tweets per "
+                                    f"{widgets.duration_minutes(found.bin_size.total_seconds() / 60)}"
+                              if found.bin_size is not None else f"#{c.hashtag}: themes over time")
+    widgets.chart(fig, key="themes_chart", name=f"{c.id}-themes", provenance=c.provenance)
+    st.dataframe(found.themes, column_order=list(THEME_TABLE), column_config=THEME_TABLE,
+                 hide_index=True, width="stretch", key="themes_table")
+    if found.stability is not None:
+        st.caption(found.stability.describe() + " Themes are fitted once on the whole case "
+                   "(NMF on the authored texts, seeded by the case's target terms) and named "
+                   "by their top terms; the filters change the shares, not the themes.")
+    widgets.csv_download(with_provenance(found.over_time, c.provenance),
+                         file_name=f"{c.id}-themes-over-time.csv", key="export_themes",
+                         label="Download the themes over time (CSV)")
+
+
+# ------------------------------------------------------------------------------ network
+
+def interaction_network(c: Case, view: data.View) -> None:
+    st.subheader("Who interacted with whom")
+    relation = st.segmented_control(
+        "Relation", list(network.RELATIONS), default="retweet", key=state.RELATION,
+        format_func=lambda k: network.RELATIONS[k].label, **state.BOUND) or "retweet"
+    found = data.interaction_network(c.id, view, str(relation))
+    spec = found.relation
+    fig = charts.network(found.nodes, found.edges, labelled=network.LABELLED,
+                         title=f"#{c.hashtag}: {spec.label.lower()} among the "
+                               f"{len(found.nodes)} most active and most amplified accounts")
+    widgets.chart(fig, key="network_chart", name=f"{c.id}-{spec.key}-network",
+                  provenance=c.provenance)
+    brand_note = ("The brand's account is the star." if found.nodes["brand"].any() else
+                  f"@{md_escape(c.brand_account)} has no {spec.label.lower()} in this view.")
+    brokers = ", ".join(f"@{md_escape(a)}" for a in
+                        found.nodes.loc[found.nodes["broker"], "account"]) or "none"
+    modularity = f" (modularity {found.modularity:.2f})" if found.modularity is not None else ""
+    st.caption(f"{spec.description}. Whole network: {found.accounts:,} accounts, {found.links:,} "
+               f"distinct links. Drawn: the {network.TOP_ACTIVE} most active and "
+               f"{network.TOP_AMPLIFIED} most amplified accounts with a link among them; colours "
+               f"are {found.communities} communities (Louvain){modularity}. Diamonds are the "
+               f"brokers (highest betweenness): {brokers}. {brand_note}")
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            f"Download the whole {spec.label.lower()} network (GEXF, for Gephi)",
+            data=lambda: network_gexf(c, view, spec.key), file_name=f"{c.id}-{spec.key}-network.gexf",
+            mime="application/gexf+xml", key="export_gexf", icon=":material/download:",
+            on_click="ignore")
+    with right:
+        widgets.csv_download(with_provenance(found.nodes, c.provenance),
+                             file_name=f"{c.id}-{spec.key}-accounts.csv", key="export_accounts",
+                             label="Download the drawn accounts (CSV)")
+
+
+def network_gexf(c: Case, view: data.View, relation: str) -> bytes:
+    """The relation's whole edge list as GEXF, through the data export's writer."""
+    table = data.filtered(c.id, view)
+    edge_list = network.edges(table, relation)
+    description = (f"#{c.hashtag}: {network.RELATIONS[relation].description}. "
+                   + ("Reconstruction: synthetic accounts and tweets, not real."
+                      if c.provenance == "reconstruction" else "Real archive."))
+    return export_data.gexf(edge_list, directed=True, description=description,
+                            node_tweets=network.node_tweets(table))
 
 
 # ------------------------------------------------------------------------------ facts

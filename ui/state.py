@@ -19,6 +19,7 @@ KEYWORD: Final = "q"          # keyword filter
 LANGS: Final = "lang"         # language filter
 STANCE: Final = "stance"      # stance filter
 NORMALISE: Final = "norm"     # compare: normalise volume to each case's peak
+RELATION: Final = "net"       # deep-dive network: retweet, reply or mention
 
 BOUND: Final[dict[str, Any]] = {"bind": "query-params", "persist_state": "session"}
 

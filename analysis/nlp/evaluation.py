@@ -31,7 +31,7 @@ import pandas as pd
 from analysis import cases
 from analysis.errors import ArchiveError, BackfireError
 from analysis.ingest import loaders
-from analysis.nlp import hostility, scoring, scoring_model, sentiment
+from analysis.nlp import hostility, lexicon, scoring, scoring_model, sentiment
 from analysis.nlp.measures import (
     best_sentiment_thresholds,
     binary_scores,
@@ -133,7 +133,7 @@ def _column(feature: str) -> int:
 def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, Any]:
     """Macro recall over 3 classes, ours vs plain NLTK VADER (no emoji, ±0.05)."""
     ours = sentiment.polarities(data.texts)[:, 0]
-    stock = sentiment.stock_analyzer()
+    stock = lexicon.analyzer()
     plain = np.asarray([stock.polarity_scores(t)["compound"] for t in data.texts])
     return {
         "macro_recall": macro_recall(data.labels, sentiment_codes(ours, cuts)),

@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.nlp import scoring_model, sentiment
+from analysis.nlp import lexicon, scoring_model, sentiment
 from analysis.nlp.measures import best_threshold
 
 # VADER's four scores come first in every feature matrix.
@@ -215,7 +215,7 @@ def _shouting(column: pa.Array) -> np.ndarray:
 
 @functools.cache
 def _negative_lexicon() -> dict[str, float]:
-    return {word: value for word, value in sentiment.analyzer().lexicon.items() if value < 0}
+    return {word: value for word, value in lexicon.analyzer().lexicon.items() if value < 0}
 
 
 def probabilities(texts: Sequence[str], cue_terms: Sequence[str] = (),

@@ -45,7 +45,9 @@ LOADING_SOURCES: Final[tuple[str, ...]] = (
 # Files whose bytes define how tweets are scored (missing ones are skipped).
 SCORING_SOURCES: Final[tuple[str, ...]] = (
     "analysis/nlp/scoring.py", "analysis/nlp/hostility.py", "analysis/nlp/sentiment.py",
-    "analysis/nlp/scoring_model.py", "data/scoring_model.json",
+    "analysis/nlp/vader.py", "analysis/nlp/lexicon.py", "analysis/nlp/features.py",
+    "analysis/nlp/ngrams.py", "analysis/nlp/sentiment_model.py",
+    "analysis/nlp/scoring_model.py", "data/scoring_model.json", "data/models/*",
 )
 # Parquet schema-metadata key under which the table's attrs (scoring settings) are kept.
 META_KEY: Final = b"backfire"

@@ -196,12 +196,16 @@ def compare_curves(
     x: str = "hours_since_launch",
     normalise: bool = False,
     percent: bool = False,
+    groups: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """One line per case, aligned on ``x`` (hours since launch by default).
 
     ``normalise`` divides each curve by its own peak, so cases of different size compare.
+    ``groups`` (label -> group title, e.g. "Reconstructions") groups the legend entries, so
+    eight cases read as a few labelled groups; a ninth case and later get dashed lines.
     """
     fig = go.Figure()
+    titled: set[str] = set()
     for i, (label, frame) in enumerate(frames.items()):
         if frame.empty:
             continue
@@ -209,13 +213,24 @@ def compare_curves(
         if normalise:
             peak = float(np.nanmax(ys.to_numpy())) if len(ys) else 0.0
             ys = ys / peak if peak > 0 else ys
+        group = (groups or {}).get(label)
+        extra: dict[str, object] = {}
+        if group:
+            extra = {"legendgroup": group}
+            if group not in titled:
+                extra["legendgrouptitle_text"] = _plain(group, 40)
+                titled.add(group)
         fig.add_scatter(x=frame[x], y=ys, mode="lines", name=_plain(label, 60),
-                        line={"color": PALETTE[i % len(PALETTE)], "width": 2.2})
+                        line={"color": PALETTE[i % len(PALETTE)], "width": 2.2,
+                              "dash": "solid" if i < len(PALETTE) else "dash"}, **extra)
     if not fig.data:
         return empty_figure(title, "No case selected or no tweets to compare.")
     fig.update_xaxes(title_text=X_AXES.get(x, x))
     fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent or normalise else None)
-    return _layout(fig, title)
+    fig = _layout(fig, title)
+    if groups:  # a click hides one case, not its whole group
+        fig.update_layout(legend_groupclick="toggleitem")
+    return fig
 
 
 def small_multiples(

@@ -13,6 +13,13 @@ boot.through_navigation()
 # Compare view defaults: the first two days hold every bundled case's peak and decay.
 DEFAULT_SPAN_H = 48
 MAX_SPAN_H = 24 * 14
+# Opened without a choice, Compare shows four contrasting cases (a one-day contest, a cancelled
+# Q&A, the biggest storm, a week-long activist flood); eight lines at once are a tangle. The
+# others are one click away in the sidebar.
+DEFAULT_CASES = ("qantasluxury", "askjpm", "mynypd", "askseaworld")
+# Small multiples: cases per row (four keeps eight cases to two rows).
+GRID_COLUMNS = 4
+GROUP_TITLES = {"reconstruction": "Reconstructions (synthetic)", "real": "Real archives"}
 TABLE_KPIS = [k for k in kpis.KPIS if k != "peak_time"]
 
 
@@ -44,10 +51,12 @@ with edge():
     cases = data.all_cases()
     names = data.labels(cases)
     bundled = [cid for cid, c in cases.items() if c.bundled]
+    default = [cid for cid in DEFAULT_CASES if cid in cases] or bundled[:len(DEFAULT_CASES)]
     side = st.sidebar
-    chosen = side.multiselect("Cases to compare", list(cases), default=bundled or None,
+    chosen = side.multiselect("Cases to compare", list(cases), default=default or None,
                               format_func=names.__getitem__, key=state.CASES,
-                              help="Your saved archives appear here too.", **state.BOUND)
+                              help=f"{len(cases)} cases available; your saved archives appear "
+                                   "here too.", **state.BOUND)
     bin_label = side.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
                                    key=state.BIN, **state.BOUND)
     span = side.slider("Hours after launch to show", min_value=6, max_value=MAX_SPAN_H,
@@ -68,20 +77,24 @@ with edge():
 
     kind = {cid: cases[cid].provenance for cid in chosen}
     mixed = widgets.provenance_of(list(kind.values()))
+    groups = {names[cid]: GROUP_TITLES.get(kind[cid], kind[cid]) for cid in chosen}
+    if len(chosen) < len(cases):
+        st.caption(f"Showing {len(chosen)} of {len(cases)} cases: add or remove cases in the "
+                   "sidebar (the choice is saved in the link).")
     left, right = st.columns(2)
     with left:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", title=f"Volume: tweets per {bin_label}",
-            y_title=f"Tweets per {bin_label}"), key="volume_abs", name="compare-volume", provenance=mixed)
+            y_title=f"Tweets per {bin_label}", groups=groups), key="volume_abs", name="compare-volume", provenance=mixed)
     with right:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", normalise=True, title="Volume normalised to each case's peak",
-            y_title="Share of the case's peak bin"), key="volume_norm",
+            y_title="Share of the case's peak bin", groups=groups), key="volume_norm",
             name="compare-volume-normalised", provenance=mixed)
     widgets.chart(charts.compare_curves(
         {k: f.assign(share=f["hostile_share_smooth"]) for k, f in frames.items()}, y="share",
         percent=True, title="Hostile share (smoothed over 3 bins)",
-        y_title="Hostile share of tweets"), key="hostile_share", name="compare-hostile-share", provenance=mixed)
+        y_title="Hostile share of tweets", groups=groups), key="hostile_share", name="compare-hostile-share", provenance=mixed)
 
     st.subheader("Key figures")
     table = pd.DataFrame({
@@ -104,7 +117,7 @@ with edge():
                          label="Download the KPI table (CSV)")
 
     st.subheader("Each case on its own scale")
-    widgets.chart(charts.small_multiples(frames, columns=3), key="small_multiples",
+    widgets.chart(charts.small_multiples(frames, columns=GRID_COLUMNS), key="small_multiples",
                   name="compare-small-multiples", provenance=mixed)
     stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size)
                               for cid in chosen})

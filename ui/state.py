@@ -20,6 +20,7 @@ LANGS: Final = "lang"         # language filter
 STANCE: Final = "stance"      # stance filter
 NORMALISE: Final = "norm"     # compare: normalise volume to each case's peak
 RELATION: Final = "net"       # deep-dive network: retweet, reply or mention
+SORT: Final = "sort"          # library: order of the case cards
 
 BOUND: Final[dict[str, Any]] = {"bind": "query-params", "persist_state": "session"}
 

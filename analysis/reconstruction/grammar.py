@@ -44,6 +44,12 @@ CASE_TEMPLATE_SHARE: Final = 0.78
 MAX_CHARS: Final = 140
 # Characters of the t.co codes in links.
 LINK_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# "a" before a vowel sound becomes "an" (slot fillers can't know the word before them); words
+# that start with a vowel letter but a consonant sound keep "a".
+ARTICLE_RE: Final = re.compile(
+    r"(?<!\S)([Aa]) (?=[aeiouAEIOU])(?!(?:one|once|uni|use|usu|eu|ewe)\w*)", re.IGNORECASE)
+# The same word twice in a row ("The the", "lol LOL" from a template and a closer): keep one.
+REPEAT_RE: Final = re.compile(r"(?<![\w@#])(\w+)(?: \1\b)+", re.IGNORECASE)
 COMPOSED_STANCES: Final[tuple[str, ...]] = tuple(s for s in STANCES if s not in {"spam", "brand"})
 # Keys of a theme table that are not stances.
 THEME_KEYS: Final[frozenset[str]] = frozenset({"label", "weight"})
@@ -264,7 +270,10 @@ class Composer:
         parts = [core]
         if lang == "en":
             parts = self._decorate(core, stance, tag=tag, room=room, photo=photo)
-        return prefix + " ".join(p for p in parts if p)
+        text = " ".join(p for p in parts if p)
+        # Joining can repeat a word across the parts ("lol" + closer "LOL"); removing one only
+        # shortens the text, so the length budget still holds.
+        return prefix + (REPEAT_RE.sub(lambda m: m.group(1), text) if lang == "en" else text)
 
     def _core(self, stance: str, *, tag: str, spinoff: str, lang: str) -> str:
         self.theme = GENERAL_THEME
@@ -285,6 +294,8 @@ class Composer:
             pool = self.g.shared[stance]
         text = self.fill(self.d.pick(pool), tag=tag, spinoff=spinoff)
         text = " ".join(text.split())
+        if lang == "en":
+            text = tidy(text)
         if tag.lower() not in text.lower():
             text = f"{text} {tag}"
         return text
@@ -303,6 +314,12 @@ class Composer:
         if self.d.u() < 0.06:
             parts[1] = parts[1].lower()
         return parts
+
+
+def tidy(text: str) -> str:
+    """English text with its article agreement fixed and immediate word repeats removed."""
+    text = REPEAT_RE.sub(lambda m: m.group(1), text)
+    return ARTICLE_RE.sub(lambda m: m.group(1) + "n ", text)
 
 
 def _shorten(text: str, room: int, tag: str) -> str:

@@ -4,7 +4,12 @@ Every loader maps its format into exactly these columns and dtypes (``conform`` 
 it); every analysis function reads them. Scoring adds the ``SCORE_COLUMNS`` on top.
 
 Conventions
-- Ids are strings, always (tweet ids exceed 53 bits; floats corrupt them).
+- Ids are strings, always (tweet ids exceed 53 bits; floats corrupt them). X and Mastodon
+  ids are digits; a Bluesky id is the post's ``at://`` URI; listening-suite rows of other
+  platforms keep the vendor's id.
+- ``platform`` says where a post was made (``PLATFORMS``); every table may mix platforms.
+- ``vendor_sentiment`` is the sentiment a listening suite assigned (kept beside ours, never
+  overwriting it); empty for every other format.
 - ``created_at`` is timezone-aware UTC.
 - ``text`` is the full text. For a retweet it is rebuilt from the original:
   ``"RT @<original author>: <full original text>"``.
@@ -15,6 +20,7 @@ Conventions
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -50,6 +56,10 @@ COLUMNS: Final[dict[str, str]] = {
     "reply_count": "Int64",
     "quote_count": "Int64",
     "metrics_semantics": "string",
+    # where the post was made and what the source said about it
+    "platform": "string",          # a key of PLATFORMS ("x", "bluesky", "mastodon", "reddit", …)
+    "url": "string",               # the post's public address when the file carries it
+    "vendor_sentiment": "string",  # a listening suite's own label: negative | neutral | positive
     # provenance
     "source_format": "string",
 }
@@ -128,3 +138,78 @@ def tweet_url(author: str | None, tweet_id: str) -> str:
     if author:
         return f"https://twitter.com/{author}/status/{tweet_id}"
     return f"https://twitter.com/i/web/status/{tweet_id}"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A network posts come from: its name on screen and how its words are said there."""
+
+    label: str
+    repost: str       # what its "retweet" is called
+    x_only_note: str  # shown on views that only make sense for X ("" for X itself)
+
+
+_NOT_X = "counts and relations follow {label}'s own rules ({repost}s, not retweets)"
+
+PLATFORMS: Final[dict[str, Platform]] = {
+    "x": Platform("X (Twitter)", "retweet", ""),
+    "bluesky": Platform("Bluesky", "repost", _NOT_X.format(label="Bluesky", repost="repost")),
+    "mastodon": Platform("Mastodon", "boost", _NOT_X.format(label="Mastodon", repost="boost")
+                         + "; counts are as one instance saw them"),
+    "reddit": Platform("Reddit", "crosspost", "Reddit has scores and comments, not retweets"),
+    "facebook": Platform("Facebook", "share", _NOT_X.format(label="Facebook", repost="share")),
+    "instagram": Platform("Instagram", "share", _NOT_X.format(label="Instagram", repost="share")),
+    "threads": Platform("Threads", "repost", _NOT_X.format(label="Threads", repost="repost")),
+    "tiktok": Platform("TikTok", "share", _NOT_X.format(label="TikTok", repost="share")),
+    "youtube": Platform("YouTube", "share", _NOT_X.format(label="YouTube", repost="share")),
+    "linkedin": Platform("LinkedIn", "repost", _NOT_X.format(label="LinkedIn", repost="repost")),
+    "news": Platform("News and blogs", "share", "articles, not posts: no retweets or replies"),
+    "other": Platform("Other", "share", "a source whose counts are not X's"),
+}
+# What listening suites and APIs write for a platform (lower-cased, matched as substrings in
+# this order) -> PLATFORMS key. Domains and Talkwalker's SOCIALMEDIA_TWITTER-style types.
+PLATFORM_ALIASES: Final[tuple[tuple[str, str], ...]] = (
+    ("bsky", "bluesky"), ("bluesky", "bluesky"), ("mastodon", "mastodon"),
+    ("twitter", "x"), ("x.com", "x"), ("reddit", "reddit"), ("facebook", "facebook"),
+    ("instagram", "instagram"), ("threads", "threads"), ("tiktok", "tiktok"),
+    ("youtube", "youtube"), ("linkedin", "linkedin"), ("news", "news"), ("blog", "news"),
+    ("online", "news"), ("forum", "other"), ("messageboard", "other"),
+)
+# A bare "x" / "X" is X; so is "tw" (Talkwalker's author ids "tw:<id>").
+_EXACT_X: Final = frozenset({"x", "tw", "x (twitter)"})
+
+
+def platform_of(value: object) -> str | None:
+    """The PLATFORMS key for a vendor's platform label, domain or type (None if blank)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text in PLATFORMS:
+        return text
+    if text in _EXACT_X:
+        return "x"
+    return next((key for alias, key in PLATFORM_ALIASES if alias in text), "other")
+
+
+def post_url(platform: str | None, author: str | None, post_id: str, url: str | None = None) -> str:
+    """A post's public address: the file's own URL when it has one, else built per platform.
+
+    A Bluesky id is ``at://<did>/app.bsky.feed.post/<rkey>`` and links to bsky.app.
+    """
+    if url and url.startswith(("https://", "http://")):
+        return url
+    if platform == "bluesky" and post_id.startswith("at://"):
+        did, _, rkey = post_id.removeprefix("at://").partition("/app.bsky.feed.post/")
+        return f"https://bsky.app/profile/{author or did}/post/{rkey}"
+    if platform in (None, "x") and post_id.isdigit():
+        return tweet_url(author, post_id)
+    return url or ""
+
+
+def handle(platform: str | None, author: str | None) -> str:
+    """An author as written on their platform: ``@name`` (X, Bluesky, Mastodon ``@user@host``)."""
+    if not author:
+        return ""
+    return f"@{author}" if platform in (None, "x", "bluesky", "mastodon", "threads") else author

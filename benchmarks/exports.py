@@ -41,15 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         runs["+".join(args.cases)] = list(items.values())
     for name, selected in runs.items():
         started = time.perf_counter()
-        report = content.build(selected)
+        content.build(selected)
         print(f"{name}: content model {time.perf_counter() - started:.1f} s")
         for key, fmt in FORMATS.items():
             started = time.perf_counter()
-            if fmt.module is None:
-                data = content.data_zip(selected)
-            else:
-                renderer = __import__(fmt.module, fromlist=["to_bytes"])
-                data = renderer.to_bytes(report)
+            data = fmt.render(selected, None)
             elapsed = time.perf_counter() - started
             (args.out / fmt.file_name(f"export-{name}")).write_bytes(data)
             print(f"{name}: {key:<4} {elapsed:6.1f} s  {len(data) / 1e6:6.2f} MB")

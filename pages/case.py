@@ -6,18 +6,15 @@ one-sentence takeaway, KPI cards, then tabs (only the open tab is computed).
 
 import streamlit as st
 
-from analysis import charts
 from analysis.cases import Case
 from analysis.metrics import kpis
 from ui import boot, controls, data, sections, widgets
 from ui.errors import edge
+from ui.tabs import TABS
 
 boot.through_navigation()
 
-TABS = ["Timeline", "Hostile posts", "Language", "Themes", "People & tags", "Network",
-        "Alert replay", "Tweets", "Fact sheet"]
-HEADLINE_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes", "peak_hourly_rate",
-                 "alert_fired_minutes", "response_latency_hours"]
+HEADLINE_KPIS = kpis.shown_in(kpis.CARD)
 
 with edge():
     cases = data.all_cases()
@@ -45,46 +42,11 @@ with edge():
         col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
                    help=spec.definition + sections.note_for(report, key), border=True)
 
-    (timeline_tab, posts_tab, language_tab, themes_tab, people_tab, network_tab, alert_tab,
-     tweets_tab, facts_tab) = st.tabs(TABS, key="tab", bind="query-params")
-
-    if timeline_tab.open:
-        with timeline_tab:
-            sections.timeline(case, view)
-    if posts_tab.open:
-        with posts_tab:
-            sections.hostile_posts(case, view)
-    if language_tab.open:
-        with language_tab:
-            sections.language(case, view)
-    if themes_tab.open:
-        with themes_tab:
-            sections.themes(case, view)
-    if people_tab.open:
-        with people_tab:
-            sections.people(case, view)
-    if network_tab.open:
-        with network_tab:
-            sections.interaction_network(case, view)
-    if alert_tab.open:
-        with alert_tab:
-            st.subheader(report.alert.sentence() if report.alert else "No alert replay")
-            if report.alert is not None:
-                widgets.chart(charts.alert_replay(
-                    report.alert.series, min_share=report.alert.rule.min_share,
-                    fired_minutes=report.alert.fired_minutes,
-                    reaction_hours=report.alert.reaction_hours,
-                    reaction_label=report.alert.reaction_label), key="alert_chart",
-                    provenance=case.provenance)
-                st.caption("The replay steps through the archive minute by minute from the "
-                           "launch and checks the rule on the trailing window. Change the "
-                           "filters to see how a narrower listening query would have done.")
-    if tweets_tab.open:
-        with tweets_tab:
-            sections.browse(case, view)
-    if facts_tab.open:
-        with facts_tab:
-            sections.fact_sheet(case)
+    opened = st.tabs([tab.label for tab in TABS], key="tab", bind="query-params")
+    for tab, spec in zip(opened, TABS, strict=True):
+        if tab.open:  # only the open tab is computed
+            with tab:
+                spec.render(case, view)
 
     st.divider()
     st.markdown(f"**{len(data.filtered(case_id, view)):,} tweets** in this view.")

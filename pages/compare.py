@@ -20,8 +20,7 @@ DEFAULT_CASES = ("qantasluxury", "askjpm", "mynypd", "askseaworld")
 # Small multiples: cases per row (four keeps eight cases to two rows).
 GRID_COLUMNS = 4
 GROUP_TITLES = {"reconstruction": "Reconstructions (synthetic)", "real": "Real archives"}
-TABLE_KPIS = [k for k in kpis.KPIS if k != "peak_time"]
-
+TABLE_KPIS = kpis.shown_in(kpis.COMPARE)
 
 
 def takeaway(reports: dict[str, kpis.KpiReport], names: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from ui.widgets import md_escape
 
 boot.through_navigation()
 
-CARD_KPIS = ["tweets", "hostile_share", "time_to_hijack_minutes"]
+CARD_KPIS = kpis.shown_in(kpis.LIBRARY)
 COLUMNS = 3
 # How the cards can be ordered (the choice is in the URL, ?sort=...): label -> (what to sort
 # on: "launch" or a KPI key, descending?). Cases without the figure go last.

@@ -7,6 +7,6 @@ bash scripts/ensure-chromium.sh
 bash scripts/bootstrap.sh requirements-dev.txt
 export BROWSER_PATH="${BROWSER_PATH:-/usr/bin/chromium}"
 .venv/bin/python -m ruff check .
-.venv/bin/python -m mypy analysis
+.venv/bin/python -m mypy analysis ui
 .venv/bin/python -m analysis build-archives --if-missing
 exec .venv/bin/python -m pytest "$@"

@@ -222,6 +222,30 @@ def test_registry_defines_every_kpi() -> None:
         assert spec.key == key
         assert spec.label and len(spec.definition) > 20
         assert spec.unit in kpis.UNIT_FORMATS
+        assert callable(spec.compute)
+        assert set(spec.shows) <= {kpis.CARD, kpis.LIBRARY, kpis.COMPARE, kpis.LESSON}
+
+
+def test_places_list_their_kpis_in_the_registrys_order_of_positions() -> None:
+    assert kpis.shown_in(kpis.CARD) == ["tweets", "hostile_share", "time_to_hijack_minutes",
+                                        "peak_hourly_rate", "alert_fired_minutes",
+                                        "response_latency_hours"]
+    assert kpis.shown_in(kpis.LIBRARY) == ["tweets", "hostile_share", "time_to_hijack_minutes"]
+    assert kpis.shown_in(kpis.COMPARE) == [k for k in kpis.KPIS if k != "peak_time"]
+    for place in (kpis.CARD, kpis.LIBRARY, kpis.COMPARE, kpis.LESSON):
+        positions = [kpis.KPIS[k].shows[place] for k in kpis.shown_in(place)]
+        assert len(set(positions)) == len(positions), f"two KPIs share a position in {place}"
+
+
+def test_a_new_entry_is_computed_by_compute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a KPI is one registry entry: ``compute`` and the report pick it up."""
+    entry = kpis.KpiSpec("retweet_share", "Retweet share", "share", "Retweets / all tweets.",
+                         lambda m: (m.totals["tweets"] - m.totals["originals"], None))
+    monkeypatch.setitem(kpis.KPIS, entry.key, entry)
+    rows = [tweet(i, rt_of="0" if i % 2 else None) for i in range(10)]
+    report = kpis.compute(table(rows), launch=T0)
+    assert report.values["retweet_share"] == 5
+    assert "retweet_share" in report.to_dict()
 
 
 @pytest.mark.parametrize(("key", "value", "text"), [

@@ -95,7 +95,7 @@ def test_too_large_is_refused_before_reading() -> None:
 
 @pytest.mark.parametrize(("name", "data", "expected"), [
     ("virus.exe", b"MZ\x90\x00", "unsupported file type"),
-    ("sheet.xlsx", _zip({"[Content_Types].xml": b"<xml/>"}), "unsupported file type"),
+    ("deck.pptx", _zip({"[Content_Types].xml": b"<xml/>"}), "unsupported file type"),
     ("table.parquet", b"PAR1....", "unsupported file type"),
     ("noext", CSV_TEXT, "unsupported file type"),
     ("tweets.gz", gzip.compress(TWEET_LINE), "unsupported file type"),

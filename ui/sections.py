@@ -115,6 +115,22 @@ def hostile_posts(c: Case, view: data.View) -> None:
                          key="export_posts", label="Download these posts (CSV)")
 
 
+# ------------------------------------------------------------------------------ alert
+
+def alert_replay(c: Case, view: data.View) -> None:
+    replay = data.case_kpis(c.id, view).alert
+    st.subheader(replay.sentence() if replay else "No alert replay")
+    if replay is None:
+        return
+    widgets.chart(charts.alert_replay(
+        replay.series, min_share=replay.rule.min_share, fired_minutes=replay.fired_minutes,
+        reaction_hours=replay.reaction_hours, reaction_label=replay.reaction_label),
+        key="alert_chart", provenance=c.provenance)
+    st.caption("The replay steps through the archive minute by minute from the launch and "
+               "checks the rule on the trailing window. Change the filters to see how a "
+               "narrower listening query would have done.")
+
+
 # ------------------------------------------------------------------------------ tweets
 
 # Rows shown in the tweet browser (the CSV export below the tabs has them all).
@@ -308,7 +324,8 @@ def _web_link(url: str) -> str | None:
     return url if url.lower().startswith(("https://", "http://")) else None
 
 
-def fact_sheet(c: Case) -> None:
+def fact_sheet(c: Case, view: data.View | None = None) -> None:
+    """What is documented about the case (the same whatever the filters: ``view`` is unused)."""
     st.subheader("What is documented about this case")
     st.markdown(f"**The ask:** {md_escape(c.ask)}")
     st.markdown(md_escape(c.story))

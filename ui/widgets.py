@@ -14,8 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis import safety
+from analysis import exports, safety
+from analysis.errors import BackfireError
+from analysis.exports.content import Inputs
 from analysis.metrics import kpis
+from ui import data
 
 RECONSTRUCTION_NOTICE = (
     "**Reconstruction.** The tweets behind this case are synthetic: Backfire's generator wrote "
@@ -169,11 +172,6 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
     Two steps (build, then download): building a deck renders charts through Chromium and
     takes seconds, so it only happens on request; the result is kept for this session.
     """
-    from analysis import exports
-    from analysis.errors import BackfireError
-    from analysis.exports.content import Inputs
-    from ui import data
-
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     fmt = left.selectbox("Post-mortem export", list(exports.FORMATS),
                          format_func=lambda k: exports.FORMATS[k].label, key=f"{key}_fmt")

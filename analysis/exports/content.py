@@ -80,11 +80,7 @@ COMPARE_BIN: Final = "1h"
 COMPARE_HOURS: Final = (-6.0, 72.0)
 # KPIs read as lessons, and how a value is described. A lesson is an observation of the data:
 # the spread across cases, or (for one case) the value itself.
-LESSON_KPIS: Final[tuple[str, ...]] = (
-    "hostile_share", "time_to_hijack_minutes", "hostile_engagement_share",
-    "alert_fired_minutes", "response_latency_hours", "peak_hourly_rate",
-    "decay_half_life_hours", "top1pct_author_share",
-)
+# (The KPIs read as lessons are those whose registry entry shows in ``kpis.LESSON``.)
 MAX_LESSONS: Final = 5
 SINGLE_LESSONS: Final[dict[str, str]] = {
     "hostile_share": "{value} of all tweets were hostile to the brand or the campaign.",
@@ -379,7 +375,7 @@ def lessons(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> 
 
 def _separating(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> list[str]:
     spreads: list[tuple[float, str]] = []
-    for key in LESSON_KPIS:
+    for key in kpis.shown_in(kpis.LESSON):
         values = [(_number(r.values.get(key)), c.hashtag) for r, c in zip(reports, cases, strict=True)]
         known = [(v, tag) for v, tag in values if v is not None]
         if len(known) < 2:

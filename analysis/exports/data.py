@@ -77,6 +77,10 @@ TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
     "quote_count": "Quotes as captured (empty = unknown).",
     "metrics_semantics": "How the counts were captured: " + "; ".join(
         f"{k} = {v}" for k, v in schema.METRICS_SEMANTICS.items()) + ".",
+    "platform": "Where the post was made (x, bluesky, mastodon, reddit, facebook, news, …).",
+    "url": "The post's public address when the archive carries it.",
+    "vendor_sentiment": "Sentiment assigned by the listening suite that exported the row "
+                        "(empty for other formats); Backfire's own is in 'sentiment'.",
     "source_format": "Archive format the row was read from.",
     "compound": "VADER compound sentiment in [-1, 1].",
     "pos": "VADER positive proportion.",

@@ -19,6 +19,7 @@ import math
 import multiprocessing
 import os
 import threading
+import zoneinfo
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,11 +39,12 @@ from analysis.ingest.formats import (
     detect_record,
     documents,
     lookup,
+    sheets,
     tables,
 )
 from analysis.ingest.formats.inputs import Input, Source, inputs
-from analysis.ingest.formats.records import ROW_FIELDS, NotATweet, Row
-from analysis.ingest.formats.times import PARSERS
+from analysis.ingest.formats.records import FULL_ROW_FIELDS, LATEST_ID, NotATweet, Row
+from analysis.ingest.formats.times import EARLIEST, LATEST, PARSERS, has_zone, localize
 
 __all__ = ["FORMATS", "LoadReport", "LoadResult", "Rejection", "detect", "load", "metric_warnings"]
 
@@ -70,6 +72,10 @@ BLOCKS_IN_FLIGHT_PER_WORKER: Final = 2
 # overflow Int64), so they become unknown.
 INT_COLUMNS: Final = ("author_followers", *schema.ENGAGEMENT_COLUMNS)
 MAX_COUNT: Final = 2**53
+# Zone in which times written without one are read, unless the caller names another.
+DEFAULT_TZ: Final = "UTC"
+# The three entities X writes in tweet text, decoded in this order (&amp; last: once only).
+ENTITIES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class LoadReport:
     kept: int = 0
     rejected: int = 0
     duplicates: int = 0
+    # of the duplicates: earlier versions of edited posts whose latest version was kept
+    edited: int = 0
     retweets: int = 0
     time_min: pd.Timestamp | None = None
     time_max: pd.Timestamp | None = None
@@ -126,6 +134,7 @@ class LoadReport:
             "kept": self.kept,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
+            "edited": self.edited,
             "retweets": self.retweets,
             "retweet_share": round(self.retweet_share, 4),
             "time_min": _iso(self.time_min),
@@ -152,7 +161,8 @@ def _iso(stamp: pd.Timestamp | None) -> str | None:
 # --------------------------------------------------------------------------- public API
 def load(source: Source | Sequence[Source], *, fmt: str | None = None,
          mapping: dict[str, str] | None = None, max_bytes: int | None = None,
-         max_members: int | None = None, workers: int | None = None) -> LoadResult:
+         max_members: int | None = None, workers: int | None = None,
+         tz: str = DEFAULT_TZ) -> LoadResult:
     """Load one or several archives into one canonical table (deduplicated by id).
 
     ``fmt`` forces a format (a name of ``FORMATS``); ``mapping`` reads any CSV by naming
@@ -160,10 +170,12 @@ def load(source: Source | Sequence[Source], *, fmt: str | None = None,
     ``max_bytes`` caps each file's decompressed size, ``max_members`` a zip's file count.
     ``workers`` processes parse large JSONL files (default: one per core plus
     ``EXTRA_WORKERS``, at most ``MAX_WORKERS``; 1 keeps everything in this process).
+    ``tz`` is the zone of times written without one (Brandwatch, Meltwater, mapped CSVs).
     """
     forced = _forced_format(fmt, mapping)
+    _check_zone(tz)
     count = workers if workers is not None else min(MAX_WORKERS, (os.cpu_count() or 1) + EXTRA_WORKERS)
-    parts = [_load_input(item, forced, mapping, max_bytes, max(1, count))
+    parts = [_load_input(item, forced, mapping, max_bytes, max(1, count), tz)
              for item in inputs(source, max_members=max_members)]
     if len(parts) == 1:
         return parts[0]
@@ -181,7 +193,7 @@ def detect(path: Source) -> str:
             if mode == "lines":
                 return _detect_lines(first, item.name).name
             return _detect_records(first, item.name, [None] * len(first)).name
-    header = tables.read_header(head)
+        header = tables.read_sheet(stream.read(), _Collector(item.name)).header
     found_csv = detect_header(header)
     if found_csv is None:
         raise UnknownFormatError(
@@ -240,21 +252,31 @@ class _Part:
     rejected: int
     rejections: list[Rejection]
     warnings: list[str]
+    # per table row: the id of its post's latest edit when the row is an earlier version
+    latest: pd.Series
+
+
+def _check_zone(tz: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ArchiveError(f"unknown time zone {tz!r} (use an IANA name such as Europe/Paris)") from None
 
 
 def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | None,
-                max_bytes: int | None, workers: int) -> LoadResult:
+                max_bytes: int | None, workers: int, tz: str = DEFAULT_TZ) -> LoadResult:
     with item.open(max_bytes) as stream:
         head = _head(stream)
         if not head.strip():
             raise ArchiveError("the file is empty", path=item.name)
         use_json = forced.container == "json" if forced is not None else _is_json(head)
+        use_json = use_json and not sheets.is_workbook(head)
         if use_json:
             fmt, parts = _json_parts(stream, head, forced, item.name, workers)
         else:
             collector = _Collector(item.name)
             fmt, raw, lines = tables.collect(stream, head, forced, mapping, collector)
-            parts = [_validate(raw, fmt, collector)]
+            parts = [_validate(raw, fmt, collector, tz)]
     return _assemble(parts, fmt, item.name)
 
 
@@ -444,25 +466,37 @@ def _add_rows(out: Sequence[Any], line: int, collector: _Collector) -> None:
 
 
 def _frame(rows: list[Row], lines: list[int | None]) -> pd.DataFrame:
-    """Rows (tuples in ROW_FIELDS order) as an object DataFrame with a ``_line`` column."""
+    """Rows (tuples in ROW_FIELDS or FULL_ROW_FIELDS order) as an object DataFrame with a
+    ``_line`` column."""
     if not rows:
-        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in ROW_FIELDS})
+        frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in FULL_ROW_FIELDS})
     else:
+        width = len(FULL_ROW_FIELDS)
+        if any(len(row) != width for row in rows):
+            rows = [row if len(row) == width else row + (None,) * (width - len(row)) for row in rows]
         columns = list(zip(*rows, strict=True))
         frame = pd.DataFrame({name: pd.Series(col, dtype=object)
-                              for name, col in zip(ROW_FIELDS, columns, strict=True)})
+                              for name, col in zip(FULL_ROW_FIELDS, columns, strict=True)})
     frame["_line"] = pd.Series(lines, dtype=object)
     return frame
 
 
 # --------------------------------------------------------------------------- finishing
-def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> _Part:
-    """Parse times, refuse rows with bad ids or times, conform to the canonical schema."""
+def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector, tz: str = DEFAULT_TZ) -> _Part:
+    """Parse times, refuse rows with bad ids or times, conform to the canonical schema.
+
+    Zone-less times are read in ``tz`` (UTC unless the user says otherwise) and the report
+    says how many there were. HTML entities are decoded once for formats that carry them.
+    """
     read = len(raw) + collector.rejected
-    times = PARSERS[fmt.time](raw["created_at"].astype("string"))
+    written = raw["created_at"].astype("string")
+    times = PARSERS[fmt.time](written)
+    if fmt.naive_times:
+        _note_naive(written, tz, collector)
+        times = localize(written, times, tz)
     ids = raw["id"].astype("string")
     bad_time = times.isna().to_numpy()
-    bad_id = ~ids.str.fullmatch(r"\d{1,20}").fillna(False).to_numpy(dtype=bool)
+    bad_id = ~ids.str.fullmatch(fmt.id_pattern).fillna(False).to_numpy(dtype=bool)
     headers = raw.attrs.get("headers", {})
     for position in (bad_time | bad_id).nonzero()[0]:
         row = raw.iloc[position]
@@ -470,15 +504,36 @@ def _validate(raw: pd.DataFrame, fmt: Format, collector: _Collector) -> _Part:
             collector.reject(row["_line"], headers.get("id", "id"), _id_problem(row["id"]))
         else:
             collector.reject(row["_line"], headers.get("created_at", "created_at"),
-                             f"unreadable created_at {row['created_at']!r}")
+                             f"created_at {row['created_at']!r} is unreadable or outside "
+                             f"{EARLIEST.year}-{LATEST.year - 1}")
     good = ~(bad_time | bad_id)
     # Naive UTC wall times: conform localises them as UTC without boxing every Timestamp.
     frame = raw.loc[good].assign(created_at=times[good].dt.tz_localize(None), id=ids[good])
     for name in INT_COLUMNS:
         frame[name] = _whole_numbers(frame[name])
-    table = schema.conform(frame.reset_index(drop=True))
+    if fmt.html_entities:
+        frame["text"] = _unescape_entities(frame["text"])
+    frame["platform"] = frame["platform"].where(frame["platform"].notna(), fmt.platform)
+    frame = frame.reset_index(drop=True)
+    table = schema.conform(frame)
     table["source_format"] = pd.array([fmt.name] * len(table), dtype="string")
-    return _Part(table, read, collector.rejected, collector.rejections, collector.warnings)
+    return _Part(table, read, collector.rejected, collector.rejections, collector.warnings,
+                 frame[LATEST_ID].astype("string"))
+
+
+def _note_naive(written: pd.Series, tz: str, collector: _Collector) -> None:
+    naive = sum(1 for value in written.dropna() if not has_zone(value))
+    if naive:
+        collector.warn(f"{naive:,} time(s) carry no time zone: read as {tz} (the export's own "
+                       "setting decides; choose another zone if the export used one)")
+
+
+def _unescape_entities(text: pd.Series) -> pd.Series:
+    """X escapes ``&``, ``<`` and ``>`` in tweet text; decode them once (``&amp;lt;`` -> ``&lt;``)."""
+    values = text.astype("string")
+    for entity, char in ENTITIES:
+        values = values.str.replace(entity, char, regex=False)
+    return values.astype(object).where(text.notna(), None)
 
 
 def _id_problem(value: Any) -> str:
@@ -511,14 +566,19 @@ def _assemble(parts: list[_Part], fmt: Format, name: str) -> LoadResult:
     """One file's blocks: concatenated, deduplicated by id (first wins), reported."""
     tables_ = [p.table for p in parts]
     table = tables_[0] if len(tables_) == 1 else pd.concat(tables_, ignore_index=True)
-    duplicated = table["id"].duplicated(keep="first").to_numpy()
+    latest = pd.concat([p.latest for p in parts], ignore_index=True)
+    superseded = (latest.notna() & latest.isin(set(table["id"]))).to_numpy(dtype=bool)
+    duplicated = table["id"].duplicated(keep="first").to_numpy() | superseded
     if duplicated.any():
         table = table.loc[~duplicated].reset_index(drop=True)
     rejections = [r for p in parts for r in p.rejections][:MAX_LISTED_REJECTIONS]
     report = LoadReport(format=fmt.name, rows_read=sum(p.read for p in parts), kept=len(table),
                         rejected=sum(p.rejected for p in parts), duplicates=int(duplicated.sum()),
-                        rejections=rejections, files=[name],
+                        rejections=rejections, files=[name], edited=int(superseded.sum()),
                         warnings=list(dict.fromkeys(w for p in parts for w in p.warnings)))
+    if report.edited:
+        report.warnings.append(f"{report.edited:,} earlier version(s) of edited posts dropped "
+                               "(the latest version is kept; counted with the duplicates)")
     if not len(table):
         problem = f"; first problem: {rejections[0]}" if rejections else ""
         raise ArchiveError(f"no usable tweet{problem}", path=name)
@@ -575,6 +635,7 @@ def _combine(parts: list[LoadResult]) -> LoadResult:
         kept=len(table),
         rejected=sum(p.report.rejected for p in parts),
         duplicates=sum(p.report.duplicates for p in parts) + int(duplicated.sum()),
+        edited=sum(p.report.edited for p in parts),
         rejections=[r for p in parts for r in p.report.rejections][:MAX_LISTED_REJECTIONS],
         warnings=[],
         files=[f for p in parts for f in p.report.files],

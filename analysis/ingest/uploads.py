@@ -77,7 +77,12 @@ DATA_TYPES: Final[dict[str, str]] = {
     ".csv": "text",
     ".tsv": "text",
     ".txt": "text",
+    ".xlsx": "workbook",
+    ".xls": "workbook",
+    ".ods": "workbook",
 }
+# The containers a workbook may be: a zip (XLSX, ODS) or OLE2 (legacy XLS).
+WORKBOOK_MAGIC: Final[tuple[bytes, ...]] = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 # compression extension -> name of the container (and of its magic number below)
 COMPRESSIONS: Final[dict[str, str]] = {".gz": "gzip", ".bz2": "bzip2", ".zip": "zip"}
 # Magic numbers of compressed/archive/binary formats. The first three are accepted as
@@ -196,8 +201,9 @@ def split_suffix(name: str) -> tuple[str | None, str | None]:
 
 
 def _allowed_types() -> str:
-    data = ", ".join(DATA_TYPES)
-    return f"{data} (optionally .gz or .bz2), or a .zip of those"
+    data = ", ".join(k for k, v in DATA_TYPES.items() if v != "workbook")
+    books = ", ".join(k for k, v in DATA_TYPES.items() if v == "workbook")
+    return f"{data} (optionally .gz or .bz2), a .zip of those, or a workbook ({books})"
 
 
 def _suffix_for(name: str) -> tuple[str, str | None, str | None]:
@@ -250,6 +256,8 @@ def _is_text(head: bytes) -> bool:
 
 def _content_problem(head: bytes, kind: str) -> str | None:
     """Why ``head`` (the first bytes of a data file) does not match ``kind``, or None."""
+    if kind == "workbook":
+        return None if head.startswith(WORKBOOK_MAGIC) else "is not a spreadsheet workbook"
     fmt = magic_of(head)
     if fmt in ARCHIVE_FORMATS or fmt == "tar":
         return f"contains a nested {fmt} archive; upload the data files themselves"
@@ -452,10 +460,33 @@ def _scan_all(name: str, data: bytes, data_ext: str | None, compression: str | N
     if compression == "zip":
         return _scan_zip(name, data, budget)
     kind = DATA_TYPES[data_ext or ".txt"]
+    if kind == "workbook" and compression is None:
+        return _scan_workbook(name, data, budget)
     if compression is not None:
         return _scan_compressed(name, data, compression, kind, budget)
     size = _scan(io.BytesIO(data), name, kind, budget)
     return (Member(name, kind, size),)
+
+
+def _scan_workbook(name: str, data: bytes, budget: _Budget) -> tuple[Member, ...]:
+    """A workbook: its container checked, and an XLSX/ODS zip's declared size held to the caps
+    (the spreadsheet reader inflates its sheets in memory)."""
+    problem = _content_problem(data[:SNIFF_BYTES], "workbook")
+    if problem:
+        raise reject(name, f"the file {problem}")
+    size = len(data)
+    if data.startswith(WORKBOOK_MAGIC[0]):
+        _check_entry_count(name, data)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                declared = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+            raise reject(name, f"is not a valid workbook ({exc})") from None
+        budget.add(declared)
+        size = declared
+    else:
+        budget.add(size)
+    return (Member(name, "workbook", size),)
 
 
 def uploads_dir() -> Path:

@@ -1,5 +1,6 @@
-"""Backfire KPIs per case, defined once: in ``KPIS`` (read by the Methods and Compare pages and
-the CLI) and in the docstrings of the functions that compute them.
+"""Backfire KPIs per case, defined once: each entry of ``KPIS`` carries the KPI whole (label,
+unit, definition, compute function, where it shows); every page, export and the CLI read it.
+Adding a KPI is one entry here plus its test.
 
 Conventions shared by every KPI:
 - "tweets" counts every row, retweets included; "originals" are authored posts (every row
@@ -11,8 +12,9 @@ Conventions shared by every KPI:
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -51,76 +53,154 @@ HIJACK_MIN_ORIGINALS: Final = 20
 TOP_AUTHOR_FRACTION: Final = 0.01  # "the top 1% of authors"
 
 
+# Where a KPI shows besides the Methods page, the CLI, the HTML report's key figures and
+# kpis.csv (which list every KPI): the place's name -> the KPI's position there.
+CARD: Final = "card"        # the deep-dive's headline cards
+LIBRARY: Final = "library"  # the case library's cards
+COMPARE: Final = "compare"  # the Compare page's key-figures table
+LESSON: Final = "lesson"    # the exports' lessons (KPIs that can separate cases)
+
+Result = tuple[Any, str | None]
+
+
+class Measure:
+    """What every KPI is computed from: a table, its launch, the case events and the alert rule.
+
+    Intermediate results shared by several KPIs (the hourly peak, the alert replay) are
+    computed once, on first use.
+    """
+
+    def __init__(self, table: pd.DataFrame, launch: pd.Timestamp, events: Sequence[Any] = (),
+                 alert_rule: alerts.AlertRule | None = None) -> None:
+        self.table, self.launch, self.events, self.alert_rule = table, launch, events, alert_rule
+
+    @functools.cached_property
+    def peak(self) -> dict[str, Any]:
+        return peak(self.table, self.launch)
+
+    @functools.cached_property
+    def totals(self) -> dict[str, int]:
+        return totals(self.table)
+
+    @functools.cached_property
+    def hostile_shares(self) -> dict[str, float | None]:
+        return hostile_shares(self.table)
+
+    @functools.cached_property
+    def alert(self) -> alerts.AlertReplay:
+        return alerts.replay(self.table, self.launch, rule=self.alert_rule, events=self.events)
+
+
 @dataclass(frozen=True)
 class KpiSpec:
-    """A KPI's key, display label, unit and definition (plain text, for hover help)."""
+    """A KPI, whole: key, display label, unit, definition (plain text, for hover help), how it
+    is computed (``compute(measure) -> (value, reason it is None)``), whether it needs the
+    scores, and where it shows (``shows``: place -> position, see ``CARD`` and the others)."""
 
     key: str
     label: str
     unit: str
     definition: str
+    compute: Callable[[Measure], Result]
+    needs_scores: bool = False
+    shows: Mapping[str, int] = field(default_factory=dict)
 
 
-def _spec(key: str, label: str, unit: str, definition: str) -> tuple[str, KpiSpec]:
-    return key, KpiSpec(key, label, unit, definition)
+def _known(value: Any, reason: str) -> Result:
+    return value, None if value is not None else reason
 
 
-KPIS: Final[dict[str, KpiSpec]] = dict([
-    _spec("tweets", "Tweets", "tweets",
-          "Every tweet in the archive, retweets included."),
-    _spec("originals", "Original posts", "tweets",
-          "Tweets that are not retweets: plain tweets, replies and quotes."),
-    _spec("unique_authors", "Unique authors", "accounts",
-          "Distinct accounts that posted or retweeted at least once."),
-    _spec("peak_hourly_rate", "Peak hourly rate", "tweets/hour",
-          "The most tweets (retweets included) in any 60-minute window; windows slide in "
-          "5-minute steps."),
-    _spec("peak_time", "Peak time", "UTC time",
-          "Start of the 60-minute window with the peak hourly rate (the earliest one if tied)."),
-    _spec("time_to_peak_hours", "Time to peak", "hours",
-          "Peak time minus launch, in hours."),
-    _spec("time_to_hijack_minutes", "Time to hijack", "minutes",
-          f"Minutes from launch to the start of the first sustained hostile window. Originals "
-          f"are counted in {int(HIJACK_BIN.total_seconds() // 60)}-minute bins from the launch; a "
-          f"window is {HIJACK_WINDOW_BINS} bins "
-          f"({int(HIJACK_WINDOW_BINS * HIJACK_BIN.total_seconds() // 60)} minutes) and qualifies "
-          f"when it holds at least {HIJACK_MIN_ORIGINALS} originals of which at least "
-          f"{HIJACK_SHARE:.0%} are hostile. The hijack starts at the first window that qualifies "
-          f"together with the next {HIJACK_SUSTAIN_WINDOWS - 1} windows."),
-    _spec("hostile_share", "Hostile share", "share",
-          "Hostile tweets / all tweets, retweets included (a retweet repeats a hostile message)."),
-    _spec("hostile_share_originals", "Hostile share of originals", "share",
-          "Hostile originals / originals (retweets excluded)."),
-    _spec("hostile_engagement_share", "Engagement captured by hostile posts", "share",
-          "Engagement of hostile posts / engagement of all posts. A post's engagement is "
-          "retweets + likes + replies + quotes: the archive's counts when collected after the "
-          "fact, else (or when larger) the retweets, replies and quotes of it found in the "
-          "archive. Retweets are collapsed onto the post they repeat."),
-    _spec("top1pct_author_share", "Top 1% authors' share", "share",
-          "Share of all tweets posted by the most active 1% of authors (at least one author), "
-          "ranked by tweets, retweets included."),
-    _spec("decay_half_life_hours", "Decay half-life", "hours",
-          "Hours from the peak window's start to the first later 60-minute window (same "
-          "5-minute grid, fully inside the archive) holding at most half the peak's tweets."),
-    _spec("response_latency_hours", "Brand response latency", "hours",
-          "Hours from launch to the brand's first documented reaction (response, statement or "
-          "cancellation) in the case events."),
-    _spec("alert_fired_minutes", "Listening alert fired", "minutes",
-          f"Minutes after launch at which a social-listening alert would have fired, replaying "
-          f"the archive minute by minute over the first "
-          f"{alerts.REPLAY_HORIZON.days} days: {alerts.AlertRule().describe()}."),
-])
+def _alert_fired(m: Measure) -> Result:
+    fired = m.alert.fired_minutes
+    return fired, None if fired is not None else (
+        f"the rule ({m.alert.rule.describe()}) never held in the "
+        f"{alerts.REPLAY_HORIZON.days} days after launch")
+
+
+NO_ORIGINALS: Final = "the archive holds no originals"
+
+KPIS: Final[dict[str, KpiSpec]] = {spec.key: spec for spec in (
+    KpiSpec("tweets", "Tweets", "tweets",
+            "Every tweet in the archive, retweets included.",
+            lambda m: (m.totals["tweets"], None), shows={CARD: 0, LIBRARY: 0, COMPARE: 0}),
+    KpiSpec("originals", "Original posts", "tweets",
+            "Tweets that are not retweets: plain tweets, replies and quotes.",
+            lambda m: (m.totals["originals"], None), shows={COMPARE: 1}),
+    KpiSpec("unique_authors", "Unique authors", "accounts",
+            "Distinct accounts that posted or retweeted at least once.",
+            lambda m: (m.totals["unique_authors"], None), shows={COMPARE: 2}),
+    KpiSpec("peak_hourly_rate", "Peak hourly rate", "tweets/hour",
+            "The most tweets (retweets included) in any 60-minute window; windows slide in "
+            "5-minute steps.",
+            lambda m: (m.peak["peak_hourly_rate"], None),
+            shows={CARD: 3, COMPARE: 3, LESSON: 5}),
+    KpiSpec("peak_time", "Peak time", "UTC time",
+            "Start of the 60-minute window with the peak hourly rate (the earliest one if tied).",
+            lambda m: (m.peak["peak_time"], None)),
+    KpiSpec("time_to_peak_hours", "Time to peak", "hours",
+            "Peak time minus launch, in hours.",
+            lambda m: (m.peak["time_to_peak_hours"], None), shows={COMPARE: 5}),
+    KpiSpec("time_to_hijack_minutes", "Time to hijack", "minutes",
+            f"Minutes from launch to the start of the first sustained hostile window. Originals "
+            f"are counted in {int(HIJACK_BIN.total_seconds() // 60)}-minute bins from the launch; a "
+            f"window is {HIJACK_WINDOW_BINS} bins "
+            f"({int(HIJACK_WINDOW_BINS * HIJACK_BIN.total_seconds() // 60)} minutes) and qualifies "
+            f"when it holds at least {HIJACK_MIN_ORIGINALS} originals of which at least "
+            f"{HIJACK_SHARE:.0%} are hostile. The hijack starts at the first window that qualifies "
+            f"together with the next {HIJACK_SUSTAIN_WINDOWS - 1} windows.",
+            lambda m: time_to_hijack_minutes(m.table, m.launch), needs_scores=True,
+            shows={CARD: 2, LIBRARY: 2, COMPARE: 6, LESSON: 1}),
+    KpiSpec("hostile_share", "Hostile share", "share",
+            "Hostile tweets / all tweets, retweets included (a retweet repeats a hostile message).",
+            lambda m: _known(m.hostile_shares["hostile_share"], NO_ORIGINALS), needs_scores=True,
+            shows={CARD: 1, LIBRARY: 1, COMPARE: 7, LESSON: 0}),
+    KpiSpec("hostile_share_originals", "Hostile share of originals", "share",
+            "Hostile originals / originals (retweets excluded).",
+            lambda m: _known(m.hostile_shares["hostile_share_originals"], NO_ORIGINALS),
+            needs_scores=True, shows={COMPARE: 8}),
+    KpiSpec("hostile_engagement_share", "Engagement captured by hostile posts", "share",
+            "Engagement of hostile posts / engagement of all posts. A post's engagement is "
+            "retweets + likes + replies + quotes: the archive's counts when collected after the "
+            "fact, else (or when larger) the retweets, replies and quotes of it found in the "
+            "archive. Retweets are collapsed onto the post they repeat.",
+            lambda m: engagement.hostile_engagement_share(m.table), needs_scores=True,
+            shows={COMPARE: 9, LESSON: 2}),
+    KpiSpec("top1pct_author_share", "Top 1% authors' share", "share",
+            "Share of all tweets posted by the most active 1% of authors (at least one author), "
+            "ranked by tweets, retweets included.",
+            lambda m: top_author_share(m.table), shows={COMPARE: 10, LESSON: 7}),
+    KpiSpec("decay_half_life_hours", "Decay half-life", "hours",
+            "Hours from the peak window's start to the first later 60-minute window (same "
+            "5-minute grid, fully inside the archive) holding at most half the peak's tweets.",
+            lambda m: decay_half_life_hours(m.table, m.launch), shows={COMPARE: 11, LESSON: 6}),
+    KpiSpec("response_latency_hours", "Brand response latency", "hours",
+            "Hours from launch to the brand's first documented reaction (response, statement or "
+            "cancellation) in the case events.",
+            lambda m: response_latency_hours(m.events, m.launch),
+            shows={CARD: 5, COMPARE: 12, LESSON: 4}),
+    KpiSpec("alert_fired_minutes", "Listening alert fired", "minutes",
+            f"Minutes after launch at which a social-listening alert would have fired, replaying "
+            f"the archive minute by minute over the first "
+            f"{alerts.REPLAY_HORIZON.days} days: {alerts.AlertRule().describe()}.",
+            _alert_fired, needs_scores=True, shows={CARD: 4, COMPARE: 13, LESSON: 3}),
+)}
 
 # KPIs that need the scores (hostile column).
-HOSTILITY_KPIS: Final[tuple[str, ...]] = (
-    "hostile_share", "hostile_share_originals", "hostile_engagement_share",
-    "time_to_hijack_minutes", "alert_fired_minutes",
-)
+HOSTILITY_KPIS: Final[tuple[str, ...]] = tuple(k for k, s in KPIS.items() if s.needs_scores)
+# KPIs measured from the launch: they move when the launch is only assumed.
+LAUNCH_KPIS: Final[tuple[str, ...]] = (
+    "time_to_peak_hours", "time_to_hijack_minutes", "alert_fired_minutes")
 # Units as shown next to values.
 UNIT_FORMATS: Final[dict[str, str]] = {
     "tweets": "{:,.0f}", "accounts": "{:,.0f}", "tweets/hour": "{:,.0f}/h",
     "hours": "{:.1f} h", "minutes": "{:,.0f} min", "share": "{:.1%}", "UTC time": "{}",
 }
+
+
+def shown_in(place: str) -> list[str]:
+    """The keys of the KPIs that show in ``place`` (``CARD``, ``COMPARE``…), in their order."""
+    keys = [key for key, spec in KPIS.items() if place in spec.shows]
+    return sorted(keys, key=lambda key: KPIS[key].shows[place])
 
 
 @dataclass
@@ -164,36 +244,19 @@ def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
     if launch is None:
         launch = dated.min()
         report.launch_assumed = True
-        note = "no launch time given: measured from the first tweet in the archive"
-        for key in ("time_to_peak_hours", "time_to_hijack_minutes", "alert_fired_minutes"):
-            report.notes[key] = note
+        for key in LAUNCH_KPIS:
+            report.notes[key] = "no launch time given: measured from the first tweet in the archive"
     report.launch = launch = _utc(launch)
-    report.values.update(totals(table))
-    report.values.update(peak(table, launch))
-    _note(report, "decay_half_life_hours", decay_half_life_hours(table, launch))
-    _note(report, "top1pct_author_share", top_author_share(table))
-    _note(report, "response_latency_hours", response_latency_hours(events, launch))
-    if hostile_mask(table) is None:
-        for key in HOSTILITY_KPIS:
+    measure = Measure(table, launch, events, alert_rule)
+    scored = hostile_mask(table) is not None
+    for key, spec in KPIS.items():
+        if spec.needs_scores and not scored:
             report.notes[key] = "the table is not scored (no hostile column)"
-        return report
-    _hostility(report, table, launch, events, alert_rule)
+        else:
+            _note(report, key, spec.compute(measure))
+    if scored:
+        report.alert = measure.alert
     return report
-
-
-def _hostility(report: KpiReport, table: pd.DataFrame, launch: pd.Timestamp,
-               events: Sequence[Any], alert_rule: alerts.AlertRule | None) -> None:
-    """The KPIs that need scores (``HOSTILITY_KPIS``)."""
-    for key, value in hostile_shares(table).items():
-        _note(report, key, (value, None if value is not None else "the archive holds no originals"))
-    _note(report, "hostile_engagement_share", engagement.hostile_engagement_share(table))
-    _note(report, "time_to_hijack_minutes", time_to_hijack_minutes(table, launch))
-    report.alert = alerts.replay(table, launch, rule=alert_rule, events=events)
-    report.values["alert_fired_minutes"] = report.alert.fired_minutes
-    if report.alert.fired_minutes is None:
-        report.notes["alert_fired_minutes"] = (
-            f"the rule ({report.alert.rule.describe()}) never held in the "
-            f"{alerts.REPLAY_HORIZON.days} days after launch")
 
 
 def for_case(case: Any, table: pd.DataFrame, *,

@@ -8,14 +8,17 @@ in registry order; the first whose rule matches wins, so more specific rules com
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from analysis.ingest.formats import records
+from analysis.ingest.formats import records, web_tweets
 from analysis.ingest.formats.tables import CSV_SPECS, CsvSpec
 
 Container = Literal["json", "csv"]
+DIGIT_ID: Final = r"\d{1,20}"
+# Listening suites' own ids (Reddit, Facebook, news rows): any short token without spaces.
+VENDOR_ID: Final = r"[^\s]{1,400}"
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,25 @@ class Format:
     csv: CsvSpec | None = None
     notes: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # where its posts come from (a key of schema.PLATFORMS), unless a row says otherwise
+    platform: str = "x"
+    # what a valid id looks like (X: digits; Bluesky: an at:// URI; vendors: their own ids)
+    id_pattern: str = DIGIT_ID
+    # text carries X's HTML entities (&amp; &lt; &gt;), decoded once at load
+    html_entities: bool = False
+    # times are written without a zone (read in the zone the user picks, UTC by default)
+    naive_times: bool = False
+    # for JSON shapes that keys alone cannot tell apart: a predicate on the record
+    test: Callable[[Mapping[str, Any]], bool] | None = None
 
     def matches_record(self, record: object) -> bool:
         return self.container == "json" and isinstance(record, dict) and all(
-            _has_key(record, spec) for spec in self.detect)
+            _has_key(record, spec) for spec in self.detect) and (self.test is None or self.test(record))
 
     def matches_header(self, header: set[str]) -> bool:
-        return self.container == "csv" and bool(self.detect) and set(self.detect) <= header
+        if self.container != "csv" or self.csv is None:
+            return False
+        return any(set(names) <= header for names in (self.detect, *self.csv.detect_also) if names)
 
 
 def _has_key(record: Mapping[str, Any], spec: str) -> bool:
@@ -55,20 +70,35 @@ def _has_key(record: Mapping[str, Any], spec: str) -> bool:
 
 _JSON_FORMATS: Final[tuple[Format, ...]] = (
     Format("tweets-js", "Account archive tweets.js", "json", ("tweet:dict",), "v1",
-           records.tweets_js, notes="window.YTD.tweets.part0 = [{\"tweet\": {...}}]"),
-    Format("snscrape", "snscrape JSONL", "json", ("_type", "date"), "iso", records.snscrape),
+           records.tweets_js, notes="window.YTD.tweets.part0 = [{\"tweet\": {...}}]",
+           html_entities=True),
+    Format("x-web", "X web GraphQL response (UserTweets, SearchTimeline, TweetDetail)", "json",
+           ("data:dict",), "v1", web_tweets.timeline, html_entities=True,
+           test=web_tweets.is_timeline),
+    Format("zeeschuimer", "Zeeschuimer NDJSON of X (browser capture)", "json",
+           ("source_platform", "data:dict"), "v1", web_tweets.zeeschuimer, html_entities=True,
+           test=web_tweets.is_zeeschuimer),
+    Format("x-web-tweets", "X web tweet objects, one per line (4CAT NDJSON)", "json",
+           ("rest_id",), "v1", web_tweets.tweet_object, html_entities=True,
+           test=web_tweets.is_tweet_object),
+    Format("apify", "Apify / twitterapi.io tweet JSON", "json", ("type", "author:dict", "createdAt"),
+           "v1", web_tweets.apify, html_entities=True, test=web_tweets.is_apify),
+    Format("snscrape", "snscrape / twscrape JSONL", "json", ("_type", "date"), "iso", records.snscrape),
     Format("v2-stream", "API v2 stream lines (twarc2 stream)", "json", ("data:dict",), "iso",
-           records.v2_stream),
+           records.v2_stream, html_entities=True),
     Format("v2-page", "API v2 response pages (twarc2 search)", "json", ("data:list",), "iso",
-           records.v2_page),
+           records.v2_page, html_entities=True),
     Format("v1.1", "API v1.1 tweet JSON (twarc1, REST, streaming)", "json",
-           ("user:dict", "created_at"), "v1", records.v1),
+           ("user:dict", "created_at"), "v1", records.v1, html_entities=True),
     Format("v2-flat", "API v2 flattened tweets (twarc2 flatten)", "json",
-           ("author_id", "created_at", "text"), "iso", records.v2_flat),
+           ("author_id", "created_at", "text"), "iso", records.v2_flat, html_entities=True),
 )
 
 _CSV_FORMATS: Final[tuple[Format, ...]] = tuple(
-    Format(spec.name, spec.label, "csv", spec.detect, spec.time, csv=spec) for spec in CSV_SPECS)
+    Format(spec.name, spec.label, "csv", spec.detect, spec.time, csv=spec, platform=spec.platform,
+           id_pattern=VENDOR_ID if spec.vendor_ids else DIGIT_ID, html_entities=spec.html_entities,
+           naive_times=spec.naive_times)
+    for spec in CSV_SPECS)
 
 FORMATS: Final[dict[str, Format]] = {f.name: f for f in _JSON_FORMATS + _CSV_FORMATS}
 # Names a user may type for a format, besides the registry names.

@@ -29,6 +29,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 READ_BUFFER = 1 << 20
 # Members of a zip that are never tweet files (macOS resource forks, folders).
 IGNORED_MEMBER_PREFIXES = ("__MACOSX/",)
+# A zip holding one of these is a workbook (XLSX, ODS), read as a spreadsheet, not expanded.
+WORKBOOK_MARKERS = ("xl/workbook.xml", "content.xml")
 # What truncated or corrupt compressed data raises while it is read.
 DECOMPRESSION_ERRORS: tuple[type[Exception], ...] = (
     EOFError, OSError, zlib.error, cast(type[Exception], isal_zlib.error), zipfile.BadZipFile, ValueError)
@@ -169,6 +171,8 @@ def _expand(item: Input, max_members: int | None) -> list[Input]:
         with zipfile.ZipFile(item.path if item.path is not None else io.BytesIO(item.data or b"")) as archive:
             names = [info.filename for info in archive.infolist()
                      if not info.is_dir() and not info.filename.startswith(IGNORED_MEMBER_PREFIXES)]
+            if any(marker in names for marker in WORKBOOK_MARKERS):
+                return [item]
     except ZIP_ERRORS as exc:
         raise ArchiveError(f"broken zip archive ({exc})", path=item.name) from None
     if max_members is not None and len(names) > max_members:

@@ -1,7 +1,8 @@
 """JSON tweet records (v1.1, v2 pages/flat/stream, snscrape, tweets.js) mapped to rows.
 
-A *row* is a tuple in ``ROW_FIELDS`` order: the canonical columns (``schema.COLUMNS``)
-without ``source_format``, with ``created_at`` still the raw string of the format (the
+A *row* is a tuple in ``ROW_FIELDS`` order (or ``FULL_ROW_FIELDS``, which adds platform,
+url and vendor sentiment): the canonical columns (``schema.COLUMNS``) without
+``source_format``, with ``created_at`` still the raw string of the format (the
 loader parses the whole column at once). A mapper raises ``NotATweet`` with a reason for
 records that are not tweets (delete notices, API error objects, wrong types); a mapper of
 multi-tweet records (v2 pages) returns a reason string in place of each unusable item.
@@ -15,7 +16,16 @@ from typing import Any, Final
 
 from analysis.schema import COLUMNS
 
-ROW_FIELDS: Final[tuple[str, ...]] = tuple(name for name in COLUMNS if name != "source_format")
+# Columns a mapper may leave out: the loader fills platform from the format, the rest empty.
+EXTRA_FIELDS: Final[tuple[str, ...]] = ("platform", "url", "vendor_sentiment")
+ROW_FIELDS: Final[tuple[str, ...]] = tuple(
+    name for name in COLUMNS if name != "source_format" and name not in EXTRA_FIELDS)
+# Not canonical: the id of the latest version of an edited post (API v2 edit history); the
+# loader drops earlier versions when the latest is in the file and counts them.
+LATEST_ID: Final = "_latest_id"
+# A row of a mapper that knows the platform or URL (Bluesky, Mastodon, listening suites);
+# shorter rows are padded with None.
+FULL_ROW_FIELDS: Final[tuple[str, ...]] = ROW_FIELDS + EXTRA_FIELDS + (LATEST_ID,)
 Row = tuple[Any, ...]
 MAX_COUNT: Final = 2**53  # beyond this a "count" is garbage (and overflows Int64 on the way)
 Record = Mapping[str, Any]
@@ -240,14 +250,14 @@ def _v2_row(tweet: Record, lookup: _V2Lookup, semantics: str) -> Row:
             if isinstance(r, dict)}
     author_id = tweet.get("author_id")
     user = lookup.users.get(str(author_id), {})
-    text = str(tweet.get("text", ""))
+    text = _v2_text(tweet)
     tags, mentions = _v2_tags(tweet.get("entities"))
     retweeted_id, retweeted_author = refs.get("retweeted"), None
     if retweeted_id is not None:
         original = lookup.tweets.get(retweeted_id)
         if original is not None:
             retweeted_author = lookup.handle(original.get("author_id"))
-            text = f"RT @{retweeted_author}: {original.get('text', '')}"
+            text = f"RT @{retweeted_author}: {_v2_text(original)}"
             tags, omentions = _v2_tags(original.get("entities"))
             mentions = [retweeted_author or ""] + [m for m in omentions if m != retweeted_author]
         else:
@@ -268,7 +278,24 @@ def _v2_row(tweet: Record, lookup: _V2Lookup, semantics: str) -> Row:
         _int(metrics.get("retweet_count")), _int(metrics.get("like_count")),
         _int(metrics.get("reply_count")), _int(metrics.get("quote_count")),
         semantics if metrics else "unknown",
+        None, None, None, _latest_version(tweet_id, tweet.get("edit_history_tweet_ids")),
     )
+
+
+def _v2_text(tweet: Record) -> str:
+    """The full text: ``note_tweet.text`` for posts over 280 characters, else ``text``."""
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("text"), str) and note["text"]:
+        return note["text"]
+    return str(tweet.get("text", ""))
+
+
+def _latest_version(tweet_id: str, history: object) -> str | None:
+    """The last id of the post's edit chain when it is not this one (an earlier version)."""
+    if not isinstance(history, list) or not history:
+        return None
+    latest = _sid(history[-1]) if not isinstance(history[-1], float) else None
+    return latest if latest and latest != tweet_id else None
 
 
 # ---------------------------------------------------------------- snscrape

@@ -2,72 +2,52 @@
 
 ``CSV_SPECS`` lists the CSV layouts researchers hold (twarc-csv, twarc1 json2csv/SFM, TAGS,
 Twint, 4CAT, DMI-TCAT) and ``custom-csv`` (any CSV, read through a user's column mapping).
-``collect`` reads a CSV into an object frame in ``records.ROW_FIELDS`` order, rejecting rows
+``collect`` reads a CSV into an object frame in ``records.FULL_ROW_FIELDS`` order, rejecting rows
 with the wrong number of fields or ids corrupted into floats, with their physical line.
 """
 
 from __future__ import annotations
 
 import ast
-import csv
-import io
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Final
 
 import orjson
 import pandas as pd
 
+from analysis import schema
 from analysis.errors import ArchiveError, UnknownFormatError
-from analysis.ingest.formats.records import ROW_FIELDS, RT_PREFIX
+from analysis.ingest.formats import sheets
+from analysis.ingest.formats.csvspec import CsvSpec, cols
+from analysis.ingest.formats.records import FULL_ROW_FIELDS, RT_PREFIX
+from analysis.ingest.formats.vendors import VENDOR_SPECS
 from analysis.schema import COLUMNS, ENGAGEMENT_COLUMNS
 
 if TYPE_CHECKING:
     from analysis.ingest.formats import Format
 
-# Cells of JSON columns (context_annotations, entities) in twarc-csv exceed csv's 128 KiB default.
-FIELD_SIZE_LIMIT: Final = 16 * 1024 * 1024
 # A float or scientific rendering of an integer id: Excel/pandas corrupted it (precision lost).
 FLOAT_ID: Final = re.compile(r"^[+-]?\d+(\.\d*)?[eE][+-]?\d+$|^\d+\.\d*$")
 TRUE_WORDS: Final = frozenset({"true", "yes", "y", "1", "t"})
-DELIMITERS: Final = (",", "\t", ";")
 ID_COLUMNS: Final = ("id", "retweeted_id", "in_reply_to_id", "quoted_id")
 INT_COLUMNS: Final = ("author_followers", *ENGAGEMENT_COLUMNS)
 HASHTAG: Final = re.compile(r"(?<![\w&])#(\w+)")
 MENTION: Final = re.compile(r"(?<!\w)@(\w{1,15})")
 LIST_CELL_LIMIT: Final = 100_000
 MAX_COUNT: Final = 2**53  # larger "counts" are not counts (and would not survive a float)  # longer list cells are not parsed (literal_eval cost)
+# Vendor sentiment words (prefixes, lower-case) -> Backfire's labels.
+SENTIMENT_WORDS: Final = (("neg", "negative"), ("pos", "positive"), ("neu", "neutral"),
+                          ("mixed", "neutral"), ("not rated", "neutral"))
 # Columns a custom mapping must name.
 REQUIRED_MAPPED: Final = ("id", "created_at", "text")
-
-
-@dataclass(frozen=True)
-class CsvSpec:
-    """How one CSV format maps onto the canonical table."""
-
-    name: str
-    label: str
-    detect: tuple[str, ...]
-    time: str
-    # canonical column -> candidate headers (the first present in the file wins)
-    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # canonical bool column -> header holding true/false/yes/no
-    flags: Mapping[str, str] = field(default_factory=dict)
-    # hook for what a header map cannot say (see DERIVATIONS)
-    derive: str | None = None
-    # twarc-csv writes newlines inside text as the two characters backslash-n
-    escaped_newlines: bool = False
-
-
-def _cols(**columns: str | tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    return {k: (v,) if isinstance(v, str) else v for k, v in columns.items()}
 
 
 CSV_SPECS: Final[tuple[CsvSpec, ...]] = (
     CsvSpec(
         "twarc-csv", "twarc-csv (twarc2 csv, API v2)", ("id", "public_metrics.like_count"), "iso",
-        _cols(id="id", created_at="created_at", text="text", author="author.username",
+        cols(id="id", created_at="created_at", text="text", author="author.username",
               author_followers="author.public_metrics.followers_count",
               retweeted_id="referenced_tweets.retweeted.id", retweeted_author="retweeted_username",
               in_reply_to_id="referenced_tweets.replied_to.id", in_reply_to_author="in_reply_to_username",
@@ -75,32 +55,32 @@ CSV_SPECS: Final[tuple[CsvSpec, ...]] = (
               hashtags="entities.hashtags", mentions="entities.mentions",
               retweet_count="public_metrics.retweet_count", like_count="public_metrics.like_count",
               reply_count="public_metrics.reply_count", quote_count="public_metrics.quote_count"),
-        escaped_newlines=True),
+        escaped_newlines=True, html_entities=True),
     CsvSpec(
         "twarc1-csv", "twarc1 json2csv / SFM CSV (API v1.1)", ("id", "tweet_type"), "iso",
-        _cols(id="id", created_at=("parsed_created_at", "created_at"), text="text",
+        cols(id="id", created_at=("parsed_created_at", "created_at"), text="text",
               author="user_screen_name", author_followers="user_followers_count",
               in_reply_to_id="in_reply_to_status_id", in_reply_to_author="in_reply_to_screen_name",
               lang="lang", hashtags="hashtags", retweet_count="retweet_count",
               like_count="favorite_count"),
-        derive="tweet_type"),
+        derive="tweet_type", html_entities=True),
     CsvSpec(
         "tags", "TAGS Google Sheet export", ("id_str", "from_user"), "v1",
-        _cols(id="id_str", created_at="created_at", text=("full_text", "text"), author="from_user",
+        cols(id="id_str", created_at="created_at", text=("full_text", "text"), author="from_user",
               author_followers="user_followers_count", in_reply_to_id="in_reply_to_status_id_str",
               in_reply_to_author="in_reply_to_screen_name", lang="lang",
               retweet_count="retweet_count", like_count="favorite_count"),
-        derive="entities_str"),
+        derive="entities_str", html_entities=True),
     CsvSpec(
         "twint", "Twint CSV (local time zones)", ("id", "likes_count", "tweet"), "twint",
-        _cols(id="id", created_at="created_at", text="tweet", author="username",
+        cols(id="id", created_at="created_at", text="tweet", author="username",
               retweeted_id="retweet_id", retweeted_author="user_rt", lang="language",
               hashtags="hashtags", mentions="mentions", retweet_count="retweets_count",
               like_count="likes_count", reply_count="replies_count"),
         flags={"is_retweet": "retweet"}, derive="twint"),
     CsvSpec(
         "4cat", "4CAT CSV export (Twitter API v2 datasource)", ("id", "is_retweet", "body"), "sql",
-        _cols(id="id", created_at="timestamp", text="body", author="author",
+        cols(id="id", created_at="timestamp", text="body", author="author",
               author_followers="author_followers", retweeted_author="retweeted_user",
               in_reply_to_author="replied_user", quoted_author="quoted_user",
               lang="language_guess", hashtags="hashtags", mentions="mentions",
@@ -109,91 +89,103 @@ CSV_SPECS: Final[tuple[CsvSpec, ...]] = (
         flags={"is_retweet": "is_retweet", "is_reply": "is_reply", "is_quote": "is_quote_tweet"}),
     CsvSpec(
         "tcat", "DMI-TCAT export", ("id", "from_user_name", "time"), "sql",
-        _cols(id="id", created_at="created_at", text="text", author="from_user_name",
+        cols(id="id", created_at="created_at", text="text", author="from_user_name",
               author_followers="from_user_followercount", in_reply_to_id="in_reply_to_status_id",
               in_reply_to_author="to_user_name", quoted_id="quoted_status_id", lang="lang",
               hashtags="hashtags", retweet_count="retweet_count", like_count="favorite_count")),
+    *VENDOR_SPECS,
     # No detection rule: chosen only when the caller passes a column mapping.
-    CsvSpec("custom-csv", "any CSV, through an explicit column mapping", (), "any"),
+    CsvSpec("custom-csv", "any CSV or XLSX, through a column mapping", (), "any", naive_times=True),
 )
 
 
 # --------------------------------------------------------------------------- reading
 def read_header(head: bytes) -> list[str]:
-    """The header fields of a CSV whose first bytes are ``head``."""
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first = text.splitlines()[0] if text else ""
-    return next(csv.reader([first], delimiter=_delimiter(first)), [])
+    """The header fields of a CSV whose first bytes are ``head`` (below any preamble)."""
+    from analysis.ingest.formats import detect_header
+
+    if sheets.is_workbook(head):
+        return []
+    text = sheets.decode(head, lambda _: None).text
+    grid = sheets.csv_grid(text, lambda *_: None)
+    if not grid:
+        return []
+    at = sheets.header_row(grid, lambda names: detect_header(names) is not None)
+    return [h.strip() for h in grid[at][1]]
 
 
-def _delimiter(header_line: str) -> str:
-    return max(DELIMITERS, key=header_line.count)
+@dataclass(frozen=True)
+class Sheet:
+    """A CSV or workbook split into its header and records (preamble rows left out)."""
+
+    header: list[str]
+    header_line: int
+    rows: list[list[str]]
+    lines: list[int]
+    workbook: bool
 
 
-def _decode(data: bytes, collector: Any) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        collector.warn(f"not valid UTF-8 (first bad byte at line {line}, column {column}); "
-                       "read as cp1252/Latin-1")
-        return data.decode("cp1252", errors="replace")
+def read_sheet(data: bytes, collector: Any, mapping: dict[str, str] | None = None) -> Sheet:
+    """Header and records of a CSV/TSV (any encoding) or of a workbook's first sheet."""
+    from analysis.ingest.formats import detect_header
 
-
-def _records(text: str, collector: Any) -> tuple[list[str], list[list[str]], list[int]]:
-    """Header, rows with the header's field count, and each row's first physical line."""
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except (StopIteration, csv.Error) as exc:
-        raise ArchiveError(f"no CSV header ({exc})", path=collector.name, line=1) from None
+    workbook = sheets.is_workbook(data[:8])
+    if workbook:
+        grid = sheets.workbook_grid(data, collector.name)
+    else:
+        text = sheets.decode(data, collector.warn).text
+        grid = sheets.csv_grid(text, lambda line, reason: collector.reject(line, None, reason))
+    if not grid:
+        raise ArchiveError("no CSV header (the file holds no record)", path=collector.name, line=1)
+    wanted = set(mapping.values()) if mapping else None
+    at = sheets.header_row(grid, lambda names: detect_header(names) is not None, wanted)
+    header_line, raw_header = grid[at]
+    header = [h.strip() for h in raw_header]
+    while workbook and header and not header[-1]:
+        header.pop()  # a sheet's used range can be wider than its header
+    if at:
+        collector.warn(f"{at} row(s) above the header skipped (report preamble); header on "
+                       f"{'row' if workbook else 'line'} {header_line}")
     rows: list[list[str]] = []
     lines: list[int] = []
-    previous = reader.line_num
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            collector.reject(previous + 1, None, f"unreadable CSV record ({exc})")
-            if reader.line_num == previous:
-                break
-            previous = reader.line_num
+    width = len(header)
+    for line, fields in grid[at + 1:]:
+        if not fields or fields == [""] or (workbook and not any(f.strip() for f in fields)):
             continue
-        start, previous = previous + 1, reader.line_num
-        if not fields or fields == [""]:
-            continue
-        if len(fields) != len(header):
-            collector.reject(start, None, f"{len(fields)} fields where the header has {len(header)}")
+        if len(fields) != width and workbook:
+            extra = fields[width:]
+            fields = fields[:width] + [""] * (width - len(fields)) if not any(
+                f.strip() for f in extra) else fields
+        if len(fields) != width:
+            collector.reject(line, None, f"{len(fields)} fields where the header has {width}")
             continue
         rows.append(fields)
-        lines.append(start)
-    return header, rows, lines
+        lines.append(line)
+    return Sheet(header, header_line, rows, lines, workbook)
 
 
 def collect(stream: IO[bytes], head: bytes, forced: Format | None,
             mapping: dict[str, str] | None, collector: Any) -> tuple[Format, pd.DataFrame, list[int | None]]:
-    """Read a CSV into an object frame in ROW_FIELDS order (plus ``_line``); return its format."""
+    """Read a CSV or workbook into an object frame in FULL_ROW_FIELDS order (plus ``_line``)."""
     from analysis.ingest.formats import FORMATS, detect_header
 
-    header, rows, lines = _records(_decode(stream.read(), collector), collector)
+    sheet = read_sheet(stream.read(), collector, mapping)
+    header = sheet.header
     fmt = forced or detect_header(header)
     if fmt is None:
         raise UnknownFormatError(
             f"CSV header not recognised ({', '.join(header[:8])}{'…' if len(header) > 8 else ''}); "
-            "pass a column mapping (canonical column -> header)", path=collector.name, line=1)
+            "give a column mapping (the Your archive page asks for one; CLI: --map column=header)",
+            path=collector.name, line=sheet.header_line)
     spec = fmt.csv
     assert spec is not None
     if fmt is FORMATS["custom-csv"]:
         spec = _mapped_spec(mapping or {}, header, collector.name)
-    source = pd.DataFrame(rows, columns=_unique(header), dtype=object) if rows else \
-        pd.DataFrame(columns=_unique(header), dtype=object)
-    frame, keep = _canonical(source, spec, lines, collector)
-    kept_lines: list[int | None] = [line for line, ok in zip(lines, keep, strict=True) if ok]
+    columns = _unique(header)
+    source = pd.DataFrame(sheet.rows, columns=columns, dtype=object) if sheet.rows else \
+        pd.DataFrame(columns=columns, dtype=object)
+    frame, keep = _canonical(source, spec, sheet.lines, collector)
+    kept_lines: list[int | None] = [line for line, ok in zip(sheet.lines, keep, strict=True) if ok]
     frame["_line"] = pd.Series(kept_lines, dtype=object)
     return fmt, frame, kept_lines
 
@@ -220,7 +212,7 @@ def _mapped_spec(mapping: dict[str, str], header: list[str], name: str) -> CsvSp
         raise ArchiveError(f"mapped header(s) not in the file: {', '.join(absent)}", path=name, line=1)
     flags = {k: v for k, v in mapping.items() if COLUMNS[k] == "bool"}
     columns = {k: (v,) for k, v in mapping.items() if COLUMNS[k] != "bool"}
-    return CsvSpec("custom-csv", "mapped CSV", (), "any", columns, flags)
+    return CsvSpec("custom-csv", "mapped CSV", (), "any", columns, flags, naive_times=True)
 
 
 # --------------------------------------------------------------------------- mapping
@@ -231,14 +223,15 @@ def _canonical(source: pd.DataFrame, spec: CsvSpec, lines: list[int],
     headers = {canon: next((h for h in cands if h in source.columns), None)
                for canon, cands in spec.columns.items()}
     out = pd.DataFrame(index=source.index)
-    for canon in ROW_FIELDS:
-        header = headers.get(canon)
-        out[canon] = _blank_to_none(source[header]) if header else pd.Series([None] * n, dtype=object)
+    for canon in FULL_ROW_FIELDS:
+        present = [h for h in spec.columns.get(canon, ()) if h in source.columns]
+        out[canon] = _coalesce(source, present) if present else pd.Series([None] * n, dtype=object)
     for canon, header in spec.flags.items():
         if header in source.columns:
             out[canon] = source[header].map(lambda v: str(v).strip().lower() in TRUE_WORDS)
     if spec.derive:
-        DERIVATIONS[spec.derive](source, out)
+        derive = DERIVATIONS[spec.derive] if isinstance(spec.derive, str) else spec.derive
+        derive(source, out)
     if spec.escaped_newlines:
         out["text"] = out["text"].map(_unescape, na_action="ignore")
     keep = _check_ids(out, headers, lines, collector)
@@ -246,6 +239,14 @@ def _canonical(source: pd.DataFrame, spec: CsvSpec, lines: list[int],
     _general_rules(out, spec, headers)
     out.attrs["headers"] = {k: v for k, v in headers.items() if v}
     return out, keep.tolist()
+
+
+def _coalesce(source: pd.DataFrame, headers: list[str]) -> pd.Series:
+    """Per row, the first non-blank cell among ``headers`` (Full Text, else Snippet, …)."""
+    out = _blank_to_none(source[headers[0]])
+    for header in headers[1:]:
+        out = out.where(out.notna(), _blank_to_none(source[header]))
+    return out
 
 
 def _blank_to_none(values: pd.Series) -> pd.Series:
@@ -293,7 +294,8 @@ def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | No
     text = out["text"].astype("string").fillna("")
     prefix = text.str.extract(RT_PREFIX.pattern, expand=False)
     if "is_retweet" not in spec.flags and spec.derive != "tweet_type":
-        out["is_retweet"] = out["retweeted_id"].notna() | prefix.notna().to_numpy()
+        out["is_retweet"] = _flag(out["is_retweet"]) | out["retweeted_id"].notna() \
+            | prefix.notna().to_numpy()
     out["retweeted_author"] = out["retweeted_author"].where(
         out["retweeted_author"].notna(), prefix.astype(object).where(prefix.notna(), None))
     needs_prefix = out["is_retweet"].astype(bool) & ~text.str.startswith("RT @").to_numpy() \
@@ -305,13 +307,41 @@ def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | No
         for rt, author, names in zip(out["is_retweet"].astype(bool), out["retweeted_author"],
                                      out["mentions"], strict=True)]
     if "is_reply" not in spec.flags and spec.derive != "tweet_type":
-        out["is_reply"] = out["in_reply_to_id"].notna() | out["in_reply_to_author"].notna()
+        out["is_reply"] = _flag(out["is_reply"]) | out["in_reply_to_id"].notna() \
+            | out["in_reply_to_author"].notna()
     if "is_quote" not in spec.flags and spec.derive != "tweet_type":
-        out["is_quote"] = out["quoted_id"].notna() & ~out["is_retweet"].astype(bool)
+        out["is_quote"] = (_flag(out["is_quote"]) | out["quoted_id"].notna()) & ~out["is_retweet"].astype(bool)
+    out["platform"] = [schema.platform_of(p) or spec.platform for p in out["platform"]]
+    out["vendor_sentiment"] = out["vendor_sentiment"].map(sentiment_label)
     has_counts = any(headers.get(c) for c in ENGAGEMENT_COLUMNS)
     out["metrics_semantics"] = [
         "unknown" if not has_counts else "copied_from_original" if rt else "snapshot"
         for rt in out["is_retweet"].astype(bool)]
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """A relation flag a derivation may have set (True), else False."""
+    return values.map(lambda v: v is True or v is not None and v is not False and str(v).lower() in TRUE_WORDS)
+
+
+def sentiment_label(value: object) -> str | None:
+    """A vendor's sentiment as negative/neutral/positive: words (Brandwatch, Meltwater) or a
+    signed score (Talkwalker -5..+5, Pulsar -1..+1); blank or unreadable is unknown."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    for stem, label in SENTIMENT_WORDS:
+        if text.startswith(stem):
+            return label
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if number != number:  # NaN
+        return None
+    return "negative" if number < 0 else "positive" if number > 0 else "neutral"
 
 
 def _ints(values: pd.Series) -> pd.Series:

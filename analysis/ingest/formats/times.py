@@ -13,6 +13,11 @@ from typing import Final
 import pandas as pd
 
 UTC_DTYPE: Final = "datetime64[ns, UTC]"
+# Plausible post times. Outside them a date is corrupt (year 0019, 2262, 9999: a typo, an
+# Excel serial gone wrong, a sentinel) and its row is rejected; the upper bound also keeps
+# every value inside the nanosecond range of the canonical dtype (ends 2262-04-11).
+EARLIEST: Final = pd.Timestamp("1970-01-01", tz="UTC")
+LATEST: Final = pd.Timestamp("2100-01-01", tz="UTC")
 V1_FORMAT: Final = "%a %b %d %H:%M:%S %z %Y"    # "Wed Oct 10 20:19:24 +0000 2018"
 SQL_FORMAT: Final = "%Y-%m-%d %H:%M:%S"          # DMI-TCAT, 4CAT, TAGS `time` (no zone: UTC)
 # Twint writes the scraper's local zone as an abbreviation; these are the ones its users had.
@@ -30,22 +35,35 @@ _TWINT_ZONE = re.compile(r"^(?P<stamp>.+?)\s+(?P<zone>[A-Z]{2,5}|[+-]\d{4})$")
 _DIGITS = re.compile(r"^\d+(\.\d+)?$")
 
 
+def bounded(times: pd.Series) -> pd.Series:
+    """``times`` as the canonical dtype, with values outside [EARLIEST, LATEST) made NaT.
+
+    pandas parses year 0019 or 9999 at microsecond resolution; casting such a value to
+    nanoseconds would raise ``OutOfBoundsDatetime`` for the whole column.
+    """
+    if times.dtype == object:
+        times = pd.to_datetime(times, utc=True, errors="coerce")
+    inside = (times >= EARLIEST) & (times < LATEST)
+    return times.where(inside).astype(UTC_DTYPE)
+
+
 def _with_format(fmt: str) -> Callable[[pd.Series], pd.Series]:
     def parse(values: pd.Series) -> pd.Series:
-        return pd.to_datetime(values, format=fmt, utc=True, errors="coerce").astype(UTC_DTYPE)
+        return bounded(pd.to_datetime(values, format=fmt, utc=True, errors="coerce"))
     return parse
 
 
 def iso(values: pd.Series) -> pd.Series:
-    """ISO 8601 (``2021-03-01T12:34:56.000Z``, ``2016-12-21T19:30:03+00:00``)."""
-    return pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce").astype(UTC_DTYPE)
+    """ISO 8601 (``2021-03-01T12:34:56.000Z``, ``2016-12-21T19:30:03+00:00``, a space for T)."""
+    return bounded(pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce"))
 
 
 def epoch(values: pd.Series) -> pd.Series:
     """Unix seconds or milliseconds."""
     numbers = pd.to_numeric(values, errors="coerce")
-    millis = numbers.where(numbers < EPOCH_MS_THRESHOLD, numbers / 1000)
-    return pd.to_datetime(millis, unit="s", utc=True, errors="coerce").astype(UTC_DTYPE)
+    millis = numbers.where(numbers.abs() < EPOCH_MS_THRESHOLD, numbers / 1000)
+    sane = millis.where(millis.abs() < LATEST.timestamp())
+    return bounded(pd.to_datetime(sane, unit="s", utc=True, errors="coerce"))
 
 
 def twint(values: pd.Series) -> pd.Series:
@@ -54,6 +72,11 @@ def twint(values: pd.Series) -> pd.Series:
 
 
 def _twint_one(value: object) -> pd.Timestamp | None:
+    stamp = _twint_raw(value)
+    return stamp if stamp is not None and EARLIEST <= stamp < LATEST else None
+
+
+def _twint_raw(value: object) -> pd.Timestamp | None:
     text = str(value).strip() if value is not None else ""
     if _DIGITS.match(text):
         return epoch(pd.Series([text])).iloc[0]
@@ -67,7 +90,7 @@ def _twint_one(value: object) -> pd.Timestamp | None:
     for fmt in ("%Y-%m-%d %H:%M:%S %z", "%d-%m-%Y %H:%M:%S %z"):
         try:
             return pd.Timestamp(pd.to_datetime(f"{stamp} {offset}", format=fmt)).tz_convert("UTC")
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             continue
     return None
 
@@ -83,6 +106,46 @@ def any_time(values: pd.Series) -> pd.Series:
     return out
 
 
+MELTWATER_FORMATS: Final = ("%d-%b-%Y %I:%M%p", "%d-%b-%Y %I:%M %p", "%d-%b-%Y %H:%M")
+# A time written with its zone: "Z", "+0100", "+01:00", "GMT", "UTC" at the end, or epoch digits.
+_ZONED = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT))\s*$|^\s*\d+(?:\.\d+)?\s*$", re.IGNORECASE)
+
+
+def meltwater(values: pd.Series) -> pd.Series:
+    """Meltwater UI exports: ``15-Nov-2025 09:30AM`` (no zone); any other form as ``any``."""
+    out = pd.Series(pd.NaT, index=values.index, dtype=UTC_DTYPE)
+    for fmt in MELTWATER_FORMATS:
+        missing = out.isna() & values.notna()
+        if not missing.any():
+            return out
+        out = out.mask(missing, _with_format(fmt)(values[missing]))
+    missing = out.isna() & values.notna()
+    return out.mask(missing, any_time(values[missing])) if missing.any() else out
+
+
+def localize(values: pd.Series, times: pd.Series, zone: str) -> pd.Series:
+    """Re-read the times whose text carried no zone as wall-clock times in ``zone``.
+
+    The parsers read a zone-less time as UTC; an export written in, say, Europe/Paris then
+    sits one or two hours late. Ambiguous or skipped local times (DST changes) become NaT.
+    """
+    if zone.upper() == "UTC":
+        return times
+    naive = ~values.astype("string").str.contains(_ZONED, na=True).to_numpy(dtype=bool)
+    if not naive.any():
+        return times
+    wall = times[naive].dt.tz_localize(None)
+    local = wall.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    out = times.copy()
+    out[naive] = bounded(local)
+    return out
+
+
+def has_zone(value: object) -> bool:
+    """Whether a time's text says its zone (or is epoch digits, which are UTC)."""
+    return bool(_ZONED.search(str(value))) if value is not None else False
+
+
 PARSERS: Final[dict[str, Callable[[pd.Series], pd.Series]]] = {
     "v1": _with_format(V1_FORMAT),
     "iso": iso,
@@ -90,4 +153,5 @@ PARSERS: Final[dict[str, Callable[[pd.Series], pd.Series]]] = {
     "epoch": epoch,
     "twint": twint,
     "any": any_time,
+    "meltwater": meltwater,
 }

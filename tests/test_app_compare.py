@@ -28,10 +28,14 @@ def _kpi_table(at):
     return next(df.value for df in at.dataframe if "Hostile share" in df.value.columns)
 
 
-def test_all_bundled_cases_by_default() -> None:
+# pages/compare.py DEFAULT_CASES: four contrasting cases, not all eight at once.
+DEFAULT = ("qantasluxury", "askjpm", "mynypd", "askseaworld")
+
+
+def test_four_contrasting_cases_by_default() -> None:
     at = open_page("compare")
     assert_clean(at)
-    labels = [case_label(c) for c in load_cases(include_library=False)]
+    labels = [case_label(c) for c in DEFAULT]
     volume = figure(at, "Volume: tweets per")
     assert [t["name"] for t in volume["data"]] == labels
     normalised = figure(at, "normalised to each case's peak")
@@ -40,14 +44,38 @@ def test_all_bundled_cases_by_default() -> None:
     figure(at, "Hostile share")
     assert volume["layout"]["xaxis"]["title"]["text"] == "Hours since launch"
     small = figure(at, "Each case's timeline")
-    assert sum(t["name"] == "Tweets" for t in small["data"]) == len(BUNDLED)
+    assert sum(t["name"] == "Tweets" for t in small["data"]) == len(DEFAULT)
     table = _kpi_table(at)
     assert list(table.index) == labels
     assert {kpis.KPIS[k].label for k in ("tweets", "hostile_share", "time_to_hijack_minutes")} \
         <= set(table.columns)
     assert "Reconstruction" in text_of(at)
+    assert f"Showing {len(DEFAULT)} of {len(BUNDLED)} cases" in text_of(at)
     summary = next(m.value for m in at.markdown if m.value.startswith("In short"))
     assert "fastest hijack:" in summary and "most hostile:" in summary
+
+
+def test_all_eight_cases_without_clutter() -> None:
+    """Every case chosen: one legend group per provenance, dashes after the eighth colour,
+    small multiples four to a row (two rows for eight)."""
+    labels = [case_label(c) for c in load_cases(include_library=False)]
+    at = open_page("compare", {"cases": labels})
+    assert_clean(at)
+    assert len(labels) >= 8
+    volume = figure(at, "Volume: tweets per")
+    traces = volume["data"]
+    assert [t["name"] for t in traces] == labels
+    assert {t["legendgroup"] for t in traces} == {"Reconstructions (synthetic)"}
+    assert sum("legendgrouptitle" in t for t in traces) == 1, "the group is titled once"
+    assert volume["layout"]["legend"]["groupclick"] == "toggleitem"
+    assert len({t["line"]["color"] for t in traces[:8]}) == 8, "eight distinct colours"
+    small = figure(at, "Each case's timeline")
+    assert sum(t["name"] == "Tweets" for t in small["data"]) == len(labels)
+    layout = small["layout"]
+    assert layout["xaxis5"]["domain"] == layout["xaxis"]["domain"], "four cases per row"
+    assert layout["yaxis"]["domain"] != layout[f"yaxis{2 * 4 + 1}"]["domain"], "a second row"
+    assert list(_kpi_table(at).index) == labels
+    assert "Showing" not in text_of(at)
 
 
 def test_kpi_definitions_on_hover() -> None:

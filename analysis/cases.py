@@ -72,6 +72,9 @@ CASE_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     "launch": (_TIME, True),
     "launch_tweet_id": (_STR, False),
     "launch_assumed": (bool, False),
+    # Tweets before/after these times are left out (stray tweets excluded at upload).
+    "keep_from": (_TIME, False),
+    "keep_until": (_TIME, False),
     "ask": (_STR, True),
     "story": (_STR, True),
     "provenance": (_STR, True),
@@ -205,6 +208,9 @@ class Case:
     target_terms: tuple[str, ...] = ()
     spinoff_hashtags: tuple[str, ...] = ()
     archives: tuple[Path, ...] = ()
+    # Only tweets in [keep_from, keep_until] are analysed (None: no limit on that side).
+    keep_from: pd.Timestamp | None = None
+    keep_until: pd.Timestamp | None = None
     # The generator's table: raw TOML data, kept out of equality and hashing (dicts).
     reconstruction: Mapping[str, Any] | None = field(default=None, compare=False)
     source: Path | None = None
@@ -234,11 +240,28 @@ class Case:
     def events_of(self, *kinds: str) -> list[Event]:
         return [e for e in self.events if e.kind in kinds]
 
+    def kept(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` without the tweets outside [keep_from, keep_until] (undated ones stay)."""
+        if self.keep_from is None and self.keep_until is None:
+            return table
+        times = table["created_at"]
+        drop = pd.Series(False, index=table.index)
+        if self.keep_from is not None:
+            drop |= (times < self.keep_from).fillna(False)
+        if self.keep_until is not None:
+            drop |= (times > self.keep_until).fillna(False)
+        return table.loc[~drop.to_numpy(dtype=bool)]
+
     def hours_since_launch(self, when: pd.Timestamp) -> float:
         return float((when - self.launch).total_seconds() / 3600.0)
 
 
 # --------------------------------------------------------------------------- loading
+
+def numbered_events(case: Case) -> list[Event]:
+    """The case's events in time order: event *n* on a chart is the *n*-th of this list."""
+    return sorted(case.events, key=lambda e: e.time)
+
 
 def load_case(case: str | Path) -> Case:
     """A case by id (bundled or library) or by the path of its TOML file."""
@@ -333,11 +356,17 @@ def case_from_dict(data: Mapping[str, Any], *, source: Path | None = None,
         target_terms=tuple(data.get("target_terms", [])),
         spinoff_hashtags=tuple(t.lstrip("#") for t in data.get("spinoff_hashtags", [])),
         archives=tuple(_archive(base, name, where) for name in data.get("archives", [])),
+        keep_from=_optional_time(data, "keep_from", where),
+        keep_until=_optional_time(data, "keep_until", where),
         reconstruction=data.get("reconstruction"),
         source=source,
         bundled=bundled,
         raw=dict(data),
     )
+
+
+def _optional_time(data: Mapping[str, Any], key: str, where: str) -> pd.Timestamp | None:
+    return None if data.get(key) is None else _timestamp(data[key], where, key)
 
 
 def _event(item: Any, where: str, index: int) -> Event:
@@ -476,6 +505,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     }
     if case.launch_tweet_id:
         out["launch_tweet_id"] = case.launch_tweet_id
+    for key, stamp in (("keep_from", case.keep_from), ("keep_until", case.keep_until)):
+        if stamp is not None:
+            out[key] = stamp.to_pydatetime()
     if case.archives:
         base = case.source.parent if case.source else None
         out["archives"] = [str(p.relative_to(base)) if base and p.is_relative_to(base) else p.name

@@ -30,6 +30,8 @@ PALETTE: Final[tuple[str, ...]] = (
     "#F0E442",  # yellow (last: weak contrast on white)
     "#000000",
 )
+# Opacity of the cases behind a highlighted one on Compare's overlaid curves.
+FADED_OPACITY: Final = 0.3
 # Semantic colours, taken from the palette so they stay distinguishable.
 HOSTILE: Final[str] = "#D55E00"
 SUPPORTIVE: Final[str] = "#0072B2"
@@ -37,23 +39,31 @@ NEUTRAL: Final[str] = "#999999"
 VOLUME: Final[str] = "#56B4E9"
 RETWEETS: Final[str] = "#B3D9F2"  # a lighter tint of VOLUME, for stacked bars
 SENTIMENT: Final[str] = "#009E73"
-# Event kinds of the case files (analysis.cases.EVENT_KINDS) -> marker colour, by who acted.
-EVENT_COLOURS: Final[dict[str, str]] = {
-    "launch": "#000000",          # the campaign's own moves
-    "ask": "#000000",
-    "teaser": "#000000",
-    "hostile_wave": HOSTILE,      # the public turning on it
-    "amplifier": HOSTILE,
-    "spinoff": HOSTILE,
-    "brand_response": "#0072B2",  # the brand reacting
-    "brand_action": "#0072B2",
-    "cancellation": "#CC79A7",
-    "media": "#E69F00",           # the outside world noticing
-    "trend": "#E69F00",
-    "milestone": "#E69F00",
-    "fade": "#999999",
+# Event kinds of the case files (analysis.cases.EVENT_KINDS) -> who acted; each group has a
+# marker colour and a legend entry, so the colours of the numbered markers are explained.
+EVENT_GROUPS: Final[dict[str, tuple[str, str]]] = {
+    # group -> (legend name, colour)
+    "campaign": ("Event: the campaign", "#000000"),
+    "backlash": ("Event: the backlash", HOSTILE),
+    "brand": ("Event: the brand reacts", "#0072B2"),
+    "cancellation": ("Event: cancellation", "#CC79A7"),
+    "outside": ("Event: media, trends, milestones", "#E69F00"),
+    "fade": ("Event: fading", "#999999"),
 }
+EVENT_GROUP_OF: Final[dict[str, str]] = {
+    "launch": "campaign", "ask": "campaign", "teaser": "campaign",
+    "hostile_wave": "backlash", "amplifier": "backlash", "spinoff": "backlash",
+    "brand_response": "brand", "brand_action": "brand",
+    "cancellation": "cancellation",
+    "media": "outside", "trend": "outside", "milestone": "outside",
+    "fade": "fade",
+}
+EVENT_COLOURS: Final[dict[str, str]] = {kind: EVENT_GROUPS[group][1]
+                                        for kind, group in EVENT_GROUP_OF.items()}
 DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
+DEFAULT_EVENT_GROUP: Final = "outside"
+# Event labels in the "outside the chart" note are cut here (the fact sheet has them whole).
+OUTSIDE_LABEL_CHARS: Final = 48
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
@@ -104,13 +114,23 @@ def empty_figure(title: str, message: str) -> go.Figure:
     return _layout(fig, title, height=300, legend=False)
 
 
-def _event_x(events: pd.DataFrame, x: str, launch: pd.Timestamp | None) -> pd.Series:
+def _event_hours(events: pd.DataFrame, launch: pd.Timestamp | None) -> pd.Series:
     times = pd.to_datetime(events["time"], utc=True)
+    if launch is None:
+        raise ValueError("placing events in a window needs the launch time")
+    return (times - launch).dt.total_seconds() / 3600.0
+
+
+def _event_x(events: pd.DataFrame, x: str, launch: pd.Timestamp | None) -> pd.Series:
     if x == "hours_since_launch":
         if launch is None:
             raise ValueError("hours since launch needs the launch time")
-        return (times - launch).dt.total_seconds() / 3600.0
-    return times
+        return _event_hours(events, launch)
+    return pd.to_datetime(events["time"], utc=True)
+
+
+def _hours_text(hours: float) -> str:
+    return f"{hours:+.0f} h" if abs(hours) < 48 else f"{hours / 24:+.0f} days"
 
 
 def timeline(
@@ -126,12 +146,18 @@ def timeline(
     hostile_share: str = "hostile_share",
     sentiment: str = "mean_compound",
     smooth: str | None = None,
+    window: tuple[float, float] | None = None,
+    min_tweets: int = 1,
 ) -> go.Figure:
     """Volume bars (originals + retweets stacked) above hostile-share and mean-sentiment lines.
 
     ``frame`` has one row per bin (``analysis.timeline.timeline``): an ``x`` column
-    (``bin_start`` UTC timestamps or ``hours_since_launch``) and the named metric columns. ``events`` (columns time, kind, label, note,
-    source_url) become vertical markers with a hover note and its source.
+    (``bin_start`` UTC timestamps or ``hours_since_launch``) and the named metric columns.
+    ``events`` (columns time, kind, label, note, source_url, optionally number) become numbered
+    vertical markers, coloured by who acted (legend), with a hover note and its source.
+    ``window`` (hours since launch, needs ``launch``) fixes the x axis; events outside it are
+    listed under the chart instead of stretching the axis. Bins with fewer than ``min_tweets``
+    tweets get no share or sentiment point.
     """
     if frame.empty:
         return empty_figure(title, "No tweets in this selection.")
@@ -143,13 +169,17 @@ def timeline(
         fig.add_bar(x=xs, y=originals, name="Originals, replies, quotes", marker_color=VOLUME,
                     row=1, col=1)
         fig.add_bar(x=xs, y=frame[retweets], name="Retweets", marker_color=RETWEETS, row=1, col=1)
-        fig.update_layout(barmode="stack")
+        fig.update_layout(barmode="stack", bargap=0.05)
     else:
         fig.add_bar(x=xs, y=frame[volume], name="Tweets", marker_color=VOLUME, row=1, col=1)
-    share = frame[smooth] if smooth and smooth in frame else frame[hostile_share]
-    fig.add_scatter(x=xs, y=share, name="Hostile share", mode="lines",
+    thin = frame[volume].to_numpy(dtype=float) < min_tweets
+    share = (frame[smooth] if smooth and smooth in frame else frame[hostile_share]).mask(thin)
+    mood = frame[sentiment].mask(thin)
+    # Few bins: markers too, so a line of two points (or one) is still visible.
+    mode = "lines+markers" if len(frame) <= SHORT_SERIES else "lines"
+    fig.add_scatter(x=xs, y=share, name="Hostile share", mode=mode,
                     line={"color": HOSTILE, "width": 2.5}, row=2, col=1, secondary_y=False)
-    fig.add_scatter(x=xs, y=frame[sentiment], name="Mean sentiment (VADER)", mode="lines",
+    fig.add_scatter(x=xs, y=mood, name="Mean sentiment (VADER)", mode=mode,
                     line={"color": SENTIMENT, "width": 2, "dash": "dot"}, row=2, col=1,
                     secondary_y=True)
     fig.update_yaxes(title_text=f"Tweets per {bin_label}", row=1, col=1)
@@ -158,15 +188,55 @@ def timeline(
     fig.update_yaxes(title_text="Mean sentiment", range=[-1, 1], dtick=0.5, row=2, col=1,
                      secondary_y=True, showgrid=False, zeroline=True)
     fig.update_xaxes(title_text=X_AXES.get(x, x), row=2, col=1)
+    if window is not None and launch is not None:
+        fig.update_xaxes(range=_x_range(window, x, launch))
     if events is not None and not events.empty:
-        _add_events(fig, events, x, launch, top=float(np.nanmax(frame[volume].to_numpy(float))))
+        events = _numbered(events)
+        if window is not None and launch is not None:
+            hours = _event_hours(events, launch)
+            inside = hours.between(window[0], window[1]).to_numpy()
+            _note_outside(fig, events.loc[~inside], hours.loc[~inside])
+            events = events.loc[inside]
+        if not events.empty:
+            _add_events(fig, events, x, launch,
+                        top=float(np.nanmax(frame[volume].to_numpy(float))))
     return _layout(fig, title, height=560)
+
+
+# Up to this many bins, the lines get markers too.
+SHORT_SERIES: Final = 12
+
+
+def _x_range(window: tuple[float, float], x: str, launch: pd.Timestamp) -> list[Any]:
+    if x == "hours_since_launch":
+        return [window[0], window[1]]
+    return [launch + pd.Timedelta(hours=window[0]), launch + pd.Timedelta(hours=window[1])]
+
+
+def _numbered(events: pd.DataFrame) -> pd.DataFrame:
+    """Events with a ``number`` column (1 = the earliest), kept if the caller gave one."""
+    if "number" in events.columns:
+        return events
+    ordered = events.sort_values("time", kind="stable")
+    return ordered.assign(number=range(1, len(ordered) + 1))
+
+
+def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> None:
+    """List the events outside the x axis under the chart (number, label, hours from launch)."""
+    if events.empty:
+        return
+    items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({_hours_text(h)})"
+             for row, h in zip(events.itertuples(), hours, strict=True)]
+    fig.add_annotation(text="Outside this window: " + "; ".join(items), showarrow=False,
+                       xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
+                       yanchor="bottom", align="left", font={"size": 11, "color": "#555555"})
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timestamp | None,
                 top: float) -> None:
     xs = _event_x(events, x, launch)
-    colours = [EVENT_COLOURS.get(str(k), DEFAULT_EVENT_COLOUR) for k in events["kind"]]
+    groups = [EVENT_GROUP_OF.get(str(k), DEFAULT_EVENT_GROUP) for k in events["kind"]]
+    colours = [EVENT_GROUPS[g][1] for g in groups]
     # One dashed line per event across both panels, set in one go (add_vline per event is
     # quadratic in plotly and took most of a rerun).
     line = {"width": 1, "dash": "dash"}
@@ -176,15 +246,22 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
         for value, colour in zip(xs, colours, strict=True)
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain"))
     ])
-    hover = [
-        f"<b>{_plain(row.label, 120)}</b><br>{_plain(row.note)}<br>source: {_plain(row.source_url, 120)}"
-        for row in events.itertuples()
-    ]
-    fig.add_scatter(x=xs, y=[top * 1.06] * len(xs), mode="markers", name="Events (hover)",
-                    text=[_plain(label, 60) for label in events["label"]],
-                    marker={"symbol": "triangle-down", "size": 12, "color": colours,
-                            "line": {"color": "white", "width": 1}},
-                    hovertext=hover, hoverinfo="text", row=1, col=1)
+    frame = events.assign(x=list(xs), group=groups)
+    for group, (name, colour) in EVENT_GROUPS.items():
+        part = frame.loc[frame["group"] == group]
+        if part.empty:
+            continue
+        hover = [f"<b>{int(row.number)}. {_plain(row.label, 120)}</b><br>{_plain(row.note)}"
+                 f"<br>source: {_plain(row.source_url, 120)}" for row in part.itertuples()]
+        fig.add_scatter(x=part["x"], y=[top * 1.08] * len(part), mode="markers+text",
+                        name=name, legendgroup="events",
+                        text=[str(int(n)) for n in part["number"]], textposition="top center",
+                        textfont={"size": 12, "color": colour},
+                        marker={"symbol": "triangle-down", "size": 12, "color": colour,
+                                "line": {"color": "white", "width": 1}},
+                        customdata=[_plain(label, 60) for label in part["label"]],
+                        hovertext=hover, hoverinfo="text", cliponaxis=False, row=1, col=1)
+    fig.update_yaxes(range=[0, top * 1.22], row=1, col=1)
 
 
 def compare_curves(
@@ -197,12 +274,14 @@ def compare_curves(
     normalise: bool = False,
     percent: bool = False,
     groups: Mapping[str, str] | None = None,
+    focus: str | None = None,
 ) -> go.Figure:
     """One line per case, aligned on ``x`` (hours since launch by default).
 
     ``normalise`` divides each curve by its own peak, so cases of different size compare.
     ``groups`` (label -> group title, e.g. "Reconstructions") groups the legend entries, so
     eight cases read as a few labelled groups; a ninth case and later get dashed lines.
+    ``focus`` (a label) draws that case bold and fades the others to thin lines.
     """
     fig = go.Figure()
     titled: set[str] = set()
@@ -220,8 +299,11 @@ def compare_curves(
             if group not in titled:
                 extra["legendgrouptitle_text"] = _plain(group, 40)
                 titled.add(group)
+        faded = focus is not None and label != focus
         fig.add_scatter(x=frame[x], y=ys, mode="lines", name=_plain(label, 60),
-                        line={"color": PALETTE[i % len(PALETTE)], "width": 2.2,
+                        opacity=FADED_OPACITY if faded else 1.0,
+                        line={"color": PALETTE[i % len(PALETTE)],
+                              "width": 1.2 if faded else 3.2 if focus else 2.2,
                               "dash": "solid" if i < len(PALETTE) else "dash"}, **extra)
     if not fig.data:
         return empty_figure(title, "No case selected or no tweets to compare.")
@@ -369,6 +451,16 @@ def wordcloud_image(frequencies: Mapping[str, float], *, hostile: bool, width: i
     return np.asarray(cloud.generate_from_frequencies(cleaned).to_array())
 
 
+# Hours-axis tick steps of the alert chart (round values), chosen for about 6-12 ticks.
+HOUR_TICKS: Final[tuple[float, ...]] = (0.25, 0.5, 1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 48.0)
+MAX_HOUR_TICKS: Final = 12
+
+
+def hour_tick(horizon_hours: float) -> float:
+    """A round tick step (hours) giving at most ``MAX_HOUR_TICKS`` ticks over the horizon."""
+    return next((t for t in HOUR_TICKS if horizon_hours / t <= MAX_HOUR_TICKS), HOUR_TICKS[-1])
+
+
 def alert_replay(
     series: pd.DataFrame,
     *,
@@ -376,14 +468,17 @@ def alert_replay(
     fired_minutes: float | None,
     reaction_hours: float | None,
     reaction_label: str | None = None,
+    hijack_minutes: float | None = None,
     title: str = "Alert replay: rolling hostile share after launch",
     max_points: int = 3000,
 ) -> go.Figure:
-    """The alert rule's rolling hostile share per minute, its threshold, and the two moments
-    that matter: when the alert would have fired and when the brand actually reacted.
+    """The alert rule's rolling hostile share per minute, its threshold, and the moments that
+    matter: when the tag was hijacked, when the alert would have fired and when the brand
+    actually reacted.
 
     ``series`` is ``analysis.alerts.AlertReplay.series`` (minute, tweets_in_window,
-    hostile_share_in_window, firing); it is thinned to ``max_points`` for drawing.
+    hostile_share_in_window, firing); it is thinned to ``max_points`` for drawing. The share
+    line is drawn above the volume bars (bars on the first y axis, at the right).
     """
     if series.empty:
         return empty_figure(title, "No tweets after launch to replay.")
@@ -396,28 +491,43 @@ def alert_replay(
     hours = shown["minute"] / 60.0
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_bar(x=hours, y=shown["tweets_in_window"], name="Tweets in the window",
-                marker_color=RETWEETS, secondary_y=True)
+                marker_color=RETWEETS, secondary_y=False)
     fig.add_scatter(x=hours, y=shown["hostile_share_in_window"], mode="lines",
-                    name="Hostile share in the window", line={"color": HOSTILE, "width": 2},
-                    secondary_y=False)
+                    name="Hostile share in the window", line={"color": HOSTILE, "width": 2.5},
+                    secondary_y=True)
     fig.add_hline(y=min_share, line={"color": "#000000", "dash": "dot", "width": 1},
                   annotation_text=f"alert threshold {min_share:.0%}",
-                  annotation_position="bottom right")
-    if fired_minutes is not None:
-        fig.add_vline(x=fired_minutes / 60.0, line={"color": HOSTILE, "width": 2},
-                      annotation_text=f"alert fires: {fired_minutes:.0f} min",
-                      annotation_position="top left")
-    if reaction_hours is not None:
-        label = _plain(reaction_label or "brand reacts", 40)
-        fig.add_vline(x=reaction_hours, line={"color": SUPPORTIVE, "width": 2},
-                      annotation_text=f"{label}: {reaction_hours:.1f} h",
-                      annotation_position="top right")
-    fig.update_xaxes(title_text="Hours since launch")
+                  annotation_position="bottom right", secondary_y=True)
+    moments = [
+        (hijack_minutes, "#000000", "dash", f"hijacked: {_minutes(hijack_minutes)}"),
+        (fired_minutes, HOSTILE, "solid", f"alert fires: {_minutes(fired_minutes)}"),
+        (None if reaction_hours is None else reaction_hours * 60, SUPPORTIVE, "solid",
+         f"{_plain(reaction_label or 'brand reacts', 200)}: {_minutes((reaction_hours or 0) * 60)}"),
+    ]
+    placed = [m for m in moments if m[0] is not None]
+    for row, (minutes, colour, dash, text) in enumerate(placed):
+        x = float(minutes or 0) / 60.0
+        fig.add_vline(x=x, line={"color": colour, "width": 2, "dash": dash})
+        # Labels stacked one per line above the plot, so long ones stay whole.
+        fig.add_annotation(x=x, xref="x", y=1.0 + 0.07 * (len(placed) - row), yref="paper",
+                           text=text, showarrow=False, xanchor="left" if x < horizon / 120
+                           else "right", font={"size": 12, "color": colour},
+                           bgcolor="rgba(255,255,255,0.85)")
+    fig.update_xaxes(title_text="Hours since launch", dtick=hour_tick(horizon / 60.0),
+                     range=[0, horizon / 60.0])
     fig.update_yaxes(title_text="Hostile share (rolling window)", tickformat=".0%",
-                     range=[0, 1.02], secondary_y=False)
-    fig.update_yaxes(title_text="Tweets in the window", showgrid=False, secondary_y=True)
+                     range=[0, 1.02], dtick=0.25, side="left", secondary_y=True)
+    fig.update_yaxes(title_text="Tweets in the window", showgrid=False, side="right",
+                     rangemode="tozero", secondary_y=False)
     fig.update_layout(bargap=0)
-    return _layout(fig, title, height=420)
+    fig = _layout(fig, title, height=440)
+    return fig.update_layout(margin_t=60 + 28 * len(placed))
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
 def theme_shares(
@@ -520,3 +630,25 @@ def network(
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     return _layout(fig, title, height=620)
+
+
+# Event labels written on a chart: cut to this many characters, stacked on this many rows so
+# neighbouring labels do not overlap.
+EVENT_LABEL_CHARS: Final = 42
+EVENT_LABEL_ROWS: Final = 4
+
+
+def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_launch",
+                 launch: pd.Timestamp | None = None) -> go.Figure:
+    """Write each event's label on the chart (top panel), beside its dashed line, so a class
+    reads them without hovering. Labels are staggered over ``EVENT_LABEL_ROWS`` rows."""
+    if events.empty:
+        return fig
+    xs = _event_x(events, x, launch)
+    for i, (value, kind, label) in enumerate(zip(xs, events["kind"], events["label"], strict=True)):
+        fig.add_annotation(
+            x=value, xref="x", y=0.97 - 0.11 * (i % EVENT_LABEL_ROWS), yref="y domain",
+            text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
+            font={"size": 13, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
+            bgcolor="rgba(255,255,255,0.85)", borderpad=2)
+    return fig

@@ -41,6 +41,14 @@ class CaseError(BackfireError):
     """A case file is missing or invalid, or a case id is unknown."""
 
 
+class DuplicateCase(CaseError):
+    """The uploaded archive is already saved as a library case (``case_id``)."""
+
+    def __init__(self, message: str, *, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(message)
+
+
 class ExportError(BackfireError):
     """An export could not be produced."""
 

@@ -133,6 +133,17 @@ def kind(frame: pd.DataFrame) -> pd.Series:
     return out.mask(frame["is_retweet"], "retweet")
 
 
+# Provenance whose posts never existed on Twitter: they get no link anywhere (app, CSV, decks).
+SYNTHETIC_PROVENANCE = "reconstruction"
+# What a synthetic post is called wherever it is quoted.
+SYNTHETIC_LABEL = "synthetic example"
+
+
+def public_url(author: str | None, tweet_id: str, provenance: str | None) -> str | None:
+    """The post's public URL, or None for a synthetic post (a made-up handle and id)."""
+    return None if provenance == SYNTHETIC_PROVENANCE else tweet_url(author, tweet_id)
+
+
 def tweet_url(author: str | None, tweet_id: str) -> str:
     """The tweet's public URL (``/i/web/status/`` works without the handle)."""
     if author:

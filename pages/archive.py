@@ -48,15 +48,31 @@ if loaded.results:
                 "minutes. The command line does the same faster and prints every KPI: "
                 "`python -m analysis kpis path/to/archive --json`.", icon=":material/terminal:")
 
+    dense = archive_form.outlier_choice(table, key=loaded.key)
+    if dense is not None:
+        table = table.loc[table["created_at"].between(dense.start, dense.end)
+                          | table["created_at"].isna()]
+    duplicate = library.same_archive([checked for checked, _ in loaded.results])
+    save_again = False
+    if duplicate is not None:
+        st.info(f"This archive is already saved as **#{widgets.md_escape(duplicate.hashtag)}** "
+                f"({widgets.md_escape(duplicate.brand)}, saved {duplicate.created}). Open it "
+                "from the case picker, or edit or delete it under *Your saved cases* below.",
+                icon=":material/content_copy:")
+        save_again = st.checkbox("Save it again as another case", key=f"again_{loaded.key}")
+
     st.header("2 · Describe the campaign")
     with edge(stop=False):
         fields = archive_form.describe(table, key=loaded.key)
     if fields is not None:
         st.header("3 · Analyse and save")
         progress = st.progress(0.0, text="Saving the case…")
+        if dense is not None:
+            fields |= {"keep_from": dense.start if dense.before else None,
+                       "keep_until": dense.end if dense.after else None}
         try:
             case_id = library.save_case(files=loaded.files(), load_reports=loaded.reports(),
-                                        **fields)
+                                        refuse_duplicate=not save_again, **fields)
             progress.progress(0.3, text="Loading and scoring the tweets…")
             data.clear()
             scored = data.scored(case_id)
@@ -92,9 +108,6 @@ with edge(stop=False):
                           f"{widgets.md_escape(entry.brand)}")
             left.caption(f"{kept:,} tweets from {widgets.md_escape(names)} · saved "
                          f"{entry.created} · id `{entry.case_id}`")
-            if right.button("Delete", key=f"delete_{entry.case_id}", icon=":material/delete:"):
-                library.delete_case(entry.case_id)
-                data.clear()
-                st.rerun()
+            archive_form.saved_case_actions(entry, right)
     st.caption(f"Stored in the app's data folder (one folder per case: "
                f"{case_library.CASE_FILE_NAME} and the archive files); they survive restarts.")

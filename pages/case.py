@@ -15,6 +15,11 @@ from ui.tabs import TABS
 boot.through_navigation()
 
 HEADLINE_KPIS = kpis.shown_in(kpis.CARD)
+# Two rows of three cards: six in a row cut labels and values at 1280-1440 px.
+CARDS_PER_ROW = 3
+READING_TITLES = {"hostile_share": "Why this hostile share?",
+                  "mean_compound": "Why is the mean sentiment not negative?",
+                  "hijack_vs_alert": "Why do the hijack and the alert give different times?"}
 
 with edge():
     cases = data.all_cases()
@@ -36,11 +41,17 @@ with edge():
     if view != data.View():
         st.caption(f":material/filter_alt: Filtered: {widgets.md_escape(view.describe())}.")
 
-    cols = st.columns(len(HEADLINE_KPIS))
-    for col, key in zip(cols, HEADLINE_KPIS, strict=True):
-        spec = kpis.KPIS[key]
-        col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
-                   help=spec.definition + sections.note_for(report, key), border=True)
+    readings = data.case_readings(case_id, view)
+    for start in range(0, len(HEADLINE_KPIS), CARDS_PER_ROW):
+        row = HEADLINE_KPIS[start:start + CARDS_PER_ROW]
+        for col, key in zip(st.columns(len(row)), row, strict=True):
+            spec = kpis.KPIS[key]
+            col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
+                       help=spec.definition + sections.note_for(report, key), border=True)
+    if readings:
+        with st.expander("How to read these numbers", icon=":material/help:"):
+            for topic, text in readings.items():
+                st.markdown(f"**{READING_TITLES[topic]}** {widgets.md_escape(text)}")
 
     opened = st.tabs([tab.label for tab in TABS], key="tab", bind="query-params")
     for tab, spec in zip(opened, TABS, strict=True):

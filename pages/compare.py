@@ -5,6 +5,7 @@ import streamlit as st
 
 from analysis import charts
 from analysis.metrics import kpis, timeline
+from analysis.metrics import span as span_rule
 from ui import boot, data, state, widgets
 from ui.errors import edge
 
@@ -13,10 +14,6 @@ boot.through_navigation()
 # Compare view defaults: the first two days hold every bundled case's peak and decay.
 DEFAULT_SPAN_H = 48
 MAX_SPAN_H = 24 * 14
-# Opened without a choice, Compare shows four contrasting cases (a one-day contest, a cancelled
-# Q&A, the biggest storm, a week-long activist flood); eight lines at once are a tangle. The
-# others are one click away in the sidebar.
-DEFAULT_CASES = ("qantasluxury", "askjpm", "mynypd", "askseaworld")
 # Small multiples: cases per row (four keeps eight cases to two rows).
 GRID_COLUMNS = 4
 GROUP_TITLES = {"reconstruction": "Reconstructions (synthetic)", "real": "Real archives"}
@@ -49,13 +46,16 @@ st.markdown("All cases aligned on **hours since launch**, so the speed and shape
 with edge():
     cases = data.all_cases()
     names = data.labels(cases)
-    bundled = [cid for cid, c in cases.items() if c.bundled]
-    default = [cid for cid in DEFAULT_CASES if cid in cases] or bundled[:len(DEFAULT_CASES)]
     side = st.sidebar
-    chosen = side.multiselect("Cases to compare", list(cases), default=default or None,
+    chosen = side.multiselect("Cases to compare", list(cases), default=list(cases) or None,
                               format_func=names.__getitem__, key=state.CASES,
-                              help=f"{len(cases)} cases available; your saved archives appear "
+                              help="Every case is chosen at first; your saved archives appear "
                                    "here too.", **state.BOUND)
+    # Eight overlaid lines are a tangle: one case can be brought forward, the rest fade.
+    focus = side.selectbox("Highlight one case", chosen, index=None, key=state.FOCUS,
+                           format_func=names.__getitem__, placeholder="None (all in colour)",
+                           help="The other cases fade to thin lines on the overlaid charts.",
+                           **state.BOUND)
     bin_label = side.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
                                    key=state.BIN, **state.BOUND)
     span = side.slider("Hours after launch to show", min_value=6, max_value=MAX_SPAN_H,
@@ -67,33 +67,30 @@ with edge():
     reports = {cid: data.case_kpis(cid) for cid in chosen}
     st.markdown(takeaway(reports, names))
 
-    bin_size = state.BIN_SIZES[str(bin_label)]
-    frames = {}
-    for cid in chosen:
-        frame = data.case_timeline(cid, data.View(), bin_size)
-        hours = frame["hours_since_launch"]
-        frames[names[cid]] = frame.loc[(hours >= -1) & (hours <= span)]
+    shown_hours = span_rule.Window(-1.0, float(span))
+    bin_size = span_rule.bin_for(shown_hours, state.BIN_SIZES.get(str(bin_label)))
+    bin_label = next(label for label, key in state.BIN_SIZES.items() if key == bin_size)
+    frames = {names[cid]: data.case_timeline(cid, data.View(), bin_size, shown_hours)
+              for cid in chosen}
 
     kind = {cid: cases[cid].provenance for cid in chosen}
     mixed = widgets.provenance_of(list(kind.values()))
     groups = {names[cid]: GROUP_TITLES.get(kind[cid], kind[cid]) for cid in chosen}
-    if len(chosen) < len(cases):
-        st.caption(f"Showing {len(chosen)} of {len(cases)} cases: add or remove cases in the "
-                   "sidebar (the choice is saved in the link).")
+    highlight = names.get(focus) if focus else None
     left, right = st.columns(2)
     with left:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", title=f"Volume: tweets per {bin_label}",
-            y_title=f"Tweets per {bin_label}", groups=groups), key="volume_abs", name="compare-volume", provenance=mixed)
+            y_title=f"Tweets per {bin_label}", groups=groups, focus=highlight), key="volume_abs", name="compare-volume", provenance=mixed)
     with right:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", normalise=True, title="Volume normalised to each case's peak",
-            y_title="Share of the case's peak bin", groups=groups), key="volume_norm",
+            y_title="Share of the case's peak bin", groups=groups, focus=highlight), key="volume_norm",
             name="compare-volume-normalised", provenance=mixed)
     widgets.chart(charts.compare_curves(
         {k: f.assign(share=f["hostile_share_smooth"]) for k, f in frames.items()}, y="share",
         percent=True, title="Hostile share (smoothed over 3 bins)",
-        y_title="Hostile share of tweets", groups=groups), key="hostile_share", name="compare-hostile-share", provenance=mixed)
+        y_title="Hostile share of tweets", groups=groups, focus=highlight), key="hostile_share", name="compare-hostile-share", provenance=mixed)
 
     st.subheader("Key figures")
     table = pd.DataFrame({
@@ -118,7 +115,7 @@ with edge():
     st.subheader("Each case on its own scale")
     widgets.chart(charts.small_multiples(frames, columns=GRID_COLUMNS), key="small_multiples",
                   name="compare-small-multiples", provenance=mixed)
-    stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size)
+    stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size, shown_hours)
                               for cid in chosen})
     stacked.insert(1, "provenance", stacked["case"].map(kind))
     widgets.csv_download(stacked, file_name=f"backfire-timelines-{bin_size}.csv",

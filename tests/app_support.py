@@ -30,6 +30,7 @@ FIRST_RUN_TIMEOUT_S = 600
 PAGES = {
     "library": "pages/library.py",
     "case": "pages/case.py",
+    "story": "pages/story.py",
     "compare": "pages/compare.py",
     "archive": "pages/archive.py",
     "methods": "pages/methods.py",

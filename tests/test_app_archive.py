@@ -63,11 +63,64 @@ def test_upload_report_save_compare_delete(own_data: Path, real_archives: Path) 
     table = next(df.value for df in chosen.dataframe if "Hostile share" in df.value.columns)
     assert label in table.index and table.loc[label, "Data"] == "real"
 
+    # saving the same archive again under another description is refused with a clear message
+    _by_label(at.text_input, "Brand").set_value("Another brand")
+    _by_label(at.button, "Analyse and save").click()
+    at.run()
+    assert not at.exception
+    assert any("already saved as" in i.value for i in at.info)
+    assert any("this archive is already saved as" in e.value for e in at.error)
+    assert len(library.list_cases()) == 1
+
+    # a saved case is preselected on Compare with the bundled ones ("all cases")
+    assert saved[0].case_id in open_page("compare").multiselect[0].value
+
+    # edit it: the form starts from the saved values
+    edit = open_page("archive")
+    _by_label(edit.button, "Edit").click()
+    edit.run()
+    assert _by_label(edit.text_input, "Brand").value == "Test brand"
+    _by_label(edit.text_input, "Brand").set_value("Renamed brand")
+    _by_label(edit.button, "Save the changes").click()
+    edit.run()
+    assert_clean(edit)
+    [entry] = library.list_cases()
+    assert entry.brand == "Renamed brand" and entry.case_id == saved[0].case_id
+
+    # Delete asks first; Cancel keeps the case, "Yes, delete it" removes it
     again = open_page("archive")
     _by_label(again.button, "Delete").click()
     again.run()
+    assert any("cannot be undone" in w.value for w in again.warning)
+    assert len(library.list_cases()) == 1
+    _by_label(again.button, "Cancel").click()
+    again.run()
+    assert len(library.list_cases()) == 1 and not again.warning
+    _by_label(again.button, "Delete").click()
+    again.run()
+    _by_label(again.button, "Yes, delete it").click()
+    again.run()
     assert_clean(again)
     assert library.list_cases() == []
+
+
+def test_stray_tweets_are_offered_for_exclusion(own_data: Path, tmp_path: Path) -> None:
+    from tests import stray_archive
+
+    payload = stray_archive.write(tmp_path / "stray.jsonl").read_bytes()
+    at = open_page("archive")
+    at.file_uploader[0].upload("stray.jsonl", payload, "application/json").run()
+    assert_clean(at)
+    assert any("3 tweets lie years before the rest" in w.value for w in at.warning)
+    assert _by_label(at.checkbox, "Leave the 3 stray tweets out of this case").value
+    _by_label(at.text_input, "Brand").set_value("Brexit")
+    _by_label(at.button, "Analyse and save").click()
+    at.run()
+    assert_clean(at)
+    [entry] = library.list_cases()
+    case = entry.load()
+    assert case.keep_from is not None and case.keep_from.year == 2021
+    assert any("100 tweets" in s.value for s in at.success)
 
 
 def test_rejected_upload_gets_a_clear_message(own_data: Path) -> None:

@@ -52,11 +52,15 @@ def test_every_tab_renders(case_id: str, tab: str) -> None:
     if tab == "Timeline":
         fig = figure(at, "volume, hostility and sentiment")
         names = {t.get("name") for t in fig["data"]}
-        assert {"Hostile share", "Mean sentiment (VADER)", "Events (hover)"} <= names
+        assert {"Hostile share", "Mean sentiment (VADER)"} <= names
+        assert any(str(n).startswith("Event: ") for n in names)  # numbered, in the legend
     elif tab == "Hostile posts":
         table = at.dataframe[0].value
         assert {"text", "author", "kind", "engagement", "hostile_prob", "url"} <= set(table.columns)
-        assert len(table) > 0 and table["url"].str.startswith("https://twitter.com/").all()
+        # synthetic posts: no link anywhere, the header says they are synthetic examples
+        assert len(table) > 0 and table["url"].isna().all()
+        assert "url" not in at.dataframe[0].proto.column_order
+        assert "synthetic examples" in text_of(at)
         assert set(table["kind"]) <= {"original", "reply", "quote"}
     elif tab == "Language":
         assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1
@@ -84,6 +88,9 @@ def test_every_tab_renders(case_id: str, tab: str) -> None:
         table = at.dataframe[0].value
         assert len(table) > 0 and {"text", "author", "url"} <= set(table.columns)
         assert at.text[0].value == table["text"].iloc[0]  # the selected tweet, as plain text
+        assert table["url"].isna().all()
+        assert not [b for b in at.get("link_button")]  # no "Open on Twitter" for a synthetic post
+        assert "synthetic example, not a real post" in text_of(at)
     else:
         sources = [df.value for df in at.dataframe if "source" in df.value.columns]
         assert sources and all(len(df) for df in sources)
@@ -94,6 +101,42 @@ def test_bin_size_changes_the_timeline() -> None:
     fine = figure(_open("mynypd", bin="15 min"), "volume, hostility")
     assert len(values(fine["data"][0]["x"])) > 2 * len(values(hourly["data"][0]["x"]))
     assert "per 15 min" in fine["layout"]["title"]["text"]
+
+
+def test_the_timeline_opens_on_the_hours_around_launch() -> None:
+    """#AskJPM's teasers a week before and coverage weeks after no longer stretch the axis;
+    they are listed above the chart. The full-range switch (in the URL) shows everything."""
+    at = _open("askjpm")
+    assert_clean(at)
+    fig = figure(at, "volume, hostility")
+    assert values(fig["layout"]["xaxis2"]["range"]) == [-2.0, 72.0]
+    hours = values(fig["data"][0]["x"])
+    assert min(hours) >= -2 and max(hours) < 72 and len(hours) <= 150
+    outside = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("Outside")]
+    assert outside and "days)" in outside[0]
+    assert any("launch −2 h … +72 h" in c.value for c in at.caption)
+
+    full = _open("askjpm", full="true")
+    assert_clean(full)
+    whole = figure(full, "volume, hostility")
+    lo, hi = values(whole["layout"]["xaxis2"]["range"])
+    assert lo < -100 and hi >= 72  # the whole archive: the teaser days included
+    # the late coverage (18 days on) is past the last tweet: still listed, not stretching
+    late = [a["text"] for a in whole["layout"]["annotations"] if a["text"].startswith("Outside")]
+    assert late and "+18 days" in late[0] and "-8 days" not in late[0]
+
+
+def test_askrkelly_axis_ends_with_its_data() -> None:
+    fig = figure(_open("askrkelly"), "volume, hostility")
+    assert values(fig["layout"]["xaxis2"]["range"])[1] <= 72
+
+
+def test_a_bin_too_fine_for_the_window_is_widened() -> None:
+    at = _open("askjpm", full="true", bin="1 min")
+    assert_clean(at)
+    fig = figure(at, "volume, hostility")
+    assert len(values(fig["data"][0]["x"])) <= 1500
+    assert any("1 min bins would draw more than" in c.value for c in at.caption)
 
 
 def test_axis_switch_changes_the_x_axis() -> None:

@@ -28,14 +28,10 @@ def _kpi_table(at):
     return next(df.value for df in at.dataframe if "Hostile share" in df.value.columns)
 
 
-# pages/compare.py DEFAULT_CASES: four contrasting cases, not all eight at once.
-DEFAULT = ("qantasluxury", "askjpm", "mynypd", "askseaworld")
-
-
-def test_four_contrasting_cases_by_default() -> None:
+def test_all_bundled_cases_by_default() -> None:
     at = open_page("compare")
     assert_clean(at)
-    labels = [case_label(c) for c in DEFAULT]
+    labels = [case_label(c) for c in load_cases(include_library=False)]
     volume = figure(at, "Volume: tweets per")
     assert [t["name"] for t in volume["data"]] == labels
     normalised = figure(at, "normalised to each case's peak")
@@ -44,38 +40,39 @@ def test_four_contrasting_cases_by_default() -> None:
     figure(at, "Hostile share")
     assert volume["layout"]["xaxis"]["title"]["text"] == "Hours since launch"
     small = figure(at, "Each case's timeline")
-    assert sum(t["name"] == "Tweets" for t in small["data"]) == len(DEFAULT)
+    assert sum(t["name"] == "Tweets" for t in small["data"]) == len(BUNDLED)
     table = _kpi_table(at)
     assert list(table.index) == labels
     assert {kpis.KPIS[k].label for k in ("tweets", "hostile_share", "time_to_hijack_minutes")} \
         <= set(table.columns)
     assert "Reconstruction" in text_of(at)
-    assert f"Showing {len(DEFAULT)} of {len(BUNDLED)} cases" in text_of(at)
     summary = next(m.value for m in at.markdown if m.value.startswith("In short"))
     assert "fastest hijack:" in summary and "most hostile:" in summary
 
 
-def test_all_eight_cases_without_clutter() -> None:
-    """Every case chosen: one legend group per provenance, dashes after the eighth colour,
-    small multiples four to a row (two rows for eight)."""
+def test_eight_cases_without_clutter() -> None:
+    """Eight cases: one titled legend group per provenance, eight distinct colours, small
+    multiples four to a row (two rows), and one case can be brought forward (in the URL)."""
     labels = [case_label(c) for c in load_cases(include_library=False)]
-    at = open_page("compare", {"cases": labels})
-    assert_clean(at)
     assert len(labels) >= 8
-    volume = figure(at, "Volume: tweets per")
-    traces = volume["data"]
-    assert [t["name"] for t in traces] == labels
+    at = open_page("compare")
+    traces = figure(at, "Volume: tweets per")["data"]
     assert {t["legendgroup"] for t in traces} == {"Reconstructions (synthetic)"}
     assert sum("legendgrouptitle" in t for t in traces) == 1, "the group is titled once"
-    assert volume["layout"]["legend"]["groupclick"] == "toggleitem"
+    assert figure(at, "Volume: tweets per")["layout"]["legend"]["groupclick"] == "toggleitem"
     assert len({t["line"]["color"] for t in traces[:8]}) == 8, "eight distinct colours"
-    small = figure(at, "Each case's timeline")
-    assert sum(t["name"] == "Tweets" for t in small["data"]) == len(labels)
-    layout = small["layout"]
+    layout = figure(at, "Each case's timeline")["layout"]
     assert layout["xaxis5"]["domain"] == layout["xaxis"]["domain"], "four cases per row"
-    assert layout["yaxis"]["domain"] != layout[f"yaxis{2 * 4 + 1}"]["domain"], "a second row"
-    assert list(_kpi_table(at).index) == labels
-    assert "Showing" not in text_of(at)
+    assert layout["yaxis"]["domain"] != layout["yaxis9"]["domain"], "a second row"
+
+    focused = open_page("compare", {"focus": case_label("askbg")})
+    assert_clean(focused)
+    for title in ("Volume: tweets per", "normalised to each case's peak", "Hostile share"):
+        lines = {t["name"]: t for t in figure(focused, title)["data"]}
+        assert lines[case_label("askbg")].get("opacity", 1) == 1
+        assert lines[case_label("askbg")]["line"]["width"] > 3
+        others = [t for name, t in lines.items() if name != case_label("askbg")]
+        assert others and all(t["opacity"] < 0.5 and t["line"]["width"] < 2 for t in others)
 
 
 def test_kpi_definitions_on_hover() -> None:

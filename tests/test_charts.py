@@ -40,29 +40,65 @@ def _has_titles(fig: go.Figure) -> None:
         assert axis.title.text or not axis.visible
 
 
+def _event_traces(fig: go.Figure) -> list[go.Scatter]:
+    return [t for t in fig.data if str(t.name).startswith("Event: ")]
+
+
 @pytest.mark.parametrize("x", list(charts.X_AXES))
 def test_timeline_has_bars_lines_events_and_labels(x: str) -> None:
     fig = charts.timeline(_timeline(), x=x, events=EVENTS, launch=LAUNCH, bin_label="hour")
     names = [trace.name for trace in fig.data]
     assert names[:2] == ["Originals, replies, quotes", "Retweets"]
-    assert {"Hostile share", "Mean sentiment (VADER)", "Events (hover)"} <= set(names)
+    assert {"Hostile share", "Mean sentiment (VADER)"} <= set(names)
     assert fig.layout.xaxis2.title.text == charts.X_AXES[x]
     assert fig.layout.yaxis.title.text == "Tweets per hour"
-    events = next(t for t in fig.data if t.name == "Events (hover)")
-    assert len(events.x) == 2
+    events = _event_traces(fig)
+    # one legend entry per group of who acted: the campaign (launch), and "response" is an
+    # unknown kind, drawn in the default group
+    assert [t.name for t in events] == ["Event: the campaign", "Event: media, trends, milestones"]
+    assert [list(t.text) for t in events] == [["1"], ["2"]]  # numbered in time order
     if x == "hours_since_launch":
-        assert list(events.x) == [0.0, 3.0]
+        assert [list(t.x) for t in events] == [[0.0], [3.0]]
     # a vertical event line per event, across both panels
     assert len(fig.layout.shapes) == 2 * 2
     assert len({str(pd.Timestamp(s.x0)) for s in fig.layout.shapes}) == 2
 
 
+def test_every_event_kind_has_a_legend_group() -> None:
+    from analysis.cases import EVENT_KINDS
+
+    assert set(EVENT_KINDS) <= set(charts.EVENT_GROUP_OF)
+
+
 def test_hover_notes_are_escaped_not_markup() -> None:
     fig = charts.timeline(_timeline(), events=EVENTS, launch=LAUNCH)
-    events = next(t for t in fig.data if t.name == "Events (hover)")
-    joined = " ".join(events.hovertext)
-    assert "<script>" not in joined and "&lt;script&gt;" in joined
-    assert "<b>reply</b>" not in " ".join(events.text)
+    hover = " ".join(h for t in _event_traces(fig) for h in t.hovertext)
+    assert "<script>" not in hover and "&lt;script&gt;" in hover
+    assert "&lt;b&gt;reply&lt;/b&gt;" in hover
+
+
+def test_events_outside_the_window_are_listed_not_drawn() -> None:
+    events = pd.concat([EVENTS, pd.DataFrame({
+        "time": [LAUNCH - pd.Timedelta(hours=200), LAUNCH + pd.Timedelta(hours=440)],
+        "kind": ["teaser", "media"], "label": ["Teaser", "Coverage <i>late</i>"],
+        "note": ["", ""], "source_url": ["", ""]})], ignore_index=True)
+    fig = charts.timeline(_timeline(), x="hours_since_launch", events=events, launch=LAUNCH,
+                          window=(-2.0, 72.0))
+    drawn = sorted(x for t in _event_traces(fig) for x in t.x)
+    assert drawn == [0.0, 3.0]
+    assert list(fig.layout.xaxis2.range) == [-2.0, 72.0]
+    note = next(a.text for a in fig.layout.annotations if a.text.startswith("Outside"))
+    assert "1 Teaser (-8 days)" in note and "4 Coverage &lt;i&gt;late&lt;/i&gt; (+18 days)" in note
+
+
+def test_no_share_line_for_bins_with_too_few_tweets() -> None:
+    frame = _timeline().assign(tweets=[1, 2, 30, 40, 3, 50], retweets=0)
+    fig = charts.timeline(frame, min_tweets=5)
+    share = next(t for t in fig.data if t.name == "Hostile share")
+    mood = next(t for t in fig.data if t.name == "Mean sentiment (VADER)")
+    for trace in (share, mood):
+        known = [not np.isnan(v) for v in trace.y]
+        assert known == [False, False, True, True, False, True]
 
 
 def test_timeline_without_rows_says_so() -> None:
@@ -127,15 +163,28 @@ def test_wordcloud_image() -> None:
     assert (blank == 255).all()
 
 
-def test_alert_replay_marks_alert_and_reaction() -> None:
+def test_alert_replay_marks_hijack_alert_and_reaction() -> None:
     minutes = np.arange(1, 600)
     series = pd.DataFrame({"minute": minutes, "tweets_in_window": minutes % 50,
                            "hostile_share_in_window": np.linspace(0, 1, len(minutes)),
                            "firing": minutes > 300})
-    fig = charts.alert_replay(series, min_share=0.5, fired_minutes=60, reaction_hours=4.0,
-                              reaction_label="Apology")
+    label = "Apology posted on the brand's own account after a long night of replies"
+    fig = charts.alert_replay(series, min_share=0.5, fired_minutes=106, reaction_hours=4.0,
+                              reaction_label=label, hijack_minutes=30)
     texts = [a.text for a in fig.layout.annotations]
-    assert "alert fires: 60 min" in texts and "Apology: 4.0 h" in texts
+    assert "hijacked: 30 min" in texts and "alert fires: 106 min" in texts
+    assert f"{label}: 4.0 h" in [t.replace("&#x27;", "'") for t in texts]  # the label whole
     assert fig.layout.xaxis.title.text == "Hours since launch"
     # the view stops a margin after the reaction instead of showing the whole tail
     assert max(fig.data[1].x) <= 4.0 * 1.25 + 1e-9
+    # the share line is drawn above the bars: it sits on the overlaying (second) y axis
+    bars, line = fig.data
+    assert bars.type == "bar" and line.type == "scatter" and line.yaxis == "y2"
+    assert fig.layout.yaxis2.side == "left" and fig.layout.yaxis2.tickformat == ".0%"
+    # round ticks: 0, 0.5, 1 ... hours
+    assert fig.layout.xaxis.dtick == 0.5 and fig.layout.yaxis2.dtick == 0.25
+
+
+@pytest.mark.parametrize(("hours", "tick"), [(1.5, 0.25), (5, 0.5), (40, 6.0), (170, 24.0)])
+def test_hour_ticks_are_round(hours: float, tick: float) -> None:
+    assert charts.hour_tick(hours) == tick

@@ -47,7 +47,7 @@ CHILD = textwrap.dedent("""
         return result if after == "after" else original(*args, **kwargs)
 
     setattr(module, attr, hooked)
-    from analysis import library
+    from analysis.store import library
     with open(sample, "rb") as handle:
         data = handle.read()
     library.save_case(hashtag=hashtag, brand="Killed Brand", brand_account="killed",
@@ -59,7 +59,8 @@ CHILD = textwrap.dedent("""
 # A fresh process: what does a restarted app see?
 LISTER = textwrap.dedent("""
     import json
-    from analysis import cases, library
+    from analysis import cases
+    from analysis.store import library
     entries = library.list_cases()
     found = cases.load_cases()
     print(json.dumps({
@@ -212,7 +213,7 @@ def test_atomic_writer_keeps_the_old_file_on_error(tmp_path: Path) -> None:
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from analysis import atomic
+    from analysis.store import atomic
     target, marker = Path(sys.argv[1]), Path(sys.argv[2])
     with atomic.atomic_writer(target) as handle:
         handle.write(b"x" * 1_000_000)

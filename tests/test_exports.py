@@ -207,3 +207,23 @@ def test_top_posts_leave_out_the_brands_own_posts() -> None:
     posts = content.top_posts(table, 5, brand_account="@rkelly")
     assert [p.author for p in posts] == ["critic", "other"]
     assert [p.author for p in content.top_posts(table, 5)][0] == "RKelly"
+
+
+def test_synthetic_posts_are_quoted_as_examples_and_never_linked() -> None:
+    """Issue 9 item 7: a reconstruction's posts have made-up handles and ids."""
+    import dataclasses
+
+    from analysis import exports
+    from tests.exports_support import archive_case, scored_archive
+
+    table = scored_archive()
+    real = archive_case(table)
+    fake = dataclasses.replace(real, provenance="reconstruction")
+    assert all(p.url and not p.synthetic for p in content.top_posts(table, 3))
+    synthetic = content.top_posts(table, 3, synthetic=True)
+    assert synthetic and all(p.url is None and p.synthetic for p in synthetic)
+    assert deck._post_meta(synthetic[0]).startswith("Synthetic example (not a real post)")
+    html = exports.export_bytes([content.Inputs(fake, table)], "html", None).decode()
+    assert "/status/" not in html and "synthetic example" in html
+    linked = exports.export_bytes([content.Inputs(real, table)], "html", None).decode()
+    assert "twitter.com/" in linked and "/status/" in linked

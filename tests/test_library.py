@@ -10,14 +10,15 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import __main__ as cli
 from analysis import cases
-from analysis.errors import CaseError, UploadRejected
-from analysis.ingest import uploads
+from analysis.errors import CaseError, DuplicateCase, UploadRejected
+from analysis.ingest import loaders, uploads
 from analysis.store import library
 
 SAMPLE = "v1_search_tweets.jsonl"
@@ -72,9 +73,46 @@ def test_same_save_twice_is_one_entry(isolated_data: Path, sample: bytes) -> Non
     first = library.save_case(**_fields(), files=[("a.jsonl", sample)])
     again = library.save_case(**_fields(), files=[("renamed.jsonl", sample)])
     assert first == again and len(library.list_cases()) == 1
+    # the same archive described differently (another launch time, say) is a duplicate: the
+    # dashboard refuses it with a message naming the saved case, unless asked for on purpose
+    with pytest.raises(DuplicateCase, match="already saved as #MyTest") as refused:
+        library.save_case(**_fields("#Other"), files=[("a.jsonl", sample)],
+                          refuse_duplicate=True)
+    assert refused.value.case_id == first and len(library.list_cases()) == 1
     other = library.save_case(**_fields("#Other"), files=[("a.jsonl", sample)])
     assert other != first and other.startswith("other-")
     assert {e.case_id for e in library.list_cases()} == {first, other}
+
+
+def test_a_saved_case_can_be_edited(isolated_data: Path, sample: bytes) -> None:
+    case_id = library.save_case(**_fields(), files=[("a.jsonl", sample)])
+    library.update_case(case_id, hashtag="#Renamed", brand="New Brand", brand_account="nb",
+                        launch="2019-07-12 20:00", target_terms=["strike"],
+                        events=[{"time": "2019-07-12 21:00", "label": "Apology",
+                                 "kind": "brand_response"}])
+    case = cases.load_case(case_id)
+    assert (case.hashtag, case.brand, case.target_terms) == ("Renamed", "New Brand", ("strike",))
+    assert case.launch == pd.Timestamp("2019-07-12 20:00", tz="UTC")
+    assert [e.label for e in case.events] == ["Apology"]
+    assert len(case.archive_paths) == 1 and case.archive_paths[0].is_file()
+    [entry] = library.list_cases()
+    assert (entry.case_id, entry.hashtag) == (case_id, "Renamed")
+
+
+def test_stray_tweets_left_out_at_save(isolated_data: Path, tmp_path: Path) -> None:
+    from analysis.metrics import span
+    from analysis.store import cache
+    from tests import stray_archive
+
+    payload = stray_archive.write(tmp_path / "stray.jsonl").read_bytes()
+    table = loaders.load(tmp_path / "stray.jsonl").table
+    found = span.period(table["created_at"])
+    case_id = library.save_case(**_fields(), files=[("stray.jsonl", payload)],
+                                keep_from=found.start)
+    case = cases.load_case(case_id)
+    assert case.keep_from == found.start and case.keep_until is None
+    kept = cache.scored_case(case)
+    assert len(kept) == len(table) - 3 and kept["created_at"].min().year == 2021
 
 
 def test_several_files_in_one_case(isolated_data: Path, real_archives: Path) -> None:

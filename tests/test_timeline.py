@@ -102,7 +102,7 @@ def test_bin_width(size: str | pd.Timedelta, expected: pd.Timedelta) -> None:
     assert bin_width(size) == expected
 
 
-@pytest.mark.parametrize("size", ["2min", "weekly", pd.Timedelta(minutes=1), pd.Timedelta(days=2)])
+@pytest.mark.parametrize("size", ["2min", "weekly", pd.Timedelta(seconds=30), pd.Timedelta(days=60)])
 def test_bad_bin_sizes_are_clear_errors(size: str | pd.Timedelta) -> None:
     with pytest.raises(BackfireError, match="bin size"):
         bin_width(size)
@@ -148,5 +148,5 @@ def test_bins_partition_the_tweets(minutes: list[int], retweet: list[bool], size
 def test_a_timeline_of_millions_of_bins_asks_for_wider_bins() -> None:
     frame = table([tweet(0), tweet(3 * 365 * 24 * 60)])
     with pytest.raises(BackfireError, match="choose wider bins"):
-        timeline(frame, bin_size="5min")
+        timeline(frame, bin_size="1min")
     assert timeline(frame, bin_size="1D")["tweets"].sum() == 2

@@ -10,12 +10,15 @@ from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analysis import cases as case_library
 from analysis.errors import BackfireError
 from analysis.ingest import uploads
 from analysis.ingest.loaders import LoadResult
-from ui import suggest
+from analysis.metrics import span
+from analysis.store import library
+from ui import data, suggest
 
 SESSION_KEY: Final = "_archive_loads"
 EVENT_COLUMNS: Final = ["time", "kind", "label", "note", "source_url"]
@@ -114,6 +117,31 @@ def _split_terms(text: str) -> list[str]:
     return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
 
 
+def _event_rows(saved: case_library.Case | None) -> pd.DataFrame:
+    """The events table the form starts from: empty, or a saved case's events."""
+    rows = [] if saved is None else [
+        {"time": e.time.tz_convert("UTC").tz_localize(None), "kind": e.kind, "label": e.label,
+         "note": e.note, "source_url": e.source_url} for e in saved.events]
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS).astype({"time": "datetime64[ns]"})
+
+
+def outlier_choice(table: pd.DataFrame, *, key: str) -> span.Period | None:
+    """When a few tweets lie far from the rest, offer to leave them out; the period to keep
+    if the user agrees (None: keep everything)."""
+    found = span.period(table["created_at"])
+    if not found.outliers or found.start is None or found.end is None:
+        return None
+    st.warning(f"{found.describe()} ({found.start:%d %b %Y} – {found.end:%d %b %Y} holds "
+               f"{len(table) - found.outliers:,} of the {len(table):,} tweets). Stray tweets "
+               "stretch every timeline over the empty years between.",
+               icon=":material/warning:")
+    leave_out = st.checkbox(f"Leave the {found.outliers:,} stray tweets out of this case",
+                            value=True, key=f"outliers_{key}",
+                            help="The archive file is kept whole; the case only analyses the "
+                                 "tweets from the first to the last of the dense period.")
+    return found if leave_out else None
+
+
 def _events(frame: pd.DataFrame) -> list[dict[str, Any]]:
     events = []
     for row in frame.to_dict("records"):
@@ -128,33 +156,45 @@ def _events(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return events
 
 
-def describe(table: pd.DataFrame, *, key: str) -> dict[str, Any] | None:
-    """The case form, pre-filled from the data. Returns the fields once submitted."""
-    tag = suggest.hashtag(table)
-    account = suggest.brand_account(table)
-    guess = suggest.launch(table, account)
+def describe(table: pd.DataFrame | None, *, key: str,
+             saved: case_library.Case | None = None) -> dict[str, Any] | None:
+    """The case form, pre-filled from the data (or from ``saved``, to edit a saved case).
+    Returns the fields once submitted."""
+    if saved is not None:
+        tag, account, guess = saved.hashtag, saved.brand_account, None
+    else:
+        frame = table if table is not None else pd.DataFrame()
+        tag = suggest.hashtag(frame)
+        account = suggest.brand_account(frame)
+        guess = suggest.launch(frame, account)
     with st.form(f"case_form_{key}"):
         left, right = st.columns(2)
         hashtag = left.text_input("Campaign hashtag", value=f"#{tag}" if tag else "",
                                   help="Suggested: the archive's most used hashtag.")
-        brand = right.text_input("Brand", placeholder="e.g. Qantas")
+        brand = right.text_input("Brand", value=saved.brand if saved else "",
+                                 placeholder="e.g. Qantas")
         account_in = left.text_input("Brand account", value=account,
                                      help="Suggested: the most mentioned account.")
         terms = right.text_input("Target terms (comma-separated)",
+                                 value=", ".join(saved.target_terms) if saved else "",
                                  placeholder="e.g. strike, grounded, luxury",
                                  help="Words that signal an attack on this brand; they feed "
                                       "the hostility score.")
-        default = guess.time if guess else pd.Timestamp.now(tz="UTC").floor("min")
+        if saved is not None:
+            default = saved.launch
+        else:
+            default = guess.time if guess else pd.Timestamp.now(tz="UTC").floor("min")
         day = left.date_input("Launch date (UTC)", value=default.date())
         clock = right.time_input("Launch time (UTC)", value=default.time(), step=60)
         if guess:
             st.caption(f"Launch suggested from the data: {_safe(guess.reason)}. Change it if you know "
                        "better; the time-based KPIs are measured from it.")
-        assumed = st.checkbox("The launch time is an estimate", value=guess is None or
-                              "surge" in guess.reason)
+        assumed = st.checkbox("The launch time is an estimate",
+                              value=saved.launch_assumed if saved else
+                              guess is None or "surge" in guess.reason)
         st.markdown("**Events** (optional): the brand's responses, a cancellation, press coverage…")
         edited = st.data_editor(
-            pd.DataFrame(columns=EVENT_COLUMNS).astype({"time": "datetime64[ns]"}),
+            _event_rows(saved),
             num_rows="dynamic", width="stretch", key=f"events_{key}",
             column_config={
                 "time": st.column_config.DatetimeColumn("Time (UTC)", required=True),
@@ -164,9 +204,10 @@ def describe(table: pd.DataFrame, *, key: str) -> dict[str, Any] | None:
                 "note": st.column_config.TextColumn("Note"),
                 "source_url": st.column_config.TextColumn("Source URL"),
             })
-        story = st.text_area("One-line story (optional)", max_chars=500)
-        submitted = st.form_submit_button("Analyse and save", type="primary",
-                                          icon=":material/play_arrow:")
+        story = st.text_area("One-line story (optional)", max_chars=500,
+                             value=saved.story if saved else "")
+        submitted = st.form_submit_button("Save the changes" if saved else "Analyse and save",
+                                          type="primary", icon=":material/play_arrow:")
     if not submitted:
         return None
     if not hashtag.strip().lstrip("#") or not brand.strip():
@@ -177,3 +218,33 @@ def describe(table: pd.DataFrame, *, key: str) -> dict[str, Any] | None:
     return {"hashtag": hashtag, "brand": brand, "brand_account": handle,
             "launch": launch, "launch_assumed": assumed, "events": _events(edited),
             "target_terms": _split_terms(terms), "story": story}
+
+
+def saved_case_actions(entry: library.LibraryEntry, buttons: DeltaGenerator) -> None:
+    """Edit and Delete (with a confirmation) for one saved case."""
+    confirm_key, edit_key = f"confirm_delete_{entry.case_id}", f"editing_{entry.case_id}"
+    if buttons.button("Edit", key=f"edit_{entry.case_id}", icon=":material/edit:"):
+        st.session_state[edit_key] = not st.session_state.get(edit_key, False)
+    if buttons.button("Delete", key=f"delete_{entry.case_id}", icon=":material/delete:"):
+        st.session_state[confirm_key] = True
+    if st.session_state.get(confirm_key):
+        st.warning(f"Delete **#{_safe(entry.hashtag)}** and its archive files? "
+                   "This cannot be undone.", icon=":material/delete_forever:")
+        yes, no = st.columns(2)
+        if yes.button("Yes, delete it", key=f"really_delete_{entry.case_id}", type="primary"):
+            library.delete_case(entry.case_id)
+            st.session_state.pop(confirm_key, None)
+            data.clear()
+            st.rerun()
+        if no.button("Cancel", key=f"cancel_delete_{entry.case_id}"):
+            st.session_state.pop(confirm_key, None)
+            st.rerun()
+    if st.session_state.get(edit_key):
+        fields = describe(None, key=f"edit_{entry.case_id}", saved=entry.load())
+        if fields is not None:
+            library.update_case(entry.case_id, **fields)
+            st.session_state.pop(edit_key, None)
+            data.clear()
+            st.toast(f"Saved the changes to #{_safe(fields['hashtag'].lstrip('#'))}.",
+                     icon=":material/check_circle:")
+            st.rerun()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Final
 
-import pandas as pd
 import streamlit as st
 
 from analysis.cases import Case
-from analysis.metrics import filters
+from analysis.metrics import filters, span
 from ui import data, state
 
 # Short stance labels: they are shown in the picker AND written in the URL.
@@ -25,14 +23,27 @@ STANCE_LABELS: Final[dict[str, str]] = {
 STANCE_HELP: Final = "  \n".join(
     f"**{STANCE_LABELS[key]}**: {label}" for key, (label, _) in filters.STANCES.items()
 )
-# Window slider step: finer for short archives (hours).
-FINE_STEP_SPAN_H: Final = 72
+# Window slider step by the slider's span (hours): half hours for a few days, days for years.
+SLIDER_STEPS: Final[tuple[tuple[float, float], ...]] = ((72.0, 0.5), (2000.0, 1.0))
+COARSE_STEP_H: Final = 24.0
+FULL_HELP: Final = ("Off: the timeline shows launch −2 h … +72 h (cut to where the tweets are) "
+                    "and the slider leaves out stray tweets far from the rest. On: the whole "
+                    "archive.")
 
 
 def _forget_window() -> None:
     """A new case has another time span: drop the old window and language choice."""
     for key in (state.WINDOW, state.LANGS):
         st.session_state.pop(key, None)
+
+
+def _forget_slider() -> None:
+    """The slider's bounds change with the full-range switch: start again from its default."""
+    st.session_state.pop(state.WINDOW, None)
+
+
+def slider_step(bounds: span.Window) -> float:
+    return next((step for limit, step in SLIDER_STEPS if bounds.hours <= limit), COARSE_STEP_H)
 
 
 def case_picker(cases: dict[str, Case]) -> str:
@@ -45,24 +56,22 @@ def case_picker(cases: dict[str, Case]) -> str:
     ))
 
 
-def _span_hours(first: pd.Timestamp | None, last: pd.Timestamp | None,
-                launch: pd.Timestamp) -> tuple[float, float]:
-    if first is None or last is None:
-        return 0.0, 1.0
-    lo = (first - launch) / pd.Timedelta(hours=1)
-    hi = (last - launch) / pd.Timedelta(hours=1)
-    return float(math.floor(min(lo, 0.0))), float(math.ceil(max(hi, lo + 1)))
-
-
 def view(c: Case) -> data.View:
     """The filter widgets in the sidebar; returns the resulting view."""
     side = st.sidebar
     side.subheader("Filters", help="They apply to every chart, table and export on the page.")
-    langs, first, last = data.facets(c.id)
-    lo, hi = _span_hours(first, last, c.launch)
-    step = 0.5 if hi - lo <= FINE_STEP_SPAN_H else 1.0
+    langs, _, _ = data.facets(c.id)
+    found = data.period(c.id)
+    full_range = side.toggle("Full time range", value=False, key=state.FULL, help=FULL_HELP,
+                             on_change=_forget_slider, **state.BOUND)
+    bounds = span.full_hours(found, c.launch) if full_range else span.dense_hours(found, c.launch)
+    lo, hi = bounds.start, bounds.end
     window = side.slider("Time window (hours since launch)", min_value=lo, max_value=hi,
-                         value=(lo, hi), step=step, key=state.WINDOW, **state.BOUND)
+                         value=(lo, hi), step=slider_step(bounds), key=state.WINDOW,
+                         **state.BOUND)
+    if found.outliers and not full_range:
+        side.caption(f":material/info: {found.describe()}: outside this slider (switch on "
+                     "*Full time range* to reach them); the KPIs count them.")
     keyword = side.text_input("Keyword in the text", key=state.KEYWORD,
                               placeholder="e.g. bailout", **state.BOUND)
     chosen = side.multiselect("Language", langs, key=state.LANGS, placeholder="All languages",
@@ -79,3 +88,9 @@ def view(c: Case) -> data.View:
         stance=str(stance),
         include_retweets=bool(retweets),
     )
+
+
+def chart_window(c: Case, view: data.View) -> span.Window:
+    """The hours the timeline shows (``analysis.metrics.span.chart_window``)."""
+    return span.chart_window(data.period(c.id), c.launch, start=view.start_hours,
+                             end=view.end_hours, full=bool(st.session_state.get(state.FULL)))

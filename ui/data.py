@@ -18,9 +18,19 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts
+from analysis import charts, story
 from analysis.cases import Case
-from analysis.metrics import engagement, filters, kpis, network, terms, themes, timeline
+from analysis.metrics import (
+    engagement,
+    filters,
+    kpis,
+    network,
+    readings,
+    span,
+    terms,
+    themes,
+    timeline,
+)
 from analysis.store import paths
 
 Stamp = tuple[str, tuple[tuple[str, int], ...]]
@@ -134,13 +144,30 @@ def filtered(case_id: str, view: View) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _timeline(case_id: str, view: View, bin_size: str, key: Stamp) -> pd.DataFrame:
-    return timeline.timeline(filtered(case_id, view), bin_size=bin_size,
-                             launch=case(case_id).launch)
+def _timeline(case_id: str, view: View, bin_size: str, window: span.Window | None,
+              key: Stamp) -> pd.DataFrame:
+    launch = case(case_id).launch
+    table = filtered(case_id, view)
+    if window is not None:
+        start, end = window.times(launch)
+        table = filters.apply(table, filters.Filters(start=start, end=end))
+    return timeline.timeline(table, bin_size=bin_size, launch=launch)
 
 
-def case_timeline(case_id: str, view: View, bin_size: str) -> pd.DataFrame:
-    return _timeline(case_id, view, bin_size, case_stamp(case_id))
+def case_timeline(case_id: str, view: View, bin_size: str,
+                  window: span.Window | None = None) -> pd.DataFrame:
+    """The view's timeline in ``bin_size`` bins, only the tweets inside ``window`` if given."""
+    return _timeline(case_id, view, bin_size, window, case_stamp(case_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _period(case_id: str, key: Stamp) -> span.Period:
+    return span.period(scored(case_id)["created_at"])
+
+
+def period(case_id: str) -> span.Period:
+    """Where the case's tweets are: dense period and stray tweets (``analysis.metrics.span``)."""
+    return _period(case_id, case_stamp(case_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -155,12 +182,12 @@ def top_hostile(case_id: str, view: View, n: int = engagement.DEFAULT_TOP) -> pd
 def events_frame(c: Case) -> pd.DataFrame:
     """The case's events as a frame for ``analysis.charts.timeline``."""
     rows: list[dict[str, Any]] = [
-        {"time": e.time, "kind": e.kind, "label": e.label,
+        {"number": number, "time": e.time, "kind": e.kind, "label": e.label,
          "note": e.note + (f" (confidence: {e.confidence})" if e.confidence else ""),
          "source_url": e.source_url or "no source: see the fact sheet"}
-        for e in c.events
+        for number, e in enumerate(case_library.numbered_events(c), start=1)
     ]
-    return pd.DataFrame(rows, columns=["time", "kind", "label", "note", "source_url"])
+    return pd.DataFrame(rows, columns=["number", "time", "kind", "label", "note", "source_url"])
 
 
 def clear() -> None:
@@ -168,6 +195,20 @@ def clear() -> None:
     _cases.clear()
     _scored.clear()
     _filtered.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _readings(case_id: str, view: View, key: Stamp) -> dict[str, str]:
+    c, table = case(case_id), filtered(case_id, view)
+    found = {"hostile_share": readings.hostile_share_gap(c, table),
+             "mean_compound": readings.sentiment_gap(c, table),
+             "hijack_vs_alert": readings.hijack_and_alert(case_kpis(case_id, view))}
+    return {key: text for key, text in found.items() if text}
+
+
+def case_readings(case_id: str, view: View) -> dict[str, str]:
+    """How to read the headline numbers (``analysis.metrics.readings``), by topic."""
+    return _readings(case_id, view, case_stamp(case_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -203,7 +244,8 @@ def _people(case_id: str, view: View, key: Stamp) -> dict[str, pd.DataFrame]:
     c = case(case_id)
     table = filtered(case_id, view)
     return {"posters": terms.top_posters(table), "amplified": terms.most_amplified(table),
-            "mentions": terms.top_mentions(table), "hashtags": terms.hashtags(table, c.hashtag)}
+            "mentions": terms.top_mentions(table),
+            "hashtags": terms.hashtags(table, c.hashtag, spinoffs=c.spinoff_hashtags)}
 
 
 def people(case_id: str, view: View) -> dict[str, pd.DataFrame]:
@@ -271,3 +313,30 @@ def interaction_network(case_id: str, view: View, relation: str) -> network.Netw
     """The view's retweet, reply or mention network among its most active and most amplified
     accounts, with communities and brokers."""
     return _network(case_id, view, relation, case_stamp(case_id))
+
+
+def _chapter(case_id: str, phase: str) -> case_library.Chapter:
+    return next(ch for ch in case(case_id).chapters if ch.phase == phase)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _chapter_numbers(case_id: str, phase: str, key: Stamp
+                     ) -> tuple[story.Number, story.Number | None, pd.DataFrame]:
+    c, chapter = case(case_id), _chapter(case_id, phase)
+    table, report = scored(case_id), case_kpis(case_id)
+    return (story.headline(table, c, chapter, report), story.reveal(table, c, chapter, report),
+            story.posts(table, c, chapter))
+
+
+def chapter_numbers(case_id: str, phase: str) -> tuple[story.Number, story.Number | None, pd.DataFrame]:
+    """A story chapter's one number, the answer to its prompt, and its few posts."""
+    return _chapter_numbers(case_id, phase, case_stamp(case_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _glossary(mtime: int) -> tuple[story.Term, ...]:
+    return story.load_glossary()
+
+
+def glossary() -> tuple[story.Term, ...]:
+    return _glossary(_mtime(story.GLOSSARY_FILE))

@@ -7,12 +7,13 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
+from analysis import cases as case_library
 from analysis import charts, schema
 from analysis.cases import Case
 from analysis.errors import BackfireError
 from analysis.exports import data as export_data
-from analysis.metrics import kpis, network
-from ui import data, state, widgets
+from analysis.metrics import kpis, network, span
+from ui import controls, data, state, widgets
 from ui.widgets import md_escape
 
 POST_TABLE: Final[dict[str, Any]] = {
@@ -60,13 +61,16 @@ def takeaway(c: Case, report: kpis.KpiReport) -> str:
     return "; ".join(parts) + "."
 
 
-def tweets_export(table: pd.DataFrame, provenance: str | None = None) -> pd.DataFrame:
-    """The filtered tweets as exported: canonical + score columns, public URL added.
+def tweets_export(table: pd.DataFrame, provenance: str | None = None, *,
+                  link_for: str | None = None) -> pd.DataFrame:
+    """The filtered tweets as exported: canonical + score columns, public URL added (empty for
+    a reconstruction: its posts were never on Twitter).
 
-    With ``provenance``, a first column says whether the rows are a reconstruction.
+    With ``provenance``, a first column says whether the rows are a reconstruction;
+    ``link_for`` gives the provenance for the links only (no extra column).
     """
     out = table[[c for c in EXPORT_COLUMNS if c in table.columns]].copy()
-    out["url"] = [schema.tweet_url(None if pd.isna(a) else str(a), str(i))
+    out["url"] = [schema.public_url(None if pd.isna(a) else str(a), str(i), provenance or link_for)
                   for a, i in zip(out["author"], out["id"], strict=True)]
     return out if provenance is None else with_provenance(out, provenance)
 
@@ -81,19 +85,44 @@ def with_provenance(frame: pd.DataFrame, provenance: str) -> pd.DataFrame:
 def timeline(c: Case, view: data.View) -> None:
     left, right = st.columns([1, 2])
     axis = left.radio("X axis", list(state.AXES), horizontal=True, key=state.AXIS, **state.BOUND)
-    bin_label = right.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
-                                    key=state.BIN, **state.BOUND)
-    frame = data.case_timeline(c.id, view, state.BIN_SIZES[str(bin_label)])
+    bin_label = str(right.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
+                                        key=state.BIN, **state.BOUND))
+    window = controls.chart_window(c, view)
+    wanted = state.BIN_SIZES.get(bin_label)
+    size = span.bin_for(window, wanted)
+    shown = _bin_words(size)
+    frame = data.case_timeline(c.id, view, size, window)
     fig = charts.timeline(frame, x=state.AXES[str(axis)], events=data.events_frame(c),
-                          launch=c.launch, bin_label=str(bin_label),
-                          title=f"#{c.hashtag}: volume, hostility and sentiment per {bin_label}")
+                          launch=c.launch, bin_label=shown, window=(window.start, window.end),
+                          min_tweets=span.MIN_SHARE_TWEETS,
+                          title=f"#{c.hashtag}: volume, hostility and sentiment per {shown}")
     widgets.chart(fig, key="timeline_chart", name=f"{c.id}-timeline", provenance=c.provenance)
-    st.caption("Bars: tweets per bin (light: retweets). Lines: share of tweets that attack the "
-               "brand (orange) and mean VADER sentiment (green, dotted, right axis). Triangles "
-               "mark events; hover for the note and its source.")
+    st.caption(_timeline_caption(window, bin_label, size, view))
     widgets.csv_download(with_provenance(frame, c.provenance),
-                         file_name=f"{c.id}-timeline-{state.BIN_SIZES[str(bin_label)]}.csv",
+                         file_name=f"{c.id}-timeline-{size}.csv",
                          key="export_timeline", label="Download the timeline bins (CSV)")
+
+
+def _bin_words(size: str) -> str:
+    """``1h`` -> ``1 hour`` (the label the bin control shows)."""
+    return next((label for label, key in state.BIN_SIZES.items() if key == size), size)
+
+
+def _timeline_caption(window: span.Window, bin_label: str, size: str, view: data.View) -> str:
+    where = ("the time window chosen in the sidebar" if view.start_hours is not None
+             else "launch −2 h … +72 h, cut to where the tweets are (switch on *Full time "
+                  "range* in the sidebar for the whole archive)")
+    if st.session_state.get(state.FULL) and view.start_hours is None:
+        where = "the whole archive"
+    binning = f"{_bin_words(size)} bins ({span.bars(window, size):,} bars)"
+    if state.BIN_SIZES.get(bin_label) not in (None, size):
+        binning += (f": {bin_label} bins would draw more than {span.MAX_CHART_BINS:,} bars "
+                    "over this window")
+    return (f"Showing {where}, in {binning}. Bars: tweets per bin (light: retweets). Lines: "
+            f"share of tweets that attack the brand (orange) and mean VADER sentiment (green, "
+            f"dotted, right axis), drawn only for bins of at least {span.MIN_SHARE_TWEETS} "
+            "tweets. Numbered triangles mark the case's events (colour: who acted, see the "
+            "legend; the fact sheet lists them); hover one for its note and source.")
 
 
 # ------------------------------------------------------------------------------ posts
@@ -104,15 +133,39 @@ def hostile_posts(c: Case, view: data.View) -> None:
     if top.empty:
         st.info("No hostile post in this view.")
         return
+    synthetic = c.provenance == schema.SYNTHETIC_PROVENANCE
     shown = top.assign(created_at=top["created_at"].fillna(top["first_seen"]))
-    st.dataframe(shown, column_order=list(POST_TABLE), column_config=POST_TABLE,
+    if synthetic:
+        shown = shown.assign(url=None)
+    st.dataframe(shown, column_order=_columns(POST_TABLE, synthetic),
+                 column_config=_synthetic_config(POST_TABLE, synthetic),
                  hide_index=True, width="stretch", key="hostile_posts_table")
     st.caption("Retweets are collapsed onto the post they repeat. Engagement counts captured "
                "by a stream at posting time are near zero, so the in-archive retweets, replies "
-               "and quotes are used when larger. Texts are shown exactly as posted.")
+               "and quotes are used when larger. Texts are shown exactly as posted."
+               + (SYNTHETIC_CAPTION if synthetic else ""))
     widgets.csv_download(with_provenance(shown[list(POST_TABLE)], c.provenance),
                          file_name=f"{c.id}-top-hostile-posts.csv",
                          key="export_posts", label="Download these posts (CSV)")
+
+
+SYNTHETIC_CAPTION: Final = (" These are **synthetic examples** written by Backfire's "
+                            "generator: the handles and ids are made up, so no post links to "
+                            "Twitter.")
+
+
+def _columns(config: dict[str, Any], synthetic: bool) -> list[str]:
+    """The table's columns: no link column for synthetic posts."""
+    return [c for c in config if not (synthetic and c == "url")]
+
+
+def _synthetic_config(config: dict[str, Any], synthetic: bool) -> dict[str, Any]:
+    """Column headers that say the texts are synthetic examples."""
+    if not synthetic:
+        return config
+    return config | {"text": st.column_config.TextColumn(
+        f"Text ({schema.SYNTHETIC_LABEL})", width="large",
+        help="written by Backfire's generator, calibrated to the case; not a real post")}
 
 
 # ------------------------------------------------------------------------------ alert
@@ -122,10 +175,15 @@ def alert_replay(c: Case, view: data.View) -> None:
     st.subheader(replay.sentence() if replay else "No alert replay")
     if replay is None:
         return
+    report = data.case_kpis(c.id, view)
     widgets.chart(charts.alert_replay(
         replay.series, min_share=replay.rule.min_share, fired_minutes=replay.fired_minutes,
-        reaction_hours=replay.reaction_hours, reaction_label=replay.reaction_label),
+        reaction_hours=replay.reaction_hours, reaction_label=replay.reaction_label,
+        hijack_minutes=report.values.get("time_to_hijack_minutes")),
         key="alert_chart", provenance=c.provenance)
+    explained = data.case_readings(c.id, view).get("hijack_vs_alert")
+    if explained:
+        st.markdown(md_escape(explained))
     st.caption("The replay steps through the archive minute by minute from the launch and "
                "checks the rule on the trailing window. Change the filters to see how a "
                "narrower listening query would have done.")
@@ -153,19 +211,26 @@ def browse(c: Case, view: data.View) -> None:
     if table.empty:
         st.info("No tweet matches the filters.")
         return
-    shown = tweets_export(table.sort_values("created_at", kind="stable").head(BROWSE_ROWS))
+    synthetic = c.provenance == schema.SYNTHETIC_PROVENANCE
+    shown = tweets_export(table.sort_values("created_at", kind="stable").head(BROWSE_ROWS),
+                          link_for=c.provenance)
     shown["kind"] = schema.kind(shown)
-    picked = st.dataframe(shown, column_order=list(BROWSE_TABLE), column_config=BROWSE_TABLE,
+    picked = st.dataframe(shown, column_order=_columns(BROWSE_TABLE, synthetic),
+                          column_config=_synthetic_config(BROWSE_TABLE, synthetic),
                           hide_index=True, width="stretch", key="browse_table",
                           on_select="rerun", selection_mode="single-row")
     rows = picked.selection.rows if picked is not None else []
     row = shown.iloc[rows[0] if rows else 0]
-    st.markdown("**Selected tweet** (click a row to read another one in full)")
+    st.markdown("**Selected tweet** (click a row to read another one in full)"
+                + (f" · *{schema.SYNTHETIC_LABEL}, not a real post*" if synthetic else ""))
     st.text(str(row["text"]))
     when = "unknown time" if pd.isna(row["created_at"]) else f"{row['created_at']:%d %b %Y %H:%M} UTC"
     left, right = st.columns([3, 1])
     left.caption(f"@{md_escape(str(row['author']))} · {when}")
-    right.link_button("Open on Twitter", str(row["url"]), icon=":material/open_in_new:")
+    if synthetic:
+        right.caption(":material/science: Made-up handle and id: no link.")
+    else:
+        right.link_button("Open on Twitter", str(row["url"]), icon=":material/open_in_new:")
     if len(table) > BROWSE_ROWS:
         st.caption(f"The first {BROWSE_ROWS:,} tweets by time are listed; the CSV below has all "
                    f"{len(table):,}.")
@@ -198,6 +263,9 @@ def language(c: Case, view: data.View) -> None:
 
 # ------------------------------------------------------------------------------ people
 
+# Hashtags in the co-occurrence chart (the case's spin-offs are added when below the top).
+SHOWN_TAGS: Final = 20
+
 def people(c: Case, view: data.View) -> None:
     tables = data.people(c.id, view)
     st.subheader("Who carried the backlash")
@@ -215,7 +283,8 @@ def people(c: Case, view: data.View) -> None:
             colour="#CC79A7"), key="amplified_chart", name=f"{c.id}-most-amplified",
         provenance=c.provenance)
     tags = tables["hashtags"]
-    tags = tags.loc[~tags["is_focus"]].head(20)
+    tags = tags.loc[~tags["is_focus"]].reset_index(drop=True)
+    tags = tags.loc[(tags.index < SHOWN_TAGS) | tags["is_spinoff"]]  # spin-offs always shown
     widgets.chart(charts.hashtag_cooccurrence(
         tags, tag="hashtag", count="tweets", spinoff="is_spinoff",
         title=f"Hashtags used alongside #{c.hashtag} (spin-offs in orange)",
@@ -347,9 +416,10 @@ def fact_sheet(c: Case, view: data.View | None = None) -> None:
                 for f in conflicts))
     if c.events:
         st.markdown("**Timeline of events**")
-        events = pd.DataFrame([{"time (UTC)": e.time, "kind": e.kind, "event": e.label,
-                                "note": e.note, "confidence": e.confidence,
-                                "source": _web_link(e.source_url)} for e in c.events])
+        events = pd.DataFrame([{"#": number, "time (UTC)": e.time, "kind": e.kind,
+                                "event": e.label, "note": e.note, "confidence": e.confidence,
+                                "source": _web_link(e.source_url)}
+                               for number, e in enumerate(case_library.numbered_events(c), 1)])
         st.dataframe(events, hide_index=True, width="stretch", column_config={
             "time (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
             "source": st.column_config.LinkColumn("Source"),

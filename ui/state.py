@@ -19,14 +19,20 @@ KEYWORD: Final = "q"          # keyword filter
 LANGS: Final = "lang"         # language filter
 STANCE: Final = "stance"      # stance filter
 NORMALISE: Final = "norm"     # compare: normalise volume to each case's peak
+FULL: Final = "full"          # timeline and time slider: the whole archive, not the window
 RELATION: Final = "net"       # deep-dive network: retweet, reply or mention
 SORT: Final = "sort"          # library: order of the case cards
+FOCUS: Final = "focus"        # compare: the case brought forward, the others faded
+CHAPTER: Final = "chapter"    # story: the chapter shown
 
 BOUND: Final[dict[str, Any]] = {"bind": "query-params", "persist_state": "session"}
 
 # Bin sizes offered by the timeline: label (shown, and written in the URL) -> the key of
-# ``analysis.timeline.BIN_SIZES``.
-BIN_SIZES: Final[dict[str, str]] = {
+# ``analysis.timeline.BIN_SIZES``; "Auto" lets ``analysis.metrics.span`` choose from the span.
+AUTO_BIN: Final = "Auto"
+BIN_SIZES: Final[dict[str, str | None]] = {
+    AUTO_BIN: None,
+    "1 min": "1min",
     "5 min": "5min",
     "15 min": "15min",
     "30 min": "30min",
@@ -35,7 +41,9 @@ BIN_SIZES: Final[dict[str, str]] = {
     "6 hours": "6h",
     "12 hours": "12h",
     "1 day": "1D",
+    "1 week": "7D",
+    "30 days": "30D",
 }
-DEFAULT_BIN: Final = "1 hour"
+DEFAULT_BIN: Final = AUTO_BIN
 AXES: Final[dict[str, str]] = {"Hours since launch": "hours_since_launch",
                                "Clock time (UTC)": "bin_start"}

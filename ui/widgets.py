@@ -130,13 +130,7 @@ def number(value: float | None) -> str:
 
 def duration_minutes(value: float | None) -> str:
     """Minutes as a short human duration (``42 min``, ``3.5 h``, ``2.1 days``)."""
-    if value is None or pd.isna(value):
-        return "—"
-    if abs(value) < 120:
-        return f"{value:.0f} min"
-    if abs(value) < 48 * 60:
-        return f"{value / 60:.1f} h"
-    return f"{value / 1440:.1f} days"
+    return kpis.format_duration(value)
 
 
 def duration_hours(value: float | None) -> str:

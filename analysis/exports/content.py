@@ -15,7 +15,7 @@ from typing import Any, Final
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import charts
+from analysis import charts, schema
 from analysis.cases import Case, Event
 from analysis.errors import ExportError
 from analysis.exports.model import (
@@ -29,7 +29,7 @@ from analysis.exports.model import (
     hours_text,
     minutes_text,
 )
-from analysis.metrics import alerts, engagement, filters, kpis, terms, timeline
+from analysis.metrics import alerts, engagement, filters, kpis, span, terms, timeline
 from analysis.nlp import evaluation
 
 # Posts listed per case (the deck shows the first five; the report all of them).
@@ -63,18 +63,6 @@ MAX_CHART_EVENTS: Final = 6
 EVENT_PRIORITY: Final[dict[str, int]] = {kind: rank for rank, kind in enumerate((
     "ask", "hostile_wave", "brand_response", "cancellation", "amplifier", "trend",
     "spinoff", "milestone", "media", "brand_action", "teaser", "fade"))}
-# Timeline bin width by the span of the data (span upper bound -> bin size).
-BIN_BY_SPAN: Final[tuple[tuple[pd.Timedelta, str], ...]] = (
-    (pd.Timedelta(hours=6), "5min"),
-    (pd.Timedelta(hours=24), "15min"),
-    (pd.Timedelta(days=4), "1h"),
-    (pd.Timedelta(days=15), "3h"),
-    (pd.Timedelta(days=60), "12h"),
-)
-WIDEST_BIN: Final = "1D"
-# Comparison curves are aligned on launch in one common bin width (this one when no case
-# has dated tweets).
-COMPARE_BIN: Final = "1h"
 # Hours since launch shown when comparing: the run-up and three days after, where the
 # bundled backfires rise and fade (a reader can still zoom out in the HTML report).
 COMPARE_HOURS: Final = (-6.0, 72.0)
@@ -194,7 +182,8 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseConten
         story=story(case, report),
         timeline=_timeline(case, table),
         speed=_speed(case, table, report),
-        posts=top_posts(table, brand_account=case.brand_account),
+        posts=top_posts(table, brand_account=case.brand_account,
+                        synthetic=case.provenance == schema.SYNTHETIC_PROVENANCE),
         terms=charts.distinctive_terms(
             terms.distinctive_terms(table, stopwords=stop, top=TOP_TERMS), top=TOP_TERMS,
             title=f"Distinctive terms of hostile vs other tweets, {hashtag(case)}"),
@@ -279,21 +268,24 @@ def _events_frame(case: Case) -> pd.DataFrame:
                         columns=["time", "kind", "label", "note", "source_url"])
 
 
-def bin_size(table: pd.DataFrame) -> str:
-    """A bin width that shows the data's span in a readable number of bars."""
-    dated = table["created_at"].dropna()
-    span = dated.max() - dated.min() if len(dated) else pd.Timedelta(0)
-    return next((size for bound, size in BIN_BY_SPAN if span <= bound), WIDEST_BIN)
+def chart_window(case: Case, table: pd.DataFrame) -> span.Window:
+    """The hours a case's timeline shows: the dashboard's default window (``analysis.metrics.
+    span``) over the exported tweets, so slide and screen show the same hours."""
+    return span.chart_window(span.period(table["created_at"]), case.launch)
 
 
 def _timeline(case: Case, table: pd.DataFrame) -> go.Figure:
     title = f"{hashtag(case)}: volume, hostility and sentiment"
     if table["created_at"].notna().sum() == 0:
         return charts.empty_figure(title, "No dated tweets in this selection.")
-    size = bin_size(table)
-    frame = timeline.timeline(table, bin_size=size, launch=case.launch)
+    window = chart_window(case, table)
+    size = span.bin_for(window)
+    start, end = window.times(case.launch)
+    shown = filters.apply(table, filters.Filters(start=start, end=end))
+    frame = timeline.timeline(shown, bin_size=size, launch=case.launch)
     return charts.timeline(frame, events=_events_frame(case), launch=case.launch,
-                           title=f"{title} ({size} bins)", bin_label=size)
+                           title=f"{title} ({size} bins)", bin_label=size,
+                           window=(window.start, window.end), min_tweets=span.MIN_SHARE_TWEETS)
 
 
 def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
@@ -322,7 +314,7 @@ def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
 
 
 def top_posts(table: pd.DataFrame, n: int = TOP_POSTS, *,
-              brand_account: str | None = None) -> tuple[Post, ...]:
+              brand_account: str | None = None, synthetic: bool = False) -> tuple[Post, ...]:
     """The ``n`` most engaged hostile posts (retweets collapsed onto their original).
 
     The brand's own posts are left out: a post cannot attack the brand that wrote it, so a
@@ -337,7 +329,8 @@ def top_posts(table: pd.DataFrame, n: int = TOP_POSTS, *,
     return tuple(
         Post(author=_text(row.author), created_at=_time(row.created_at) or _time(row.first_seen),
              text=_text(row.text), engagement=_int(row.engagement), kind=_text(row.kind),
-             url=_text(row.url), hostile_prob=_number(getattr(row, "hostile_prob", None)))
+             url=None if synthetic else _text(row.url),
+             hostile_prob=_number(getattr(row, "hostile_prob", None)), synthetic=synthetic)
         for row in frame.head(n).itertuples(index=False)
     )
 
@@ -429,14 +422,8 @@ def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tupl
 
 
 def _compare_bin(tables: Sequence[pd.DataFrame]) -> str:
-    """One bin width for every curve, fine enough for the window shown (``COMPARE_HOURS``)."""
-    spans = [t["created_at"].max() - t["created_at"].min() for t in tables
-             if t["created_at"].notna().any()]
-    if not spans:
-        return COMPARE_BIN
-    shown = pd.Timedelta(hours=COMPARE_HOURS[1] - COMPARE_HOURS[0])
-    span = min(max(spans), shown)
-    return next((size for bound, size in BIN_BY_SPAN if span <= bound), WIDEST_BIN)
+    """One bin width for every curve, chosen by the span rule over the window shown."""
+    return span.bin_for(span.Window(*COMPARE_HOURS))
 
 
 def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:

@@ -50,8 +50,8 @@ EXTRA_TWEET_COLUMNS: Final[dict[str, str]] = {
     "provenance": "'reconstruction' = synthetic tweets made by Backfire's generator, calibrated "
                   "to cited figures (not real tweets); 'real' = a real archive.",
     "kind": "original | retweet | reply | quote (retweet > quote > reply > original).",
-    "url": "The tweet's public URL, built from author and id (a reconstruction's ids do not "
-           "exist on Twitter).",
+    "url": "The tweet's public URL, built from author and id; empty for a reconstruction "
+           "(synthetic examples: their handles and ids do not exist on Twitter).",
 }
 TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
     "id": "Tweet id, a string of digits (never a float: ids exceed 53 bits).",
@@ -145,7 +145,8 @@ def tweets_frame(tables: Mapping[str, pd.DataFrame],
         part.insert(1, "provenance",
                     pd.array([(provenance or {}).get(case_id)] * len(part), dtype="string"))
         part["kind"] = schema.kind(part) if len(part) else pd.Series([], dtype="string")
-        part["url"] = pd.array([schema.tweet_url(a if isinstance(a, str) else None, str(i))
+        kind = (provenance or {}).get(case_id)
+        part["url"] = pd.array([schema.public_url(a if isinstance(a, str) else None, str(i), kind)
                                 for a, i in zip(part["author"], part["id"], strict=True)],
                                dtype="string")
         parts.append(part)

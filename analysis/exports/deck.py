@@ -25,7 +25,7 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from analysis import charts
+from analysis import charts, schema
 from analysis.exports import images, textfit
 from analysis.exports.model import (
     SECTION_TITLES,
@@ -209,7 +209,8 @@ def _posts_slide(deck: PresentationType, report: Report, case: CaseContent | Non
               colour=MUTED, link=post.url)
         _text(slide, Box(MARGIN, top + meta_h, BODY_W, row_h - meta_h), [post.text], POST_PT,
               max_lines=POST_LINES)
-    _notes(slide, [f"{i}. {_post_meta(p)}\n{p.text}\n{p.url}" for i, p in enumerate(posts, 1)])
+    _notes(slide, [f"{i}. {_post_meta(p)}\n{p.text}" + (f"\n{p.url}" if p.url else "")
+                   for i, p in enumerate(posts, 1)])
 
 
 def _terms_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
@@ -429,6 +430,7 @@ def _xml_safe(text: str) -> str:
 def _post_meta(post: Post) -> str:
     when = f"{post.created_at:%d %b %Y %H:%M} UTC" if post.created_at is not None else "time unknown"
     engagement = f"{post.engagement:,} engagements" if post.engagement is not None else "engagement unknown"
-    return f"@{post.author} · {when} · {engagement} · {post.kind}"
+    meta = f"@{post.author} · {when} · {engagement} · {post.kind}"
+    return f"{schema.SYNTHETIC_LABEL.capitalize()} (not a real post) · {meta}" if post.synthetic else meta
 
 

@@ -50,8 +50,10 @@ class Post:
     text: str
     engagement: int | None
     kind: str
-    url: str
+    url: str | None
     hostile_prob: float | None = None
+    # A reconstruction's post: quoted as a synthetic example, never linked.
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,17 @@ def format_value(key: str, value: Any) -> str:
     return UNIT_FORMATS[KPIS[key].unit].format(value)
 
 
+def format_duration(minutes: float | None) -> str:
+    """Minutes as a short human duration (``42 min``, ``3.5 h``, ``2.1 days``; ``—`` if unknown)."""
+    if minutes is None or pd.isna(minutes):
+        return "—"
+    if abs(minutes) < 120:
+        return f"{minutes:.0f} min"
+    if abs(minutes) < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} days"
+
+
 def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
             events: Sequence[Any] = (), alert_rule: alerts.AlertRule | None = None,
             launch_assumed: bool = False) -> KpiReport:

@@ -23,7 +23,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -285,7 +285,11 @@ def scored_case_result(case: Any, *, threshold: float | None = None,
         raise CaseError(f"case {case.id!r}: archive not found: {', '.join(missing)} "
                         f"(build the reconstructions with: python -m analysis build-archives)")
     terms = tuple(case.target_terms) if cue_terms is None else tuple(cue_terms)
-    return scored_archive(files, cue_terms=terms, threshold=threshold)
+    scored = scored_archive(files, cue_terms=terms, threshold=threshold)
+    # A case may leave stray tweets out (``Case.kept``); duck-typed cases keep every row.
+    keep = getattr(case, "kept", None)
+    kept = keep(scored.table) if keep is not None else scored.table
+    return scored if kept is scored.table else replace(scored, table=kept)
 
 
 def _through_cache(key: str,

@@ -37,7 +37,7 @@ from typing import Any, Final
 import pandas as pd
 
 from analysis import cases
-from analysis.errors import CaseError
+from analysis.errors import CaseError, DuplicateCase
 from analysis.ingest import uploads
 from analysis.store import atomic, paths
 
@@ -170,13 +170,17 @@ def save_case(*, hashtag: str, brand: str, brand_account: str,
               ask: str | None = None, story: str | None = None,
               launch_assumed: bool = False, target_terms: Sequence[str] = (),
               caveats: Sequence[str] = (),
+              keep_from: pd.Timestamp | datetime | None = None,
+              keep_until: pd.Timestamp | datetime | None = None,
+              refuse_duplicate: bool = False,
               load_reports: Sequence[Mapping[str, Any]] | None = None) -> str:
     """Save an uploaded archive as a library case; return its (app-chosen) id.
 
     Every file is checked (``uploads.check_upload``) and, unless the caller passes the
     ``load_reports`` it already has, loaded to make sure it holds valid rows. Nothing is
     written before all checks pass. Saving the same archive with the same fields again
-    returns the existing id. Raises ``UploadRejected`` or ``CaseError``; the library is
+    returns the existing id; with ``refuse_duplicate`` (the dashboard's default), the same files
+    under other fields raise ``DuplicateCase`` naming the saved case. ``keep_from``/``keep_until`` leave stray tweets out of the case. Raises ``UploadRejected`` or ``CaseError``; the library is
     unchanged on any error.
     """
     if not files:
@@ -187,6 +191,9 @@ def save_case(*, hashtag: str, brand: str, brand_account: str,
                           launch=launch, events=events, ask=ask, story=story,
                           launch_assumed=launch_assumed, target_terms=target_terms,
                           caveats=caveats)
+    for key, stamp in (("keep_from", keep_from), ("keep_until", keep_until)):
+        if stamp is not None:
+            fields[key] = _utc(stamp, key)
     case_id = case_id_for(hashtag, _fingerprint(fields, checked))
     _refuse_bundled(case_id)
     data = {"id": case_id, **fields,
@@ -197,8 +204,50 @@ def save_case(*, hashtag: str, brand: str, brand_account: str,
         recover(root)
         if (root / case_id / CASE_FILE).is_file():
             return case_id
+        if refuse_duplicate:
+            _refuse_duplicate(checked)
         _write_entry(root, case_id, data, checked, reports)
     return case_id
+
+
+def same_archive(checked: Sequence[uploads.CheckedUpload]) -> LibraryEntry | None:
+    """The saved case holding exactly these files (by content hash), if any."""
+    wanted = {upload.sha256 for upload in checked}
+    return next((entry for entry in list_cases()
+                 if {str(f.get("sha256", "")) for f in entry.files} == wanted), None)
+
+
+def _refuse_duplicate(checked: Sequence[uploads.CheckedUpload]) -> None:
+    found = same_archive(checked)
+    if found is not None:
+        raise DuplicateCase(
+            f"this archive is already saved as #{found.hashtag} ({found.brand}), saved "
+            f"{found.created}: open that case, edit it under *Your saved cases*, or delete it "
+            "before saving the archive again", case_id=found.case_id)
+
+
+def update_case(case_id: str, *, hashtag: str, brand: str, brand_account: str,
+                launch: pd.Timestamp | datetime | str,
+                events: Sequence[Mapping[str, Any] | cases.Event] = (),
+                ask: str | None = None, story: str | None = None,
+                launch_assumed: bool = False, target_terms: Sequence[str] = (),
+                caveats: Sequence[str] = ()) -> None:
+    """Rewrite a saved case's description (id, archives and stray-tweet limits unchanged)."""
+    entry = get_case(case_id)
+    old = cases.load_case(entry.case_file)
+    fields = _case_fields(hashtag=hashtag, brand=brand, brand_account=brand_account,
+                          launch=launch, events=events, ask=ask, story=story,
+                          launch_assumed=launch_assumed, target_terms=target_terms,
+                          caveats=caveats)
+    data = {**{k: v for k, v in cases.case_to_dict(old).items()
+               if k in ("archives", "keep_from", "keep_until")}, "id": case_id, **fields}
+    cases.case_to_toml(data)  # validates before anything is written
+    root = paths.library_dir()
+    with _locked(root):
+        cases.write_case(data, entry.case_file)
+        meta = json.loads((entry.path / META_FILE).read_text(encoding="utf-8"))
+        meta.update(hashtag=data["hashtag"], brand=data["brand"])
+        atomic.write_text(entry.path / META_FILE, json.dumps(meta, indent=2, default=str))
 
 
 def _load_reports(checked: Sequence[uploads.CheckedUpload]) -> list[dict[str, Any]]:

@@ -28,7 +28,17 @@ import tomli_w
 from analysis.errors import CaseError
 from analysis.store import atomic, paths
 
-PROVENANCES: Final[tuple[str, ...]] = ("reconstruction", "real")
+PROVENANCES: Final[tuple[str, ...]] = ("reconstruction", "real", "sample")
+# What each provenance means, in the words every screen and export uses. "sample" is a case's
+# real tweets from the Internet Archive's 1 % Stream Grab (analysis.store.samples), never
+# written in a case file.
+PROVENANCE_LABELS: Final[dict[str, str]] = {
+    "reconstruction": "synthetic reconstruction made by Backfire's generator, calibrated to "
+                      "cited figures; not real tweets",
+    "real": "real archive",
+    "sample": "real tweets from the Internet Archive's 1 % sample (Twitter Stream Grab); "
+              "counts are about 1 % of the true volume",
+}
 # First word of every confidence string: the scale used by ../shared/case-facts.md, plus the
 # labels this project adds for its own choices ("assumed") and derivations ("inferred").
 CONFIDENCE_LEVELS: Final[tuple[str, ...]] = (

@@ -64,6 +64,10 @@ DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
 DEFAULT_EVENT_GROUP: Final = "outside"
 # Event labels in the "outside the chart" note are cut here (the fact sheet has them whole).
 OUTSIDE_LABEL_CHARS: Final = 48
+# Names of the event markers' legend group and of the note listing events outside the window
+# (a static export lists the events beside the chart and leaves these out).
+EVENT_LEGEND_GROUP: Final = "events"
+OUTSIDE_NOTE: Final = "outside-window-events"
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
@@ -228,6 +232,7 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> Non
     items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({_hours_text(h)})"
              for row, h in zip(events.itertuples(), hours, strict=True)]
     fig.add_annotation(text="Outside this window: " + "; ".join(items), showarrow=False,
+                       name=OUTSIDE_NOTE,
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
                        yanchor="bottom", align="left", font={"size": 11, "color": "#555555"})
 
@@ -254,7 +259,7 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
         hover = [f"<b>{int(row.number)}. {_plain(row.label, 120)}</b><br>{_plain(row.note)}"
                  f"<br>source: {_plain(row.source_url, 120)}" for row in part.itertuples()]
         fig.add_scatter(x=part["x"], y=[top * 1.08] * len(part), mode="markers+text",
-                        name=name, legendgroup="events",
+                        name=name, legendgroup=EVENT_LEGEND_GROUP,
                         text=[str(int(n)) for n in part["number"]], textposition="top center",
                         textfont={"size": 12, "color": colour},
                         marker={"symbol": "triangle-down", "size": 12, "color": colour,
@@ -313,6 +318,28 @@ def compare_curves(
     if groups:  # a click hides one case, not its whole group
         fig.update_layout(legend_groupclick="toggleitem")
     return fig
+
+
+def sample_vs_reconstruction(volume: pd.DataFrame, *, title: str) -> go.Figure:
+    """Tweets per hour since launch: the reconstruction, and the real sample's estimate
+    (count / p) with its 95 % Poisson band (columns of ``sampling.volume_comparison``)."""
+    if volume.empty:
+        return empty_figure(title, "No tweets in either dataset.")
+    fig = go.Figure()
+    x = volume["hours"]
+    fig.add_scatter(x=pd.concat([x, x[::-1]]), y=pd.concat([volume["high"], volume["low"][::-1]]),
+                    fill="toself", fillcolor="rgba(213, 94, 0, 0.18)", line={"width": 0},
+                    hoverinfo="skip", name="Real sample: 95 % interval")
+    fig.add_scatter(x=x, y=volume["estimate"], mode="lines+markers", name="Real sample: estimate (count ÷ p)",
+                    line={"color": HOSTILE, "width": 2}, marker={"size": 4},
+                    customdata=volume["in_sample"],
+                    hovertemplate="%{x:.0f} h: ≈ %{y:,.0f} (in sample: %{customdata})<extra></extra>")
+    fig.add_scatter(x=x, y=volume["reconstruction"], mode="lines", name="Reconstruction (synthetic)",
+                    line={"color": SUPPORTIVE, "width": 2, "dash": "dot"},
+                    hovertemplate="%{x:.0f} h: %{y:,.0f}<extra></extra>")
+    fig.update_xaxes(title_text=X_AXES["hours_since_launch"])
+    fig.update_yaxes(title_text="Tweets per hour")
+    return _layout(fig, title)
 
 
 def small_multiples(
@@ -647,8 +674,41 @@ def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_
     xs = _event_x(events, x, launch)
     for i, (value, kind, label) in enumerate(zip(xs, events["kind"], events["label"], strict=True)):
         fig.add_annotation(
-            x=value, xref="x", y=0.97 - 0.11 * (i % EVENT_LABEL_ROWS), yref="y domain",
+            x=value, xref="x", y=0.9 - 0.15 * (i % EVENT_LABEL_ROWS), yref="y domain",
             text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
-            font={"size": 13, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
+            font={"size": 15, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
             bgcolor="rgba(255,255,255,0.85)", borderpad=2)
     return fig
+
+
+def pattern(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    label: str,
+    size: str,
+    colour: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    colour_title: str,
+) -> go.Figure:
+    """One bubble per case: ``x`` against ``y`` (log scale), bubble area by ``size``, colour by
+    ``colour`` (a share, orange = high), each case named beside its bubble."""
+    known = frame.dropna(subset=[x, y])
+    if known.empty:
+        return empty_figure(title, "No case has both numbers.")
+    sizes = known[size].fillna(0).to_numpy(float)
+    scaled = 18 + 42 * np.sqrt(sizes / max(float(sizes.max()), 1.0))
+    fig = go.Figure(go.Scatter(
+        x=known[x], y=known[y], mode="markers+text", text=[_plain(v, 30) for v in known[label]],
+        textposition="top center", textfont={"size": 14},
+        marker={"size": scaled, "color": known[colour], "colorscale": [[0, SUPPORTIVE], [1, HOSTILE]],
+                "cmin": 0, "cmax": 1, "line": {"color": "#333333", "width": 1},
+                "colorbar": {"title": {"text": colour_title}, "tickformat": ".0%"}},
+        hovertemplate="%{text}<br>" + x_title + ": %{x:.1f}<br>" + y_title + ": %{y:,.0f}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log")
+    return _layout(fig, title, height=480, legend=False)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from analysis.cases import REVEAL_METRICS, Case, Chapter
@@ -53,6 +54,11 @@ class Number:
     meaning: str       # what it measures, in words
 
     @property
+    def label(self) -> str:
+        """A short label for a metric card."""
+        return SHORT_LABELS.get(self.key, self.key)
+
+    @property
     def known(self) -> bool:
         return self.value is not None and not pd.isna(self.value)
 
@@ -63,6 +69,22 @@ def window_table(table: pd.DataFrame, case: Case, chapter: Chapter) -> pd.DataFr
         return table
     start, end = filters.window(case.launch, *chapter.window)
     return filters.apply(table, filters.Filters(start=start, end=end))
+
+
+# A chapter without a window (the lessons) shows the busy part of the case: from the 1st to
+# the 99th percentile of tweet times (a few stray posts weeks later would squash the chart).
+BUSY_QUANTILES: Final = (0.01, 0.99)
+
+
+def chart_hours(table: pd.DataFrame, case: Case, chapter: Chapter) -> tuple[float, float]:
+    """The hours since launch a chapter's chart spans: its window, else the busy part."""
+    if chapter.window is not None:
+        return chapter.window
+    dated = table["created_at"].dropna()
+    if dated.empty:
+        return (0.0, 48.0)
+    lo, hi = ((dated.quantile(q) - case.launch) / pd.Timedelta(hours=1) for q in BUSY_QUANTILES)
+    return (float(np.floor(lo)), float(np.ceil(max(hi, lo + 1))))
 
 
 def _kpi(key: str) -> Callable[[pd.DataFrame, kpis.KpiReport], tuple[float | None, str]]:
@@ -105,6 +127,16 @@ REVEALS: Final[dict[str, Callable[[pd.DataFrame, kpis.KpiReport], tuple[float | 
     "hostile_share": _share("hostile"),
     "tweets_in_window": _count,
     "retweet_share": _share("is_retweet"),
+}
+# Metric-card labels (the full meaning goes in the card's help).
+SHORT_LABELS: Final[dict[str, str]] = {
+    "minutes_to_hijack": "Time to hijack",
+    "hours_to_peak": "Time to peak",
+    "peak_hourly": "Busiest hour",
+    "hours_to_response": "Brand reaction",
+    "hostile_share": "Hostile posts",
+    "tweets_in_window": "Posts in this phase",
+    "retweet_share": "Retweets",
 }
 # The number shown up front per phase, then the fall-backs when it is the chapter's reveal.
 PHASE_NUMBERS: Final[dict[str, str]] = {

@@ -52,6 +52,7 @@ with edge():
     st.page_link(pages.path("compare"), label="Compare all cases on one clock",
                  icon=":material/compare_arrows:")
 
+    widgets.prepare_cases(list(cases), names)  # first start: a progress bar, not half-drawn cards
     reports = {cid: data.case_kpis(cid) for cid in cases}
     sort = st.segmented_control("Order the cases by", list(SORTS), default=DEFAULT_SORT,
                                 key=state.SORT, **state.BOUND) or DEFAULT_SORT

@@ -60,11 +60,11 @@ def test_reveal_shows_the_answer_computed_from_the_data() -> None:
     at.number_input(key="guess_askjpm_ask").set_value(30).run()
     at.button(key="reveal_ask").click().run()
     assert_clean(at)
+    from analysis import pipeline
     from analysis.metrics import kpis
-    from analysis.store import cache
 
-    report = kpis.for_case(case, cache.scored_case(case))
-    expected = story.reveal(cache.scored_case(case), case, ask, report)
+    report = kpis.for_case(case, pipeline.scored_case(case))
+    expected = story.reveal(pipeline.scored_case(case), case, ask, report)
     assert expected is not None and expected.known
     assert expected.text in at.success[0].value
     assert any("Your guess: 30" in m.value for m in at.markdown)

@@ -14,6 +14,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("pages/case.py", "Case deep-dive", ":material/troubleshoot:", "case"),
     ("pages/story.py", "Story", ":material/auto_stories:", "story"),
     ("pages/compare.py", "Compare", ":material/compare_arrows:", "compare"),
+    ("pages/anatomy.py", "Anatomy of a backfire", ":material/biotech:", "anatomy"),
     ("pages/archive.py", "Your archive", ":material/upload_file:", "archive"),
     ("pages/methods.py", "Methods", ":material/menu_book:", "methods"),
 ]

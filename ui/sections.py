@@ -47,8 +47,9 @@ def note_for(report: kpis.KpiReport, key: str) -> str:
 def takeaway(c: Case, report: kpis.KpiReport) -> str:
     """One sentence a student can repeat: how hostile, how fast, how late the brand was."""
     v = report.values
+    sampled = " sampled" if c.provenance == "sample" else ""
     parts = [f"**{kpis.format_value('hostile_share', v.get('hostile_share'))}** of the "
-             f"{kpis.format_value('tweets', v.get('tweets'))} tweets attacked "
+             f"{kpis.format_value('tweets', v.get('tweets'))}{sampled} tweets attacked "
              f"{md_escape(c.brand)} or its campaign"]
     if v.get("time_to_hijack_minutes") is not None:
         parts.append(f"the tag was hijacked **{widgets.duration_minutes(v['time_to_hijack_minutes'])}"
@@ -70,8 +71,7 @@ def tweets_export(table: pd.DataFrame, provenance: str | None = None, *,
     ``link_for`` gives the provenance for the links only (no extra column).
     """
     out = table[[c for c in EXPORT_COLUMNS if c in table.columns]].copy()
-    out["url"] = [schema.public_url(None if pd.isna(a) else str(a), str(i), provenance or link_for)
-                  for a, i in zip(out["author"], out["id"], strict=True)]
+    out["url"] = schema.post_urls(out, provenance or link_for)
     return out if provenance is None else with_provenance(out, provenance)
 
 
@@ -388,11 +388,6 @@ def network_gexf(c: Case, view: data.View, relation: str) -> bytes:
 
 # ------------------------------------------------------------------------------ facts
 
-def _web_link(url: str) -> str | None:
-    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
-    return url if url.lower().startswith(("https://", "http://")) else None
-
-
 def fact_sheet(c: Case, view: data.View | None = None) -> None:
     """What is documented about the case (the same whatever the filters: ``view`` is unused)."""
     st.subheader("What is documented about this case")
@@ -401,7 +396,7 @@ def fact_sheet(c: Case, view: data.View | None = None) -> None:
     if c.facts:
         facts = pd.DataFrame([{"fact": f.label, "value": f.value, "confidence": f.confidence,
                                "conflicting report": f.conflict or None,
-                               "source": _web_link(f.source_url)} for f in c.facts])
+                               "source": widgets.web_link(f.source_url)} for f in c.facts])
         if not facts["conflicting report"].notna().any():
             facts = facts.drop(columns="conflicting report")
         st.dataframe(facts, hide_index=True, width="stretch", column_config={
@@ -418,7 +413,7 @@ def fact_sheet(c: Case, view: data.View | None = None) -> None:
         st.markdown("**Timeline of events**")
         events = pd.DataFrame([{"#": number, "time (UTC)": e.time, "kind": e.kind,
                                 "event": e.label, "note": e.note, "confidence": e.confidence,
-                                "source": _web_link(e.source_url)}
+                                "source": widgets.web_link(e.source_url)}
                                for number, e in enumerate(case_library.numbered_events(c), 1)])
         st.dataframe(events, hide_index=True, width="stretch", column_config={
             "time (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),

@@ -86,26 +86,19 @@ def _chapter_view(c: Case, chapter: Chapter) -> data.View:
     return data.View(start_hours=chapter.window[0], end_hours=chapter.window[1])
 
 
-def _chapter_span(c: Case, chapter: Chapter) -> pd.Timedelta:
-    if chapter.window is not None:
-        return pd.Timedelta(hours=chapter.window[1] - chapter.window[0])
-    _langs, first, last = data.facets(c.id)
-    return (last - first) if first is not None and last is not None else pd.Timedelta(hours=48)
-
-
 def chapter_chart(c: Case, chapter: Chapter) -> None:
-    view = _chapter_view(c, chapter)
-    bin_key = timeline.bin_for_span(_chapter_span(c, chapter), CHAPTER_BINS)
-    frame = data.case_timeline(c.id, view, bin_key)
+    lo, hi = story.chart_hours(data.scored(c.id), c, chapter)
+    bin_key = timeline.bin_for_span(pd.Timedelta(hours=hi - lo), CHAPTER_BINS)
+    frame = data.case_timeline(c.id, data.View(start_hours=lo, end_hours=hi), bin_key)
     events = data.events_frame(c)
-    if chapter.window is not None:
-        hours = (pd.to_datetime(events["time"], utc=True) - c.launch) / pd.Timedelta(hours=1)
-        events = events.loc[(hours >= chapter.window[0]) & (hours <= chapter.window[1])]
+    hours = (pd.to_datetime(events["time"], utc=True) - c.launch) / pd.Timedelta(hours=1)
+    events = events.loc[(hours >= lo) & (hours <= hi)]
     label = next(k for k, v in state.BIN_SIZES.items() if v == bin_key)
     fig = charts.timeline(frame, x="hours_since_launch", events=events, launch=c.launch,
                           bin_label=label, title=f"{story.PHASE_TITLES[chapter.phase]}: "
                           f"tweets per {label}, hostile share and mood")
     charts.label_events(fig, events, launch=c.launch)
+    fig.update_xaxes(range=[lo, hi])
     fig.update_layout(font_size=CHART_FONT_SIZE)
     widgets.chart(fig, key=f"story_chart_{chapter.phase}", name=f"{c.id}-story-{chapter.phase}",
                   provenance=c.provenance)
@@ -170,9 +163,10 @@ def chapter(c: Case, chapter: Chapter) -> None:
     text_col, number_col = st.columns([3, 1])
     with text_col:
         st.markdown(md_escape(chapter.text))
-        st.caption(f"Source: {md_escape(chapter.source_url)} · confidence: "
+        st.caption(f"{widgets.source_link(chapter.source_url)} · confidence: "
                    f"{md_escape(chapter.confidence)}")
-    number_col.metric(number.meaning.capitalize(), number.text, border=True)
+    number_col.metric(number.label, number.text, help=number.meaning.capitalize() + ".",
+                      border=True)
     chapter_chart(c, chapter)
     themes_line = _themes_line(c, chapter)
     if themes_line:
@@ -187,7 +181,7 @@ def discussion(c: Case) -> None:
     if c.discussion:
         for i, q in enumerate(c.discussion, start=1):
             st.markdown(f"**{i}. {md_escape(q.concept)}.** {md_escape(q.question)}")
-            st.caption(f"{md_escape(q.source)} · {md_escape(q.source_url)}")
+            st.caption(f"{md_escape(q.source)} · {widgets.source_link(q.source_url)}")
     else:
         st.info("This case has no discussion questions yet (add `[[discussion]]` entries to "
                 "its case file).")

@@ -281,9 +281,22 @@ def _kpis(case_id: str, view: View, key: Stamp) -> kpis.KpiReport:
     return kpis.for_case(case(case_id), filtered(case_id, view))
 
 
+# (case id, stamp) whose unfiltered KPIs this server process has computed: their tables are
+# loaded and scored. Pages ask before drawing, to show progress instead of a half-drawn page.
+_READY: set[tuple[str, Stamp]] = set()
+
+
 def case_kpis(case_id: str, view: View | None = None) -> kpis.KpiReport:
     """Every KPI of the case (of the filtered view when given)."""
-    return _kpis(case_id, view or View(), case_stamp(case_id))
+    stamp_ = case_stamp(case_id)
+    report = _kpis(case_id, view or View(), stamp_)
+    _READY.add((case_id, stamp_))
+    return report
+
+
+def kpis_ready(case_id: str) -> bool:
+    """Whether ``case_kpis(case_id)`` is already computed (no loading or scoring to wait for)."""
+    return (case_id, case_stamp(case_id)) in _READY
 
 
 def stopwords(c: Case) -> frozenset[str]:

@@ -197,3 +197,16 @@ def test_saved_mapping_store_survives_damage(isolated_data: Path) -> None:
     mappings.remember(UNKNOWN[0], {"id": "Post Number"}, "UTC")
     assert mappings.find(UNKNOWN[0]) == mappings.ColumnMapping(
         {"id": "Post Number"}, "UTC", mappings.find(UNKNOWN[0]).saved)  # type: ignore[union-attr]
+
+
+def test_platform_filter_and_vendor_agreement() -> None:
+    from analysis.metrics import agreement, filters
+
+    table = load(_csv([BRANDWATCH_2026] + _brandwatch_rows()).encode()).table
+    assert filters.platforms(table) == [("x", 2), ("reddit", 1), ("bluesky", 1)]
+    only = filters.apply(table, filters.Filters(platforms=("bluesky", "reddit")))
+    assert sorted(only["platform"]) == ["bluesky", "reddit"]
+    scored = table.assign(sentiment=["negative", "positive", "positive", "neutral"])
+    found = agreement.vendor_agreement(scored)
+    assert found is not None and found.posts == 4 and found.share == 0.5
+    assert int(found.table.loc["negative", "negative"]) == 1 and int(found.table.loc["neutral", "positive"]) == 1

@@ -210,3 +210,20 @@ def test_platform_filter_and_vendor_agreement() -> None:
     found = agreement.vendor_agreement(scored)
     assert found is not None and found.posts == 4 and found.share == 0.5
     assert int(found.table.loc["negative", "negative"]) == 1 and int(found.table.loc["neutral", "positive"]) == 1
+
+
+def test_library_add_takes_a_mapping_and_the_case_reads_with_it(isolated_data: Path, tmp_path: Path) -> None:
+    from analysis.__main__ import main
+    from analysis.store import library
+
+    path = tmp_path / "listening.csv"
+    path.write_text(_csv(UNKNOWN))
+    assert main(["library", "add", str(path), "--hashtag", "#acme", "--brand", "Acme",
+                 "--launch", "2025-11-15T08:00Z", "--map", "id=Post Number", "--map", "created_at=Posted",
+                 "--map", "text=Message", "--map", "author=Who", "--tz", "Europe/Paris"]) == 0
+    (entry,) = library.list_cases()
+    report = entry.load_reports[0]
+    assert report["mapping"]["author"] == "Who" and report["tz"] == "Europe/Paris" and report["kept"] == 2
+    archive = next(p for p in entry.path.iterdir() if p.suffix == ".csv")
+    again = load(archive)  # as the app reloads the saved case: no mapping passed
+    assert again.report.mapping == report["mapping"] and again.report.tz == "Europe/Paris"

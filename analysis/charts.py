@@ -30,6 +30,8 @@ PALETTE: Final[tuple[str, ...]] = (
     "#F0E442",  # yellow (last: weak contrast on white)
     "#000000",
 )
+# Opacity of the cases behind a highlighted one on Compare's overlaid curves.
+FADED_OPACITY: Final = 0.3
 # Semantic colours, taken from the palette so they stay distinguishable.
 HOSTILE: Final[str] = "#D55E00"
 SUPPORTIVE: Final[str] = "#0072B2"
@@ -62,6 +64,10 @@ DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
 DEFAULT_EVENT_GROUP: Final = "outside"
 # Event labels in the "outside the chart" note are cut here (the fact sheet has them whole).
 OUTSIDE_LABEL_CHARS: Final = 48
+# Names of the event markers' legend group and of the note listing events outside the window
+# (a static export lists the events beside the chart and leaves these out).
+EVENT_LEGEND_GROUP: Final = "events"
+OUTSIDE_NOTE: Final = "outside-window-events"
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
@@ -226,6 +232,7 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> Non
     items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({_hours_text(h)})"
              for row, h in zip(events.itertuples(), hours, strict=True)]
     fig.add_annotation(text="Outside this window: " + "; ".join(items), showarrow=False,
+                       name=OUTSIDE_NOTE,
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
                        yanchor="bottom", align="left", font={"size": 11, "color": "#555555"})
 
@@ -252,7 +259,7 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
         hover = [f"<b>{int(row.number)}. {_plain(row.label, 120)}</b><br>{_plain(row.note)}"
                  f"<br>source: {_plain(row.source_url, 120)}" for row in part.itertuples()]
         fig.add_scatter(x=part["x"], y=[top * 1.08] * len(part), mode="markers+text",
-                        name=name, legendgroup="events",
+                        name=name, legendgroup=EVENT_LEGEND_GROUP,
                         text=[str(int(n)) for n in part["number"]], textposition="top center",
                         textfont={"size": 12, "color": colour},
                         marker={"symbol": "triangle-down", "size": 12, "color": colour,
@@ -271,12 +278,18 @@ def compare_curves(
     x: str = "hours_since_launch",
     normalise: bool = False,
     percent: bool = False,
+    groups: Mapping[str, str] | None = None,
+    focus: str | None = None,
 ) -> go.Figure:
     """One line per case, aligned on ``x`` (hours since launch by default).
 
     ``normalise`` divides each curve by its own peak, so cases of different size compare.
+    ``groups`` (label -> group title, e.g. "Reconstructions") groups the legend entries, so
+    eight cases read as a few labelled groups; a ninth case and later get dashed lines.
+    ``focus`` (a label) draws that case bold and fades the others to thin lines.
     """
     fig = go.Figure()
+    titled: set[str] = set()
     for i, (label, frame) in enumerate(frames.items()):
         if frame.empty:
             continue
@@ -284,13 +297,27 @@ def compare_curves(
         if normalise:
             peak = float(np.nanmax(ys.to_numpy())) if len(ys) else 0.0
             ys = ys / peak if peak > 0 else ys
+        group = (groups or {}).get(label)
+        extra: dict[str, object] = {}
+        if group:
+            extra = {"legendgroup": group}
+            if group not in titled:
+                extra["legendgrouptitle_text"] = _plain(group, 40)
+                titled.add(group)
+        faded = focus is not None and label != focus
         fig.add_scatter(x=frame[x], y=ys, mode="lines", name=_plain(label, 60),
-                        line={"color": PALETTE[i % len(PALETTE)], "width": 2.2})
+                        opacity=FADED_OPACITY if faded else 1.0,
+                        line={"color": PALETTE[i % len(PALETTE)],
+                              "width": 1.2 if faded else 3.2 if focus else 2.2,
+                              "dash": "solid" if i < len(PALETTE) else "dash"}, **extra)
     if not fig.data:
         return empty_figure(title, "No case selected or no tweets to compare.")
     fig.update_xaxes(title_text=X_AXES.get(x, x))
     fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent or normalise else None)
-    return _layout(fig, title)
+    fig = _layout(fig, title)
+    if groups:  # a click hides one case, not its whole group
+        fig.update_layout(legend_groupclick="toggleitem")
+    return fig
 
 
 def sample_vs_reconstruction(volume: pd.DataFrame, *, title: str) -> go.Figure:
@@ -647,7 +674,7 @@ def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_
     xs = _event_x(events, x, launch)
     for i, (value, kind, label) in enumerate(zip(xs, events["kind"], events["label"], strict=True)):
         fig.add_annotation(
-            x=value, xref="x", y=0.97 - 0.11 * (i % EVENT_LABEL_ROWS), yref="y domain",
+            x=value, xref="x", y=0.9 - 0.15 * (i % EVENT_LABEL_ROWS), yref="y domain",
             text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
             font={"size": 15, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
             bgcolor="rgba(255,255,255,0.85)", borderpad=2)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from analysis.cases import REVEAL_METRICS, Case, Chapter
@@ -68,6 +69,22 @@ def window_table(table: pd.DataFrame, case: Case, chapter: Chapter) -> pd.DataFr
         return table
     start, end = filters.window(case.launch, *chapter.window)
     return filters.apply(table, filters.Filters(start=start, end=end))
+
+
+# A chapter without a window (the lessons) shows the busy part of the case: from the 1st to
+# the 99th percentile of tweet times (a few stray posts weeks later would squash the chart).
+BUSY_QUANTILES: Final = (0.01, 0.99)
+
+
+def chart_hours(table: pd.DataFrame, case: Case, chapter: Chapter) -> tuple[float, float]:
+    """The hours since launch a chapter's chart spans: its window, else the busy part."""
+    if chapter.window is not None:
+        return chapter.window
+    dated = table["created_at"].dropna()
+    if dated.empty:
+        return (0.0, 48.0)
+    lo, hi = ((dated.quantile(q) - case.launch) / pd.Timedelta(hours=1) for q in BUSY_QUANTILES)
+    return (float(np.floor(lo)), float(np.ceil(max(hi, lo + 1))))
 
 
 def _kpi(key: str) -> Callable[[pd.DataFrame, kpis.KpiReport], tuple[float | None, str]]:
@@ -168,9 +185,12 @@ def headline(table: pd.DataFrame, case: Case, chapter: Chapter,
 
 def posts(table: pd.DataFrame, case: Case, chapter: Chapter,
           n: int = POSTS_PER_CHAPTER) -> pd.DataFrame:
-    """The phase's most engaged posts (hostile ones after the ask)."""
+    """The phase's most engaged posts (after the ask: hostile ones, not the brand's own)."""
     window = window_table(table, case, chapter)
     hostile_only = chapter.phase not in ANY_STANCE_PHASES
+    if hostile_only:  # the crowd's posts: the brand's own tweets are not part of the backlash
+        brand = window["author"].fillna("").astype(str).str.lower() == case.brand_account.lower()
+        window = window.loc[~brand.to_numpy(dtype=bool)]
     found = engagement.top_hostile_posts(window, n, hostile_only=hostile_only)
     if found.empty and hostile_only:
         found = engagement.top_hostile_posts(window, n, hostile_only=False)

@@ -171,7 +171,8 @@ def test_export_formats_are_data_and_unknown_ones_are_refused() -> None:
     from analysis.errors import ExportError
     from analysis.exports import FORMATS, export_bytes
 
-    assert set(FORMATS) == {"pptx", "html", "pdf", "data"}
+    assert set(FORMATS) == {"pptx", "html", "pdf", "data", "classroom"}
+    assert FORMATS["pdf"].options == ("paper",)
     assert FORMATS["pptx"].file_name("mynypd") == "mynypd.pptx"
     with pytest.raises(ExportError, match="unknown export format 'docx'"):
         export_bytes([], "docx")

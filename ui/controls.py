@@ -6,6 +6,7 @@ from typing import Final
 
 import streamlit as st
 
+from analysis import schema
 from analysis.cases import Case
 from analysis.metrics import filters, span
 from ui import data, state
@@ -101,6 +102,18 @@ def view(c: Case) -> data.View:
                               **state.BOUND)
     stance = side.selectbox("Stance", list(STANCE_LABELS), format_func=STANCE_LABELS.__getitem__,
                             key=state.STANCE, help=STANCE_HELP, **state.BOUND)
+    present = data.platforms(c.id)
+    chosen_platforms: list[str] = []
+    if len(present) > 1 or (present and present[0][0] != "x"):
+        names = [name for name, _ in present]
+        chosen_platforms = side.multiselect(
+            "Platform", names, key=state.PLATFORM, placeholder="All platforms",
+            format_func=lambda p: schema.PLATFORMS.get(p, schema.PLATFORMS["other"]).label,
+            **state.BOUND)
+        notes = [schema.PLATFORMS[p].x_only_note for p in names if p in schema.PLATFORMS
+                 and schema.PLATFORMS[p].x_only_note]
+        side.caption(":material/info: Retweet, reply and follower views are X's notions: "
+                     + "; ".join(dict.fromkeys(notes)) + ".")
     retweets = side.toggle("Include retweets", value=True, key=state.RETWEETS, **state.BOUND)
     full = window[0] <= lo and window[1] >= hi
     return data.View(
@@ -110,6 +123,7 @@ def view(c: Case) -> data.View:
         languages=tuple(chosen),
         stance=str(stance),
         include_retweets=bool(retweets),
+        platforms=tuple(chosen_platforms),
     )
 
 

@@ -86,26 +86,19 @@ def _chapter_view(c: Case, chapter: Chapter) -> data.View:
     return data.View(start_hours=chapter.window[0], end_hours=chapter.window[1])
 
 
-def _chapter_span(c: Case, chapter: Chapter) -> pd.Timedelta:
-    if chapter.window is not None:
-        return pd.Timedelta(hours=chapter.window[1] - chapter.window[0])
-    _langs, first, last = data.facets(c.id)
-    return (last - first) if first is not None and last is not None else pd.Timedelta(hours=48)
-
-
 def chapter_chart(c: Case, chapter: Chapter) -> None:
-    view = _chapter_view(c, chapter)
-    bin_key = timeline.bin_for_span(_chapter_span(c, chapter), CHAPTER_BINS)
-    frame = data.case_timeline(c.id, view, bin_key)
+    lo, hi = story.chart_hours(data.scored(c.id), c, chapter)
+    bin_key = timeline.bin_for_span(pd.Timedelta(hours=hi - lo), CHAPTER_BINS)
+    frame = data.case_timeline(c.id, data.View(start_hours=lo, end_hours=hi), bin_key)
     events = data.events_frame(c)
-    if chapter.window is not None:
-        hours = (pd.to_datetime(events["time"], utc=True) - c.launch) / pd.Timedelta(hours=1)
-        events = events.loc[(hours >= chapter.window[0]) & (hours <= chapter.window[1])]
+    hours = (pd.to_datetime(events["time"], utc=True) - c.launch) / pd.Timedelta(hours=1)
+    events = events.loc[(hours >= lo) & (hours <= hi)]
     label = next(k for k, v in state.BIN_SIZES.items() if v == bin_key)
     fig = charts.timeline(frame, x="hours_since_launch", events=events, launch=c.launch,
                           bin_label=label, title=f"{story.PHASE_TITLES[chapter.phase]}: "
                           f"tweets per {label}, hostile share and mood")
     charts.label_events(fig, events, launch=c.launch)
+    fig.update_xaxes(range=[lo, hi])
     fig.update_layout(font_size=CHART_FONT_SIZE)
     widgets.chart(fig, key=f"story_chart_{chapter.phase}", name=f"{c.id}-story-{chapter.phase}",
                   provenance=c.provenance)

@@ -216,3 +216,21 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
         st.download_button(f"Download {spec.file_name(stem)}", data=memo[wanted],
                            file_name=spec.file_name(stem), mime=spec.mime, key=f"{key}_get",
                            icon=":material/download:", on_click="ignore", type="primary")
+
+
+def prepare_cases(case_ids: list[str], labels: dict[str, str]) -> None:
+    """Load and score every case not yet ready, behind one progress bar, before the page draws
+    anything that needs them: a first start (every archive read and scored, tens of seconds)
+    says what it is doing instead of drawing half a card. Ready cases cost nothing."""
+    waiting = [cid for cid in case_ids if not data.kpis_ready(cid)]
+    if not waiting:
+        return
+    bar = st.progress(0.0)
+    for i, case_id in enumerate(waiting):
+        bar.progress(i / len(waiting), text=(
+            f"Preparing {md_escape(labels[case_id])} ({i + 1} of {len(waiting)}): reading the "
+            "archive and scoring every tweet. This happens once, when the app starts; later "
+            "visits are instant."))
+        data.case_kpis(case_id)
+    bar.empty()
+

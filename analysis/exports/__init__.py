@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from analysis.errors import ExportError
-from analysis.exports import content, deck, pdf, report
+from analysis.exports import classroom, content, deck, pdf, report
 from analysis.metrics.filters import Filters
 from analysis.pipeline import Loaded
 
@@ -65,6 +65,10 @@ FORMATS: Final[dict[str, Format]] = {f.key: f for f in (
            from_report(report.to_bytes)),
     Format("pdf", "the HTML report printed to PDF (headless Chromium)", "application/pdf",
            "pdf", from_report(pdf.to_bytes), options=("paper",)),
+    Format("classroom", "instructor's deck: the story, prompts on slides, answers and "
+                        "questions in the notes",
+           "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+           "classroom.pptx", classroom.render),
     Format("data", "zip: filtered tweets (CSV, Parquet), KPI table, hashtag/mention networks "
                    "(GEXF, CSV), data dictionary", "application/zip", "zip", content.data_zip),
 )}

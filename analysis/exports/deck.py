@@ -73,6 +73,8 @@ CHART_TITLE_PT: Final = 18
 # The timeline slide: the chart's share of the width; the numbered event list takes the rest.
 TIMELINE_CHART_SHARE: Final = 0.66
 EVENT_PT: Final = 14
+# Said after an event of the list that lies outside the chart's time window.
+OFF_CHART: Final = "(outside the chart's hours)"
 # The terms slide: the chart's share of the width (long axis title); the word clouds beside it.
 TERMS_CHART_SHARE: Final = 0.58
 # Space after each paragraph, as a fraction of its font size.
@@ -185,8 +187,18 @@ def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | 
 
 
 def event_lines(case: CaseContent) -> list[str]:
-    """The timeline's events as a numbered list: number n is the chart's marker n."""
-    return [f"{i}. {textfit.clean(line).lstrip('▼ ')}" for i, line in enumerate(case.events, 1)]
+    """The timeline's events as a numbered list: number n is the chart's marker n; an event
+    outside the chart's window says so."""
+    drawn = marker_numbers(case.timeline)
+    return [f"{i}. {textfit.clean(line).lstrip('▼ ')}"
+            + ("" if i in drawn else f" {OFF_CHART}") for i, line in enumerate(case.events, 1)]
+
+
+def marker_numbers(fig: go.Figure) -> set[int]:
+    """The numbers written on a timeline's event markers."""
+    return {int(text) for trace in fig.data
+            if getattr(trace, "legendgroup", None) == charts.EVENT_LEGEND_GROUP
+            and getattr(trace, "text", None) is not None for text in trace.text}
 
 
 def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
@@ -466,8 +478,14 @@ def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
     layout["font"] = {**layout.get("font", {}),
                       "size": max(CHART_MIN_PT, layout.get("font", {}).get("size") or 0)}
     layout["title"] = {"text": ""}
+    # the events are listed, numbered, beside the chart (with those outside its window): no
+    # legend entry per kind of event and no one-line note of the events outside
+    layout["annotations"] = [a for a in layout.get("annotations", [])
+                             if a.get("name") != charts.OUTSIDE_NOTE]
     names = []
     for trace in spec.get("data", []):
+        if trace.get("legendgroup") == charts.EVENT_LEGEND_GROUP:
+            trace["showlegend"] = False
         if isinstance(trace.get("name"), str):
             trace["name"] = _static_name(trace["name"])
             if trace.get("showlegend", True) is not False:
@@ -481,7 +499,7 @@ def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
         margin["b"] = band + (AXIS_BAND_DATES_PX if dates else AXIS_BAND_PX)
         layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0.0,
                             "xanchor": "left", "y": 0.0, "yanchor": "bottom",
-                            "yref": "container"}
+                            "yref": "container", "traceorder": "normal"}
     for key, value in layout.items():
         if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
             value["automargin"] = True

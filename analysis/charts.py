@@ -30,6 +30,8 @@ PALETTE: Final[tuple[str, ...]] = (
     "#F0E442",  # yellow (last: weak contrast on white)
     "#000000",
 )
+# Opacity of the cases behind a highlighted one on Compare's overlaid curves.
+FADED_OPACITY: Final = 0.3
 # Semantic colours, taken from the palette so they stay distinguishable.
 HOSTILE: Final[str] = "#D55E00"
 SUPPORTIVE: Final[str] = "#0072B2"
@@ -276,12 +278,18 @@ def compare_curves(
     x: str = "hours_since_launch",
     normalise: bool = False,
     percent: bool = False,
+    groups: Mapping[str, str] | None = None,
+    focus: str | None = None,
 ) -> go.Figure:
     """One line per case, aligned on ``x`` (hours since launch by default).
 
     ``normalise`` divides each curve by its own peak, so cases of different size compare.
+    ``groups`` (label -> group title, e.g. "Reconstructions") groups the legend entries, so
+    eight cases read as a few labelled groups; a ninth case and later get dashed lines.
+    ``focus`` (a label) draws that case bold and fades the others to thin lines.
     """
     fig = go.Figure()
+    titled: set[str] = set()
     for i, (label, frame) in enumerate(frames.items()):
         if frame.empty:
             continue
@@ -289,13 +297,27 @@ def compare_curves(
         if normalise:
             peak = float(np.nanmax(ys.to_numpy())) if len(ys) else 0.0
             ys = ys / peak if peak > 0 else ys
+        group = (groups or {}).get(label)
+        extra: dict[str, object] = {}
+        if group:
+            extra = {"legendgroup": group}
+            if group not in titled:
+                extra["legendgrouptitle_text"] = _plain(group, 40)
+                titled.add(group)
+        faded = focus is not None and label != focus
         fig.add_scatter(x=frame[x], y=ys, mode="lines", name=_plain(label, 60),
-                        line={"color": PALETTE[i % len(PALETTE)], "width": 2.2})
+                        opacity=FADED_OPACITY if faded else 1.0,
+                        line={"color": PALETTE[i % len(PALETTE)],
+                              "width": 1.2 if faded else 3.2 if focus else 2.2,
+                              "dash": "solid" if i < len(PALETTE) else "dash"}, **extra)
     if not fig.data:
         return empty_figure(title, "No case selected or no tweets to compare.")
     fig.update_xaxes(title_text=X_AXES.get(x, x))
     fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent or normalise else None)
-    return _layout(fig, title)
+    fig = _layout(fig, title)
+    if groups:  # a click hides one case, not its whole group
+        fig.update_layout(legend_groupclick="toggleitem")
+    return fig
 
 
 def sample_vs_reconstruction(volume: pd.DataFrame, *, title: str) -> go.Figure:

@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         out["reruns"] = reruns(args.repeats)
     if not args.skip_clone:
         out["first_start"] = first_start()
-    bench_results.write("pages", out)
+    bench_results.write("page-reruns", out)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0

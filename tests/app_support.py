@@ -18,11 +18,13 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.cases import load_cases
 from analysis.store import paths
 
 ROOT = paths.PROJECT_ROOT
 APP = ROOT / "app.py"
-BUNDLED = ("mynypd", "askjpm", "askrkelly")
+# Every bundled reconstruction (eight classics), in the library's file order.
+BUNDLED = tuple(c.id for c in load_cases(include_library=False).values() if c.is_reconstruction)
 # The first run of a page may load and score a case (no cache yet): allow for it.
 FIRST_RUN_TIMEOUT_S = 600
 PAGES = {

@@ -395,11 +395,20 @@ def fact_sheet(c: Case, view: data.View | None = None) -> None:
     st.markdown(md_escape(c.story))
     if c.facts:
         facts = pd.DataFrame([{"fact": f.label, "value": f.value, "confidence": f.confidence,
+                               "conflicting report": f.conflict or None,
                                "source": widgets.web_link(f.source_url)} for f in c.facts])
+        if not facts["conflicting report"].notna().any():
+            facts = facts.drop(columns="conflicting report")
         st.dataframe(facts, hide_index=True, width="stretch", column_config={
             "value": st.column_config.TextColumn("Value", width="large"),
+            "conflicting report": st.column_config.TextColumn("Conflicting report", width="medium"),
             "source": st.column_config.LinkColumn("Source"),
         })
+        conflicts = [f for f in c.facts if f.conflict]
+        if conflicts:
+            st.warning("**Sources conflict** on " + "; ".join(
+                f"{md_escape(f.label)} ({md_escape(f.value)} vs {md_escape(f.conflict)})"
+                for f in conflicts))
     if c.events:
         st.markdown("**Timeline of events**")
         events = pd.DataFrame([{"#": number, "time (UTC)": e.time, "kind": e.kind,

@@ -4,6 +4,11 @@ The shared grammar lives in ``data/cases/_common.toml``; each case adds its own 
 ``[reconstruction.grammar]`` (its slots override shared slots of the same name; its templates
 are drawn more often than the shared ones). All wording is the project's own.
 
+A case may group its hostile templates into themes (``[reconstruction.grammar.themes.<id>]``:
+a ``label``, a ``weight`` and templates per stance), so a reconstruction carries the case's own
+hostile themes in the proportions its fact sheet gives (e.g. industrial dispute 30%, grounding
+25%, CEO pay 15%). The theme of every composed tweet is recorded in the ground truth.
+
 A template is text with ``{slot}`` placeholders. Fillers may contain slots themselves (up to
 ``MAX_DEPTH`` levels). ``{tag}``, ``{handle}``, ``{link}``, ``{spinoff}`` are filled by the
 composer, not by the grammar.
@@ -39,7 +44,27 @@ CASE_TEMPLATE_SHARE: Final = 0.78
 MAX_CHARS: Final = 140
 # Characters of the t.co codes in links.
 LINK_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# "a" before a vowel sound becomes "an" (slot fillers can't know the word before them); words
+# that start with a vowel letter but a consonant sound keep "a".
+ARTICLE_RE: Final = re.compile(
+    r"(?<!\S)([Aa]) (?=[aeiouAEIOU])(?!(?:one|once|uni|use|usu|eu|ewe)\w*)", re.IGNORECASE)
+# The same word twice in a row ("The the", "lol LOL" from a template and a closer): keep one.
+REPEAT_RE: Final = re.compile(r"(?<![\w@#])(\w+)(?: \1\b)+", re.IGNORECASE)
 COMPOSED_STANCES: Final[tuple[str, ...]] = tuple(s for s in STANCES if s not in {"spam", "brand"})
+# Keys of a theme table that are not stances.
+THEME_KEYS: Final[frozenset[str]] = frozenset({"label", "weight"})
+# The theme recorded for a tweet drawn from the shared (case-independent) templates.
+GENERAL_THEME: Final = "general"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One hostile theme of a case: its label, its weight and its templates per stance."""
+
+    id: str
+    label: str
+    weight: float
+    templates: Mapping[str, tuple[str, ...]]
 
 
 class Draws:
@@ -79,9 +104,21 @@ class Grammar:
     languages: Mapping[str, Mapping[str, tuple[str, ...]]]
     spam: tuple[str, ...]
     names: Mapping[str, tuple[str, ...]]
+    themes: tuple[Theme, ...] = ()
 
     def template_count(self) -> int:
-        return sum(len(v) for v in self.shared.values()) + sum(len(v) for v in self.own.values())
+        return (sum(len(v) for v in self.shared.values()) + sum(len(v) for v in self.own.values())
+                + sum(len(v) for t in self.themes for v in t.templates.values()))
+
+    def themes_for(self, stance: str) -> tuple[tuple[Theme, ...], tuple[float, ...]]:
+        """The themes with templates for ``stance`` and their cumulative weights (0..1]."""
+        chosen = tuple(t for t in self.themes if stance in t.templates)
+        total = sum(t.weight for t in chosen)
+        running, cum = 0.0, []
+        for theme in chosen:
+            running += theme.weight / total
+            cum.append(running)
+        return chosen, tuple(cum)
 
 
 @cache
@@ -114,6 +151,7 @@ def grammar_for(case: Case, *, cases_dir: Path | None = None) -> Grammar:
                    for lang, table in shared.get("languages", {}).items()},
         spam=tuple(common.get("spam", {}).get("texts", ())),
         names=_lists(common.get("names", {}), str(common_path), "names"),
+        themes=_themes(own.get("themes", {}), where),
     )
     _validate(grammar, where)
     return grammar
@@ -130,6 +168,29 @@ def _lists(table: Any, where: str, key: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _themes(table: Any, where: str) -> tuple[Theme, ...]:
+    key = "reconstruction.grammar.themes"
+    if not isinstance(table, Mapping):
+        raise CaseError(f"{where}: key '{key}': must be a table of themes")
+    themes = []
+    for theme_id, spec in table.items():
+        if not isinstance(spec, Mapping):
+            raise CaseError(f"{where}: key '{key}.{theme_id}': must be a table")
+        label, weight = spec.get("label"), spec.get("weight")
+        if not isinstance(label, str) or not label.strip():
+            raise CaseError(f"{where}: key '{key}.{theme_id}.label': a non-empty string is needed")
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            raise CaseError(f"{where}: key '{key}.{theme_id}.weight': a positive number is needed")
+        templates = _lists({k: v for k, v in spec.items() if k not in THEME_KEYS}, where,
+                           f"{key}.{theme_id}")
+        unknown = set(templates) - set(COMPOSED_STANCES)
+        if unknown or not templates:
+            raise CaseError(f"{where}: key '{key}.{theme_id}': needs templates per stance "
+                            f"({', '.join(COMPOSED_STANCES)}); got {sorted(unknown) or 'none'}")
+        themes.append(Theme(str(theme_id), label.strip(), float(weight), templates))
+    return tuple(themes)
+
+
 def _validate(grammar: Grammar, where: str) -> None:
     missing = [s for s in REQUIRED_CASE_SLOTS if s not in grammar.slots]
     if missing:
@@ -144,6 +205,7 @@ def _validate(grammar: Grammar, where: str) -> None:
         ("reconstruction.grammar.templates", grammar.own),
         ("reconstruction.grammar.spinoff_templates", grammar.spinoff),
         ("reconstruction.grammar.slots", grammar.slots),
+        *((f"reconstruction.grammar.themes.{t.id}", t.templates) for t in grammar.themes),
     ]
     for key, table in groups:
         for name, values in table.items():
@@ -164,6 +226,9 @@ class Composer:
         self.handle = "@" + brand_account
         self._tag_variants = ("#" + hashtag, "#" + hashtag[:1].upper() + hashtag[1:],
                               "#" + hashtag.lower())
+        # The theme of the last composed text (GENERAL_THEME for shared or untagged templates).
+        self.theme = GENERAL_THEME
+        self._themes = {stance: grammar.themes_for(stance) for stance in COMPOSED_STANCES}
 
     def tag(self) -> str:
         u = self.d.u()
@@ -205,20 +270,32 @@ class Composer:
         parts = [core]
         if lang == "en":
             parts = self._decorate(core, stance, tag=tag, room=room, photo=photo)
-        return prefix + " ".join(p for p in parts if p)
+        text = " ".join(p for p in parts if p)
+        # Joining can repeat a word across the parts ("lol" + closer "LOL"); removing one only
+        # shortens the text, so the length budget still holds.
+        return prefix + (REPEAT_RE.sub(lambda m: m.group(1), text) if lang == "en" else text)
 
     def _core(self, stance: str, *, tag: str, spinoff: str, lang: str) -> str:
+        self.theme = GENERAL_THEME
+        themes, cum = self._themes[stance]
         if lang != "en":
             table = self.g.languages.get(lang, {})
             pool = table.get(stance) or table.get("neutral") or self.g.shared[stance]
         elif spinoff and stance in self.g.spinoff and self.d.u() < 0.5:
             pool = self.g.spinoff[stance]
+        elif themes and self.d.u() < CASE_TEMPLATE_SHARE:
+            u = self.d.u()
+            theme = next((t for t, c in zip(themes, cum, strict=True) if u < c), themes[-1])
+            self.theme = theme.id
+            pool = theme.templates[stance]
         elif stance in self.g.own and self.d.u() < CASE_TEMPLATE_SHARE:
             pool = self.g.own[stance]
         else:
             pool = self.g.shared[stance]
         text = self.fill(self.d.pick(pool), tag=tag, spinoff=spinoff)
         text = " ".join(text.split())
+        if lang == "en":
+            text = tidy(text)
         if tag.lower() not in text.lower():
             text = f"{text} {tag}"
         return text
@@ -237,6 +314,12 @@ class Composer:
         if self.d.u() < 0.06:
             parts[1] = parts[1].lower()
         return parts
+
+
+def tidy(text: str) -> str:
+    """English text with its article agreement fixed and immediate word repeats removed."""
+    text = REPEAT_RE.sub(lambda m: m.group(1), text)
+    return ARTICLE_RE.sub(lambda m: m.group(1) + "n ", text)
 
 
 def _shorten(text: str, room: int, tag: str) -> str:

@@ -60,8 +60,15 @@ EVENT_COLOURS: Final[dict[str, str]] = {kind: EVENT_GROUPS[group][1]
                                         for kind, group in EVENT_GROUP_OF.items()}
 DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
 DEFAULT_EVENT_GROUP: Final = "outside"
-# Event labels in the "outside the chart" note are cut here (the fact sheet has them whole).
+# Event labels in the "outside the chart" note are cut here (the fact sheet has them whole),
+# and the note is wrapped at about this many characters per line.
 OUTSIDE_LABEL_CHARS: Final = 48
+OUTSIDE_LINE_CHARS: Final = 120
+# Room above the plot: title plus a subtitle line (the provenance notice), then one line of
+# the note per OUTSIDE_LINE_PX; the note sits OUTSIDE_GAP_PX above the event numbers.
+TITLE_ROOM_PX: Final = 96
+OUTSIDE_LINE_PX: Final = 15
+OUTSIDE_GAP_PX: Final = 14
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
@@ -220,14 +227,23 @@ def _numbered(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> None:
-    """List the events outside the x axis under the chart (number, label, hours from launch)."""
+    """List the events outside the x axis above the chart (number, label, time from launch),
+    wrapped, with the top margin grown so the lines sit under the title and any subtitle."""
     if events.empty:
         return
     items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({_hours_text(h)})"
              for row, h in zip(events.itertuples(), hours, strict=True)]
-    fig.add_annotation(text="Outside this window: " + "; ".join(items), showarrow=False,
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + len(item) + 2 <= OUTSIDE_LINE_CHARS:
+            lines[-1] += "; " + item
+        else:
+            lines.append(item)
+    fig.add_annotation(text="Outside this window: " + "<br>".join(lines), showarrow=False,
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
-                       yanchor="bottom", align="left", font={"size": 11, "color": "#555555"})
+                       yanchor="bottom", yshift=OUTSIDE_GAP_PX, align="left",
+                       font={"size": 11, "color": "#555555"})
+    fig.update_layout(margin_t=TITLE_ROOM_PX + OUTSIDE_LINE_PX * len(lines))
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timestamp | None,
@@ -244,22 +260,23 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
         for value, colour in zip(xs, colours, strict=True)
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain"))
     ])
-    frame = events.assign(x=list(xs), group=groups)
+    # Neighbouring markers alternate between two heights, so their numbers never overlap.
+    frame = events.assign(x=list(xs), group=groups, row=range(len(events)))
     for group, (name, colour) in EVENT_GROUPS.items():
         part = frame.loc[frame["group"] == group]
         if part.empty:
             continue
         hover = [f"<b>{int(row.number)}. {_plain(row.label, 120)}</b><br>{_plain(row.note)}"
                  f"<br>source: {_plain(row.source_url, 120)}" for row in part.itertuples()]
-        fig.add_scatter(x=part["x"], y=[top * 1.08] * len(part), mode="markers+text",
-                        name=name, legendgroup="events",
+        heights = [top * (1.08 if i % 2 == 0 else 1.17) for i in part["row"]]
+        fig.add_scatter(x=part["x"], y=heights, mode="markers+text", name=name,
                         text=[str(int(n)) for n in part["number"]], textposition="top center",
                         textfont={"size": 12, "color": colour},
                         marker={"symbol": "triangle-down", "size": 12, "color": colour,
                                 "line": {"color": "white", "width": 1}},
                         customdata=[_plain(label, 60) for label in part["label"]],
                         hovertext=hover, hoverinfo="text", cliponaxis=False, row=1, col=1)
-    fig.update_yaxes(range=[0, top * 1.22], row=1, col=1)
+    fig.update_yaxes(range=[0, top * 1.3], row=1, col=1)
 
 
 def compare_curves(

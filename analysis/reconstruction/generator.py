@@ -110,6 +110,11 @@ RECON_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     "spinoffs": (list, False),
     "brand_retweets": (dict, False),
     "cohashtags": (list, False),
+    # Hours since launch before which no tweet attacks the brand (default: the launch; the tag
+    # did not exist before it) and before which no text reacts to the backlash (default: the
+    # launch; a teaser can draw mockery, not hindsight).
+    "hostile_from_hours": ((int, float), False),
+    "hindsight_from_hours": ((int, float), False),
     "grammar": (dict, True),
 }
 
@@ -204,8 +209,10 @@ def build_case(case: Case, *, out_dir: Path | None = None, seed: int | None = No
     draws = Draws(rng)
     grammar = grammar_for(case)
     composer = Composer(grammar, draws, hashtag=case.hashtag, brand_account=case.brand_account)
+    early = Composer(grammar.without_hindsight(), draws, hashtag=case.hashtag,
+                     brand_account=case.brand_account)
     plan, authors = _plan(case, recon, rng, draws, scale)
-    texts = _texts(case, recon, plan, authors, composer, draws)
+    texts = _texts(case, recon, plan, authors, (early, composer), draws)
     archive = folder / f"{stem}.jsonl.gz"
     lines = _write_archive(archive, case, recon, plan, authors, texts, rng)
     truth = folder / f"{stem}.truth.csv"
@@ -368,6 +375,10 @@ def _stances(recon: Mapping[str, Any], rng: np.random.Generator, hours: np.ndarr
     at = np.array([float(r["at"]) for r in rows])
     weights = np.stack([np.interp(hours, at, [float(r.get(s, 0.0)) for r in rows])
                         for s in COMPOSED_STANCES], axis=1)
+    early = hours < float(recon.get("hostile_from_hours", 0.0))
+    for column, name in enumerate(COMPOSED_STANCES):
+        if name in HOSTILE_STANCES:
+            weights[early, column] = 0.0
     cum = np.cumsum(weights, axis=1)
     cum /= cum[:, -1:]
     pick = (rng.random(len(hours))[:, None] > cum).sum(axis=1)
@@ -602,19 +613,30 @@ def _handle(draws: Draws, names: Mapping[str, Sequence[str]], taken: set[str]) -
 # --------------------------------------------------------------------------- text
 
 def _texts(case: Case, recon: Mapping[str, Any], plan: _Plan, authors: _Authors,
-           composer: Composer, draws: Draws) -> list[str | None]:
+           composers: tuple[Composer, Composer], draws: Draws) -> list[str | None]:
+    """Texts of the authored rows: ``composers`` = (before hindsight is possible, after)."""
+    early, later = composers
     texts: list[str | None] = [None] * len(plan.t_ms)
-    spam_texts = _spam_texts(composer)
+    spam_texts = _spam_texts(later)
+    # Before the launch a spam bot cannot claim the tag is trending.
+    early_spam = [t for t in spam_texts if not later.g.reacts(t)] or spam_texts
     photo = {STANCE_INDEX[s]: float(v) for s, v in recon["photo_share"].items()}
     spin_tags = [str(s["hashtag"]) for s in recon.get("spinoffs", [])]
-    cotags = [str(t) for t in recon.get("cohashtags", [])]
+    all_cotags = [str(t) for t in recon.get("cohashtags", [])]
+    early_cotags = [t for t in all_cotags if not later.g.reacts(t)]
+    hindsight_ms = (int(case.launch.value // 1_000_000)
+                    + int(float(recon.get("hindsight_from_hours", 0.0)) * 3.6e6))
     for row in np.flatnonzero(plan.kind != RETWEET).tolist():
+        before = int(plan.t_ms[row]) < hindsight_ms
+        composer = early if before else later
+        cotags = early_cotags if before else all_cotags
         if row in plan.fixed_text:
             texts[row] = composer.fill(plan.fixed_text[row], tag="#" + case.hashtag)
             continue
         stance = STANCES[plan.stance[row]]
         if stance == "spam":
-            texts[row] = spam_texts[int(plan.author[row]) % len(spam_texts)]
+            pool = early_spam if before else spam_texts
+            texts[row] = pool[int(plan.author[row]) % len(pool)]
             continue
         prefix = ""
         if plan.kind[row] == REPLY:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -40,6 +40,20 @@ MAX_CHARS: Final = 140
 # Characters of the t.co codes in links.
 LINK_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 COMPOSED_STANCES: Final[tuple[str, ...]] = tuple(s for s in STANCES if s not in {"spam", "brand"})
+# Tidying a composed text (slot values carry their own article: "the NYPD", "the boys in blue").
+# A determiner or number followed by "the": the "the" goes ("a the bank", "five the boys").
+DETERMINER_THE: Final = re.compile(
+    r"\b(the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|several|few|every) the\b",
+    re.IGNORECASE)
+# The same word twice in a row ("pathetic Pathetic."), except after @ or # (a handle then a
+# name) and for laughter, which people do repeat.
+DOUBLED_WORD: Final = re.compile(r"(?<![@#\w])(\w+) \1\b", re.IGNORECASE)
+REPEATABLE: Final[frozenset[str]] = frozenset(
+    {"lol", "lmao", "lmfao", "haha", "hahaha", "wow", "smh", "no", "so", "very"})
+# "a" before a vowel sound: "a amazing" -> "an amazing". Not after "&" ("Q&A is"), and not
+# before words that start with a consonant sound although spelled with a vowel.
+A_BEFORE_VOWEL: Final = re.compile(r"(?<![&\w])([Aa]) (?=[aeiouAEIOU])(\w+)")
+CONSONANT_SOUND: Final[tuple[str, ...]] = ("uni", "use", "usu", "uti", "one", "once", "eu", "ur")
 
 
 class Draws:
@@ -79,6 +93,39 @@ class Grammar:
     languages: Mapping[str, Mapping[str, tuple[str, ...]]]
     spam: tuple[str, ...]
     names: Mapping[str, tuple[str, ...]]
+    # Lower-case phrases of hindsight (see ``without_hindsight``), and the shared templates
+    # that replace a stance's shared templates before the launch when all of them react.
+    hindsight: tuple[str, ...] = ()
+    early: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def reacts(self, text: str) -> bool:
+        """True when ``text`` holds a phrase of hindsight (it reacts to the backlash)."""
+        low = text.lower()
+        return any(phrase in low for phrase in self.hindsight)
+
+    def without_hindsight(self) -> Grammar:
+        """This grammar without any template, slot value, opener or closer holding a phrase of
+        hindsight: what a tweet posted before the launch can say. A stance whose case (or
+        other-language) templates all react falls back on the shared English ones, whose all-reacting lists are replaced by the
+        early templates; any other list that would be left empty is kept whole (the
+        generated-text test then names it)."""
+        def keep(table: Mapping[str, tuple[str, ...]],
+                 instead: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+            out = {}
+            for name, values in table.items():
+                kept = tuple(v for v in values if not self.reacts(v))
+                out[name] = kept or instead.get(name, values)
+            return out
+
+        def only_calm(table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+            return {name: kept for name, values in table.items()
+                    if (kept := tuple(v for v in values if not self.reacts(v)))}
+
+        own = only_calm(self.own)
+        return replace(self, slots=keep(self.slots, {}), shared=keep(self.shared, self.early),
+                       own=own,
+                       openers=keep(self.openers, {}), closers=keep(self.closers, {}),
+                       languages={lang: only_calm(t) for lang, t in self.languages.items()})
 
     def template_count(self) -> int:
         return sum(len(v) for v in self.shared.values()) + sum(len(v) for v in self.own.values())
@@ -114,6 +161,10 @@ def grammar_for(case: Case, *, cases_dir: Path | None = None) -> Grammar:
                    for lang, table in shared.get("languages", {}).items()},
         spam=tuple(common.get("spam", {}).get("texts", ())),
         names=_lists(common.get("names", {}), str(common_path), "names"),
+        hindsight=tuple(str(p).lower() for p in (
+            *shared.get("hindsight", {}).get("phrases", ()),
+            *own.get("hindsight", {}).get("phrases", ()))),
+        early=_lists(shared.get("early_templates", {}), str(common_path), "grammar.early_templates"),
     )
     _validate(grammar, where)
     return grammar
@@ -205,7 +256,7 @@ class Composer:
         parts = [core]
         if lang == "en":
             parts = self._decorate(core, stance, tag=tag, room=room, photo=photo)
-        return prefix + " ".join(p for p in parts if p)
+        return prefix + tidy(" ".join(p for p in parts if p))
 
     def _core(self, stance: str, *, tag: str, spinoff: str, lang: str) -> str:
         if lang != "en":
@@ -237,6 +288,21 @@ class Composer:
         if self.d.u() < 0.06:
             parts[1] = parts[1].lower()
         return parts
+
+
+def tidy(text: str) -> str:
+    """Grammar slips of slot filling fixed: doubled articles, doubled words, "a" before a vowel."""
+    text = DETERMINER_THE.sub(lambda m: m.group(1), text)
+    text = DOUBLED_WORD.sub(
+        lambda m: m.group(0) if m.group(1).lower() in REPEATABLE else m.group(1), text)
+
+    def article(match: re.Match[str]) -> str:
+        word = match.group(2)
+        if word.lower().startswith(CONSONANT_SOUND):
+            return match.group(0)
+        return ("An " if match.group(1) == "A" else "an ") + word
+
+    return A_BEFORE_VOWEL.sub(article, text)
 
 
 def _shorten(text: str, room: int, tag: str) -> str:

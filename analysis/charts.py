@@ -195,17 +195,22 @@ def timeline(
     fig.update_xaxes(title_text=X_AXES.get(x, x), row=2, col=1)
     if window is not None and launch is not None:
         fig.update_xaxes(range=_x_range(window, x, launch))
+    lines = 0
     if events is not None and not events.empty:
         events = _numbered(events)
         if window is not None and launch is not None:
             hours = _event_hours(events, launch)
             inside = hours.between(window[0], window[1]).to_numpy()
-            _note_outside(fig, events.loc[~inside], hours.loc[~inside])
+            lines = _note_outside(fig, events.loc[~inside], hours.loc[~inside])
             events = events.loc[inside]
         if not events.empty:
             _add_events(fig, events, x, launch,
                         top=float(np.nanmax(frame[volume].to_numpy(float))))
-    return _layout(fig, title, height=560)
+    fig = _layout(fig, title, height=560)
+    if lines:  # the title (and subtitle) pinned to the top, the note under them
+        fig.update_layout(margin_t=TITLE_ROOM_PX + OUTSIDE_LINE_PX * lines,
+                          title_yref="container", title_y=1.0, title_yanchor="top", title_pad_t=12)
+    return fig
 
 
 # Up to this many bins, the lines get markers too.
@@ -226,11 +231,11 @@ def _numbered(events: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(number=range(1, len(ordered) + 1))
 
 
-def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> None:
+def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> int:
     """List the events outside the x axis above the chart (number, label, time from launch),
-    wrapped, with the top margin grown so the lines sit under the title and any subtitle."""
+    wrapped; returns the number of lines (the caller makes room for them under the title)."""
     if events.empty:
-        return
+        return 0
     items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({_hours_text(h)})"
              for row, h in zip(events.itertuples(), hours, strict=True)]
     lines: list[str] = []
@@ -243,7 +248,7 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> Non
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
                        yanchor="bottom", yshift=OUTSIDE_GAP_PX, align="left",
                        font={"size": 11, "color": "#555555"})
-    fig.update_layout(margin_t=TITLE_ROOM_PX + OUTSIDE_LINE_PX * len(lines))
+    return len(lines)
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timestamp | None,

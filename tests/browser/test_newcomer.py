@@ -31,7 +31,7 @@ def _case_url(app_url: str, case_id: str, **query: str) -> str:
 
 
 def _full_range(page: Any) -> None:
-    page.get_by_test_id("stSidebarUserContent").get_by_text("Full time range").click()
+    page.get_by_test_id("stSidebarUserContent").get_by_text("Full time range", exact=True).click()
     wait_ready(page)
 
 
@@ -119,7 +119,8 @@ def test_alert_chart_marks_the_hijack_and_explains_the_gap(page: Any, app_url: s
     texts = [a["text"] for a in _layout(page, "Alert replay").get("annotations", [])]
     assert any(t.startswith("hijacked:") for t in texts)
     assert any(t.startswith("alert fires:") for t in texts)
-    assert page.get_by_text("the two count different things", exact=False).is_visible()
+    tab = page.get_by_test_id("stTabs")
+    assert tab.get_by_text("the two count different things", exact=False).is_visible()
     screenshot(page, "case-alert-replay", docs=False)
 
 

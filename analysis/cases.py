@@ -28,7 +28,17 @@ import tomli_w
 from analysis.errors import CaseError
 from analysis.store import atomic, paths
 
-PROVENANCES: Final[tuple[str, ...]] = ("reconstruction", "real")
+PROVENANCES: Final[tuple[str, ...]] = ("reconstruction", "real", "sample")
+# What each provenance means, in the words every screen and export uses. "sample" is a case's
+# real tweets from the Internet Archive's 1 % Stream Grab (analysis.store.samples), never
+# written in a case file.
+PROVENANCE_LABELS: Final[dict[str, str]] = {
+    "reconstruction": "synthetic reconstruction made by Backfire's generator, calibrated to "
+                      "cited figures; not real tweets",
+    "real": "real archive",
+    "sample": "real tweets from the Internet Archive's 1 % sample (Twitter Stream Grab); "
+              "counts are about 1 % of the true volume",
+}
 # First word of every confidence string: the scale used by ../shared/case-facts.md, plus the
 # labels this project adds for its own choices ("assumed") and derivations ("inferred").
 CONFIDENCE_LEVELS: Final[tuple[str, ...]] = (
@@ -101,6 +111,8 @@ FACT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     "value": (_STR, True),
     "source_url": (_STR, True),
     "confidence": (_STR, True),
+    # What another source reports instead, with its source: shown beside the fact as a conflict.
+    "conflict": (_STR, False),
 }
 DISCUSSION_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     "question": (_STR, True),
@@ -149,6 +161,7 @@ class Fact:
     value: str
     source_url: str
     confidence: str
+    conflict: str = ""
 
 
 @dataclass(frozen=True)
@@ -386,7 +399,7 @@ def _fact(item: Any, where: str, index: int) -> Fact:
     _check_keys(item, FACT_KEYS, where, prefix=prefix)
     _check_confidence(item["confidence"], where, prefix + "confidence")
     return Fact(label=item["label"], value=item["value"], source_url=item["source_url"],
-                confidence=item["confidence"])
+                confidence=item["confidence"], conflict=item.get("conflict", ""))
 
 
 def _question(item: Any, where: str, index: int) -> Question:
@@ -513,7 +526,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                       "note": e.note, "source_url": e.source_url, "confidence": e.confidence}
                      for e in case.events]
     out["facts"] = [{"label": f.label, "value": f.value, "source_url": f.source_url,
-                     "confidence": f.confidence} for f in case.facts]
+                     "confidence": f.confidence} | ({"conflict": f.conflict} if f.conflict else {})
+                    for f in case.facts]
     out["discussion"] = [{"question": q.question, "concept": q.concept, "source": q.source,
                           "source_url": q.source_url} for q in case.discussion]
     out["chapters"] = [_chapter_dict(c) for c in case.chapters]

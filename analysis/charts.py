@@ -30,6 +30,8 @@ PALETTE: Final[tuple[str, ...]] = (
     "#F0E442",  # yellow (last: weak contrast on white)
     "#000000",
 )
+# Opacity of the cases behind a highlighted one on Compare's overlaid curves.
+FADED_OPACITY: Final = 0.3
 # Semantic colours, taken from the palette so they stay distinguishable.
 HOSTILE: Final[str] = "#D55E00"
 SUPPORTIVE: Final[str] = "#0072B2"
@@ -69,6 +71,10 @@ OUTSIDE_LINE_CHARS: Final = 120
 TITLE_ROOM_PX: Final = 96
 OUTSIDE_LINE_PX: Final = 15
 OUTSIDE_GAP_PX: Final = 14
+# Names of the event markers' legend group and of the note listing events outside the window
+# (a static export lists the events beside the chart and leaves these out).
+EVENT_LEGEND_GROUP: Final = "events"
+OUTSIDE_NOTE: Final = "outside-window-events"
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
@@ -206,7 +212,8 @@ def timeline(
         if not events.empty:
             _add_events(fig, events, x, launch,
                         top=float(np.nanmax(frame[volume].to_numpy(float))))
-    fig = _layout(fig, title, height=560)
+    # "normal": the event entries flow in the legend row instead of stacking as a group.
+    fig = _layout(fig, title, height=560).update_layout(legend_traceorder="normal")
     if lines:  # the title (and subtitle) pinned to the top, the note under them
         fig.update_layout(margin_t=TITLE_ROOM_PX + OUTSIDE_LINE_PX * lines,
                           title_yref="container", title_y=1.0, title_yanchor="top", title_pad_t=12)
@@ -245,6 +252,7 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> int
         else:
             lines.append(item)
     fig.add_annotation(text="Outside this window: " + "<br>".join(lines), showarrow=False,
+                       name=OUTSIDE_NOTE,
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
                        yanchor="bottom", yshift=OUTSIDE_GAP_PX, align="left",
                        font={"size": 11, "color": "#555555"})
@@ -275,6 +283,7 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
                  f"<br>source: {_plain(row.source_url, 120)}" for row in part.itertuples()]
         heights = [top * (1.08 if i % 2 == 0 else 1.17) for i in part["row"]]
         fig.add_scatter(x=part["x"], y=heights, mode="markers+text", name=name,
+                        legendgroup=EVENT_LEGEND_GROUP,
                         text=[str(int(n)) for n in part["number"]], textposition="top center",
                         textfont={"size": 12, "color": colour},
                         marker={"symbol": "triangle-down", "size": 12, "color": colour,
@@ -293,12 +302,18 @@ def compare_curves(
     x: str = "hours_since_launch",
     normalise: bool = False,
     percent: bool = False,
+    groups: Mapping[str, str] | None = None,
+    focus: str | None = None,
 ) -> go.Figure:
     """One line per case, aligned on ``x`` (hours since launch by default).
 
     ``normalise`` divides each curve by its own peak, so cases of different size compare.
+    ``groups`` (label -> group title, e.g. "Reconstructions") groups the legend entries, so
+    eight cases read as a few labelled groups; a ninth case and later get dashed lines.
+    ``focus`` (a label) draws that case bold and fades the others to thin lines.
     """
     fig = go.Figure()
+    titled: set[str] = set()
     for i, (label, frame) in enumerate(frames.items()):
         if frame.empty:
             continue
@@ -306,12 +321,48 @@ def compare_curves(
         if normalise:
             peak = float(np.nanmax(ys.to_numpy())) if len(ys) else 0.0
             ys = ys / peak if peak > 0 else ys
+        group = (groups or {}).get(label)
+        extra: dict[str, object] = {}
+        if group:
+            extra = {"legendgroup": group}
+            if group not in titled:
+                extra["legendgrouptitle_text"] = _plain(group, 40)
+                titled.add(group)
+        faded = focus is not None and label != focus
         fig.add_scatter(x=frame[x], y=ys, mode="lines", name=_plain(label, 60),
-                        line={"color": PALETTE[i % len(PALETTE)], "width": 2.2})
+                        opacity=FADED_OPACITY if faded else 1.0,
+                        line={"color": PALETTE[i % len(PALETTE)],
+                              "width": 1.2 if faded else 3.2 if focus else 2.2,
+                              "dash": "solid" if i < len(PALETTE) else "dash"}, **extra)
     if not fig.data:
         return empty_figure(title, "No case selected or no tweets to compare.")
     fig.update_xaxes(title_text=X_AXES.get(x, x))
     fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent or normalise else None)
+    fig = _layout(fig, title)
+    if groups:  # a click hides one case, not its whole group
+        fig.update_layout(legend_groupclick="toggleitem")
+    return fig
+
+
+def sample_vs_reconstruction(volume: pd.DataFrame, *, title: str) -> go.Figure:
+    """Tweets per hour since launch: the reconstruction, and the real sample's estimate
+    (count / p) with its 95 % Poisson band (columns of ``sampling.volume_comparison``)."""
+    if volume.empty:
+        return empty_figure(title, "No tweets in either dataset.")
+    fig = go.Figure()
+    x = volume["hours"]
+    fig.add_scatter(x=pd.concat([x, x[::-1]]), y=pd.concat([volume["high"], volume["low"][::-1]]),
+                    fill="toself", fillcolor="rgba(213, 94, 0, 0.18)", line={"width": 0},
+                    hoverinfo="skip", name="Real sample: 95 % interval")
+    fig.add_scatter(x=x, y=volume["estimate"], mode="lines+markers", name="Real sample: estimate (count ÷ p)",
+                    line={"color": HOSTILE, "width": 2}, marker={"size": 4},
+                    customdata=volume["in_sample"],
+                    hovertemplate="%{x:.0f} h: ≈ %{y:,.0f} (in sample: %{customdata})<extra></extra>")
+    fig.add_scatter(x=x, y=volume["reconstruction"], mode="lines", name="Reconstruction (synthetic)",
+                    line={"color": SUPPORTIVE, "width": 2, "dash": "dot"},
+                    hovertemplate="%{x:.0f} h: %{y:,.0f}<extra></extra>")
+    fig.update_xaxes(title_text=X_AXES["hours_since_launch"])
+    fig.update_yaxes(title_text="Tweets per hour")
     return _layout(fig, title)
 
 
@@ -630,3 +681,58 @@ def network(
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     return _layout(fig, title, height=620)
+
+
+# Event labels written on a chart: cut to this many characters, stacked on this many rows so
+# neighbouring labels do not overlap.
+EVENT_LABEL_CHARS: Final = 42
+EVENT_LABEL_ROWS: Final = 4
+
+
+def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_launch",
+                 launch: pd.Timestamp | None = None) -> go.Figure:
+    """Write each event's label on the chart (top panel), beside its dashed line, so a class
+    reads them without hovering. Labels are staggered over ``EVENT_LABEL_ROWS`` rows."""
+    if events.empty:
+        return fig
+    xs = _event_x(events, x, launch)
+    for i, (value, kind, label) in enumerate(zip(xs, events["kind"], events["label"], strict=True)):
+        fig.add_annotation(
+            x=value, xref="x", y=0.9 - 0.15 * (i % EVENT_LABEL_ROWS), yref="y domain",
+            text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
+            font={"size": 15, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
+            bgcolor="rgba(255,255,255,0.85)", borderpad=2)
+    return fig
+
+
+def pattern(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    label: str,
+    size: str,
+    colour: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    colour_title: str,
+) -> go.Figure:
+    """One bubble per case: ``x`` against ``y`` (log scale), bubble area by ``size``, colour by
+    ``colour`` (a share, orange = high), each case named beside its bubble."""
+    known = frame.dropna(subset=[x, y])
+    if known.empty:
+        return empty_figure(title, "No case has both numbers.")
+    sizes = known[size].fillna(0).to_numpy(float)
+    scaled = 18 + 42 * np.sqrt(sizes / max(float(sizes.max()), 1.0))
+    fig = go.Figure(go.Scatter(
+        x=known[x], y=known[y], mode="markers+text", text=[_plain(v, 30) for v in known[label]],
+        textposition="top center", textfont={"size": 14},
+        marker={"size": scaled, "color": known[colour], "colorscale": [[0, SUPPORTIVE], [1, HOSTILE]],
+                "cmin": 0, "cmax": 1, "line": {"color": "#333333", "width": 1},
+                "colorbar": {"title": {"text": colour_title}, "tickformat": ".0%"}},
+        hovertemplate="%{text}<br>" + x_title + ": %{x:.1f}<br>" + y_title + ": %{y:,.0f}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log")
+    return _layout(fig, title, height=480, legend=False)

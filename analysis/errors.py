@@ -55,3 +55,7 @@ class ExportError(BackfireError):
 
 class EngineError(BackfireError):
     """A compute engine is missing (an optional install) or cannot be reached."""
+
+
+class ModelError(BackfireError):
+    """A stored scoring model does not fit the code that reads it (refit it)."""

@@ -219,6 +219,22 @@ def post_url(platform: str | None, author: str | None, post_id: str, url: str | 
     return url or ""
 
 
+def post_urls(frame: pd.DataFrame, provenance: str | None = None) -> list[str | None]:
+    """``post_url`` of every row of a table (``platform`` and ``url`` used when present);
+    None for every row of a synthetic reconstruction (its posts were never published)."""
+    n = len(frame)
+    if provenance == SYNTHETIC_PROVENANCE:
+        return [None] * n
+    platforms = frame["platform"] if "platform" in frame.columns else pd.Series([None] * n)
+    urls = frame["url"] if "url" in frame.columns else pd.Series([None] * n)
+    return [post_url(_text(p), _text(a), str(i), _text(u)) for p, a, i, u in
+            zip(platforms, frame["author"], frame["id"], urls, strict=True)]
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def handle(platform: str | None, author: str | None) -> str:
     """An author as written on their platform: ``@name`` (X, Bluesky, Mastodon ``@user@host``)."""
     if not author:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis import pipeline  # noqa: E402
 from analysis.exports import FORMATS, content, images  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    items = {case: content.inputs_for(case) for case in args.cases}
+    items = {case: pipeline.load(case) for case in args.cases}
     print(f"load scored tables (cache): {time.perf_counter() - started:.1f} s "
           f"({', '.join(f'{k} {len(v.table):,} tweets' for k, v in items.items())})")
     started = time.perf_counter()

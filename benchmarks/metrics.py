@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/metrics.py [--case mynypd] [--rows 1000000]
 
-Scores the bundled case once through the cache (``analysis.cache.scored_case``, in the normal
+Scores the bundled case once through the cache (``analysis.pipeline.scored_case``, in the normal
 data folder), then stacks copies of the scored table until it holds ``--rows`` rows; each copy
 gets its own ids and authors, so posts, retweet links and authors stay distinct. Every
 function the dashboard calls on a case is timed once on that table, then the cache writes and
@@ -81,11 +81,11 @@ def main() -> int:
     parser.add_argument("--case", default="mynypd")
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
-    from analysis import cases
+    from analysis import cases, pipeline
     from analysis.store import cache
 
     case = cases.load_case(args.case)
-    table = stacked(cache.scored_case(case), args.rows)
+    table = stacked(pipeline.scored_case(case), args.rows)
     seconds = {name: timed(fn) for name, fn in jobs(case, table).items()}
     metrics_total = sum(seconds.values())
     with tempfile.TemporaryDirectory() as folder:

@@ -14,7 +14,17 @@
    loop (no dedup, no batching, one core), timed on a random sample of rows and extrapolated
    to all rows; and, as a floor for any per-row loop, NLTK's stock VADER alone per row.
 
-Results are printed and written to ``benchmarks/out/score.json``.
+Results are printed and written to ``benchmarks/out/score.json`` and, as
+``synthetic_pipeline``, to ``benchmarks/results/score.json``.
+
+    .venv/bin/python benchmarks/score.py --real [--mixed-rows 1000000]
+
+measures instead, in one fresh child process, on *distinct real texts* (every labelled tweet
+in ../shared/benchmarks and every real archive text, duplicates made distinct): NLTK's stock
+VADER called per text (the naive loop), the full plain loop on a sample, and ``score()`` with
+one worker and with two; then ``score()`` on a 1M-row table with 50 % distinct texts (pairs
+of real texts joined, each row's text appearing twice). Written to
+``benchmarks/results/score.json`` as ``real_distinct`` and ``mixed_1m``, with the load average.
 """
 
 from __future__ import annotations
@@ -33,6 +43,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
+RESULTS = ROOT / "benchmarks" / "results" / "score.json"
+# Rows of the full plain loop timed in --real mode (it runs at a few hundred texts per second).
+REAL_PLAIN_SAMPLE = 3_000
 sys.path.insert(0, str(ROOT))
 
 # How often the memory sampler reads /proc (seconds).
@@ -46,17 +59,156 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=20_000, help="rows timed in the plain loop")
     parser.add_argument("--archive", type=Path, default=None, help="score this archive instead")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--real", action="store_true", help="measure on distinct real texts (see above)")
+    parser.add_argument("--mixed-rows", type=int, default=1_000_000, help="rows of the 50 %% distinct table")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args)))
+        print(json.dumps(real_child(args) if args.real else child(args)))
+        return 0
+    if args.real:
+        found = real_parent(args)
+        save_results(found)
+        print(real_report(found))
         return 0
     archive = args.archive or build(args.case, args.scale)
     result = parent(args, archive)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "score.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    save_results({"synthetic_pipeline": result})
     print(report(result))
     return 0
+
+
+def save_results(found: dict[str, Any]) -> None:
+    """Merge into benchmarks/results/score.json (other keys kept)."""
+    stored = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
+    stored.update(found)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+
+
+def real_parent(args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--real",
+               "--mixed-rows", str(args.mixed_rows)]
+    load_before = os.getloadavg()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    sampler = TreeMemory(process.pid)
+    sampler.start()
+    out, _ = process.communicate()
+    sampler.stop()
+    if process.returncode:
+        raise SystemExit(f"benchmark child failed with status {process.returncode}")
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    context = {"load_average_before": [round(x, 2) for x in load_before],
+               "load_average_after": [round(x, 2) for x in os.getloadavg()],
+               "peak_rss_tree_mb": round(sampler.peak / 2**20, 1), "machine": machine(),
+               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    for value in found.values():
+        value.update(context)
+    return found
+
+
+def machine() -> str:
+    from analysis.nlp import evaluation
+
+    return evaluation.machine()
+
+
+def distinct_real_texts() -> list[str]:
+    """Every labelled tweet and every real archive text, each occurring once (a repeat gets
+    `` ·2``, `` ·3``… appended: as distinct as a reply quoting it)."""
+    from analysis.errors import BackfireError
+    from analysis.ingest import loaders
+    from analysis.nlp import evaluation, scoring
+    from analysis.store.paths import SHARED_DIR
+
+    texts: list[str] = []
+    for folder, splits in ((evaluation.DEFAULT_OFFENSIVE, ("train", "val")),
+                           (evaluation.DEFAULT_SENTIMENT, ("val",))):
+        for split in splits:
+            texts += evaluation.read_tweeteval(folder, split).texts
+    texts += evaluation.read_davidson(evaluation.DEFAULT_DAVIDSON).texts
+    for path in sorted((SHARED_DIR / "real-archives").iterdir()):
+        try:
+            texts += list(scoring.scoring_texts(loaders.load(path).table["text"]))
+        except BackfireError:
+            continue
+    seen: dict[str, int] = {}
+    out = []
+    for text in texts:
+        count = seen.get(text, 0) + 1
+        seen[text] = count
+        out.append(text if count == 1 else f"{text} ·{count}")
+    return out
+
+
+def real_child(args: argparse.Namespace) -> dict[str, Any]:
+    import numpy as np
+    import pandas as pd
+
+    from analysis.nlp import lexicon, scoring
+
+    texts = distinct_real_texts()
+    table = pd.DataFrame({"text": texts})
+    stock = lexicon.analyzer()
+    start = time.perf_counter()
+    for text in texts:  # the naive NLTK loop: stock VADER, one text at a time
+        stock.polarity_scores(lexicon.demojize(text))
+    naive_s = time.perf_counter() - start
+    sample = texts[:REAL_PLAIN_SAMPLE]
+    start = time.perf_counter()
+    plain_loop(np.asarray(sample, dtype=object), ())
+    plain_rate = len(sample) / (time.perf_counter() - start)
+    timings = {}
+    for workers in (1, 2):
+        start = time.perf_counter()
+        scored = scoring.score(table, workers=workers)
+        timings[workers] = time.perf_counter() - start
+    n = len(texts)
+    real = {
+        "texts": n, "unique_texts": scored.attrs["scoring"]["unique_texts"],
+        "naive_nltk_vader_loop_s": round(naive_s, 2), "naive_tweets_per_s": round(n / naive_s),
+        "plain_loop_tweets_per_s": round(plain_rate), "plain_loop_sample": len(sample),
+        "score_1_worker_s": round(timings[1], 2), "score_2_workers_s": round(timings[2], 2),
+        "score_1_worker_tweets_per_s": round(n / timings[1]), "score_2_workers_tweets_per_s": round(n / timings[2]),
+        "speedup_2_workers_vs_naive": round(naive_s / timings[2], 2),
+        "speedup_1_worker_vs_naive": round(naive_s / timings[1], 2),
+        "second_core_gain": round(timings[1] / timings[2], 2),
+        "speedup_2_workers_vs_plain_loop": round(n / plain_rate / timings[2], 1),
+    }
+    rng = np.random.default_rng(12)
+    distinct = args.mixed_rows // 2
+    pairs = rng.integers(0, n, size=(distinct, 2))
+    pool = np.asarray(texts, dtype=object)
+    joined = [f"{a} {b} ·{i}" for i, (a, b) in enumerate(zip(pool[pairs[:, 0]], pool[pairs[:, 1]], strict=True))]
+    rows = np.repeat(np.arange(distinct), 2)[: args.mixed_rows]
+    rng.shuffle(rows)
+    mixed = pd.DataFrame({"text": np.asarray(joined, dtype=object)[rows]})
+    start = time.perf_counter()
+    scored = scoring.score(mixed)
+    mixed_s = time.perf_counter() - start
+    return {"real_distinct": real, "mixed_1m": {
+        "rows": len(mixed), "unique_texts": scored.attrs["scoring"]["unique_texts"],
+        "mean_text_chars": round(float(mixed["text"].str.len().mean()), 1),
+        "workers": scoring.default_workers(), "score_s": round(mixed_s, 2),
+        "tweets_per_s": round(len(mixed) / mixed_s), "target_s": 30,
+        "texts": "pairs of distinct real texts joined (each a distinct text), every one on two rows",
+    }}
+
+
+def real_report(found: dict[str, Any]) -> str:
+    real, mixed = found["real_distinct"], found["mixed_1m"]
+    return "\n".join([
+        f"{real['texts']:,} distinct real texts: naive NLTK VADER loop {real['naive_tweets_per_s']:,}/s; "
+        f"score() {real['score_1_worker_tweets_per_s']:,}/s with 1 worker, {real['score_2_workers_tweets_per_s']:,}/s "
+        f"with 2 → {real['speedup_2_workers_vs_naive']}x the naive loop, second core x{real['second_core_gain']}; "
+        f"full plain loop {real['plain_loop_tweets_per_s']:,}/s ({real['speedup_2_workers_vs_plain_loop']}x)",
+        f"1M rows, {mixed['unique_texts']:,} distinct texts: score() {mixed['score_s']} s "
+        f"({mixed['tweets_per_s']:,}/s, target ≤ {mixed['target_s']} s)",
+        f"{real['machine']}; load average before {real['load_average_before']} after "
+        f"{real['load_average_after']}; {real['date']}",
+    ])
 
 
 def build(case: str, scale: int) -> Path:
@@ -110,7 +262,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
 
     from analysis.ingest import loaders
     from analysis.metrics import kpis, timeline
-    from analysis.nlp import hostility, lexicon, scoring
+    from analysis.nlp import features, lexicon, scoring
 
     case = _case(args.case)
     terms = tuple(case.target_terms) if case is not None else ()
@@ -141,7 +293,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     # Single-core CPU rate of the batched features on unique texts (projection on idle cores).
     unique_sample = list(dict.fromkeys(scoring.scoring_texts(scored["text"]).iloc[picks]))
     rate_start = time.process_time()
-    hostility.features(unique_sample, terms)
+    features.matrix(unique_sample, terms)
     features_rate = len(unique_sample) / (time.process_time() - rate_start)
     plain_total = loop_s / sample * rows
     score_s = marks["score"] - marks["ingest"]
@@ -198,10 +350,11 @@ def plain_loop(texts: Any, terms: tuple[str, ...]) -> None:
         scores = stock.polarity_scores(lexicon.demojize(text))
         profane = min(max(float(predict_prob([text])[0]), 1e-3), 1 - 1e-3)
         flags = [bool(p.search(text)) for p in checks]
-        row = np.zeros(len(hostility.FEATURES))
-        row[[0, 3, 4, 5, 7]] = [np.log(profane / (1 - profane)), scores["compound"], scores["pos"],
-                                scores["neg"], flags[0]]
-        row[-4:] = [bool(cues and cues.search(text)), flags[1], flags[2], flags[3]]
+        values = {"profanity_logit": np.log(profane / (1 - profane)), "compound": scores["compound"],
+                  "pos": scores["pos"], "neg": scores["neg"], "neu": scores["neu"],
+                  "second_person": flags[0], "target": bool(cues and cues.search(text)),
+                  "sarcasm": flags[1], "mockery": flags[2], "condemnation": flags[3]}
+        row = np.asarray([float(values.get(name, 0.0)) for name in hostility.FEATURES])
         _ = 1 / (1 + np.exp(-(fitted.intercept + row @ weights)))
 
 

@@ -10,7 +10,7 @@ from analysis.errors import BackfireError
 from analysis.ingest import uploads
 from analysis.ingest.formats import FORMATS
 from analysis.store import library
-from ui import archive_form, boot, data, pages, state, widgets
+from ui import archive_form, boot, data, mapping_form, pages, state, widgets
 from ui.errors import edge
 
 boot.through_navigation()
@@ -19,8 +19,11 @@ boot.through_navigation()
 LARGE_ARCHIVE_ROWS = 300_000
 
 st.title("Your archive")
-st.markdown("Load your own crisis archive (twarc, Twitter API v1.1/v2, snscrape, Twitter's "
-            "data export, twarc-csv, 4CAT, TCAT… compressed with gzip, bzip2 or zip too), "
+st.markdown("Load your own crisis archive (listening-suite exports from Brandwatch, "
+            "Talkwalker, Meltwater, Pulsar or Sprout Social as CSV or XLSX; X API v2, X web "
+            "captures (Zeeschuimer, 4CAT), twscrape, Apify; Bluesky and Mastodon posts; twarc, "
+            "snscrape, X's data export, TCAT… compressed with gzip, bzip2 or zip too; any other "
+            "spreadsheet through a column mapping), "
             "check what was read, describe the campaign and save it as a case. Saved cases "
             "appear in the case picker and on *Compare*, and stay until you delete them.")
 
@@ -39,6 +42,13 @@ files = st.file_uploader("Archive files", accept_multiple_files=True, key="uploa
 loaded = archive_form.check_and_load(files or [])
 for _name, message in loaded.errors:
     st.error(widgets.md_escape(message), icon=":material/block:")
+for file_id, need in loaded.pending:
+    chosen = mapping_form.mapping_form(file_id, need)
+    if chosen is not None:
+        problem = archive_form.apply_mapping(file_id, need, *chosen)
+        if problem is None:
+            st.rerun()
+        st.error(widgets.md_escape(problem), icon=":material/error:")
 
 if loaded.results:
     archive_form.show_reports(loaded)

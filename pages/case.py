@@ -1,6 +1,7 @@
 """Case deep-dive: one backfire, from launch to the brand's reaction.
 
-Sidebar: the case and the filters (all in the URL). Main: headline, reconstruction notice,
+Sidebar: the case, its dataset (reconstruction, real 1 % sample, or both side by side) and
+the filters (all in the URL). Main: headline, provenance notice,
 one-sentence takeaway, KPI cards, then tabs (only the open tab is computed).
 """
 
@@ -8,7 +9,8 @@ import streamlit as st
 
 from analysis.cases import Case
 from analysis.metrics import kpis
-from ui import boot, controls, data, sections, widgets
+from analysis.store import samples
+from ui import boot, controls, data, sample_view, sections, widgets
 from ui.errors import edge
 from ui.tabs import TABS
 
@@ -29,6 +31,18 @@ with edge():
         st.stop()
     case_id = controls.case_picker(cases)
     case: Case = cases[case_id]
+    dataset = controls.dataset_picker(case)
+    if dataset != "reconstruction" and not data.sample_available(case_id):
+        st.title(widgets.md_escape(f"#{case.hashtag}: real tweets"), anchor=False)
+        sample_view.how_to_get(case, expanded=True)
+        st.stop()
+    if dataset == "compare":
+        st.title(widgets.md_escape(f"#{case.hashtag}"), anchor=False)
+        sample_view.side_by_side(case)
+        st.stop()
+    if dataset == "sample":
+        case_id = samples.sample_id(case_id)
+        case = data.case(case_id)
     view = controls.view(case)
 
     st.title(widgets.md_escape(f"#{case.hashtag}"), anchor=False)
@@ -36,18 +50,27 @@ with edge():
                f"{case.launch:%d %b %Y, %H:%M} UTC"
                + (" (launch time assumed)" if case.launch_assumed else ""))
     widgets.provenance_notice(case.provenance)
+    if case.is_reconstruction:
+        sample_view.offer(case)
+    elif case.provenance == "sample":
+        sample_view.provenance(case_id)
     report = data.case_kpis(case_id, view)
     st.markdown(sections.takeaway(case, report))
     if view != data.View():
         st.caption(f":material/filter_alt: Filtered: {widgets.md_escape(view.describe())}.")
 
+    sampled = data.sampled_kpis(case_id, view) if case.provenance == "sample" else {}
     readings = data.case_readings(case_id, view)
     for start in range(0, len(HEADLINE_KPIS), CARDS_PER_ROW):
         row = HEADLINE_KPIS[start:start + CARDS_PER_ROW]
         for col, key in zip(st.columns(len(row)), row, strict=True):
             spec = kpis.KPIS[key]
-            col.metric(spec.label, widgets.kpi_text(key, report.values.get(key)),
-                       help=spec.definition + sections.note_for(report, key), border=True)
+            shown = sampled[key].text if key in sampled else widgets.kpi_text(key, report.values.get(key))
+            col.metric(spec.label, shown, help=spec.definition + sections.note_for(report, key), border=True)
+            if key in sampled:
+                col.caption(widgets.md_escape(sampled[key].detail))
+    if sampled:
+        sample_view.reported(case_id)
     if readings:
         with st.expander("How to read these numbers", icon=":material/help:"):
             for topic, text in readings.items():

@@ -14,7 +14,11 @@ boot.through_navigation()
 # Compare view defaults: the first two days hold every bundled case's peak and decay.
 DEFAULT_SPAN_H = 48
 MAX_SPAN_H = 24 * 14
+# Small multiples: cases per row (four keeps eight cases to two rows).
+GRID_COLUMNS = 4
+GROUP_TITLES = {"reconstruction": "Reconstructions (synthetic)", "real": "Real archives"}
 TABLE_KPIS = kpis.shown_in(kpis.COMPARE)
+
 
 def takeaway(reports: dict[str, kpis.KpiReport], names: dict[str, str]) -> str:
     """One sentence: which case turned fastest, which was most hostile, which was biggest."""
@@ -45,7 +49,13 @@ with edge():
     side = st.sidebar
     chosen = side.multiselect("Cases to compare", list(cases), default=list(cases) or None,
                               format_func=names.__getitem__, key=state.CASES,
-                              help="Your saved archives appear here too.", **state.BOUND)
+                              help="Every case is chosen at first; your saved archives appear "
+                                   "here too.", **state.BOUND)
+    # Eight overlaid lines are a tangle: one case can be brought forward, the rest fade.
+    focus = side.selectbox("Highlight one case", chosen, index=None, key=state.FOCUS,
+                           format_func=names.__getitem__, placeholder="None (all in colour)",
+                           help="The other cases fade to thin lines on the overlaid charts.",
+                           **state.BOUND)
     bin_label = side.select_slider("Bin size", list(state.BIN_SIZES), value=state.DEFAULT_BIN,
                                    key=state.BIN, **state.BOUND)
     span = side.slider("Hours after launch to show", min_value=6, max_value=MAX_SPAN_H,
@@ -65,20 +75,22 @@ with edge():
 
     kind = {cid: cases[cid].provenance for cid in chosen}
     mixed = widgets.provenance_of(list(kind.values()))
+    groups = {names[cid]: GROUP_TITLES.get(kind[cid], kind[cid]) for cid in chosen}
+    highlight = names.get(focus) if focus else None
     left, right = st.columns(2)
     with left:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", title=f"Volume: tweets per {bin_label}",
-            y_title=f"Tweets per {bin_label}"), key="volume_abs", name="compare-volume", provenance=mixed)
+            y_title=f"Tweets per {bin_label}", groups=groups, focus=highlight), key="volume_abs", name="compare-volume", provenance=mixed)
     with right:
         widgets.chart(charts.compare_curves(
             frames, y="tweets", normalise=True, title="Volume normalised to each case's peak",
-            y_title="Share of the case's peak bin"), key="volume_norm",
+            y_title="Share of the case's peak bin", groups=groups, focus=highlight), key="volume_norm",
             name="compare-volume-normalised", provenance=mixed)
     widgets.chart(charts.compare_curves(
         {k: f.assign(share=f["hostile_share_smooth"]) for k, f in frames.items()}, y="share",
         percent=True, title="Hostile share (smoothed over 3 bins)",
-        y_title="Hostile share of tweets"), key="hostile_share", name="compare-hostile-share", provenance=mixed)
+        y_title="Hostile share of tweets", groups=groups, focus=highlight), key="hostile_share", name="compare-hostile-share", provenance=mixed)
 
     st.subheader("Key figures")
     table = pd.DataFrame({
@@ -101,7 +113,7 @@ with edge():
                          label="Download the KPI table (CSV)")
 
     st.subheader("Each case on its own scale")
-    widgets.chart(charts.small_multiples(frames, columns=3), key="small_multiples",
+    widgets.chart(charts.small_multiples(frames, columns=GRID_COLUMNS), key="small_multiples",
                   name="compare-small-multiples", provenance=mixed)
     stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size, shown_hours)
                               for cid in chosen})

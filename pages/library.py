@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analysis.cases import Case
 from analysis.metrics import kpis
 from ui import boot, data, pages, state, widgets
 from ui.errors import edge
@@ -12,6 +13,26 @@ boot.through_navigation()
 
 CARD_KPIS = kpis.shown_in(kpis.LIBRARY)
 COLUMNS = 3
+# How the cards can be ordered (the choice is in the URL, ?sort=...): label -> (what to sort
+# on: "launch" or a KPI key, descending?). Cases without the figure go last.
+SORTS = {
+    "Date": ("launch", False),
+    "Speed of hijack": ("time_to_hijack_minutes", False),
+    "Size": ("tweets", True),
+}
+DEFAULT_SORT = "Date"
+
+
+def card_order(cases: dict[str, Case], values: dict[str, dict[str, object]], sort: str) -> list[str]:
+    """Case ids in the order of ``sort`` (a SORTS label); ties and gaps keep date order."""
+    key, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    by_date = sorted(cases, key=lambda cid: cases[cid].launch)
+    if key == "launch":
+        return by_date
+    known = [cid for cid in by_date if isinstance(values[cid].get(key), int | float)]
+    missing = [cid for cid in by_date if cid not in known]
+    known.sort(key=lambda cid: float(values[cid][key]), reverse=descending)  # type: ignore[arg-type]
+    return known + missing
 
 st.title("Backfire")
 st.markdown(
@@ -31,7 +52,11 @@ with edge():
     st.page_link(pages.path("compare"), label="Compare all cases on one clock",
                  icon=":material/compare_arrows:")
 
-    ids = list(cases)
+    widgets.prepare_cases(list(cases), names)  # first start: a progress bar, not half-drawn cards
+    reports = {cid: data.case_kpis(cid) for cid in cases}
+    sort = st.segmented_control("Order the cases by", list(SORTS), default=DEFAULT_SORT,
+                                key=state.SORT, **state.BOUND) or DEFAULT_SORT
+    ids = card_order(cases, {cid: dict(r.values) for cid, r in reports.items()}, str(sort))
     for start in range(0, len(ids), COLUMNS):
         row = st.columns(COLUMNS)
         for col, case_id in zip(row, ids[start:start + COLUMNS], strict=False):
@@ -44,7 +69,7 @@ with edge():
                          color="orange" if c.is_reconstruction else "blue")
                 st.caption(f"{md_escape(c.brand)} · {c.launch:%d %b %Y}")
                 st.markdown(md_escape(widgets.first_sentence(c.story)))
-                report = data.case_kpis(case_id)
+                report = reports[case_id]
                 cells = st.columns(len(CARD_KPIS))
                 for cell, key in zip(cells, CARD_KPIS, strict=True):
                     spec = kpis.KPIS[key]
@@ -57,8 +82,8 @@ with edge():
 
     st.divider()
     table = pd.DataFrame([{"case": cid, "hashtag": f"#{c.hashtag}", "brand": c.brand,
-                           "data": c.provenance, **data.case_kpis(cid).to_dict()}
-                          for cid, c in cases.items()]).drop(columns=["notes"], errors="ignore")
+                           "data": c.provenance, **reports[cid].to_dict()}
+                          for cid in ids for c in (cases[cid],)]).drop(columns=["notes"], errors="ignore")
     widgets.csv_download(table, file_name="backfire-cases.csv", key="export_cases",
                          label="Download every case's KPIs (CSV)")
     left, right = st.columns(2)

@@ -18,17 +18,21 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.cases import load_cases
 from analysis.store import paths
 
 ROOT = paths.PROJECT_ROOT
 APP = ROOT / "app.py"
-BUNDLED = ("mynypd", "askjpm", "askrkelly")
+# Every bundled reconstruction (eight classics), in the library's file order.
+BUNDLED = tuple(c.id for c in load_cases(include_library=False).values() if c.is_reconstruction)
 # The first run of a page may load and score a case (no cache yet): allow for it.
 FIRST_RUN_TIMEOUT_S = 600
 PAGES = {
     "library": "pages/library.py",
     "case": "pages/case.py",
+    "story": "pages/story.py",
     "compare": "pages/compare.py",
+    "anatomy": "pages/anatomy.py",
     "archive": "pages/archive.py",
     "methods": "pages/methods.py",
 }
@@ -51,8 +55,7 @@ def score_seed(root: Path) -> Path:
     those files are copied, not the whole cache); what is missing is scored once, into
     ``root``, never into the repository (about 12 s for the three cases on 2 cores).
     """
-    from analysis import cases
-    from analysis.store import cache
+    from analysis import cases, pipeline
 
     # a private copy: a rebuild of data/archives during the session must not change them
     shutil.copytree(ROOT / "data" / "archives", root / "archives-snapshot")
@@ -63,16 +66,16 @@ def score_seed(root: Path) -> Path:
         for case_id in BUNDLED:
             case = cases.load_case(case_id)
             _copy_cached(_cache_key(case), ROOT / "data" / "cache", root / "cache")
-            cache.scored_case(case)
+            pipeline.scored_case(case)
     return root
 
 
-# What ``cache.scored_archive`` adds to the files' hash when no format or mapping is forced.
+# What ``pipeline.scored_archive`` adds to the files' hash when no format or mapping is forced.
 _DEFAULT_LOAD_OPTIONS = json.dumps({"fmt": None, "mapping": None}, sort_keys=True)
 
 
 def _cache_key(case: Any) -> str:
-    """The key under which ``cache.scored_case(case)`` stores the case (content-based)."""
+    """The key under which ``pipeline.scored_case(case)`` stores the case (content-based)."""
     from analysis.store import cache
 
     files = list(getattr(case, "archive_paths", None) or [case.archive_path])

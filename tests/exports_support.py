@@ -7,8 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import cases, schema
-from analysis.exports import content
+from analysis import cases, pipeline, schema
 from analysis.ingest import loaders
 from analysis.metrics import filters
 from analysis.nlp import scoring
@@ -75,9 +74,9 @@ def archive_case(table: pd.DataFrame, case_id: str = "brexit", tag: str = "brexi
     })
 
 
-def inputs(table: pd.DataFrame, n_cases: int = 1) -> list[content.Inputs]:
+def inputs(table: pd.DataFrame, n_cases: int = 1) -> list[pipeline.Loaded]:
     tags = ["brexit", "brexitcopy", "brexitthird"]
-    return [content.Inputs(archive_case(table, tags[i], tags[i]), table) for i in range(n_cases)]
+    return [pipeline.Loaded(archive_case(table, tags[i], tags[i]), table) for i in range(n_cases)]
 
 
 # Keeps every attack tweet and 96 of the 100 real ones (a strict subset, so filtering shows).

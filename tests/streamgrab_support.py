@@ -245,3 +245,26 @@ def write_folder(path: Path, entries: list[tuple[str, bytes]]) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     return path
+
+
+def sample_of_reconstruction(case_id: str, reconstruction: Path, work: Path, out: Path) -> Path:
+    """The case's "real sample" made the way the grab made it, from the synthetic
+    reconstruction: the tweets whose id's millisecond lies in 657-666, packed by minute into a
+    Stream Grab tar, then extracted by the streamgrab command's engine into ``out``."""
+    from analysis.ingest.streamgrab import runner
+    from analysis.ingest.streamgrab.engines import Engine
+    from analysis.ingest.streamgrab.matcher import parse_time, snowflake_ms
+
+    case = load_case(case_id)
+    by_minute: dict[datetime, list[bytes]] = {}
+    with gzip.open(reconstruction, "rb") as handle:
+        for raw in handle:
+            record = json.loads(raw)
+            if 657 <= snowflake_ms(int(record["id"])) <= 666:
+                when = parse_time(record["created_at"])
+                assert when is not None
+                by_minute.setdefault(when.replace(second=0, microsecond=0), []).append(raw.rstrip(b"\n"))
+    entries = [(old_name(m, "bz2"), Minute(m, lines).bz2_bytes()) for m, lines in sorted(by_minute.items())]
+    tar = write_tar(work / f"archiveteam-twitter-stream-{case.launch:%Y-%m}.tar", entries)
+    runner.extract([tar], [case], out, engine=Engine(workers=1))
+    return tar

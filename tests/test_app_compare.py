@@ -50,6 +50,31 @@ def test_all_bundled_cases_by_default() -> None:
     assert "fastest hijack:" in summary and "most hostile:" in summary
 
 
+def test_eight_cases_without_clutter() -> None:
+    """Eight cases: one titled legend group per provenance, eight distinct colours, small
+    multiples four to a row (two rows), and one case can be brought forward (in the URL)."""
+    labels = [case_label(c) for c in load_cases(include_library=False)]
+    assert len(labels) >= 8
+    at = open_page("compare")
+    traces = figure(at, "Volume: tweets per")["data"]
+    assert {t["legendgroup"] for t in traces} == {"Reconstructions (synthetic)"}
+    assert sum("legendgrouptitle" in t for t in traces) == 1, "the group is titled once"
+    assert figure(at, "Volume: tweets per")["layout"]["legend"]["groupclick"] == "toggleitem"
+    assert len({t["line"]["color"] for t in traces[:8]}) == 8, "eight distinct colours"
+    layout = figure(at, "Each case's timeline")["layout"]
+    assert layout["xaxis5"]["domain"] == layout["xaxis"]["domain"], "four cases per row"
+    assert layout["yaxis"]["domain"] != layout["yaxis9"]["domain"], "a second row"
+
+    focused = open_page("compare", {"focus": case_label("askbg")})
+    assert_clean(focused)
+    for title in ("Volume: tweets per", "normalised to each case's peak", "Hostile share"):
+        lines = {t["name"]: t for t in figure(focused, title)["data"]}
+        assert lines[case_label("askbg")].get("opacity", 1) == 1
+        assert lines[case_label("askbg")]["line"]["width"] > 3
+        others = [t for name, t in lines.items() if name != case_label("askbg")]
+        assert others and all(t["opacity"] < 0.5 and t["line"]["width"] < 2 for t in others)
+
+
 def test_kpi_definitions_on_hover() -> None:
     at = open_page("compare")
     table = next(df for df in at.dataframe if "Hostile share" in df.value.columns)
@@ -62,9 +87,11 @@ def test_choosing_cases_and_bin_size_changes_the_view() -> None:
     assert_clean(two)
     assert len(_kpi_table(two)) == 2
     assert len(figure(two, "Volume: tweets per")["data"]) == 2
-    hourly = figure(open_page("compare"), "Volume: tweets per")
-    fine = figure(open_page("compare", {"bin": "15 min"}), "Volume: tweets per")
-    assert len(values(fine["data"][0]["x"])) > 2 * len(values(hourly["data"][0]["x"]))
+    def nypd_bins(query: dict[str, str] | None = None) -> int:
+        traces = figure(open_page("compare", query), "Volume: tweets per")["data"]
+        return len(values(next(t for t in traces if t["name"] == case_label("mynypd"))["x"]))
+
+    assert nypd_bins({"bin": "15 min"}) > 1.5 * nypd_bins()
 
 
 def test_exports_name_the_reconstructions(monkeypatch: pytest.MonkeyPatch) -> None:

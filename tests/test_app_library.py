@@ -46,3 +46,47 @@ def test_cards_link_to_the_deep_dive_with_the_case_in_the_url() -> None:
         assert any(case_label(case_id).split(" ")[0].lstrip("#").lower() in t.lower()
                    for t in targets), (case_id, targets)
     assert any("Compare" in link.label for link in links)
+
+
+
+def _card_order(at) -> list[str]:
+    return [s.value.replace("\\", "") for s in at.subheader if s.value.replace("\\", "").startswith("#")]
+
+
+def _exported(monkeypatch: pytest.MonkeyPatch, query: dict[str, str] | None = None):
+    """The page and the case table it offers as CSV (rows in card order)."""
+    from ui import widgets
+
+    offered: dict[str, object] = {}
+    original = widgets.csv_download
+
+    def record(frame: object, *, file_name: str, **kwargs: object) -> None:
+        offered[file_name] = frame() if callable(frame) else frame
+        original(frame, file_name=file_name, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(widgets, "csv_download", record)
+    at = open_page("library", query)
+    assert_clean(at)
+    return at, offered["backfire-cases.csv"]
+
+
+def test_eight_cards_sortable_by_date_speed_and_size_in_the_url(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = load_cases(include_library=False)
+    assert len(cases) >= 8
+    at, table = _exported(monkeypatch)
+    by_date = [f"#{c.hashtag}" for c in sorted(cases.values(), key=lambda c: c.launch)]
+    assert _card_order(at) == by_date
+    assert by_date[0] == "#QantasLuxury" and by_date[-1] == "#AskSeaWorld"
+    assert list(table["hashtag"]) == by_date, "the CSV follows the cards"
+
+    at, table = _exported(monkeypatch, {"sort": "Size"})
+    assert list(table["tweets"]) == sorted(table["tweets"], reverse=True)
+    assert _card_order(at) == list(table["hashtag"]) and _card_order(at)[0] == "#myNYPD"
+
+    at, table = _exported(monkeypatch, {"sort": "Speed of hijack"})
+    minutes = table["time_to_hijack_minutes"].dropna().tolist()
+    assert minutes == sorted(minutes), "fastest hijack first, cases without one last"
+    assert table["time_to_hijack_minutes"].isna().sum() == 0 or \
+        table["time_to_hijack_minutes"].tail(1).isna().all()
+    assert _card_order(at) == list(table["hashtag"])

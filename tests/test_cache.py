@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from metrics_tables import table, tweet
 from pandas.testing import assert_frame_equal
 
-from analysis import schema
+from analysis import pipeline, schema
 from analysis.errors import CaseError
 from analysis.store import cache
 
@@ -172,12 +172,12 @@ def test_scored_archive_is_cached(real_archives: Path, isolated_data: Path,
 
     archive = isolated_data / "v1.jsonl"
     shutil.copy(real_archives / "v1_search_tweets.jsonl", archive)
-    first = cache.scored_archive(archive, cue_terms=["brexit"])
+    first = pipeline.scored_archive(archive, cue_terms=["brexit"])
     assert not first.from_cache
     assert first.report is not None and first.report["kept"] == len(first.table)
     calls: list[int] = []
     monkeypatch.setattr(scoring, "score", lambda *a, **k: calls.append(1))
-    again = cache.scored_archive(archive, cue_terms=["brexit"])
+    again = pipeline.scored_archive(archive, cue_terms=["brexit"])
     assert again.from_cache and calls == []
     assert_frame_equal(again.table, first.table)
     assert again.report == first.report
@@ -186,27 +186,27 @@ def test_scored_archive_is_cached(real_archives: Path, isolated_data: Path,
 
 def test_scored_table_keys_on_content(isolated_data: Path) -> None:
     frame = schema.conform(awkward())
-    first = cache.scored_table(frame, threshold=0.3)
-    again = cache.scored_table(frame.copy(), threshold=0.3)
+    first = pipeline.scored_table(frame, threshold=0.3)
+    again = pipeline.scored_table(frame.copy(), threshold=0.3)
     assert again.from_cache and again.key == first.key
-    assert cache.scored_table(frame, threshold=0.4).key != first.key
+    assert pipeline.scored_table(frame, threshold=0.4).key != first.key
     assert list(first.table.columns) == [*schema.COLUMNS, *schema.SCORE_COLUMNS]
 
 
 def test_scored_case_uses_the_case_archive_and_terms(real_archives: Path, isolated_data: Path) -> None:
     case = SimpleNamespace(id="brexit", archive_paths=(real_archives / "v2_twarc2_brexit.jsonl",),
                            target_terms=("brexit", "tories"))
-    out = cache.scored_case(case)
+    out = pipeline.scored_case(case)
     assert len(out) == 100
     assert out.attrs["scoring"]["cue_terms"] == ["brexit", "tories"]
-    result = cache.scored_case_result(case)
+    result = pipeline.scored_case_result(case)
     assert result.from_cache
 
 
 def test_scored_case_without_archive_says_how_to_build_it(isolated_data: Path) -> None:
     case = SimpleNamespace(id="ghost", archive_paths=(isolated_data / "ghost.jsonl.gz",), target_terms=())
     with pytest.raises(CaseError, match="build-archives"):
-        cache.scored_case(case)
+        pipeline.scored_case(case)
 
 
 def test_prune_keeps_the_most_recently_used(isolated_data: Path) -> None:

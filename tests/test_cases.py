@@ -24,7 +24,12 @@ from analysis.cases import (
 from analysis.errors import CaseError
 from analysis.store import paths
 
-BUNDLED = ("mynypd", "askjpm", "askrkelly")
+BUNDLED = ("mynypd", "askjpm", "askrkelly", "qantasluxury", "mcdstories", "askbg", "cosbymeme",
+           "askseaworld")
+# Cases whose launch hour is not documented (the project's placeholder) and cases whose facts
+# files record conflicting sources.
+ASSUMED_LAUNCH = ("askrkelly", "mcdstories", "cosbymeme", "askseaworld")
+WITH_CONFLICTS = ("qantasluxury", "mcdstories", "askbg", "cosbymeme", "askseaworld")
 
 MINIMAL = """
 id = "mcdstories"
@@ -105,6 +110,36 @@ def test_every_fact_and_event_carries_source_and_confidence(case_id: str) -> Non
     assert hash(case) == hash(load_case(case_id)), "cases are hashable (cache keys, sets)"
     assert case.events_of("ask"), "every case has its ask on the timeline"
     assert case.archive_path == paths.archives_dir() / f"{case_id}.jsonl.gz"
+
+
+def test_eight_classics_with_their_launches() -> None:
+    cases = load_cases(include_library=False)
+    assert set(BUNDLED) <= set(cases)
+    assert cases["qantasluxury"].launch == pd.Timestamp("2011-11-22 00:34", tz="UTC")
+    assert cases["askbg"].launch == pd.Timestamp("2013-10-17 12:00", tz="UTC")
+    assert cases["cosbymeme"].launch <= pd.Timestamp("2014-11-10 22:39:02", tz="UTC")
+    assert cases["mcdstories"].launch.strftime("%Y-%m-%d") == "2012-01-18"
+    assert cases["askseaworld"].launch.strftime("%Y-%m-%d") == "2015-03-26"
+    for case_id in BUNDLED:
+        assert cases[case_id].launch_assumed == (case_id in ASSUMED_LAUNCH), case_id
+
+
+@pytest.mark.parametrize("case_id", ASSUMED_LAUNCH)
+def test_assumed_launches_are_labelled(case_id: str) -> None:
+    case = load_case(case_id)
+    ask = case.events_of("ask")[0]
+    assert ask.time == case.launch and ask.assumed, "the ask's time is marked as assumed"
+    assert any("assum" in c or "placeholder" in c for c in case.caveats)
+
+
+@pytest.mark.parametrize("case_id", WITH_CONFLICTS)
+def test_conflicting_sources_are_shown_as_conflicts(case_id: str) -> None:
+    case = load_case(case_id)
+    conflicts = [f for f in case.facts if f.conflict]
+    assert conflicts, "at least one fact records what another source says instead"
+    for fact in conflicts:
+        assert fact.conflict != fact.value and len(fact.conflict) >= 20
+    assert any("conflict" in c.lower() for c in case.caveats)
 
 
 def test_case_timeline_has_the_story_beats() -> None:

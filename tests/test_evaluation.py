@@ -126,13 +126,19 @@ def test_evaluate_command_json_contract(tmp_path: Path, capsys: pytest.CaptureFi
     assert results["sentiment"]["n"] == 3 and results["sentiment"]["macro_recall"] == pytest.approx(1.0)
     assert results["davidson"]["n"] == 2
     assert results["reconstruction"] == {}
-    assert {"vader_only", "profanity_check_only"} <= set(results["offensive"]["baselines"])
+    assert {"vader_only", "profanity_check_only", "old_combiner"} <= set(results["offensive"]["baselines"])
+    low, high = results["offensive"]["interval"]
+    assert low <= results["offensive"]["macro_f1"] <= high
+    assert {"nltk_vader_standard", "vader_tuned_cuts_2fold"} <= set(results["sentiment"]["baselines"])
+    assert "interval" in results["sentiment"]["baselines"]["nltk_vader_standard"]
+    assert len(results["meta"]["load_average"]) == 3
 
 
 def test_evaluate_command_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", *tiny_benchmarks(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "TweetEval offensive val" in out and "macro-recall" in out and "Davidson" in out
+    assert "95 % intervals" in out and "[" in out
 
 
 def test_evaluate_write_stores_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,7 +167,9 @@ def test_committed_results_follow_the_contract() -> None:
     assert {"macro_f1", "n"} <= set(results["davidson"])
     for case in results["reconstruction"].values():
         assert {"f1", "sarcasm_recall"} <= set(case)
-    assert {"date", "machine", "split", "hostility_threshold"} <= set(results["meta"])
+    assert {"date", "machine", "split", "hostility_threshold", "load_average"} <= set(results["meta"])
+    assert "interval" in results["offensive"] and "old_combiner" in results["offensive"]["baselines"]
+    assert "cross-validation" in results["sentiment"]["protocol"]
 
 
 @pytest.mark.slow

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from PIL import ImageFont
 
-from analysis import cases
+from analysis import cases, pipeline
 from analysis.exports import content, deck, report, textfit
-from analysis.exports.model import CaseContent, Speed, minutes_text
+from analysis.exports.model import SECTIONS, CaseContent, Report, Speed, minutes_text
 from analysis.metrics import filters, kpis
 
 # --- text fitting ---------------------------------------------------------------------------
@@ -140,14 +140,25 @@ def test_lessons_name_the_kpis_that_separate_the_cases() -> None:
     found = content.lessons(cases_, reports)
     assert found[0] == ("Hostile share separates the cases: from 30.0% (#b) to 90.0% (#a).")
     assert any("Peak hourly rate" in lesson for lesson in found)
-    assert any(lesson.startswith("#a: a listening alert would have fired 10 min") and "1.8 h"
-               in lesson for lesson in found)
-    assert not any(lesson.startswith("#b:") for lesson in found)  # no reaction documented
+    # #b has no documented reaction: only #a can be the one an alert would have helped
+    assert found[-1] == ("A listening alert would have bought #a the most time: 1.8 h before "
+                         "its first documented reaction.")
 
 
-def test_lessons_of_one_case_are_its_own_figures() -> None:
-    found = content.lessons([_case("#a", None, None)], [_report(hostile_share=0.42)])
-    assert found == ("42.0% of all tweets were hostile to the brand or the campaign.",)
+def test_lessons_say_which_brand_reacted_before_the_alert() -> None:
+    cases_ = [_case("#a", 10, 2.0), _case("#b", 90, 1.0)]
+    reports = [_report(hostile_share=0.9), _report(hostile_share=0.3)]
+    assert content.lessons(cases_, reports)[-1].endswith(
+        "#b reacted before the alert would have fired.")
+
+
+def test_one_case_has_no_lessons_and_no_lessons_section() -> None:
+    """A single-case deck would only restate its own KPIs under "what separates the cases"."""
+    assert content.lessons([_case("#a", 10, 2.0)], [_report(hostile_share=0.42)]) == ()
+    single = Report(title="t", cases=(_case("#a", None, None),), kpis=(), lessons=(), methods=(),
+                    accuracy=(), notice="", filters="", generated_at=pd.Timestamp("2020-01-01"))
+    assert [s.key for s in single.sections()] == [
+        s.key for s in SECTIONS if s.key not in ("compare", "lessons")]
 
 
 @pytest.mark.parametrize("value, text", [(None, "not reached"), (45.0, "45 min"),
@@ -160,7 +171,8 @@ def test_export_formats_are_data_and_unknown_ones_are_refused() -> None:
     from analysis.errors import ExportError
     from analysis.exports import FORMATS, export_bytes
 
-    assert set(FORMATS) == {"pptx", "html", "pdf", "data"}
+    assert set(FORMATS) == {"pptx", "html", "pdf", "data", "classroom"}
+    assert FORMATS["pdf"].options == ("paper",)
     assert FORMATS["pptx"].file_name("mynypd") == "mynypd.pptx"
     with pytest.raises(ExportError, match="unknown export format 'docx'"):
         export_bytes([], "docx")
@@ -223,7 +235,7 @@ def test_synthetic_posts_are_quoted_as_examples_and_never_linked() -> None:
     synthetic = content.top_posts(table, 3, synthetic=True)
     assert synthetic and all(p.url is None and p.synthetic for p in synthetic)
     assert deck._post_meta(synthetic[0]).startswith("Synthetic example (not a real post)")
-    html = exports.export_bytes([content.Inputs(fake, table)], "html", None).decode()
+    html = exports.export_bytes([pipeline.Loaded(fake, table)], "html", None).decode()
     assert "/status/" not in html and "synthetic example" in html
-    linked = exports.export_bytes([content.Inputs(real, table)], "html", None).decode()
+    linked = exports.export_bytes([pipeline.Loaded(real, table)], "html", None).decode()
     assert "twitter.com/" in linked and "/status/" in linked

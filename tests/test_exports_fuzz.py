@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pptx import Presentation
 
-from analysis import cases, schema
+from analysis import cases, pipeline, schema
 from analysis.exports import content, deck, pdf, report
 from analysis.nlp import scoring
 
@@ -64,7 +64,7 @@ def _case(tag: str) -> cases.Case:
 @given(texts=st.lists(TWEET, min_size=1, max_size=8),
        tag=st.text(alphabet=st.characters(categories=["L", "N"]), max_size=30))
 def test_any_tweets_export_to_every_format(texts: list[str], tag: str) -> None:
-    items = [content.Inputs(_case(tag), _table(texts))]
+    items = [pipeline.Loaded(_case(tag), _table(texts))]
     built = content.build(items)
     prs = Presentation(io.BytesIO(deck.to_bytes(built)))
     assert len(prs.slides) == len(built.sections())  # one slide per section for one case
@@ -78,5 +78,5 @@ def test_any_tweets_export_to_every_format(texts: list[str], tag: str) -> None:
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(TWEET, min_size=1, max_size=5))
 def test_any_tweets_print_to_pdf(texts: list[str]) -> None:
-    built = content.build([content.Inputs(_case("fuzz"), _table(texts))])
+    built = content.build([pipeline.Loaded(_case("fuzz"), _table(texts))])
     assert pdf.to_bytes(built).startswith(b"%PDF-")

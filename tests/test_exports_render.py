@@ -12,6 +12,7 @@ import csv
 import io
 import shutil
 import subprocess
+import unicodedata
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,7 +36,7 @@ from pypdf import PdfReader
 
 from analysis.__main__ import main
 from analysis.exports import content, deck, images, pdf, report, textfit
-from analysis.exports.model import SECTIONS, Report
+from analysis.exports.model import SECTION_TITLES, SECTIONS, Report
 from analysis.metrics import filters
 from analysis.store import paths
 
@@ -72,10 +73,17 @@ def html_file(single: Report) -> Path:
     return report.write(single, ARTIFACTS / "single.html")
 
 
-def _expected_slides(n_cases: int) -> int:
-    per_case = sum(1 for s in SECTIONS if s.per_case)
-    shared = sum(1 for s in SECTIONS if not s.per_case and (s.key != "compare" or n_cases > 1))
-    return shared + per_case * n_cases
+def _expected_slides(n_cases: int, methods_slides: int) -> int:
+    """One slide per section (per case where per-case), the methods over ``methods_slides``."""
+    kept = [s for s in SECTIONS if n_cases > 1 or not s.comparison_only]
+    per_case = sum(1 for s in kept if s.per_case)
+    shared = sum(1 for s in kept if not s.per_case and s.key != "methods")
+    return shared + per_case * n_cases + methods_slides
+
+
+def _methods_slides(prs: object) -> list[object]:
+    return [slide for slide in prs.slides  # type: ignore[attr-defined]
+            if any(t.startswith(SECTION_TITLES["methods"]) for t in _slide_texts(slide))]
 
 
 def _slide_texts(slide: object) -> list[str]:
@@ -88,13 +96,15 @@ def _slide_texts(slide: object) -> list[str]:
 @pytest.mark.parametrize("name, n_cases", [("single", 1), ("comparison", 3)])
 def test_deck_has_every_section(decks: dict[str, Path], name: str, n_cases: int) -> None:
     prs = Presentation(str(decks[name]))
-    assert len(prs.slides) == _expected_slides(n_cases)
+    assert len(prs.slides) == _expected_slides(n_cases, len(_methods_slides(prs)))
     texts = "\n".join(t for slide in prs.slides for t in _slide_texts(slide))
     for section in SECTIONS:
         if section.key == "title":
             assert "Post-mortem:" in texts
-        elif section.key != "compare" or n_cases > 1:
+        elif n_cases > 1 or not section.comparison_only:
             assert section.title in texts, section.title
+        else:  # one case: no comparison chart, no "what separates the cases"
+            assert section.title not in texts, section.title
 
 
 @pytest.mark.parametrize("name", ["single", "comparison"])
@@ -158,6 +168,97 @@ def test_deck_text_never_overflows_its_box(decks: dict[str, Path], name: str) ->
             assert used - last_gap <= inner_h + 0.5, (para.text[:60], used, inner_h)
             checked += 1
     assert checked > 10
+
+
+@pytest.mark.parametrize("name", ["single", "comparison"])
+def test_every_text_is_at_least_footer_size(decks: dict[str, Path], name: str) -> None:
+    prs = Presentation(str(decks[name]))
+    sizes = [run.font.size.pt for slide in prs.slides for shape in slide.shapes
+             if shape.has_text_frame for para in shape.text_frame.paragraphs
+             for run in para.runs]
+    tables = [run.font.size.pt for slide in prs.slides for shape in slide.shapes
+              if shape.has_table for row in shape.table.rows for cell in row.cells
+              for para in cell.text_frame.paragraphs for run in para.runs]
+    assert sizes and min(sizes + tables) >= deck.FOOTER_PT >= 9
+
+
+def _figures(built: Report) -> list[object]:
+    return [*[c.timeline for c in built.cases], *[c.terms for c in built.cases],
+            *[c.speed.alert for c in built.cases if c.speed.alert is not None],
+            *built.comparison]
+
+
+@pytest.mark.parametrize("name", ["single", "comparison"])
+def test_chart_text_is_readable_when_projected(single: Report, comparison: Report,
+                                               name: str) -> None:
+    """Charts are drawn at one CSS px per point of their box: a font of n px is n pt."""
+    box = deck.Box(0, 0, deck.BODY_W // 2, deck.BODY_H)
+    width, height = deck.chart_pixels(box)
+    assert width == round(box.width / 12700) and height == round(box.height / 12700)
+    names = []
+    for fig in _figures(single if name == "single" else comparison):
+        shown = deck.projected(fig, width, height)  # type: ignore[arg-type]
+        assert deck.smallest_font(shown) >= deck.CHART_MIN_PT >= 14
+        assert not shown.layout.title.text  # the slide's title says it, bigger
+        names += [str(trace.name) for trace in shown.data if trace.name]
+    assert names and not [n for n in names if "hover" in n.lower()]
+
+
+@pytest.mark.parametrize("name", ["single", "comparison"])
+def test_chart_pictures_keep_their_aspect_ratio(decks: dict[str, Path], name: str) -> None:
+    prs = Presentation(str(decks[name]))
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.shape_type != 13:
+                continue
+            with Image.open(io.BytesIO(shape.image.blob)) as image:
+                drawn = image.width / image.height
+            assert drawn == pytest.approx(shape.width / shape.height, rel=0.02)
+
+
+def test_no_slide_says_hover(decks: dict[str, Path]) -> None:
+    for path in decks.values():
+        texts = " ".join(t for slide in Presentation(str(path)).slides for t in _slide_texts(slide))
+        assert "hover" not in texts.lower()
+
+
+def test_timeline_events_are_a_numbered_list_matching_the_markers(decks: dict[str, Path],
+                                                                  single: Report) -> None:
+    case = single.cases[0]
+    assert case.events
+    slide = next(s for s in Presentation(str(decks["single"])).slides
+                 if any(t.startswith(SECTION_TITLES["timeline"]) for t in _slide_texts(s)))
+    listing = next(t for t in _slide_texts(slide) if t.startswith("1. "))
+    items = listing.split("\n")
+    assert len(items) == len(case.events)
+    drawn = deck.marker_numbers(case.timeline)
+    for i, (item, event) in enumerate(zip(items, case.events, strict=True), 1):
+        assert item == f"{i}. {event.lstrip('▼ ')}" + ("" if i in drawn else f" {deck.OFF_CHART}")
+    # every numbered marker on the chart (events outside its window have none) is the
+    # list's item of that number: same time
+    markers = [(int(text), x) for trace in case.timeline.data
+               if str(trace.name).startswith("Event") and trace.text is not None
+               for text, x in zip(trace.text, trace.x, strict=True)]
+    assert markers
+    for number, x in markers:
+        assert f"{pd.Timestamp(x):%d %b %H:%M} UTC" in items[number - 1]
+
+
+@pytest.mark.parametrize("name", ["single", "comparison"])
+def test_methods_are_split_over_slides_not_cut(decks: dict[str, Path], single: Report,
+                                               comparison: Report, name: str) -> None:
+    built = single if name == "single" else comparison
+    slides = _methods_slides(Presentation(str(decks[name])))
+    texts = [t for slide in slides for t in _slide_texts(slide)]
+    paragraphs = [p for t in texts for p in t.split("\n")]
+    assert not [p for p in paragraphs if p.endswith("…")]
+    for line in [*built.methods, *built.accuracy]:
+        assert f"• {textfit.clean(line)}" in paragraphs
+    sources = [s for c in built.cases for s in c.sources]
+    assert sum(p.startswith("• ") and s.url in p for p in paragraphs for s in sources) >= len(sources)
+    if len(slides) > 1:
+        assert [t for t in texts if t.startswith(SECTION_TITLES["methods"])][-1].endswith(
+            f"({len(slides)}/{len(slides)})")
 
 
 def test_long_tweet_is_cut_on_the_slide_and_whole_in_the_notes(decks: dict[str, Path]) -> None:
@@ -226,7 +327,7 @@ def test_html_is_self_contained_and_has_every_section(html_file: Path) -> None:
     for section in SECTIONS:
         if section.key == "title":
             assert "section-title" in parser.ids
-        elif section.key != "compare":
+        elif not section.comparison_only:
             assert any(i.startswith(f"section-{section.key}") for i in parser.ids), section.key
             assert section.title in text
     assert "filters-footer" in parser.ids and 'keyword &#34;u&#34;' in text
@@ -269,36 +370,101 @@ def test_html_renders_offline_in_chromium(html_file: Path) -> None:
 
 # --- PDF ------------------------------------------------------------------------------------
 
-def test_pdf_has_pages_and_the_report_text(single: Report) -> None:
-    data = pdf.to_bytes(single)
+# Points per millimetre, and the page sizes the PDF is offered in (mm).
+PT_PER_MM = 72 / 25.4
+PAGE_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+# A page whose text, footer aside, is shorter than this is an orphan (a section's last lines).
+ORPHAN_CHARS = 150
+
+
+@pytest.fixture(scope="module", params=["letter", "a4"])
+def printed(request: pytest.FixtureRequest, single: Report) -> tuple[str, PdfReader]:
+    data = pdf.to_bytes(single, paper=request.param)
     assert data.startswith(b"%PDF-")
-    (ARTIFACTS / "single.pdf").write_bytes(data)
-    reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) >= len(SECTIONS) - 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"single-{request.param}.pdf").write_bytes(data)
+    return request.param, PdfReader(io.BytesIO(data))
+
+
+def test_pdf_has_pages_and_the_report_text(printed: tuple[str, PdfReader]) -> None:
+    _, reader = printed
+    assert len(reader.pages) >= len(SECTIONS) - 2
     text = " ".join(page.extract_text() for page in reader.pages)
     for section in SECTIONS[1:]:
-        if section.key != "compare":
+        if not section.comparison_only:
             assert section.title.split(" ")[0] in text
     assert "=HYPERLINK(" in text and "alert(1)" in text
 
 
+def test_pdf_page_size_is_the_paper_asked_for(printed: tuple[str, PdfReader]) -> None:
+    paper, reader = printed
+    width, height = (mm * PT_PER_MM for mm in PAGE_MM[paper])
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(width, abs=1.5)
+        assert float(page.mediabox.height) == pytest.approx(height, abs=1.5)
+
+
+def test_pdf_has_no_orphan_page_and_a_footer_on_each(printed: tuple[str, PdfReader],
+                                                     single: Report) -> None:
+    _, reader = printed
+    footer_start = single.footer()[:40]
+    for number, page in enumerate(reader.pages, 1):
+        text = page.extract_text()
+        assert footer_start in " ".join(text.split()), number
+        body = " ".join(text.split()).replace(" ".join(single.footer().split()), "")
+        assert len(body) >= ORPHAN_CHARS, (number, body)
+
+
+def test_pdf_table_headers_are_whole_words(printed: tuple[str, PdfReader]) -> None:
+    _, reader = printed
+    # NFKC: the PDF draws "fi" as a ligature glyph
+    text = unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in reader.pages))
+    for header in ("Engagement", "Confidence", "Time (UTC)", "P(hostile)", "Alert would fire",
+                   "Brand reacted", "Time to hijack"):
+        assert header in text, header
+
+
+def test_pdf_charts_are_drawn_at_the_page_width(single: Report) -> None:
+    """A chart drawn wider than the page would be scaled (stretched or squeezed) to it."""
+    from analysis.exports.report import PAPERS, render
+
+    for paper in PAPERS.values():
+        html = render(single, paper=paper)
+        assert f'"width":{paper.content_px()}' in html.replace(" ", "")
+        assert '"responsive":true' not in html.replace(" ", "")
+        assert f"size: {paper.css};" in html
+
+
+def test_unknown_paper_is_a_clear_error(single: Report) -> None:
+    from analysis.errors import ExportError
+
+    with pytest.raises(ExportError, match="unknown paper size 'a3'"):
+        pdf.to_bytes(single, paper="a3")
+
+
 # --- slides through LibreOffice ---------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
-                    reason="LibreOffice Impress / poppler-utils not installed")
-def test_slides_render_with_libreoffice(decks: dict[str, Path], tmp_path: Path) -> None:
-    out = ARTIFACTS / "slides"
+@pytest.mark.parametrize("name", ["single", "comparison"])
+def test_slides_render_with_libreoffice(decks: dict[str, Path], tmp_path: Path,
+                                        name: str) -> None:
+    """Every slide through LibreOffice Impress (scripts/test.sh installs it) and pdftoppm;
+    the PNGs stay in artifacts/exports/slides-<name>/ for a human to look at."""
+    for tool in ("soffice", "pdftoppm"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found: scripts/ensure-render-tools.sh installs it")
+    out = ARTIFACTS / f"slides-{name}"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(decks["comparison"])],
-                   check=True, capture_output=True, timeout=180)
-    rendered = tmp_path / "comparison.pdf"
-    assert len(PdfReader(str(rendered)).pages) == _expected_slides(3)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(rendered), str(out / "slide")],
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(decks[name])],
+                   check=True, capture_output=True, timeout=300)
+    rendered = tmp_path / f"{name}.pdf"
+    slides = len(Presentation(str(decks[name])).slides)
+    assert len(PdfReader(str(rendered)).pages) == slides
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(rendered), str(out / "slide")],
                    check=True, capture_output=True, timeout=180)
     pngs = sorted(out.glob("slide-*.png"))
-    assert len(pngs) == _expected_slides(3)
+    assert len(pngs) == slides
     for png in pngs:
         with Image.open(png) as image:
             low, high = image.convert("L").getextrema()

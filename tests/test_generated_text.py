@@ -106,7 +106,7 @@ def test_askjpm_teaser_days_still_have_jibes_at_the_bank() -> None:
     ("pathetic Pathetic.", "pathetic."),
     ("Q&A after the flood", "Q&A after the flood"),
     ("a university, a one-off, an NYPD officer", "a university, a one-off, an NYPD officer"),
-    ("@jpmorgan JPMorgan Chase lol LOL", "@jpmorgan JPMorgan Chase lol LOL"),
+    ("@jpmorgan JPMorgan Chase lol LOL", "@jpmorgan JPMorgan Chase lol"),
 ])
 def test_tidy(text: str, tidied: str) -> None:
     assert tidy(text) == tidied

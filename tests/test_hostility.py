@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.nlp import hostility
+from analysis.nlp import features, fitting, hostility
 
-COLUMN = {name: len(hostility.POLARITY_COLUMNS) + i for i, name in enumerate(hostility.FEATURES)}
+COLUMN = {name: features.column(name) for name in hostility.FEATURES}
+
+
+def probabilities(texts: list[str], terms: tuple[str, ...] = ()) -> np.ndarray:
+    return hostility.model().probabilities(features.matrix(texts, terms))
 
 
 @pytest.mark.parametrize(("terms", "text", "matches"), [
@@ -48,25 +52,26 @@ def test_plain_text_has_no_sarcasm_cue(text: str) -> None:
 
 
 def test_feature_matrix_layout() -> None:
-    matrix = hostility.features(["hello there", "you are a fucking idiot"])
-    assert matrix.shape == (2, len(hostility.POLARITY_COLUMNS) + len(hostility.FEATURES))
+    matrix = features.matrix(["hello there", "you are a fucking idiot"])
+    assert matrix.shape == (2, len(features.COLUMNS))
+    assert features.COLUMNS[:4] == hostility.POLARITY_COLUMNS
     assert matrix[1, COLUMN["profanity_logit"]] > matrix[0, COLUMN["profanity_logit"]]
     assert matrix[1, COLUMN["second_person"]] == 1 and matrix[0, COLUMN["second_person"]] == 0
     assert matrix[1, COLUMN["offensive_terms"]] >= 1
 
 
 def test_insults_are_more_hostile_than_praise() -> None:
-    prob = hostility.probabilities(["you are a fucking idiot", "thank you, lovely day at the park"])
+    prob = probabilities(["you are a fucking idiot", "thank you, lovely day at the park"])
     assert prob[0] > 0.5 > prob[1]
 
 
 def test_cue_terms_drive_the_target_feature() -> None:
     text = "another bailout while families lose their homes"
-    without = hostility.features([text])
-    with_terms = hostility.features([text], ["bailout"])
+    without = features.matrix([text])
+    with_terms = features.matrix([text], ["bailout"])
     assert without[0, COLUMN["target"]] == 0
     assert with_terms[0, COLUMN["target"]] == 1
-    assert hostility.probabilities([text], ["bailout"])[0] > hostility.probabilities([text])[0]
+    assert probabilities([text], ["bailout"])[0] > probabilities([text])[0]
 
 
 @pytest.mark.parametrize(("text", "feature"), [
@@ -78,14 +83,14 @@ def test_cue_terms_drive_the_target_feature() -> None:
     ("what a bunch of crooks", "condemnation"),
 ])
 def test_context_cues(text: str, feature: str) -> None:
-    row = hostility.features([text])[0]
+    row = features.matrix([text])[0]
     assert row[COLUMN[feature]] == 1
     assert hostility.model().probabilities(row[None, :])[0] > hostility.model().probabilities(
         row[None, :], context=False)[0]
 
 
 def test_context_off_ignores_context_features() -> None:
-    matrix = hostility.features(["lol nailed it 👏 shameful 😡"], ["bailout"])
+    matrix = features.matrix(["lol nailed it 👏 shameful 😡"], ["bailout"])
     plain = matrix.copy()
     for name in hostility.CONTEXT_FEATURES:
         plain[:, COLUMN[name]] = 0
@@ -95,9 +100,9 @@ def test_context_off_ignores_context_features() -> None:
 
 def test_positive_question_about_a_target_reads_as_sarcasm() -> None:
     text = "#AskJPM what is your favorite part of the foreclosure process?"
-    assert hostility.features([text])[0, COLUMN["sarcasm"]] == 0
-    assert hostility.features([text], ["foreclosure"])[0, COLUMN["sarcasm"]] == 1
-    assert hostility.probabilities([text], ["foreclosure"])[0] >= hostility.model().threshold
+    assert features.matrix([text])[0, COLUMN["sarcasm"]] == 0
+    assert features.matrix([text], ["foreclosure"])[0, COLUMN["sarcasm"]] == 1
+    assert probabilities([text], ["foreclosure"])[0] >= hostility.model().threshold
 
 
 def test_model_combines_features_as_a_logistic() -> None:
@@ -113,7 +118,9 @@ def test_stored_model_has_every_weight_and_provenance() -> None:
     model = hostility.model()
     assert set(model.weights) == set(hostility.FEATURES)
     assert 0 < model.threshold < 1
-    assert "train" in model.provenance["fitted_on"] and "val" in model.provenance["threshold_chosen_on"]
+    assert "train" in model.provenance["fitted_on"] and "train" in model.provenance["threshold_chosen_on"]
+    assert "val never used" in model.provenance["threshold_chosen_on"]
+    assert model.ngram_weights is not None
 
 
 def test_fit_learns_from_train_and_sets_context_priors_by_rule() -> None:
@@ -121,63 +128,33 @@ def test_fit_learns_from_train_and_sets_context_priors_by_rule() -> None:
                  "fuck off loser", "you dumb ass clown", "damn moron go away"]
     harmless = ["lovely day at the park", "the meeting starts at noon", "thanks for the help",
                 "new photos from the parade", "see you at the game", "great dinner tonight"]
-    texts, labels = offensive + harmless, [1] * 6 + [0] * 6
-    model = hostility.fit((texts, labels), (texts, labels), source="hand-made")
+    texts, labels = (offensive + harmless) * 2, np.array(([1] * 6 + [0] * 6) * 2)
+    model, info = fitting.fit_hostility(texts, labels, source="hand-made")
     assert set(model.weights) == set(hostility.FEATURES)
     assert model.weights["profanity_logit"] > 0
+    assert 0 < info["threshold"] < 1 and info["combiner"]["weights"]
     priors = {model.weights[name] for name in hostility.CONTEXT_FEATURES}
     assert len(priors) == 1 and priors.pop() > 0
-    prob = model.probabilities(hostility.features(texts), context=False)
-    assert ((prob >= model.threshold) == np.asarray(labels, dtype=bool)).all()
+    found = features.run(texts)
+    generic = dict(zip(features.GENERIC, found.generic.T, strict=True))
+    logits = model.intercept + model.ngram_score(found.found) + sum(
+        model.weights[name] * generic[name] for name in features.GENERIC)
+    assert ((logits >= np.log(model.threshold / (1 - model.threshold))) == labels.astype(bool)).all()
     # The rule: a context cue alone lifts (at least) the most benign 90% of harmless tweets
     # above the threshold.
-    harmless_matrix = hostility.features(harmless)
-    for name in hostility.CONTEXT_FEATURES:
-        harmless_matrix[:, COLUMN[name]] = 0
-    harmless_matrix[:, COLUMN["sarcasm"]] = 1
-    share = (model.probabilities(harmless_matrix) > model.threshold).mean()
+    harmless_logits = logits[labels == 0] + model.weights["sarcasm"]
+    share = (1 / (1 + np.exp(-harmless_logits)) > model.threshold).mean()
     assert share >= 1 - hostility.CONTEXT_QUANTILE
 
 
-PARITY_TEXTS = [
-    "Nailed it! 👏", "lol", "LMAO this", "hahaha", "so SHAMEFUL 😡", "you are wrong", "U r late",
-    "Can I have my house back?", 'so "proud" of you', "Oh wow. Lovely", "Great time to ask",
-    "what a bunch of crooks", "backfired badly", "🖕", "🤦 again", "nothing here", "",
-    "Pepper-sprayed protesters", "stop and frisk again", "youth club", "café crème", "#not",
-]
+def test_shouting_equals_the_unicode_letter_definition() -> None:
+    import pyarrow.compute as pc
 
+    from analysis.nlp import evaluation, vader
 
-@pytest.mark.parametrize("name", ["SARCASM_ANY", "MOCKERY_ANY", "CONDEMNATION", "SECOND_PERSON"])
-def test_vectorised_patterns_agree_with_python(name: str) -> None:
-    """The RE2 engine used for speed finds exactly what Python's re finds."""
-    import pyarrow as pa
-
-    pattern = getattr(hostility, name)
-    expected = [bool(pattern.search(text)) for text in PARITY_TEXTS]
-    got = hostility._matches(pa.array(PARITY_TEXTS, pa.large_string()), pattern.pattern)
-    assert got.tolist() == expected
-
-
-def test_vectorised_cue_pattern_agrees_with_python() -> None:
-    import pyarrow as pa
-
-    pattern = hostility.cue_pattern(["pepper spray", "stop-and-frisk", "crook"])
-    assert pattern is not None
-    got = hostility._matches(pa.array(PARITY_TEXTS, pa.large_string()), pattern.pattern)
-    assert got.tolist() == [bool(pattern.search(text)) for text in PARITY_TEXTS]
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("I hate this", -2.7), ("lovely day", 0.0), ("", 0.0), ("kill the hate", -3.7),
-])
-def test_lexicon_min(text: str, expected: float) -> None:
-    import pyarrow as pa
-
-    assert hostility._lexicon_min(pa.array([text], pa.large_string()))[0] == pytest.approx(expected)
-
-
-@pytest.mark.parametrize(("text", "expected"), [("ABC def", 0.5), ("", 0.0), ("123", 0.0), ("ÉCOLE", 1.0)])
-def test_shouting(text: str, expected: float) -> None:
-    import pyarrow as pa
-
-    assert hostility._shouting(pa.array([text], pa.large_string()))[0] == pytest.approx(expected)
+    texts = evaluation.read_tweeteval(evaluation.DEFAULT_OFFENSIVE, "val").texts + ["", "ÉCOLE ok", "ABC", "123"]
+    column = vader.text_column(texts)
+    letters = pc.count_substring_regex(column, r"\pL").to_numpy(zero_copy_only=False)
+    upper = pc.count_substring_regex(column, r"\p{Lu}").to_numpy(zero_copy_only=False)
+    expected = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
+    assert hostility.shouting(column).tolist() == expected.tolist()

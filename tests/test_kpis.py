@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics_tables import T0, table, tweet
 
-from analysis import schema
+from analysis import pipeline, schema
 from analysis.__main__ import main
 from analysis.metrics import kpis
 
@@ -294,12 +294,11 @@ def test_kpis_command_unknown_case_is_one_line_error(isolated_data: Path,
 
 def _bundled(seed: Path, case_id: str, *, truth: bool = False) -> tuple[Any, pd.DataFrame]:
     from analysis import cases
-    from analysis.store import cache
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BACKFIRE_DATA_DIR", str(seed))
         case = cases.load_case(case_id)
-        scored = cache.scored_case(case)
+        scored = pipeline.scored_case(case)
         if truth:  # the generator's ground truth instead of the scorer's verdicts
             labels = pd.read_csv(case.truth_path, dtype={"tweet_id": str})
             hostile = dict(zip(labels["tweet_id"], labels["hostile"].astype(bool), strict=True))
@@ -385,9 +384,8 @@ REAL_FILES = ["csv_twarc_csv_brexit.csv", "csv_twarc_csv_noflat.csv", "v1_search
 def test_every_real_archive_gets_every_kpi_or_a_reason(real_archives: Path, isolated_data: Path,
                                                        name: str) -> None:
     from analysis.metrics import engagement, terms, timeline
-    from analysis.store import cache
 
-    table = cache.scored_archive(real_archives / name).table
+    table = pipeline.scored_archive(real_archives / name).table
     out = kpis.compute(table).to_dict()
     assert out["tweets"] == len(table) > 0
     assert all(out[k] is not None or k in out["notes"] for k in kpis.KPIS)

@@ -100,8 +100,8 @@ def test_a_saved_case_can_be_edited(isolated_data: Path, sample: bytes) -> None:
 
 
 def test_stray_tweets_left_out_at_save(isolated_data: Path, tmp_path: Path) -> None:
+    from analysis import pipeline
     from analysis.metrics import span
-    from analysis.store import cache
     from tests import stray_archive
 
     payload = stray_archive.write(tmp_path / "stray.jsonl").read_bytes()
@@ -111,7 +111,7 @@ def test_stray_tweets_left_out_at_save(isolated_data: Path, tmp_path: Path) -> N
                                 keep_from=found.start)
     case = cases.load_case(case_id)
     assert case.keep_from == found.start and case.keep_until is None
-    kept = cache.scored_case(case)
+    kept = pipeline.scored_case(case)
     assert len(kept) == len(table) - 3 and kept["created_at"].min().year == 2021
 
 
@@ -153,7 +153,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 BAD_UPLOADS: dict[str, tuple[str, bytes, str]] = {
     "too large": ("big.jsonl", bytes(uploads.MAX_UPLOAD_BYTES + 1), "limit is 200 MB"),
-    "wrong type": ("tweets.xlsx", b"PK\x03\x04", "unsupported file type"),
+    "wrong type": ("tweets.pptx", b"PK\x03\x04", "unsupported file type"),
     "wrong content": ("tweets.jsonl", b"\x89PNG\r\n\x1a\n", "png"),
     "zip bomb": ("bomb.zip", _zip({"a.jsonl": b"{" + b" " * (40 * uploads.MB) + b"}"}),
                  "zip bomb"),

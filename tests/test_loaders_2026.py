@@ -217,3 +217,124 @@ def test_a_broken_workbook_is_a_clear_error() -> None:
     with pytest.raises(ArchiveError) as err:
         load(broken)
     assert "upload" in str(err.value)
+
+
+# --------------------------------------------------------------------------- Bluesky (real)
+def test_bluesky_thread_view_is_a_post_with_its_quote() -> None:
+    path = REAL / "bluesky_thread_view_post.json"
+    view = json.loads(path.read_text())["thread"]["post"]
+    result = load(path)
+    row = result.table.iloc[0]
+    assert result.report.format == "bluesky-thread" and result.report.kept == 1
+    assert row["id"] == view["uri"] and row["author"] == view["author"]["handle"]
+    assert row["created_at"] == pd.Timestamp(view["record"]["createdAt"])
+    assert row["platform"] == "bluesky" and row["lang"] == view["record"]["langs"][0]
+    assert row["is_quote"] and row["quoted_id"] == view["record"]["embed"]["record"]["record"]["uri"]
+    rkey = view["uri"].rsplit("/", 1)[1]
+    assert row["url"] == f"https://bsky.app/profile/{view['author']['handle']}/post/{rkey}"
+    assert row["like_count"] == view["likeCount"] and row["retweet_count"] == view["repostCount"]
+
+
+def test_bluesky_record_links_to_bsky_app_by_did() -> None:
+    record = json.loads((REAL / "bluesky_post_record.json").read_text())
+    row = load(REAL / "bluesky_post_record.json").table.iloc[0]
+    did = record["uri"].split("/")[2]
+    assert row["text"] == record["value"]["text"] and row["author"] == did
+    assert row["url"] == f"https://bsky.app/profile/{did}/post/{record['uri'].rsplit('/', 1)[1]}"
+
+
+def _view() -> dict[str, Any]:
+    return json.loads((REAL / "bluesky_thread_view_post.json").read_text())["thread"]["post"]
+
+
+def test_bluesky_search_page_4cat_ndjson_and_jetstream() -> None:
+    view = _view()
+    page = load(json.dumps({"cursor": "1", "hitsTotal": 1, "posts": [view]}).encode())
+    assert page.report.format == "bluesky-posts" and page.table.iloc[0]["id"] == view["uri"]
+    # 4CAT writes the Python SDK's model_dump(): snake_case keys and its own metadata
+    snake = {"uri": view["uri"], "cid": view["cid"], "author": view["author"],
+             "record": {"py_type": "app.bsky.feed.post", "created_at": view["record"]["createdAt"],
+                        "text": "reply #Tag @ann.bsky.social", "langs": ["en"],
+                        "facets": [{"index": {"byte_start": 11, "byte_end": 27},
+                                    "features": [{"py_type": "app.bsky.richtext.facet#mention",
+                                                  "did": "did:plc:x"}]},
+                                   {"index": {"byte_start": 6, "byte_end": 10},
+                                    "features": [{"py_type": "app.bsky.richtext.facet#tag", "tag": "Tag"}]}]},
+             "like_count": 3, "repost_count": 1, "reply_count": 0, "indexed_at": view["indexedAt"],
+             "4CAT_metadata": {"collected_at": 1, "query": "#tag", "reply_to": "bob.bsky.social"}}
+    fourcat = load(json.dumps(snake).encode() + b"\n")
+    row = fourcat.table.iloc[0]
+    assert fourcat.report.format == "bluesky" and row["like_count"] == 3
+    assert row["hashtags"] == ["tag"] and row["mentions"] == ["ann.bsky.social"]
+    # Jetstream: the README's like event (another collection) is skipped; a post is kept
+    like = {"did": "did:plc:eygmaihciaxprqvxpfvl6flk", "time_us": 1725911162329308, "kind": "commit",
+            "commit": {"rev": "3l3qo2vutsw2b", "operation": "create", "collection": "app.bsky.feed.like",
+                       "rkey": "3l3qo2vuowo2b", "record": {"$type": "app.bsky.feed.like",
+                                                           "createdAt": "2024-09-09T19:46:02.102Z"}}}
+    post = {**like, "commit": {**like["commit"], "collection": "app.bsky.feed.post", "rkey": "3l3qo2v",
+                               "record": {"$type": "app.bsky.feed.post", "text": "hello",
+                                          "createdAt": "2024-09-09T19:46:02.102Z"}}}
+    stream = load(f"{json.dumps(like)}\n{json.dumps(post)}\n".encode())
+    report = stream.report
+    assert report.format == "jetstream" and (report.rows_read, report.kept, report.rejected) == (2, 1, 1)
+    assert "app.bsky.feed.like" in report.rejections[0].reason and report.rejections[0].line == 1
+    assert stream.table.iloc[0]["id"] == "at://did:plc:eygmaihciaxprqvxpfvl6flk/app.bsky.feed.post/3l3qo2v"
+
+
+# --------------------------------------------------------------------------- Mastodon (real)
+def test_mastodon_status_html_becomes_text() -> None:
+    path = REAL / "mastodon_tag_timeline.json"
+    status = json.loads(path.read_text())[0]
+    result = load(path)
+    row = result.table.iloc[0]
+    assert result.report.format == "mastodon" and result.report.kept == 1
+    assert row["id"] == status["id"] and row["author"] == status["account"]["acct"]
+    assert row["text"] == "#hoot (hashtag toot)" and "<" not in row["text"]
+    assert row["hashtags"] == [t["name"] for t in status["tags"]] and row["platform"] == "mastodon"
+    assert row["url"] == status["url"] and row["lang"] == status["language"]
+
+
+def test_mastodon_reblog_is_a_repost_and_reply_names_the_account() -> None:
+    status = json.loads((REAL / "mastodon_tag_timeline.json").read_text())[0]
+    reblog = {**status, "id": "117020593741189999", "reblog": status, "content": "",
+              "account": {**status["account"], "acct": "booster@example.social"}}
+    reply = {**status, "id": "117020593741190000", "in_reply_to_id": status["id"],
+             "in_reply_to_account_id": status["account"]["id"],
+             "mentions": [{"id": status["account"]["id"], "acct": status["account"]["acct"]}],
+             "content": "<p>no &amp; never<br>again</p><p>bye</p>"}
+    table = load(json.dumps([status, reblog, reply]).encode()).table.set_index("id")
+    boosted = table.loc[reblog["id"]]
+    assert boosted["is_retweet"] and boosted["retweeted_id"] == status["id"]
+    assert boosted["text"] == f"RT @{status['account']['acct']}: #hoot (hashtag toot)"
+    answer = table.loc[reply["id"]]
+    assert answer["is_reply"] and answer["in_reply_to_author"] == status["account"]["acct"]
+    assert answer["text"] == "no & never\nagain\n\nbye"
+
+
+# --------------------------------------------------------------------------- scrapers
+def test_twscrape_jsonl_with_a_space_in_its_date() -> None:
+    """An IMITATION of `twscrape search … > out.jsonl` (Tweet.json(): `date` with a space)."""
+    line = {"_type": "snscrape.modules.twitter.Tweet", "id": 1942000000000000001,
+            "id_str": "1942000000000000001", "url": "https://x.com/ann/status/1942000000000000001",
+            "date": "2026-07-08 21:59:10+00:00", "user": {"username": "ann", "followersCount": 12},
+            "lang": "en", "rawContent": "boycott #brand &amp; co", "replyCount": 1, "retweetCount": 2,
+            "likeCount": 3, "quoteCount": 0, "viewCount": 90, "hashtags": ["brand"]}
+    row = load((json.dumps(line) + "\n").encode()).table.iloc[0]
+    assert row["created_at"] == pd.Timestamp("2026-07-08 21:59:10", tz="UTC")
+    assert (row["author"], row["author_followers"], row["like_count"]) == ("ann", 12, 3)
+
+
+def test_apify_tweet_json() -> None:
+    """An IMITATION of an Apify tweet-scraper dataset item (twitterapi.io shape)."""
+    item = {"type": "tweet", "id": "1955900000000000001", "twitterUrl": "https://x.com/ann/status/1955900000000000001",
+            "text": "RT @bob: this ad &lt;3", "createdAt": "Thu Aug 14 07:37:46 +0000 2025", "lang": "en",
+            "retweetCount": 4, "likeCount": 5, "replyCount": 0, "quoteCount": 0,
+            "author": {"userName": "ann", "followers": 77},
+            "entities": {"hashtags": [{"text": "Ad"}], "user_mentions": [{"screen_name": "bob"}]},
+            "retweeted_tweet": None, "quoted_tweet": None}
+    result = load(json.dumps([item]).encode())
+    row = result.table.iloc[0]
+    assert result.report.format == "apify"
+    assert (row["author"], row["author_followers"], row["is_retweet"], row["retweeted_author"]) == \
+        ("ann", 77, True, "bob")
+    assert row["text"] == "RT @bob: this ad <3" and row["url"] == item["twitterUrl"]

@@ -172,7 +172,7 @@ def test_twint_unknown_zone_is_not_guessed() -> None:
 def test_registry_is_data_with_a_detection_rule_per_format() -> None:
     for fmt in FORMATS.values():
         assert fmt.label and fmt.time in times.PARSERS
-        assert fmt.detect or fmt.name == "custom-csv"
+        assert fmt.detect or fmt.test is not None or fmt.name == "custom-csv"
         assert (fmt.mapper is not None) == (fmt.container == "json")
 
 

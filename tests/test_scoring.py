@@ -8,7 +8,7 @@ import pytest
 
 from analysis import schema
 from analysis.errors import BackfireError
-from analysis.nlp import hostility, scoring
+from analysis.nlp import features, hostility, scoring
 
 TEXTS = [
     "Loving the new #myNYPD photos with officers 😍",
@@ -53,7 +53,7 @@ def test_retweet_scores_as_its_original(scored: pd.DataFrame) -> None:
 
 def test_unique_text_scoring_equals_per_row_scoring(scored: pd.DataFrame) -> None:
     texts = scoring.scoring_texts(make_table(TEXTS)["text"]).tolist()
-    per_row = np.vstack([hostility.features([t], ["brutality"]) for t in texts])
+    per_row = np.vstack([features.matrix([t], ["brutality"]) for t in texts])
     assert scored["compound"].to_numpy() == pytest.approx(per_row[:, 0])
     assert scored["hostile_prob"].to_numpy() == pytest.approx(hostility.model().probabilities(per_row))
     assert scored.attrs["scoring"]["unique_texts"] == len(set(texts))

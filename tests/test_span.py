@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import pipeline
 from analysis.exports import content
 from analysis.ingest import loaders
 from analysis.metrics import span, timeline
@@ -47,7 +48,7 @@ def test_the_chart_of_that_archive_has_few_bins_even_on_the_full_range(tmp_path:
 
 def test_the_exports_use_the_same_rule(tmp_path: Path) -> None:
     table = loaders.load(stray_archive.write(tmp_path / "stray.jsonl")).table
-    case = content.archive_case(tmp_path / "stray.jsonl", table)
+    case = pipeline.archive_case(tmp_path / "stray.jsonl", table)
     window = content.chart_window(case, table)
     assert window == span.chart_window(span.period(table["created_at"]), case.launch)
     assert window.hours <= 24  # the dense day, although the launch is the 2010 tweet

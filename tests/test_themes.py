@@ -10,6 +10,7 @@ from metrics_tables import T0, table, tweet
 
 from analysis.errors import BackfireError
 from analysis.metrics import themes
+from analysis.metrics.timeline import BIN_SIZES
 
 GROUPS = {
     "money": ["foreclosure", "bailout", "settlement", "fines", "libor", "mortgage", "whale", "fraud"],
@@ -107,4 +108,4 @@ def test_auto_bin_aims_at_a_readable_number_of_bins() -> None:
     times = pd.Series(pd.date_range(T0, periods=100, freq="30min"))
     width = themes.auto_bin(times)
     assert (times.max() - times.min()) / width <= themes.TARGET_BINS
-    assert width in themes.BIN_CHOICES
+    assert width in BIN_SIZES.values()

@@ -1,6 +1,6 @@
 """Vectorised VADER equals NLTK's SentimentIntensityAnalyzer, text for text.
 
-The reference is NLTK's own, unmodified class on the same lexicon (``sentiment.stock_analyzer``).
+The reference is NLTK's own, unmodified class on the same lexicon (``lexicon.analyzer``).
 Texts: every labelled tweet in ../shared/benchmarks, every text of every real archive the
 loaders read, and rule-dense random texts that exercise each rule (idioms, "never so", "least",
 "kind of", capitals, boosters, "but", marks, repeated words).

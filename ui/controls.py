@@ -23,6 +23,13 @@ STANCE_LABELS: Final[dict[str, str]] = {
 STANCE_HELP: Final = "  \n".join(
     f"**{STANCE_LABELS[key]}**: {label}" for key, (label, _) in filters.STANCES.items()
 )
+# The datasets a classic (reconstructed) case offers: value -> label. The URL carries the
+# label (``?dataset=Real+sample``); the value is accepted too (``?dataset=sample``).
+DATASETS: Final[dict[str, str]] = {
+    "reconstruction": "Reconstruction",
+    "sample": "Real sample",
+    "compare": "Side by side",
+}
 # Window slider step by the slider's span (hours): half hours for a few days, days for years.
 SLIDER_STEPS: Final[tuple[tuple[float, float], ...]] = ((72.0, 0.5), (2000.0, 1.0))
 COARSE_STEP_H: Final = 24.0
@@ -54,6 +61,22 @@ def case_picker(cases: dict[str, Case]) -> str:
         on_change=_forget_window, help="Bundled reconstructions first, then your saved archives.",
         **state.BOUND,
     ))
+
+
+def dataset_picker(c: Case) -> str:
+    """For a reconstructed case: which dataset to show (``?dataset=``); other cases have one."""
+    if not c.is_reconstruction:
+        return "reconstruction"
+    alias = st.query_params.get(state.DATASET)
+    if alias in DATASETS:
+        st.session_state[state.DATASET] = alias
+    chosen = st.sidebar.radio(
+        "Dataset", list(DATASETS), format_func=DATASETS.__getitem__, key=state.DATASET,
+        on_change=_forget_window, horizontal=False,
+        help="The reconstruction is synthetic; the real sample is the case's real tweets from the "
+             "Internet Archive's 1 % Stream Grab (when extracted); side by side compares them.",
+        **state.BOUND)
+    return str(chosen or "reconstruction")
 
 
 def view(c: Case) -> data.View:

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts
+from analysis import charts, pipeline, story
 from analysis.cases import Case
 from analysis.metrics import (
     engagement,
@@ -26,12 +26,13 @@ from analysis.metrics import (
     kpis,
     network,
     readings,
+    sampling,
     span,
     terms,
     themes,
     timeline,
 )
-from analysis.store import paths
+from analysis.store import paths, samples
 
 Stamp = tuple[str, tuple[tuple[str, int], ...]]
 
@@ -55,7 +56,72 @@ def all_cases() -> dict[str, Case]:
 
 
 def case(case_id: str) -> Case:
+    """A case by id; ``<id>~sample`` is the case's real 1 % sample (its own dataset)."""
+    if samples.is_sample_id(case_id):
+        return _sample_case(case_id, sample_stamp(case_id))
     return all_cases()[case_id]
+
+
+# --- the real 1 % sample of a case (python -m analysis streamgrab) ---------------------------
+
+def sample_stamp(case_id: str) -> Stamp:
+    """The sample's two files with their modification times: a new run of the command shows
+    up at the next rerun, without a restart."""
+    return str(paths.data_dir()), tuple((str(p), _mtime(p)) for p in samples.files(case_id))
+
+
+def sample_available(case_id: str) -> bool:
+    return samples.available(case_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sample_case(case_id: str, key: Stamp) -> Case:
+    return samples.sample_case(all_cases()[samples.base_id(case_id)])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sidecar(case_id: str, key: Stamp) -> dict[str, Any]:
+    return samples.sidecar(case_id)
+
+
+def sidecar(case_id: str) -> dict[str, Any]:
+    """The sample's ``sampling.json``."""
+    return _sidecar(samples.base_id(case_id), sample_stamp(case_id))
+
+
+def sampling_rate(case_id: str) -> float:
+    return float(sidecar(case_id).get("sampling", {}).get("rate", sampling.DEFAULT_RATE))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sampled_kpis(case_id: str, view: View, key: Stamp) -> dict[str, sampling.SampledKpi]:
+    c = case(case_id)
+    return sampling.sampled_kpis(case_kpis(case_id, view).values, filtered(case_id, view), c.launch,
+                                 sampling_rate(case_id))
+
+
+def sampled_kpis(case_id: str, view: View) -> dict[str, sampling.SampledKpi]:
+    """The KPIs as the sample can tell them (estimates, intervals, "too few tweets")."""
+    return _sampled_kpis(case_id, view, case_stamp(case_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _side_by_side(case_id: str, key: Stamp, sample_key: Stamp) -> dict[str, pd.DataFrame]:
+    c = case(case_id)
+    sample_id = samples.sample_id(case_id)
+    recon, real = scored(case_id), scored(sample_id)
+    rate = sampling_rate(sample_id)
+    return {"volume": sampling.volume_comparison(recon, real, c.launch, rate),
+            "shares": sampling.share_comparison(recon, real),
+            "terms": sampling.top_terms_comparison(recon, real, stopwords(c)),
+            "reported": sampling.reported_vs_sample(
+                list((c.reconstruction or {}).get("targets", [])), real, c.launch, rate)}
+
+
+def side_by_side(case_id: str) -> dict[str, pd.DataFrame]:
+    """Reconstruction vs real sample: volume, hostile shares, top terms, reported figures."""
+    sample_id = samples.sample_id(case_id)
+    return _side_by_side(case_id, case_stamp(case_id), case_stamp(sample_id))
 
 
 def _mtime(path: Path | None) -> int:
@@ -90,9 +156,8 @@ def labels(cases: dict[str, Case]) -> dict[str, str]:
 
 @st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)
 def _scored(case_id: str, key: Stamp) -> pd.DataFrame:
-    from analysis.store import cache
-
-    return cache.scored_case(case_library.load_case(case_id))
+    loaded = case(case_id) if samples.is_sample_id(case_id) else case_library.load_case(case_id)
+    return pipeline.load(loaded).table
 
 
 def scored(case_id: str) -> pd.DataFrame:
@@ -216,9 +281,22 @@ def _kpis(case_id: str, view: View, key: Stamp) -> kpis.KpiReport:
     return kpis.for_case(case(case_id), filtered(case_id, view))
 
 
+# (case id, stamp) whose unfiltered KPIs this server process has computed: their tables are
+# loaded and scored. Pages ask before drawing, to show progress instead of a half-drawn page.
+_READY: set[tuple[str, Stamp]] = set()
+
+
 def case_kpis(case_id: str, view: View | None = None) -> kpis.KpiReport:
     """Every KPI of the case (of the filtered view when given)."""
-    return _kpis(case_id, view or View(), case_stamp(case_id))
+    stamp_ = case_stamp(case_id)
+    report = _kpis(case_id, view or View(), stamp_)
+    _READY.add((case_id, stamp_))
+    return report
+
+
+def kpis_ready(case_id: str) -> bool:
+    """Whether ``case_kpis(case_id)`` is already computed (no loading or scoring to wait for)."""
+    return (case_id, case_stamp(case_id)) in _READY
 
 
 def stopwords(c: Case) -> frozenset[str]:
@@ -313,3 +391,30 @@ def interaction_network(case_id: str, view: View, relation: str) -> network.Netw
     """The view's retweet, reply or mention network among its most active and most amplified
     accounts, with communities and brokers."""
     return _network(case_id, view, relation, case_stamp(case_id))
+
+
+def _chapter(case_id: str, phase: str) -> case_library.Chapter:
+    return next(ch for ch in case(case_id).chapters if ch.phase == phase)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _chapter_numbers(case_id: str, phase: str, key: Stamp
+                     ) -> tuple[story.Number, story.Number | None, pd.DataFrame]:
+    c, chapter = case(case_id), _chapter(case_id, phase)
+    table, report = scored(case_id), case_kpis(case_id)
+    return (story.headline(table, c, chapter, report), story.reveal(table, c, chapter, report),
+            story.posts(table, c, chapter))
+
+
+def chapter_numbers(case_id: str, phase: str) -> tuple[story.Number, story.Number | None, pd.DataFrame]:
+    """A story chapter's one number, the answer to its prompt, and its few posts."""
+    return _chapter_numbers(case_id, phase, case_stamp(case_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _glossary(mtime: int) -> tuple[story.Term, ...]:
+    return story.load_glossary()
+
+
+def glossary() -> tuple[story.Term, ...]:
+    return _glossary(_mtime(story.GLOSSARY_FILE))

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES: list[tuple[str, str, str, str]] = [
     ("pages/library.py", "Case library", ":material/collections_bookmark:", "library"),
     ("pages/case.py", "Case deep-dive", ":material/troubleshoot:", "case"),
+    ("pages/story.py", "Story", ":material/auto_stories:", "story"),
     ("pages/compare.py", "Compare", ":material/compare_arrows:", "compare"),
+    ("pages/anatomy.py", "Anatomy of a backfire", ":material/biotech:", "anatomy"),
     ("pages/archive.py", "Your archive", ":material/upload_file:", "archive"),
     ("pages/methods.py", "Methods", ":material/menu_book:", "methods"),
 ]

@@ -48,8 +48,9 @@ def note_for(report: kpis.KpiReport, key: str) -> str:
 def takeaway(c: Case, report: kpis.KpiReport) -> str:
     """One sentence a student can repeat: how hostile, how fast, how late the brand was."""
     v = report.values
+    sampled = " sampled" if c.provenance == "sample" else ""
     parts = [f"**{kpis.format_value('hostile_share', v.get('hostile_share'))}** of the "
-             f"{kpis.format_value('tweets', v.get('tweets'))} tweets attacked "
+             f"{kpis.format_value('tweets', v.get('tweets'))}{sampled} tweets attacked "
              f"{md_escape(c.brand)} or its campaign"]
     if v.get("time_to_hijack_minutes") is not None:
         parts.append(f"the tag was hijacked **{widgets.duration_minutes(v['time_to_hijack_minutes'])}"
@@ -71,8 +72,7 @@ def tweets_export(table: pd.DataFrame, provenance: str | None = None, *,
     ``link_for`` gives the provenance for the links only (no extra column).
     """
     out = table[[c for c in EXPORT_COLUMNS if c in table.columns]].copy()
-    out["url"] = [schema.public_url(None if pd.isna(a) else str(a), str(i), provenance or link_for)
-                  for a, i in zip(out["author"], out["id"], strict=True)]
+    out["url"] = schema.post_urls(out, provenance or link_for)
     return out if provenance is None else with_provenance(out, provenance)
 
 
@@ -393,14 +393,9 @@ def network_gexf(c: Case, view: data.View, relation: str) -> bytes:
 SAFE_URL_CHARS: Final = ":/?#[]@!$&'*+,;=%~-._"
 
 
-def _web_link(url: str) -> str | None:
-    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
-    return url if url.lower().startswith(("https://", "http://")) else None
-
-
 def _source(url: str) -> str:
     """A markdown link to an http(s) source (address percent-quoted), or the text escaped."""
-    link = _web_link(url)
+    link = widgets.web_link(url)
     if link is None:
         return md_escape(url) if url else "no source"
     return f"[source](<{urllib.parse.quote(link, safe=SAFE_URL_CHARS)}>)"
@@ -418,8 +413,14 @@ def fact_sheet(c: Case, view: data.View | None = None) -> None:
     if c.facts:
         st.markdown("**Documented facts**")
         st.markdown("\n".join(
-            f"- **{md_escape(f.label)}**: {md_escape(f.value)} · *{md_escape(f.confidence)}* · "
-            f"{_source(f.source_url)}" for f in c.facts))
+            f"- **{md_escape(f.label)}**: {md_escape(f.value)}"
+            + (f" · *conflicting report:* {md_escape(f.conflict)}" if f.conflict else "")
+            + f" · *{md_escape(f.confidence)}* · {_source(f.source_url)}" for f in c.facts))
+        conflicts = [f for f in c.facts if f.conflict]
+        if conflicts:
+            st.warning("**Sources conflict** on " + "; ".join(
+                f"{md_escape(f.label)} ({md_escape(f.value)} vs {md_escape(f.conflict)})"
+                for f in conflicts))
     if c.events:
         st.markdown("**Timeline of events** (numbers as on the timeline's markers)")
         st.markdown("\n".join(

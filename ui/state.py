@@ -19,8 +19,12 @@ KEYWORD: Final = "q"          # keyword filter
 LANGS: Final = "lang"         # language filter
 STANCE: Final = "stance"      # stance filter
 NORMALISE: Final = "norm"     # compare: normalise volume to each case's peak
+DATASET: Final = "dataset"    # deep-dive: reconstruction, real 1 % sample, or both side by side
 FULL: Final = "full"          # timeline and time slider: the whole archive, not the window
 RELATION: Final = "net"       # deep-dive network: retweet, reply or mention
+SORT: Final = "sort"          # library: order of the case cards
+FOCUS: Final = "focus"        # compare: the case brought forward, the others faded
+CHAPTER: Final = "chapter"    # story: the chapter shown
 
 BOUND: Final[dict[str, Any]] = {"bind": "query-params", "persist_state": "session"}
 

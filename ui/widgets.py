@@ -16,8 +16,9 @@ import streamlit as st
 
 from analysis import exports, safety
 from analysis.errors import BackfireError
-from analysis.exports.content import Inputs
+from analysis.exports.report import PAPERS
 from analysis.metrics import kpis
+from analysis.pipeline import Loaded
 from ui import data
 
 RECONSTRUCTION_NOTICE = (
@@ -26,12 +27,19 @@ RECONSTRUCTION_NOTICE = (
     "used, so quote the patterns, not the posts."
 )
 REAL_NOTICE = "**Real archive.** These tweets come from an archive you loaded."
+SAMPLE_NOTICE = (
+    "**Real tweets, 1 % sample.** These are real tweets from the Internet Archive's Twitter "
+    "Stream Grab, the ~1 % sample of all public tweets: every count is about 1 % of the true "
+    "volume. Estimates of totals carry 95 % intervals; this dataset is never mixed with the "
+    "reconstruction."
+)
 # Plotly toolbar: PNG download at twice the screen resolution, for slides.
 PNG_SCALE = 2
 # Chart subtitles by provenance, so a PNG saved from the toolbar still says what it shows.
 CHART_NOTICES = {
     "reconstruction": "Reconstruction: synthetic tweets calibrated to published figures",
     "mixed": "Includes reconstructions: synthetic tweets calibrated to published figures",
+    "sample": "Real tweets: Internet Archive 1 % sample (Twitter Stream Grab); counts ≈ 1 % of the total",
 }
 # Top margin (px) that leaves room for the title and its subtitle.
 SUBTITLE_MARGIN = 80
@@ -45,6 +53,11 @@ def provenance_notice(provenance: str, *, compact: bool = False) -> None:
                        "published figures, not real posts.")
         else:
             st.info(RECONSTRUCTION_NOTICE, icon=":material/science:")
+    elif provenance == "sample":
+        if compact:
+            st.caption(":material/travel_explore: Real tweets — Internet Archive 1 % sample.")
+        else:
+            st.info(SAMPLE_NOTICE, icon=":material/travel_explore:")
     elif not compact:
         st.caption(REAL_NOTICE)
 
@@ -120,6 +133,21 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;")
 
 
+# A markdown link target: a plain http(s) URL without characters that end or break the
+# link syntax.
+_MARKDOWN_URL = re.compile(r"https?://[^\s()<>\[\]]+", re.IGNORECASE)
+
+
+def web_link(url: str) -> str | None:
+    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
+def source_link(url: str, label: str = "source ↗") -> str:
+    """Markdown for a cited source: a link for a plain web address, else the escaped text."""
+    return f"[{label}]({url})" if _MARKDOWN_URL.fullmatch(url or "") else md_escape(url)
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.{digits}%}"
 
@@ -130,13 +158,7 @@ def number(value: float | None) -> str:
 
 def duration_minutes(value: float | None) -> str:
     """Minutes as a short human duration (``42 min``, ``3.5 h``, ``2.1 days``)."""
-    if value is None or pd.isna(value):
-        return "—"
-    if abs(value) < 120:
-        return f"{value:.0f} min"
-    if abs(value) < 48 * 60:
-        return f"{value / 60:.1f} h"
-    return f"{value / 1440:.1f} days"
+    return kpis.format_duration(value)
 
 
 def duration_hours(value: float | None) -> str:
@@ -175,14 +197,18 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     fmt = left.selectbox("Post-mortem export", list(exports.FORMATS),
                          format_func=lambda k: exports.FORMATS[k].label, key=f"{key}_fmt")
+    paper = exports.DEFAULT_PAPER
+    if "paper" in exports.FORMATS[fmt].options:
+        paper = left.radio("Paper size", list(PAPERS), format_func=lambda k: PAPERS[k].label,
+                           horizontal=True, key=f"{key}_paper")
     memo: dict[Any, bytes] = st.session_state.setdefault("_exports", {})
-    wanted = (tuple(case_ids), repr(view_filters), fmt, data.stamp())
+    wanted = (tuple(case_ids), repr(view_filters), fmt, paper, data.stamp())
     if right.button("Build it", key=f"{key}_build", icon=":material/build:"):
         with st.spinner(f"Building the {exports.FORMATS[fmt].label}…"):
             try:
-                items = [Inputs(data.case(cid), data.scored(cid)) for cid in case_ids]
+                items = [Loaded(data.case(cid), data.scored(cid)) for cid in case_ids]
                 memo.clear()
-                memo[wanted] = exports.export_bytes(items, fmt, view_filters)
+                memo[wanted] = exports.export_bytes(items, fmt, view_filters, paper=paper)
             except BackfireError as err:
                 st.error(md_escape(str(err)), icon=":material/error:")
     if wanted in memo:
@@ -190,3 +216,21 @@ def post_mortem_export(case_ids: list[str], view_filters: Any, *, key: str, stem
         st.download_button(f"Download {spec.file_name(stem)}", data=memo[wanted],
                            file_name=spec.file_name(stem), mime=spec.mime, key=f"{key}_get",
                            icon=":material/download:", on_click="ignore", type="primary")
+
+
+def prepare_cases(case_ids: list[str], labels: dict[str, str]) -> None:
+    """Load and score every case not yet ready, behind one progress bar, before the page draws
+    anything that needs them: a first start (every archive read and scored, tens of seconds)
+    says what it is doing instead of drawing half a card. Ready cases cost nothing."""
+    waiting = [cid for cid in case_ids if not data.kpis_ready(cid)]
+    if not waiting:
+        return
+    bar = st.progress(0.0)
+    for i, case_id in enumerate(waiting):
+        bar.progress(i / len(waiting), text=(
+            f"Preparing {md_escape(labels[case_id])} ({i + 1} of {len(waiting)}): reading the "
+            "archive and scoring every tweet. This happens once, when the app starts; later "
+            "visits are instant."))
+        data.case_kpis(case_id)
+    bar.empty()
+

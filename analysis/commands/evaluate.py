@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from analysis.errors import BackfireError
 from analysis.nlp import evaluation
 
 NAME = "evaluate"
@@ -32,13 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"also store the results in {evaluation.RESULTS_FILE.name} (read by README "
                              "and the Methods page)")
     parser.add_argument("--fit", action="store_true",
-                        help="refit the hostility weights (TweetEval offensive train; threshold on "
-                             "--split) and the sentiment thresholds (sentiment --split) first")
+                        help="refit first: hostility on TweetEval offensive train (threshold by "
+                             "cross-validation on train), the sentiment model on --ground-truth and "
+                             "the sentiment --split (reported cross-validated)")
+    parser.add_argument("--ground-truth", type=Path, default=None, metavar="FILE",
+                        help="Hutto & Gilbert's rated tweets for --fit: hutto_ICWSM_2014.tar.gz from "
+                             "vaderSentiment 3.3.2's sdist (pip download --no-deps --no-binary :all: "
+                             "vaderSentiment==3.3.2), or its tweets_GroundTruth.txt")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.fit:
-        evaluation.fit(args.offensive, args.sentiment, args.split)
+        if args.ground_truth is None:
+            raise BackfireError("--fit needs --ground-truth FILE (see --help)")
+        evaluation.fit(args.offensive, args.sentiment, args.split, args.ground_truth)
     cases = evaluation.available_cases() if args.cases is None else list(args.cases)
     results = evaluation.run(
         offensive=None if "offensive" in args.skip else args.offensive,
@@ -53,16 +61,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def table(results: dict[str, Any]) -> str:
-    """A readable table: dataset, n, metric, ours, baselines, target."""
-    lines = [f"{'dataset':<24} {'n':>6}  {'metric':<13} {'ours':>6}  {'VADER':>6}  {'profanity':>9}  {'target':>6}"]
+    """A readable table: dataset, n, metric, ours, previous model, baselines, target; then
+    the protocol of each figure."""
+    lines = [f"{'dataset':<26} {'n':>6}  {'metric':<14} {'Backfire':>21}  {'previous':>21}  "
+             f"{'VADER':>21}  {'profanity':>21}  {'target':>6}"]
     for row in evaluation.rows(results):
-        lines.append(f"{row['dataset']:<24} {row['n']:>6}  {row['metric']:<13} {_num(row['ours']):>6}  "
-                     f"{_num(row['vader']):>6}  {_num(row['profanity']):>9}  {_num(row['target']):>6}")
+        cells = [_num(row[key], row.get(f"{key}_interval")) for key in ("ours", "previous", "vader", "profanity")]
+        lines.append(f"{row['dataset']:<26} {row['n']:>6}  {row['metric']:<14} "
+                     + "  ".join(f"{cell:>21}" for cell in cells) + f"  {_num(row['target']):>6}")
     meta = results.get("meta", {})
-    lines.append(f"hostility threshold {meta.get('hostility_threshold')}, sentiment thresholds "
-                 f"{meta.get('sentiment_thresholds')}, split {meta.get('split')}; {meta.get('machine')}")
+    lines.append(f"95 % intervals: {meta.get('bootstrap')}; split {meta.get('split')}; "
+                 f"{meta.get('machine')}; load average {meta.get('load_average')}")
     return "\n".join(lines)
 
 
-def _num(value: object) -> str:
-    return "-" if value is None else f"{float(value):.3f}"  # type: ignore[arg-type]
+def _num(value: object, interval: list[float] | None = None) -> str:
+    if value is None:
+        return "-"
+    text = f"{float(value):.3f}"  # type: ignore[arg-type]
+    return f"{text} [{interval[0]:.3f}-{interval[1]:.3f}]" if interval else text

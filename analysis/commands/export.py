@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import pipeline
 from analysis.errors import BackfireError, ExportError
-from analysis.exports import FORMATS, export_bytes
+from analysis.exports import DEFAULT_PAPER, FORMATS, content, export_bytes
+from analysis.exports.report import PAPERS
 from analysis.metrics import filters
 from analysis.store import atomic
 
@@ -30,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="fmt", choices=sorted(FORMATS), required=True,
                         help="; ".join(f"{k}: {f.label}" for k, f in FORMATS.items()))
     parser.add_argument("--out", type=Path, required=True, help="the file to write")
+    parser.add_argument("--paper", choices=sorted(PAPERS), default=DEFAULT_PAPER,
+                        help=f"page size of the pdf (default: {DEFAULT_PAPER})")
     parser.add_argument("--start", help="keep tweets from this UTC time on (e.g. 2014-04-22T18:00)")
     parser.add_argument("--end", help="keep tweets before this UTC time")
     parser.add_argument("--keyword", help="keep tweets containing this text (case-insensitive)")
@@ -41,15 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis.exports import content
-
     selection = selection_from(args)
     out: Path = args.out
     if out.is_dir():
         raise ExportError(f"{out} is a folder; give a file name for --out")
-    items = [content.inputs_for(target) for target in args.cases]
-    atomic.write_bytes(out, export_bytes(items, args.fmt, selection))
-    print(f"wrote {out} ({FORMATS[args.fmt].label}; {content.describe(selection)})")
+    items = [pipeline.load(target) for target in args.cases]
+    atomic.write_bytes(out, export_bytes(items, args.fmt, selection, paper=args.paper))
+    paper = f", {args.paper} paper" if "paper" in FORMATS[args.fmt].options else ""
+    print(f"wrote {out} ({FORMATS[args.fmt].label}{paper}; {content.describe(selection)})")
     return 0
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
+from analysis import pipeline
 from analysis.metrics import alerts, kpis
-from analysis.store import cache
 
 NAME = "kpis"
 HELP = ("print every KPI of a case (id), of an archive file, or of every case (all); "
         "a readable table or --json")
-ALL = "all"
+ALL = pipeline.ALL
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,21 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _reports(target: str, threshold: float | None,
              rule: alerts.AlertRule) -> list[tuple[str, kpis.KpiReport]]:
-    path = Path(target)
-    if path.is_file() and path.suffix != ".toml":
-        scored = cache.scored_archive(path, threshold=threshold)
-        return [(path.name, kpis.compute(scored.table, alert_rule=rule))]
-    from analysis import cases
-
-    if target == ALL:
-        return [(case_id, _for_case(case, threshold, rule))
-                for case_id, case in cases.load_cases().items()]
-    return [(target, _for_case(cases.load_case(target), threshold, rule))]
-
-
-def _for_case(case: Any, threshold: float | None, rule: alerts.AlertRule) -> kpis.KpiReport:
-    table = cache.scored_case(case, threshold=threshold)
-    return kpis.for_case(case, table, alert_rule=rule)
+    loaded = (pipeline.load_all(threshold=threshold) if target == ALL
+              else {target: pipeline.load(target, threshold=threshold)})
+    return [(one.case.id, one.kpis(rule)) for one in loaded.values()]
 
 
 def render(name: str, report: kpis.KpiReport) -> str:

@@ -1,15 +1,14 @@
 """Fill the post-mortem content model from the engine, for one case or a comparison.
 
 ``build(cases, filters)`` is what every export renders: the deck, the HTML report and the PDF
-all say what this returns. The tables are the cases' scored tables (``analysis.cache``) after
-the current filters (``analysis.filters``); the filters are written into every footer.
+all say what this returns. The cases come loaded and scored from ``analysis.pipeline``; their
+tables are filtered here (``analysis.metrics.filters``) and the filters are written into
+every footer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -18,6 +17,7 @@ import plotly.graph_objects as go
 from analysis import charts, schema
 from analysis.cases import Case, Event
 from analysis.errors import ExportError
+from analysis.exports import data
 from analysis.exports.model import (
     CaseContent,
     Cloud,
@@ -26,11 +26,10 @@ from analysis.exports.model import (
     Report,
     Source,
     Speed,
-    hours_text,
-    minutes_text,
 )
 from analysis.metrics import alerts, engagement, filters, kpis, span, terms, timeline
 from analysis.nlp import evaluation
+from analysis.pipeline import Loaded
 
 # Posts listed per case (the deck shows the first five; the report all of them).
 TOP_POSTS: Final = 10
@@ -66,33 +65,15 @@ EVENT_PRIORITY: Final[dict[str, int]] = {kind: rank for rank, kind in enumerate(
 # Hours since launch shown when comparing: the run-up and three days after, where the
 # bundled backfires rise and fade (a reader can still zoom out in the HTML report).
 COMPARE_HOURS: Final = (-6.0, 72.0)
-# KPIs read as lessons, and how a value is described. A lesson is an observation of the data:
-# the spread across cases, or (for one case) the value itself.
-# (The KPIs read as lessons are those whose registry entry shows in ``kpis.LESSON``.)
+# Lessons (a comparison only) name the KPIs whose registry entry shows in ``kpis.LESSON``.
 MAX_LESSONS: Final = 5
-SINGLE_LESSONS: Final[dict[str, str]] = {
-    "hostile_share": "{value} of all tweets were hostile to the brand or the campaign.",
-    "hostile_engagement_share": "Hostile posts captured {value} of all engagement.",
-    "time_to_hijack_minutes": "The tag was hijacked {value} after launch "
-                              "(first sustained window of mostly hostile originals).",
-    "top1pct_author_share": "The most active 1% of authors posted {value} of the tweets.",
-    "decay_half_life_hours": "After the peak, the volume halved within {value}.",
-}
 NOTICE: Final = ("{tags}: synthetic reconstruction{s} made by Backfire's generator, calibrated to "
                  "published figures (sources under Methods). No real tweet is reproduced.")
 NO_FILTERS: Final = "Filters: none (all tweets)"
 ALERT_BAR_OPACITY: Final = 0.45
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What ``build`` needs per case: the case and its scored (unfiltered) table."""
-
-    case: Case
-    table: pd.DataFrame
-
-
-def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
+def build(items: Sequence[Loaded], selection: filters.Filters | None = None, *,
           generated_at: pd.Timestamp | None = None) -> Report:
     """The post-mortem of ``items`` (one case, or several compared) under ``selection``."""
     if not items:
@@ -119,43 +100,8 @@ def build(items: Sequence[Inputs], selection: filters.Filters | None = None, *,
     )
 
 
-def inputs_for(target: str | Path) -> Inputs:
-    """A case id, a case file (.toml) or an archive file, with its scored table (cached).
-
-    An archive without a case file becomes a case of its own: named after the file, real
-    data, launch assumed at the first tweet.
-    """
-    from analysis import cases
-    from analysis.store import cache
-
-    path = Path(target)
-    if path.is_file() and path.suffix != ".toml":
-        scored = cache.scored_archive(path)
-        return Inputs(archive_case(path, scored.table), scored.table)
-    case = cases.load_case(target)
-    return Inputs(case, cache.scored_case(case))
-
-
-def archive_case(path: Path, table: pd.DataFrame) -> Case:
-    """A minimal case for an archive that has no case file (launch = first tweet, assumed)."""
-    from analysis import cases
-
-    dated = table["created_at"].dropna()
-    if dated.empty:
-        raise ExportError(f"{path.name}: the archive holds no dated tweets to export")
-    name = path.name.split(".")[0] or "archive"
-    return cases.case_from_dict({
-        "id": name, "hashtag": name, "brand": f"archive {path.name}", "brand_account": "unknown",
-        "launch": dated.min().to_pydatetime(), "launch_assumed": True,
-        "ask": "unknown (no case file: the launch is assumed at the first tweet)",
-        "story": f"Tweets read from {path.name}.", "provenance": "real",
-    })
-
-
-def data_zip(items: Sequence[Inputs], selection: filters.Filters | None = None) -> bytes:
+def data_zip(items: Sequence[Loaded], selection: filters.Filters | None = None) -> bytes:
     """The data exports of ``items`` under ``selection`` as one zip (``analysis.exports.data``)."""
-    from analysis.exports import data
-
     selection = selection or filters.Filters()
     tables = {item.case.id: filters.apply(item.table, selection) for item in items}
     reports = {item.case.id: kpis.for_case(item.case, tables[item.case.id]) for item in items}
@@ -358,12 +304,13 @@ def _kpi_rows(reports: Sequence[kpis.KpiReport]) -> tuple[Kpi, ...]:
 
 
 def lessons(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> tuple[str, ...]:
-    """Observations from the data: the KPIs that separate the cases most, or (one case) the
-    KPIs that characterise it, plus the gap between the alert and the brand's reaction."""
-    found = (_separating(cases, reports) if len(cases) > 1
-             else _characterising(reports[0]))
-    gaps = [_gap(c) for c in cases]
-    return tuple([*found, *(g for g in gaps if g)][:MAX_LESSONS + len(cases)])
+    """What separates compared cases: the KPIs whose values spread most across them, and the
+    case where a listening alert would have bought the brand the most time. One case has
+    nothing to separate (its figures are on the speed and KPI pages): no lessons."""
+    if len(cases) < 2:
+        return ()
+    lead = _alert_lead(cases)
+    return tuple([*_separating(cases, reports), *([lead] if lead else [])])
 
 
 def _separating(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport]) -> list[str]:
@@ -384,28 +331,25 @@ def _separating(cases: Sequence[CaseContent], reports: Sequence[kpis.KpiReport])
     return [text for _, text in spreads[:MAX_LESSONS - 1]]
 
 
-def _characterising(report: kpis.KpiReport) -> list[str]:
-    out = []
-    for key, template in SINGLE_LESSONS.items():
-        value = report.values.get(key)
-        if _number(value) is not None:
-            out.append(template.format(value=kpis.format_value(key, value)))
-    return out
-
-
-def _gap(case: CaseContent) -> str | None:
-    fired, reacted = case.speed.alert_fired_minutes, case.speed.response_latency_hours
-    if fired is None or reacted is None:
+def _alert_lead(cases: Sequence[CaseContent]) -> str | None:
+    """Which brand a listening alert would have helped most, and which reacted before it."""
+    leads = {c.hashtag: c.speed.response_latency_hours - c.speed.alert_fired_minutes / 60.0
+             for c in cases if c.speed.alert_fired_minutes is not None
+             and c.speed.response_latency_hours is not None}
+    if not leads:
         return None
-    lead = reacted - fired / 60.0
-    if lead <= 0:
-        return (f"{case.hashtag}: the brand reacted ({hours_text(reacted)}) before the alert "
-                f"rule would have fired ({minutes_text(fired)}).")
-    return (f"{case.hashtag}: a listening alert would have fired {minutes_text(fired)} after "
-            f"launch, {lead:.1f} h before the brand's first documented reaction.")
+    best = max(leads, key=lambda tag: leads[tag])
+    early = [tag for tag, lead in leads.items() if lead <= 0]
+    if leads[best] <= 0:
+        return f"Every brand with a documented reaction reacted before the alert rule would have fired ({', '.join(early)})."
+    text = (f"A listening alert would have bought {best} the most time: {leads[best]:.1f} h "
+            f"before its first documented reaction.")
+    if early:
+        text += f" {', '.join(early)} reacted before the alert would have fired."
+    return text
 
 
-def _comparison(items: Sequence[Inputs], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
+def _comparison(items: Sequence[Loaded], tables: Sequence[pd.DataFrame]) -> tuple[go.Figure, ...]:
     size = _compare_bin(tables)
     frames = {hashtag(item.case): timeline.timeline(table, bin_size=size, launch=item.case.launch)
               for item, table in zip(items, tables, strict=True)
@@ -454,7 +398,7 @@ def accuracy() -> tuple[str, ...]:
                  if r.get("ours") is not None)
 
 
-def notice(items: Sequence[Inputs]) -> str:
+def notice(items: Sequence[Loaded]) -> str:
     tags = [hashtag(i.case) for i in items if i.case.provenance == "reconstruction"]
     if not tags:
         return ""

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import safety, schema
+from analysis.cases import PROVENANCE_LABELS
 from analysis.errors import ExportError
 from analysis.metrics import kpis
 
@@ -48,7 +49,8 @@ KINDS: Final = schema.KINDS
 EXTRA_TWEET_COLUMNS: Final[dict[str, str]] = {
     "case": "Case id the tweet belongs to (bundled case or library case).",
     "provenance": "'reconstruction' = synthetic tweets made by Backfire's generator, calibrated "
-                  "to cited figures (not real tweets); 'real' = a real archive.",
+                  "to cited figures (not real tweets); 'real' = a real archive; 'sample' = real "
+                  "tweets from the Internet Archive's 1 % sample (counts are ~1 % of the total).",
     "kind": "original | retweet | reply | quote (retweet > quote > reply > original).",
     "url": "The tweet's public URL, built from author and id; empty for a reconstruction "
            "(synthetic examples: their handles and ids do not exist on Twitter).",
@@ -145,10 +147,7 @@ def tweets_frame(tables: Mapping[str, pd.DataFrame],
         part.insert(1, "provenance",
                     pd.array([(provenance or {}).get(case_id)] * len(part), dtype="string"))
         part["kind"] = schema.kind(part) if len(part) else pd.Series([], dtype="string")
-        kind = (provenance or {}).get(case_id)
-        part["url"] = pd.array([schema.public_url(a if isinstance(a, str) else None, str(i), kind)
-                                for a, i in zip(part["author"], part["id"], strict=True)],
-                               dtype="string")
+        part["url"] = pd.array(schema.post_urls(part, (provenance or {}).get(case_id)), dtype="string")
         parts.append(part)
     if not parts:
         raise ExportError("nothing to export: no case selected")
@@ -352,7 +351,4 @@ def bundle(tables: Mapping[str, pd.DataFrame], reports: Mapping[str, kpis.KpiRep
 
 
 def _provenance_lines(provenance: Mapping[str, str] | None) -> list[str]:
-    labels = {"reconstruction": "synthetic reconstruction made by Backfire's generator, "
-                                "calibrated to cited figures; not real tweets",
-              "real": "real archive"}
-    return [f"{case}: {labels.get(kind, kind)}" for case, kind in (provenance or {}).items()]
+    return [f"{case}: {PROVENANCE_LABELS.get(kind, kind)}" for case, kind in (provenance or {}).items()]

@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import plotly.graph_objects as go
@@ -60,7 +60,23 @@ BODY_PT: Final = 18
 POST_PT: Final = 15
 META_PT: Final = 11
 TABLE_PT: Final = 12
-FOOTER_PT: Final = 9
+FOOTER_PT: Final = 10
+# Methods and sources are split over as many slides as they need, at these sizes.
+METHODS_PT: Final = 16
+# Sources (long URLs) in two columns: they are read on a screen or a print-out, not projected.
+SOURCES_PT: Final = 12
+# Smallest text in a chart picture, in points on the slide: readable from the back of a room
+# when projected. Charts are drawn at one CSS pixel per point of their box, so a font of
+# this many pixels is this many points.
+CHART_MIN_PT: Final = 14
+CHART_TITLE_PT: Final = 18
+# The timeline slide: the chart's share of the width; the numbered event list takes the rest.
+TIMELINE_CHART_SHARE: Final = 0.66
+EVENT_PT: Final = 14
+# Said after an event of the list that lies outside the chart's time window.
+OFF_CHART: Final = "(outside the chart's hours)"
+# The terms slide: the chart's share of the width (long axis title); the word clouds beside it.
+TERMS_CHART_SHARE: Final = 0.58
 # Space after each paragraph, as a fraction of its font size.
 PARA_GAP: Final = 0.35
 MAX_POSTS: Final = 5
@@ -68,12 +84,6 @@ MAX_POSTS: Final = 5
 POST_LINES: Final = 2
 # Pixel size of word-cloud images per inch of slide.
 PX_PER_INCH: Final = 100
-# Charts are drawn at the height their builder chose (else this), at least this wide (CSS px;
-# kaleido renders them at images.SCALE).
-DEFAULT_CHART_PX: Final = 450
-MIN_CHART_PX: Final = 560
-# Sources listed on the methods slide (all of them are in its notes).
-MAX_SOURCES_ON_SLIDE: Final = 4
 
 INK: Final = RGBColor(0x22, 0x22, 0x22)
 MUTED: Final = RGBColor(0x66, 0x66, 0x66)
@@ -161,12 +171,34 @@ def _compare_slide(deck: PresentationType, report: Report, _: CaseContent | None
 def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['timeline']}: {case.hashtag}")
-    caption_h = Inches(0.75) if case.events else 0
-    _chart(slide, case.timeline, Box(MARGIN, BODY_TOP, BODY_W, BODY_H - caption_h))
-    if case.events:
-        _text(slide, Box(MARGIN, BODY_TOP + BODY_H - caption_h, BODY_W, caption_h),
-              ["   ".join(case.events)], META_PT, colour=MUTED)
-    _notes(slide, ["Event markers:", *case.events])
+    if not case.events:
+        _chart(slide, case.timeline, BODY)
+        return
+    chart_w = int(BODY_W * TIMELINE_CHART_SHARE)
+    gap = Inches(0.2)
+    _chart(slide, case.timeline, Box(MARGIN, BODY_TOP, chart_w, BODY_H))
+    listing = Box(MARGIN + chart_w + gap, BODY_TOP, BODY_W - chart_w - gap, BODY_H)
+    heading_h = Inches(0.45)
+    _text(slide, Box(listing.left, listing.top, listing.width, heading_h),
+          ["Events on the chart"], EVENT_PT, bold=True)
+    _text(slide, Box(listing.left, listing.top + heading_h, listing.width,
+                     listing.height - heading_h), event_lines(case), EVENT_PT)
+    _notes(slide, ["Events (numbered as on the chart):", *event_lines(case)])
+
+
+def event_lines(case: CaseContent) -> list[str]:
+    """The timeline's events as a numbered list: number n is the chart's marker n; an event
+    outside the chart's window says so."""
+    drawn = marker_numbers(case.timeline)
+    return [f"{i}. {textfit.clean(line).lstrip('▼ ')}"
+            + ("" if i in drawn else f" {OFF_CHART}") for i, line in enumerate(case.events, 1)]
+
+
+def marker_numbers(fig: go.Figure) -> set[int]:
+    """The numbers written on a timeline's event markers."""
+    return {int(text) for trace in fig.data
+            if getattr(trace, "legendgroup", None) == charts.EVENT_LEGEND_GROUP
+            and getattr(trace, "text", None) is not None for text in trace.text}
 
 
 def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
@@ -216,7 +248,7 @@ def _posts_slide(deck: PresentationType, report: Report, case: CaseContent | Non
 def _terms_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['terms']}: {case.hashtag}")
-    left_w = int(BODY_W * 0.5)
+    left_w = int(BODY_W * TERMS_CHART_SHARE)
     _chart(slide, case.terms, Box(MARGIN, BODY_TOP, left_w, BODY_H))
     clouds = case.clouds[:2]
     if not clouds:
@@ -255,19 +287,51 @@ def _lessons_slide(deck: PresentationType, report: Report, _: CaseContent | None
 
 
 def _methods_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
-    slide = _new_slide(deck, report, SECTION_TITLES["methods"])
-    half = BODY_W // 2 - Inches(0.1)
-    lines = [*report.accuracy, *report.methods]
-    if report.notice:
-        lines.insert(0, report.notice)
-    _bullets(slide, Box(MARGIN, BODY_TOP, half, BODY_H), lines, META_PT + 3)
-    sources = [s for c in report.cases for s in c.sources]
-    shown = [f"{s.label}: {s.url} ({s.confidence})" for s in sources[:MAX_SOURCES_ON_SLIDE]]
-    if len(sources) > len(shown):
-        shown.append(f"… and {len(sources) - len(shown)} more in the notes of this slide.")
-    _bullets(slide, Box(MARGIN + half + Inches(0.2), BODY_TOP, half, BODY_H), shown, META_PT + 1)
-    _notes(slide, [*lines, "Sources:", *[f"{s.label} = {s.value}: {s.url} ({s.confidence})"
-                                         for s in sources]])
+    """Methods, then every source in two columns, over as many slides as they need (nothing
+    is cut)."""
+    methods = [f"• {textfit.clean(line)}" for line in
+               [*([report.notice] if report.notice else []), *report.accuracy, *report.methods]]
+    sources = [f"• {textfit.clean(f'{s.label} = {s.value}: {s.url} ({s.confidence})')}"
+               for c in report.cases for s in c.sources]
+    heading_h = Inches(0.45)
+    gap = Inches(0.3)
+    column = Box(MARGIN, BODY_TOP + heading_h, (BODY_W - gap) // 2, BODY_H - heading_h)
+    pages: list[list[tuple[Box, list[str], int]]] = [
+        [(BODY, group, METHODS_PT)]
+        for group in paginate(methods, BODY.inner_width_pt(), BODY.inner_height_pt(), METHODS_PT)]
+    columns = paginate(sources, column.inner_width_pt(), column.inner_height_pt(), SOURCES_PT)
+    right = Box(column.left + column.width + gap, column.top, column.width, column.height)
+    pages += [[(box, group, SOURCES_PT) for box, group in zip((column, right), columns[i:i + 2],
+                                                                 strict=False)]
+              for i in range(0, len(columns), 2)]
+    for i, page in enumerate(pages):
+        count = f" ({i + 1}/{len(pages)})" if len(pages) > 1 else ""
+        slide = _new_slide(deck, report, SECTION_TITLES["methods"] + count)
+        if page[0][0] is not BODY:
+            _text(slide, Box(MARGIN, BODY_TOP, BODY_W, heading_h), ["Sources"], METHODS_PT,
+                  bold=True)
+        for box, group, size in page:
+            _text(slide, box, group, size)
+        _notes(slide, [line for _, group, _ in page for line in group])
+
+
+def paginate(paragraphs: Sequence[str], width_pt: float, height_pt: float,
+             size: float) -> list[list[str]]:
+    """``paragraphs`` in groups that each fit, whole, in a ``width_pt`` x ``height_pt`` box
+    (as ``fit_paragraphs`` lays them out). A paragraph taller than a box gets a box alone."""
+    line_h = size * textfit.LINE_HEIGHT
+    gap = size * PARA_GAP
+    pages: list[list[str]] = []
+    used = height_pt + 1.0  # start a page at the first paragraph
+    for text in paragraphs:
+        need = textfit.lines_needed(text, width_pt, size) * line_h
+        if pages and used + gap + need <= height_pt + 1e-6:
+            pages[-1].append(text)
+            used += gap + need
+        else:
+            pages.append([text])
+            used = need
+    return pages
 
 
 _BUILDERS = {
@@ -390,16 +454,135 @@ def _table(slide: Slide, box: Box, rows: Sequence[Sequence[str]], *,
 
 
 def _chart(slide: Slide, fig: go.Figure, box: Box) -> None:
-    """``fig`` as a picture filling ``box``: drawn at the height it was designed for (legends
-    and margins are laid out for it) and the box's aspect ratio, then scaled into the box."""
-    aspect = box.width / box.height
-    height = int(fig.layout.height or DEFAULT_CHART_PX)
-    width = int(height * aspect)
-    if width < MIN_CHART_PX:  # a narrow box: keep the width readable, shrink the height
-        width, height = MIN_CHART_PX, int(MIN_CHART_PX / aspect)
-    sized = go.Figure(fig).update_layout(width=width, height=height)
-    png = images.figure_png(sized, width=width, height=height)
+    """``fig`` as a picture filling ``box``, drawn at one CSS pixel per point of the box (so
+    its fonts, raised to ``CHART_MIN_PT``, are that many points on the slide) and at the box's
+    aspect ratio (never stretched)."""
+    width, height = chart_pixels(box)
+    png = images.figure_png(projected(fig, width, height), width=width, height=height)
     slide.shapes.add_picture(io.BytesIO(png), *box.emu())
+
+
+def chart_pixels(box: Box) -> tuple[int, int]:
+    """The CSS pixel size a chart is drawn at for ``box``: one pixel per point."""
+    return round(Emu(box.width).pt), round(Emu(box.height).pt)
+
+
+def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
+    """A copy of ``fig`` laid out for a slide at ``width`` x ``height`` px: every font at least
+    ``CHART_MIN_PT`` px, no title (the slide's title says it), legend names without "hover"
+    (a slide is static), and the legend in its own band under the x axis, as tall as its
+    rows at that size need."""
+    spec = fig.to_plotly_json()
+    layout = spec.setdefault("layout", {})
+    _raise_fonts(spec, CHART_MIN_PT)
+    layout["font"] = {**layout.get("font", {}),
+                      "size": max(CHART_MIN_PT, layout.get("font", {}).get("size") or 0)}
+    layout["title"] = {"text": ""}
+    # the events are listed, numbered, beside the chart (with those outside its window): no
+    # legend entry per kind of event and no one-line note of the events outside
+    layout["annotations"] = [a for a in layout.get("annotations", [])
+                             if a.get("name") != charts.OUTSIDE_NOTE]
+    names = []
+    for trace in spec.get("data", []):
+        if trace.get("legendgroup") == charts.EVENT_LEGEND_GROUP:
+            trace["showlegend"] = False
+        if isinstance(trace.get("name"), str):
+            trace["name"] = _static_name(trace["name"])
+            if trace.get("showlegend", True) is not False:
+                names.append(trace["name"])
+    margin = {"l": 10, "r": 10, "t": 30, "b": 10}
+    dates = any(str(v.get("type", "")) == "date" or _has_dates(spec, k)
+                for k, v in layout.items() if k.startswith("xaxis") and isinstance(v, dict))
+    if layout.get("showlegend", True) and names:
+        rows = _legend_rows(names, width - 40)
+        band = rows * round(CHART_MIN_PT * LEGEND_ROW_EM)
+        margin["b"] = band + (AXIS_BAND_DATES_PX if dates else AXIS_BAND_PX)
+        layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0.0,
+                            "xanchor": "left", "y": 0.0, "yanchor": "bottom",
+                            "yref": "container", "traceorder": "normal"}
+    for key, value in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
+            value["automargin"] = True
+    layout["margin"] = margin
+    out = go.Figure(spec)
+    out.update_layout(width=width, height=height)
+    return out
+
+
+# A legend row is this many font sizes tall; an entry is its text plus this many px (symbol
+# and spacing); under the legend band sits the x axis (tick labels, a second line of dates,
+# the axis title) in this many px.
+LEGEND_ROW_EM: Final = 1.6
+LEGEND_ENTRY_PX: Final = 50
+AXIS_BAND_PX: Final = 60
+AXIS_BAND_DATES_PX: Final = 85
+
+
+def _legend_rows(names: Sequence[str], width: float) -> int:
+    """Rows a horizontal legend of ``names`` takes in ``width`` px at ``CHART_MIN_PT``."""
+    rows, used = 1, 0.0
+    for name in names:
+        entry = textfit.text_width(name, CHART_MIN_PT) + LEGEND_ENTRY_PX
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def _has_dates(spec: dict[str, Any], axis: str) -> bool:
+    """Whether a trace on x axis ``axis`` (``xaxis``, ``xaxis2``…) plots dates."""
+    ref = "x" + axis[len("xaxis"):]
+    for trace in spec.get("data", []):
+        xs = trace.get("x")
+        if trace.get("xaxis", "x") == ref and xs is not None and len(xs):
+            if getattr(getattr(xs, "dtype", None), "kind", "") == "M":
+                return True
+            first = next(iter(xs))
+            return isinstance(first, (str, np.datetime64)) or hasattr(first, "year")
+    return False
+
+
+def _static_name(name: str) -> str:
+    for hint in (" (hover)", "(hover)", "hover"):
+        name = name.replace(hint, "")
+    return name.strip()
+
+
+def _raise_fonts(node: object, floor: int) -> None:
+    """Every ``size`` inside a ``*font`` object of a Plotly JSON tree raised to ``floor``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("font") and isinstance(value, dict):
+                size = value.get("size")
+                if isinstance(size, (int, float)):
+                    value["size"] = max(floor, size)
+                elif isinstance(size, list):
+                    value["size"] = [max(floor, v) for v in size]
+            _raise_fonts(value, floor)
+    elif isinstance(node, list):
+        for item in node:
+            _raise_fonts(item, floor)
+
+
+def smallest_font(fig: go.Figure) -> float:
+    """The smallest font size (px) anywhere in ``fig``, its layout's default included."""
+    spec = fig.to_plotly_json()
+    sizes: list[float] = [spec.get("layout", {}).get("font", {}).get("size") or 12.0]
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("font") and isinstance(value, dict):
+                    size = value.get("size")
+                    sizes.extend(size if isinstance(size, list) else
+                                 [size] if isinstance(size, (int, float)) else [])
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(spec)
+    return float(min(sizes))
 
 
 def _cloud(slide: Slide, frequencies: object, hostile: bool, box: Box) -> None:

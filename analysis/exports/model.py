@@ -17,11 +17,13 @@ import plotly.graph_objects as go
 
 @dataclass(frozen=True)
 class Section:
-    """One part of the post-mortem. ``per_case`` sections repeat for each case."""
+    """One part of the post-mortem. ``per_case`` sections repeat for each case;
+    ``comparison_only`` ones exist only when several cases are compared."""
 
     key: str
     title: str
     per_case: bool = False
+    comparison_only: bool = False
 
 
 # The post-mortem's sections, in order: the deck has one slide per section (per case where
@@ -29,13 +31,14 @@ class Section:
 SECTIONS: Final[tuple[Section, ...]] = (
     Section("title", "Post-mortem"),
     Section("story", "The story in five bullets", per_case=True),
-    Section("compare", "The cases compared, hours since launch"),
+    Section("compare", "The cases compared, hours since launch", comparison_only=True),
     Section("timeline", "Sentiment timeline", per_case=True),
     Section("speed", "Hijack speed"),
     Section("posts", "Top hostile posts by engagement", per_case=True),
     Section("terms", "Distinctive terms and word clouds", per_case=True),
     Section("kpis", "Key figures"),
-    Section("lessons", "Lessons: what separates the cases"),
+    # One case has nothing to separate: its figures are on the speed and KPI slides.
+    Section("lessons", "Lessons: what separates the cases", comparison_only=True),
     Section("methods", "Methods and sources"),
 )
 SECTION_TITLES: Final[dict[str, str]] = {s.key: s.title for s in SECTIONS}
@@ -138,8 +141,8 @@ class Report:
         return len(self.cases) > 1
 
     def sections(self) -> tuple[Section, ...]:
-        """The sections this report has (no comparison charts for a single case)."""
-        return tuple(s for s in SECTIONS if s.key != "compare" or self.is_comparison)
+        """The sections this report has (no comparison charts or lessons for a single case)."""
+        return tuple(s for s in SECTIONS if self.is_comparison or not s.comparison_only)
 
     def footer(self) -> str:
         parts = [self.filters, self.notice, f"Generated {self.generated_at:%Y-%m-%d %H:%M} UTC"]
@@ -154,7 +157,8 @@ def date_range(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
 
 
 def provenance_text(provenance: str) -> str:
-    return "synthetic reconstruction" if provenance == "reconstruction" else "real archive"
+    return {"reconstruction": "synthetic reconstruction",
+            "sample": "real tweets, Internet Archive 1 % sample"}.get(provenance, "real archive")
 
 
 def minutes_text(value: float | None) -> str:

@@ -37,15 +37,18 @@ CHROMIUM_FLAGS: Final[tuple[str, ...]] = (
 )
 
 
-def write(content: Report, path: Path) -> Path:
+def write(content: Report, path: Path, *, paper: str = "letter") -> Path:
     """Write ``content`` as a PDF (the HTML report, printed) to ``path`` (atomically)."""
-    return atomic.write_bytes(path, to_bytes(content))
+    return atomic.write_bytes(path, to_bytes(content, paper=paper))
 
 
-def to_bytes(content: Report) -> bytes:
-    """The PDF as bytes (for a download button)."""
+def to_bytes(content: Report, *, paper: str = "letter") -> bytes:
+    """The PDF as bytes (for a download button), on ``paper`` (a key of ``report.PAPERS``)."""
+    if paper not in report.PAPERS:
+        raise ExportError(f"unknown paper size {paper!r}; choose one of {', '.join(report.PAPERS)}")
     with tempfile.TemporaryDirectory(prefix="backfire-pdf-") as scratch:
-        html = report.write(content, Path(scratch) / "report.html")
+        html = atomic.write_bytes(Path(scratch) / "report.html",
+                                  report.render(content, paper=report.PAPERS[paper]).encode())
         out = Path(scratch) / "report.pdf"
         print_to_pdf(html, out, profile=Path(scratch) / "profile")
         return out.read_bytes()

@@ -45,6 +45,31 @@ PLOTLY_CONFIG: Final = {"displaylogo": False, "responsive": True,
                         "toImageButtonOptions": {"format": "png", "scale": 2}}
 SAFE_SCHEMES: Final = frozenset({"http", "https"})
 CLOUD_SIZE: Final = (800, 420)
+# Printed page margins (mm), as in the template's @page rule.
+PRINT_MARGIN_MM: Final = 12
+# CSS pixels per millimetre (96 px per inch).
+PX_PER_MM: Final = 96 / 25.4
+# Tallest chart on a printed page (px): a timeline, its heading and its numbered events
+# share one page, so nothing spills onto an almost empty next page.
+PRINT_CHART_MAX_PX: Final = 500
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A printed page size: its CSS ``@page`` name, its width in millimetres, its name."""
+
+    css: str
+    width_mm: float
+    label: str
+
+    def content_px(self) -> int:
+        """The width (CSS px) between the page margins: printed charts are drawn at it, so
+        Chromium never scales (stretches) them to the page."""
+        return int((self.width_mm - 2 * PRINT_MARGIN_MM) * PX_PER_MM)
+
+
+PAPERS: Final[dict[str, Paper]] = {"letter": Paper("letter", 215.9, "US Letter"),
+                                   "a4": Paper("A4", 210.0, "A4")}
 
 
 @dataclass(frozen=True)
@@ -72,19 +97,38 @@ def to_bytes(report: Report) -> bytes:
     return render(report).encode("utf-8")
 
 
-def render(report: Report) -> str:
-    """The report as an HTML document (a string)."""
+def render(report: Report, *, paper: Paper | None = None) -> str:
+    """The report as an HTML document (a string); ``paper``: laid out to be printed on it
+    (charts at the page's width, the ``@page`` size set), else for a screen."""
+    def figure(fig: go.Figure) -> Markup:
+        return _figure(fig) if paper is None else _printed_figure(fig, paper)
+
     figures = _Charts(
-        timelines=[_figure(c.timeline) for c in report.cases],
-        terms=[_figure(c.terms) for c in report.cases],
+        timelines=[figure(c.timeline) for c in report.cases],
+        terms=[figure(c.terms) for c in report.cases],
         clouds=[[_cloud(cloud) for cloud in c.clouds] for c in report.cases],
-        comparison=[_figure(f) for f in report.comparison],
-        alerts=[_figure(c.speed.alert) for c in report.cases if c.speed.alert is not None],
+        comparison=[figure(f) for f in report.comparison],
+        alerts=[figure(c.speed.alert) for c in report.cases if c.speed.alert is not None],
     )
     return _environment().get_template(TEMPLATE).render(
-        report=report, charts=figures, titles=SECTION_TITLES,
-        plotlyjs=Markup(get_plotlyjs()),
+        report=report, charts=figures, titles=SECTION_TITLES, paper=paper,
+        plotlyjs=Markup(get_plotlyjs()), event_text=event_text,
+        footer_css=css_string(report.footer()),
     )
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string (for the printed pages' footer, an ``@page`` margin
+    box): every character but letters, digits and spaces as a hexadecimal escape, so no
+    text can end the string, the rule or the style element."""
+    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} "
+                      for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def event_text(line: str) -> str:
+    """An event caption without its marker glyph (the list's number stands for the marker)."""
+    return line.lstrip("▼ ")
 
 
 @functools.cache
@@ -105,6 +149,16 @@ def _figure(fig: go.Figure) -> Markup:
     html = pio.to_html(fig, full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG,
                        default_width="100%")
     return Markup(html)  # Plotly's JSON escapes "<", so tweet text in it cannot close the tag
+
+
+def _printed_figure(fig: go.Figure, paper: Paper) -> Markup:
+    """``fig`` at a fixed size for ``paper``: as wide as the page's text, at most
+    ``PRINT_CHART_MAX_PX`` tall, not responsive (its aspect ratio is the one drawn)."""
+    height = min(int(fig.layout.height or PRINT_CHART_MAX_PX), PRINT_CHART_MAX_PX)
+    sized = go.Figure(fig).update_layout(width=paper.content_px(), height=height)
+    html = pio.to_html(sized, full_html=False, include_plotlyjs=False,
+                       config={**PLOTLY_CONFIG, "responsive": False, "staticPlot": True})
+    return Markup(html)
 
 
 def _cloud(cloud: Cloud) -> _CloudImage:

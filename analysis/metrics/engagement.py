@@ -172,11 +172,21 @@ def top_hostile_posts(table: pd.DataFrame, n: int = DEFAULT_TOP, *,
         keep = hostile[found.row]
     candidates = np.flatnonzero(keep)
     order = np.lexsort((candidates, found.first_seen[candidates], -found.engagement[candidates]))
-    frame = _frame(table, found, candidates[order][:n])
+    picked = candidates[order][:n]
+    frame = _frame(table, found, picked)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
-    frame["url"] = [schema.tweet_url(None if pd.isna(a) else str(a), str(i))
-                    for a, i in zip(frame["author"], frame["id"], strict=True)]
+    frame["url"] = _urls(table, found, picked, frame)
     return frame
+
+
+def _urls(table: pd.DataFrame, found: Engagement, picked: np.ndarray, frame: pd.DataFrame) -> list[str | None]:
+    """Each post's public address on its platform (a rebuilt original has no URL of its own)."""
+    base = table.iloc[found.row[picked]].reset_index(drop=True)
+    links = pd.DataFrame({"id": frame["id"], "author": frame["author"]})
+    if "platform" in base.columns:
+        links["platform"] = base["platform"]
+        links["url"] = base["url"].where(~found.rebuilt[picked], None)
+    return schema.post_urls(links)
 
 
 def hostile_engagement_share(table: pd.DataFrame) -> tuple[float | None, str | None]:

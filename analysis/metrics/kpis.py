@@ -190,6 +190,8 @@ HOSTILITY_KPIS: Final[tuple[str, ...]] = tuple(k for k, s in KPIS.items() if s.n
 # KPIs measured from the launch: they move when the launch is only assumed.
 LAUNCH_KPIS: Final[tuple[str, ...]] = (
     "time_to_peak_hours", "time_to_hijack_minutes", "alert_fired_minutes")
+NO_LAUNCH: Final = "no launch time given: measured from the first tweet in the archive"
+LAUNCH_ASSUMED: Final = "the launch time is assumed (see the caveats): measured from it"
 # Units as shown next to values.
 UNIT_FORMATS: Final[dict[str, str]] = {
     "tweets": "{:,.0f}", "accounts": "{:,.0f}", "tweets/hour": "{:,.0f}/h",
@@ -231,6 +233,17 @@ def format_value(key: str, value: Any) -> str:
     return UNIT_FORMATS[KPIS[key].unit].format(value)
 
 
+def format_duration(minutes: float | None) -> str:
+    """Minutes as a short human duration (``42 min``, ``3.5 h``, ``2.1 days``; ``—`` if unknown)."""
+    if minutes is None or pd.isna(minutes):
+        return "—"
+    if abs(minutes) < 120:
+        return f"{minutes:.0f} min"
+    if abs(minutes) < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} days"
+
+
 def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
             events: Sequence[Any] = (), alert_rule: alerts.AlertRule | None = None,
             launch_assumed: bool = False) -> KpiReport:
@@ -241,11 +254,12 @@ def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
         report.notes.update(dict.fromkeys(KPIS, "the archive holds no dated tweets"))
         report.values.update(tweets=len(table), originals=int((~table["is_retweet"]).sum()))
         return report
-    if launch is None:
-        launch = dated.min()
+    if launch is None or launch_assumed:
+        note = LAUNCH_ASSUMED if launch is not None else NO_LAUNCH
+        launch = dated.min() if launch is None else launch
         report.launch_assumed = True
         for key in LAUNCH_KPIS:
-            report.notes[key] = "no launch time given: measured from the first tweet in the archive"
+            report.notes[key] = note
     report.launch = launch = _utc(launch)
     measure = Measure(table, launch, events, alert_rule)
     scored = hostile_mask(table) is not None

@@ -68,6 +68,10 @@ BROKERS: Final = 5
 # Labels are drawn for the most amplified accounts, the brokers and the brand only.
 LABELLED: Final = 12
 RANDOM_SEED: Final = 13
+# Spring layout spacing, as a multiple of networkx's default (1/sqrt(n)): spreads the dense
+# core so labels of neighbouring accounts do not overlap (edge weights are left out of the
+# layout for the same reason: heavy edges would pull the hubs into one knot).
+SPREAD: Final = 2.5
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,8 @@ def network(table: pd.DataFrame, relation: str, *, brand_account: str | None = N
     communities, modularity = _communities(undirected)
     between = _betweenness(undirected)
     brokers = set(sorted(between, key=lambda n: (-between[n], n))[:BROKERS]) if between else set()
-    positions = nx.spring_layout(undirected, weight="weight", seed=RANDOM_SEED) if len(graph) else {}
+    positions = (nx.spring_layout(undirected, k=SPREAD / np.sqrt(len(graph)), iterations=100,
+                                  seed=RANDOM_SEED) if len(graph) else {})
     nodes = pd.DataFrame({
         "account": list(graph),
         "x": [float(positions[n][0]) for n in graph],

@@ -34,7 +34,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis.errors import BackfireError
 from analysis.metrics import terms
-from analysis.metrics.timeline import assign_bins
+from analysis.metrics.timeline import BIN_SIZES, assign_bins, bin_for_span
 
 # "A handful": five themes read at a glance on a slide and still separate the grievances of
 # every bundled case (fewer merge them, more split one grievance into near-duplicates).
@@ -62,8 +62,6 @@ RANDOM_SEED: Final = 13
 MIN_BIN_TWEETS: Final = 20
 # About this many bins across the busy part of the case: a curve, not a comb.
 TARGET_BINS: Final = 48
-BIN_CHOICES: Final[tuple[pd.Timedelta, ...]] = tuple(pd.Timedelta(s) for s in (
-    "5min", "15min", "30min", "1h", "3h", "6h", "12h", "1D"))
 # The busy part: from the 1st to the 99th percentile of tweet times.
 SPAN_QUANTILES: Final = (0.01, 0.99)
 # Filler words that say how something was said, not what: kept out of the themes' vocabulary.
@@ -272,13 +270,9 @@ def auto_bin(times: pd.Series) -> pd.Timedelta:
     """The bin width that gives about ``TARGET_BINS`` bins across the busy part of the case."""
     dated = times.dropna()
     if dated.empty:
-        return BIN_CHOICES[3]
+        return BIN_SIZES["1h"]
     lo, hi = dated.quantile(list(SPAN_QUANTILES))
-    span = max(hi - lo, pd.Timedelta(minutes=5))
-    for width in BIN_CHOICES:
-        if span / width <= TARGET_BINS:
-            return width
-    return BIN_CHOICES[-1]
+    return BIN_SIZES[bin_for_span(max(hi - lo, pd.Timedelta(minutes=5)), TARGET_BINS)]
 
 
 def shares_over_time(table: pd.DataFrame, labels: pd.Series, names: Sequence[str], *,

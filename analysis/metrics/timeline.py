@@ -202,3 +202,11 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 def _utc(value: pd.Timestamp | None) -> pd.Timestamp:
     stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def bin_for_span(span: pd.Timedelta, target: int) -> str:
+    """The narrowest ``BIN_SIZES`` key that cuts ``span`` into at most ``target`` bins."""
+    for key, width in BIN_SIZES.items():
+        if span / width <= target:
+            return key
+    return list(BIN_SIZES)[-1]

@@ -1,21 +1,23 @@
 """Brand hostility: the probability that a tweet attacks the brand or its campaign.
 
 Hostility is not negative mood. A tweet is hostile when it accuses, mocks (sarcasm included),
-insults or swears at its target. The probability is a logistic combination of a handful of
-signals, each a column of ``features``:
+insults or swears at its target. The probability is one logistic regression over:
 
-- generic offensiveness, fitted on TweetEval *offensive* (train split; threshold on val):
-  ``alt-profanity-check`` (a linear model shipped with its weights on PyPI), the strongest
-  offensive term it knows in the tweet, VADER's scores, the most negative VADER lexicon word,
-  whether the tweet addresses someone ("you"), and shouting;
+- generic offensiveness, fitted on TweetEval *offensive* train (threshold by 5-fold
+  cross-validation on train, never on val): hashed word and byte n-grams (``ngrams``; only
+  bucket weights are shipped, no text and no vocabulary) jointly with alt-profanity-check's
+  probability, its strongest offensive term in the tweet, VADER's scores, the most negative
+  VADER lexicon word, whether the tweet addresses someone ("you"), and shouting;
 - campaign context, which no public benchmark labels: a case's target terms (``cue_terms``,
   e.g. foreclosure, bailout, brutality: in a hijacked campaign, naming the scandal is the
   accusation), sarcasm cues of Q&A hijacks (praise about the targets, lexically positive
   questions, scare quotes, "great time to…", "can I have my … back", "nailed it", 👏) and
   mockery cues (laughter and derision: lol, 😂, "epic fail", "good luck with that"). Their
-  weights are priors set by a stated rule (``fit``), not fitted.
+  weights are priors set by a stated rule (``context_prior``), not fitted.
 
-Only the scalar weights are stored (``data/scoring_model.json``), with their provenance.
+The features are computed in one pass by ``analysis.nlp.features``; the scalar weights live in
+``data/scoring_model.json`` with their provenance, the n-gram weights in
+``data/models/hostility.npz``.
 """
 
 from __future__ import annotations
@@ -24,27 +26,27 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Final
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.nlp import lexicon, scoring_model, sentiment
-from analysis.nlp.measures import best_threshold
+from analysis.nlp import ngrams, scoring_model
+from analysis.store import paths
 
 # VADER's four scores come first in every feature matrix.
 POLARITY_COLUMNS: Final = ("compound", "pos", "neg", "neu")
 # Generic signals, weighted by a logistic regression fitted on TweetEval offensive (train).
 GENERIC_FEATURES: Final[dict[str, str]] = {
+    "ngrams": "hashed word 1-2-gram and byte 2-5-gram score (weights fitted jointly, fixed weight 1)",
     "profanity_logit": "alt-profanity-check probability, as a logit",
     "offensive_term_max": "largest alt-profanity-check term weight among the tweet's words",
     "offensive_terms": "number of words with a strongly offensive term weight (capped)",
     "compound": "VADER compound",
     "pos": "VADER positive share",
     "neg": "VADER negative share",
+    "neu": "VADER neutral share",
     "lexicon_min": "valence of the tweet's most negative VADER lexicon word",
     "second_person": "addresses someone: you, your, u, ur…",
     "shouting": "share of upper-case letters",
@@ -60,18 +62,15 @@ FEATURES: Final = (*GENERIC_FEATURES, *CONTEXT_FEATURES)
 
 # Probabilities are clipped before the logit so that 0 and 1 stay finite.
 PROBABILITY_FLOOR: Final = 1e-3
-# A term weight above this in alt-profanity-check's SVM marks a strongly offensive word
-# (about the top 1.5% of its 15k-word vocabulary).
-OFFENSIVE_TERM_WEIGHT: Final = 1.0
-# Counts are capped: a third swear word says little more than the second.
-COUNT_CAP: Final = 3
 # Prior rule for the context weights: a cue alone lifts this quantile of harmless training
 # tweets (ordered by generic logit, most benign first) this many logit units above the
 # threshold. 0.1: even clearly positive praise turns hostile when it carries a sarcasm cue.
 CONTEXT_QUANTILE: Final = 0.1
 CONTEXT_MARGIN_LOGIT: Final = 0.5
-# Default threshold when no fitted model is stored (the fitted one is chosen on TweetEval val).
+# Default threshold when no fitted model is stored (the fitted one is chosen by cross-validation
+# on TweetEval offensive train).
 DEFAULT_THRESHOLD: Final = 0.5
+NGRAM_FILE: Final = paths.PROJECT_ROOT / "data" / "models" / "hostility.npz"
 
 SECOND_PERSON: Final = re.compile(r"\b(?:you|your|yours|you're|youre|yourself|u|ur|ya)\b", re.I)
 # Praise words that, in a question about the brand's own failings, read as mockery.
@@ -117,6 +116,14 @@ class Model:
     intercept: float
     threshold: float
     provenance: dict[str, Any] = field(default_factory=dict)
+    ngram_weights: ngrams.BlockWeights | None = None
+
+    def ngram_score(self, found: dict[str, ngrams.Occurrences]) -> np.ndarray:
+        """The n-gram part of the logit (0 without stored n-gram weights)."""
+        texts = next(iter(found.values())).texts if found else 0
+        if self.ngram_weights is None:
+            return np.zeros(texts)
+        return self.ngram_weights.score(found)
 
     def logits(self, matrix: np.ndarray, *, context: bool = True) -> np.ndarray:
         """Logits for a feature matrix laid out as ``POLARITY_COLUMNS + FEATURES``.
@@ -137,13 +144,16 @@ class Model:
                 "threshold": self.threshold, "provenance": dict(self.provenance)}
 
 
+@functools.cache
 def model() -> Model:
-    """The stored model (``data/scoring_model.json``); a neutral placeholder if none is stored."""
+    """The stored model (``data/scoring_model.json`` and ``data/models/hostility.npz``); a
+    neutral placeholder if none is stored."""
     stored = scoring_model.load().get("hostility")
     if not stored:
         return Model({"profanity_logit": 1.0}, 0.0, DEFAULT_THRESHOLD, {"fitted": False})
+    weights = ngrams.BlockWeights.load(NGRAM_FILE) if NGRAM_FILE.is_file() else None
     return Model(dict(stored["weights"]), float(stored["intercept"]), float(stored["threshold"]),
-                 dict(stored.get("provenance", {})))
+                 dict(stored.get("provenance", {})), weights)
 
 
 def cue_pattern(cue_terms: Sequence[str]) -> re.Pattern[str] | None:
@@ -156,32 +166,7 @@ def cue_pattern(cue_terms: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + alternatives + r")\w{0,3}\b", re.I)
 
 
-def features(texts: Sequence[str], cue_terms: Sequence[str] = ()) -> np.ndarray:
-    """``(n, 4 + len(FEATURES))`` float matrix: VADER's scores, then every feature.
-
-    VADER runs text by text (NLTK); everything else is vectorised over the batch: the
-    profanity model on one sparse matrix, the cue patterns through Arrow's RE2 engine.
-    """
-    texts = list(texts)
-    polar = sentiment.polarities(texts)
-    profane, term_max, term_count = _profanity(texts)
-    profane = np.clip(profane, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
-    column = pa.array(texts, type=pa.large_string())
-    cues = cue_pattern(cue_terms)
-    targeted = _matches(column, cues.pattern) if cues else np.zeros(len(texts), dtype=bool)
-    praise_of_target = targeted & (polar[:, 1] > 0) & (
-        _matches(column, r"\?") | _matches(column, PRAISE_WORD.pattern))
-    rows = np.column_stack([
-        np.log(profane / (1 - profane)), term_max, term_count,
-        polar[:, 0], polar[:, 1], polar[:, 2], _lexicon_min(column),
-        _matches(column, SECOND_PERSON.pattern), _shouting(column),
-        targeted, praise_of_target | _matches(column, SARCASM_ANY.pattern),
-        _matches(column, MOCKERY_ANY.pattern), _matches(column, CONDEMNATION.pattern),
-    ]).astype("float64")
-    return np.hstack([polar, rows.reshape(len(texts), len(FEATURES))])
-
-
-def _matches(column: pa.Array, pattern: str) -> np.ndarray:
+def matches(column: pa.Array, pattern: str) -> np.ndarray:
     """Case-insensitive regex search on every text at once (RE2, vectorised)."""
     found = pc.match_substring_regex(column, _re2(pattern), ignore_case=True)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
@@ -193,64 +178,33 @@ def _re2(pattern: str) -> str:
     return re.sub(r"\\U([0-9a-fA-F]{8})", lambda m: "\\x{" + m.group(1).lstrip("0") + "}", pattern)
 
 
-def _lexicon_min(column: pa.Array) -> np.ndarray:
-    """Valence of each text's most negative VADER lexicon word (0 if none is negative)."""
-    tokens = pc.split_pattern_regex(pc.utf8_lower(column), r"[^a-z']+")
-    flat = pc.list_flatten(tokens).to_numpy(zero_copy_only=False)
-    valences = pd.Series(flat, dtype=object).map(_negative_lexicon()).fillna(0.0).to_numpy(dtype="float64")
-    offsets = tokens.offsets.to_numpy()
-    out = np.zeros(len(column))
+def shouting(column: pa.Array) -> np.ndarray:
+    """Share of upper-case letters (Unicode letters; ASCII texts counted on their bytes)."""
+    column = pa.concat_arrays([column.cast(pa.large_string())])
+    n = len(column)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[: n + 1]
+    data = column.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.zeros(0, np.uint8)
+    starts = offsets[:-1] - offsets[0]
+    letters, upper = np.zeros(n), np.zeros(n)
     nonempty = offsets[1:] > offsets[:-1]
-    if valences.size:
-        out[nonempty] = np.minimum.reduceat(valences, offsets[:-1][nonempty])
-    return np.minimum(out, 0.0)
-
-
-def _shouting(column: pa.Array) -> np.ndarray:
-    """Share of upper-case letters."""
-    letters = pc.count_substring_regex(column, r"\pL").to_numpy(zero_copy_only=False)
-    upper = pc.count_substring_regex(column, r"\p{Lu}").to_numpy(zero_copy_only=False)
-    return np.divide(upper, letters, out=np.zeros(len(column)), where=letters > 0)
-
-
-@functools.cache
-def _negative_lexicon() -> dict[str, float]:
-    return {word: value for word, value in lexicon.analyzer().lexicon.items() if value < 0}
-
-
-def probabilities(texts: Sequence[str], cue_terms: Sequence[str] = (),
-                  fitted: Model | None = None) -> np.ndarray:
-    """Hostility probability per text (convenience for small inputs; scoring batches it)."""
-    return (fitted or model()).probabilities(features(texts, cue_terms))
+    if raw.size:
+        is_upper = (raw >= ord("A")) & (raw <= ord("Z"))
+        is_letter = is_upper | ((raw >= ord("a")) & (raw <= ord("z")))
+        letters[nonempty] = np.add.reduceat(is_letter.astype(np.int64), starts[nonempty])
+        upper[nonempty] = np.add.reduceat(is_upper.astype(np.int64), starts[nonempty])
+        high = np.zeros(n, dtype=bool)
+        high[nonempty] = np.maximum.reduceat(raw, starts[nonempty]) >= 0x80
+        if high.any():
+            others = column.filter(pa.array(high))
+            letters[high] = pc.count_substring_regex(others, r"\pL").to_numpy(zero_copy_only=False)
+            upper[high] = pc.count_substring_regex(others, r"\p{Lu}").to_numpy(zero_copy_only=False)
+    return np.divide(upper, letters, out=np.zeros(n), where=letters > 0)
 
 
 def sarcasm_cues(text: str) -> list[str]:
     """Names of the sarcasm and mockery cues found in ``text`` (for explanations and tests)."""
     return [name for name, pattern in (SARCASM_CUES | MOCKERY_CUES).items() if pattern.search(text)]
-
-
-def _profanity(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """alt-profanity-check per text: its probability, the largest term weight of its SVM
-    among the text's words, and the number of strongly offensive words (one vectorisation)."""
-    if not texts:
-        return np.zeros(0), np.zeros(0), np.zeros(0)
-    # Imported on first use: loading alt-profanity-check unpickles its models (about 1 s).
-    from profanity_check import profanity_check as package
-
-    matrix = package.vectorizer.transform(texts)
-    probability = np.asarray(package.model.predict_proba(matrix)[:, 1], dtype="float64")
-    present = (matrix > 0).astype("float64").multiply(_term_weights()).tocsr()
-    strongest = np.asarray(present.max(axis=1).todense()).ravel()
-    count = np.asarray((present > OFFENSIVE_TERM_WEIGHT).sum(axis=1)).ravel()
-    return probability, np.maximum(strongest, 0.0), np.minimum(count, COUNT_CAP).astype("float64")
-
-
-@functools.cache
-def _term_weights() -> np.ndarray:
-    # Imported on first use, as in ``_profanity``.
-    from profanity_check import profanity_check as package
-
-    return np.mean([c.estimator.coef_[0] for c in package.model.calibrated_classifiers_], axis=0)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -261,42 +215,8 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def fit(train: tuple[Sequence[str], Sequence[int] | np.ndarray],
-        val: tuple[Sequence[str], Sequence[int] | np.ndarray],
-        *, source: str) -> Model:
-    """Fit the generic weights on ``train``, choose the threshold on ``val``, set the priors.
-
-    The context weights (target terms, sarcasm, mockery, condemnation) cannot be fitted on a benchmark that has no
-    brand targets. Rule: each alone lifts the *median* harmless training tweet
-    ``CONTEXT_MARGIN_LOGIT`` above the chosen threshold.
-    """
-    # Imported here: only fitting needs them, and importing sklearn's estimators costs ~1 s.
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    offset = len(POLARITY_COLUMNS)
-    generic = slice(offset, offset + len(GENERIC_FEATURES))
-    x_train = features(train[0])[:, generic]
-    y_train = np.asarray(train[1])
-    scaler = StandardScaler().fit(x_train)
-    regression = LogisticRegression(max_iter=2000).fit(scaler.transform(x_train), y_train)
-    raw = regression.coef_[0] / scaler.scale_
-    intercept = float(regression.intercept_[0] - raw @ scaler.mean_)
-    weights = {name: float(w) for name, w in zip(GENERIC_FEATURES, raw, strict=True)}
-    draft = Model(weights, intercept, DEFAULT_THRESHOLD)
-    val_probs = draft.probabilities(features(val[0]), context=False)
-    threshold = best_threshold(np.asarray(val[1]), val_probs)
-    harmless = np.quantile(intercept + x_train[y_train == 0] @ raw, CONTEXT_QUANTILE)
-    prior = _logit(threshold) - float(harmless) + CONTEXT_MARGIN_LOGIT
-    weights.update({name: round(prior, 4) for name in CONTEXT_FEATURES})
-    provenance = {
-        "fitted_on": f"{source} train split ({len(y_train)} tweets), logistic regression",
-        "threshold_chosen_on": f"{source} val split ({len(val[1])} tweets), max macro-F1",
-        "context_weights": f"prior, not fitted: each cue alone lifts the {CONTEXT_QUANTILE:.0%} "
-                           "most benign harmless train tweet (by generic logit) "
-                           f"{CONTEXT_MARGIN_LOGIT} logit above the threshold",
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "command": "python -m analysis evaluate --fit",
-    }
-    return Model({k: round(v, 6) for k, v in weights.items()}, round(intercept, 6),
-                 round(threshold, 4), provenance)
+def context_prior(harmless_logits: np.ndarray, threshold: float) -> float:
+    """The context weights' prior: each cue alone lifts the ``CONTEXT_QUANTILE`` most benign
+    harmless training tweet (by generic logit) ``CONTEXT_MARGIN_LOGIT`` above the threshold."""
+    harmless = float(np.quantile(harmless_logits, CONTEXT_QUANTILE))
+    return _logit(threshold) - harmless + CONTEXT_MARGIN_LOGIT

@@ -21,16 +21,17 @@ import pandas as pd
 
 from analysis import ANALYSIS_VERSION, schema
 from analysis.errors import BackfireError
-from analysis.nlp import hostility, sentiment
+from analysis.nlp import features, hostility, sentiment, sentiment_model
 
 # Below this many unique texts, starting worker processes (~1 s) costs more than it saves.
 PARALLEL_MIN_TEXTS: Final = 20_000
-# Texts per task sent to a worker: large enough to amortise pickling, small enough to balance.
-CHUNK_TEXTS: Final = 5_000
+# Texts per task sent to a worker: large enough to amortise pickling, small enough to balance
+# the last tasks across both cores and to keep the n-gram buffers small.
+CHUNK_TEXTS: Final = 2_500
 # Worker processes start from a clean fork server (not a fork of a big, threaded parent such
-# as Streamlit) with the scoring modules already imported.
+# as Streamlit) with the scoring modules imported and every weight loaded (nlp/preload.py).
 START_METHOD: Final = "forkserver"
-PRELOAD: Final = ["analysis.nlp.hostility"]
+PRELOAD: Final = ["analysis.nlp.preload"]
 # "RT @handle: " as the canonical schema rebuilds a retweet's text.
 RETWEET_PREFIX_PATTERN: Final = sentiment.RETWEET_PREFIX.pattern
 
@@ -51,17 +52,25 @@ def scoring_texts(text: pd.Series) -> pd.Series:
 
 def feature_matrix(texts: Sequence[str], cue_terms: Sequence[str] = (),
                    workers: int | None = None) -> np.ndarray:
-    """``hostility.features`` for many texts, in parallel chunks when it pays off."""
+    """``features.matrix`` for many texts, in parallel chunks when it pays off."""
     texts = list(texts)
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
-        return hostility.features(texts, cue_terms)
+        return _chunked(texts, tuple(cue_terms))
     chunks = [texts[i:i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
     context = multiprocessing.get_context(START_METHOD)
     context.set_forkserver_preload(PRELOAD)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = list(pool.map(hostility.features, chunks, [tuple(cue_terms)] * len(chunks)))
-    return np.vstack(parts)
+        parts = list(pool.map(features.matrix, chunks, [tuple(cue_terms)] * len(chunks)))
+    return np.vstack(parts) if parts else features.matrix([], cue_terms)
+
+
+def _chunked(texts: list[str], cue_terms: tuple[str, ...]) -> np.ndarray:
+    """One process, ``CHUNK_TEXTS`` at a time: the n-gram buffers stay small."""
+    if len(texts) <= CHUNK_TEXTS:
+        return features.matrix(texts, cue_terms)
+    return np.vstack([features.matrix(texts[i:i + CHUNK_TEXTS], cue_terms)
+                      for i in range(0, len(texts), CHUNK_TEXTS)])
 
 
 def score(table: pd.DataFrame, *, cue_terms: Sequence[str] = (), threshold: float | None = None,
@@ -80,10 +89,12 @@ def score(table: pd.DataFrame, *, cue_terms: Sequence[str] = (), threshold: floa
     matrix = feature_matrix([str(t) for t in uniques], cue_terms, workers)
     prob = fitted.probabilities(matrix) if len(uniques) else np.zeros(0)
     cuts = sentiment.thresholds()
-    labels = sentiment.labels(matrix[:, 0], cuts).array if len(uniques) else pd.array([], "string")
+    labeller = sentiment_model.model()
+    inputs = matrix[:, [features.column(name) for name in sentiment_model.INPUTS]]
+    labels = labeller.labels(inputs).array if len(uniques) else pd.array([], "string")
     columns: dict[str, Any] = {
-        name: matrix[codes, i] if len(uniques) else np.zeros(0)
-        for i, name in enumerate(hostility.POLARITY_COLUMNS)
+        name: matrix[codes, features.column(name)] if len(uniques) else np.zeros(0)
+        for name in features.POLARITY_COLUMNS
     }
     columns["sentiment"] = labels.take(codes) if len(uniques) else labels
     columns["hostile_prob"] = prob[codes] if len(uniques) else prob
@@ -91,6 +102,7 @@ def score(table: pd.DataFrame, *, cue_terms: Sequence[str] = (), threshold: floa
     out = table.assign(**{name: pd.Series(columns[name], index=table.index).astype(dtype)
                           for name, dtype in schema.SCORE_COLUMNS.items()})
     out.attrs["scoring"] = settings(cue_terms, cut, cuts, fitted, unique_texts=len(uniques))
+    out.attrs["scoring"]["sentiment_model"] = labeller.provenance
     return out
 
 

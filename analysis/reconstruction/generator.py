@@ -5,8 +5,9 @@ For each reconstruction case it writes, under ``paths.archives_dir()`` (or ``out
   writes them), including real ``retweeted_status`` / ``quoted_status`` objects, replies to
   the brand, a few non-English tweets, spam accounts posting identical texts and a few exact
   duplicate lines (overlapping collection pages);
-- ``<name>.truth.csv``: ``tweet_id,stance,hostile`` for every tweet that is not a retweet
-  (evaluation only: the dashboard never reads it);
+- ``<name>.truth.csv``: ``tweet_id,stance,hostile,theme`` for every tweet that is not a
+  retweet (evaluation only: the dashboard never reads it); ``theme`` is the case theme the text
+  was drawn from (``general`` for shared templates, ``none`` for brand and spam tweets);
 - ``<name>.meta.json``: generator version, seed and case-file hash, so ``--if-missing``
   rebuilds stale archives.
 
@@ -48,7 +49,7 @@ from analysis.reconstruction.grammar import (
 from analysis.store import atomic, paths
 
 # Bump when the output for the same case file and seed changes (invalidates built archives).
-GENERATOR_VERSION: Final = "1.4"
+GENERATOR_VERSION: Final = "1.5"
 TWITTER_EPOCH_MS: Final = 1288834974657
 ORIGINAL, RETWEET, REPLY, QUOTE = 0, 1, 2, 3
 STANCE_INDEX: Final[dict[str, int]] = {s: i for i, s in enumerate(STANCES)}
@@ -66,6 +67,8 @@ REPLY_TO_BRAND_SHARE: Final = 0.65
 RETWEET_WINDOW_MINUTES: Final = 120.0
 FOLLOWER_EXPONENT: Final = 0.55
 KIND_VIRALITY: Final[dict[int, float]] = {ORIGINAL: 1.0, REPLY: 0.25, QUOTE: 0.8}
+# The truth table's theme for brand and spam tweets (no grammar theme).
+NO_THEME: Final = "none"
 # Share of hostile/other tweets that carry one of the case's co-hashtags.
 COHASHTAG_SHARE: Final = 0.1
 DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -109,6 +112,8 @@ RECON_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     "amplifiers": (list, False),
     "spinoffs": (list, False),
     "brand_retweets": (dict, False),
+    # Many routine brand tweets (e.g. hundreds of answers): spread evenly over a window.
+    "brand_series": (list, False),
     "cohashtags": (list, False),
     # Hours since launch before which no tweet attacks the brand (default: the launch; the tag
     # did not exist before it) and before which no text reacts to the backlash (default: the
@@ -198,7 +203,7 @@ def build_case(case: Case, *, out_dir: Path | None = None, seed: int | None = No
                scale: int | None = None) -> BuildResult:
     """Generate and write one case's archive, truth table and meta file."""
     started = time.perf_counter()
-    recon = reconstruction_of(case)
+    recon = _with_brand_series(reconstruction_of(case))
     folder = out_dir or paths.archives_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stem = archive_name(case.id, scale)
@@ -212,11 +217,11 @@ def build_case(case: Case, *, out_dir: Path | None = None, seed: int | None = No
     early = Composer(grammar.without_hindsight(), draws, hashtag=case.hashtag,
                      brand_account=case.brand_account)
     plan, authors = _plan(case, recon, rng, draws, scale)
-    texts = _texts(case, recon, plan, authors, (early, composer), draws)
+    texts, themes = _texts(case, recon, plan, authors, (early, composer), draws)
     archive = folder / f"{stem}.jsonl.gz"
     lines = _write_archive(archive, case, recon, plan, authors, texts, rng)
     truth = folder / f"{stem}.truth.csv"
-    _write_truth(truth, plan)
+    _write_truth(truth, plan, themes)
     retweets = int((plan.kind == RETWEET).sum())
     result = BuildResult(case.id, archive, truth, len(plan.t_ms), lines,
                          len(plan.t_ms) - retweets, retweets, 0.0)
@@ -255,12 +260,34 @@ def reconstruction_of(case: Case) -> Mapping[str, Any]:
         if not isinstance(tweet, Mapping) or "text" not in tweet or not {"hours", "time"} & set(tweet):
             raise CaseError(f"{where}: key 'reconstruction.brand_tweets[{i}]': needs text and "
                             "hours (since launch) or time (UTC)")
+    for i, spec in enumerate(recon.get("brand_series", [])):
+        texts = spec.get("texts") if isinstance(spec, Mapping) else None
+        if (not isinstance(spec, Mapping) or not {"from_hours", "to_hours", "count"} <= set(spec)
+                or not isinstance(texts, list) or not texts
+                or not all(isinstance(t, str) for t in texts)):
+            raise CaseError(f"{where}: key 'reconstruction.brand_series[{i}]': needs from_hours, "
+                            "to_hours, count and a non-empty list of texts")
     for i, amp in enumerate(recon.get("amplifiers", [])):
         needed = {"screen_name", "followers", "from_hours", "to_hours", "posts", "stances"}
         if not isinstance(amp, Mapping) or not needed <= set(amp):
             raise CaseError(f"{where}: key 'reconstruction.amplifiers[{i}]': needs "
                             f"{', '.join(sorted(needed))}")
     return recon
+
+
+def _with_brand_series(recon: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``recon`` with each ``[[brand_series]]`` (from_hours, to_hours, count, texts) expanded
+    into evenly spaced brand tweets that cycle through its texts."""
+    series = recon.get("brand_series", [])
+    if not series:
+        return recon
+    extra = []
+    for spec in series:
+        lo, hi, count = float(spec["from_hours"]), float(spec["to_hours"]), int(spec["count"])
+        texts = list(spec["texts"])
+        extra += [{"hours": lo + (i + 0.5) * (hi - lo) / count, "kind": "series",
+                   "text": texts[i % len(texts)]} for i in range(count)]
+    return {**recon, "brand_tweets": [*recon["brand_tweets"], *extra]}
 
 
 def _check_knots(knots: Any, where: str, key: str) -> None:
@@ -316,6 +343,11 @@ def _plan(case: Case, recon: Mapping[str, Any], rng: np.random.Generator, draws:
     rank[order] = np.arange(len(order))
     t, kind, stance, author, origin = t[order], kind[order], stance[order], author[order], origin[order]
     brand_rows = rank[brand_pos]
+    # An amplifier with a reported ``retweets`` count: its first post gets that many retweets
+    # (e.g. a viral image from a small account).
+    starts = n + np.cumsum([0] + [int(a["posts"]) for a in amps])[:len(amps)]
+    viral = [(int(rank[start]), int(a["retweets"])) for start, a in zip(starts, amps, strict=True)
+             if int(a.get("retweets", 0)) > 0 and int(a["posts"]) > 0]
 
     fixed_text: dict[int, str] = {int(r): str(b["text"]) for r, b in zip(brand_rows, recon["brand_tweets"],
                                                                        strict=True)}
@@ -327,7 +359,7 @@ def _plan(case: Case, recon: Mapping[str, Any], rng: np.random.Generator, draws:
                  np.full(len(t), -1, np.int8), ids, fixed_text,
                  {int(r): int(b["favorites"]) for r, b in zip(brand_rows, recon["brand_tweets"], strict=True)
                   if "favorites" in b})
-    _references(recon, rng, plan, authors, brand_rows)
+    _references(recon, rng, plan, authors, brand_rows, viral)
     _brand_retweets(recon, rng, plan, launch_ms)
     _spinoffs(recon, rng, plan, launch_ms)
     return plan, authors
@@ -450,7 +482,8 @@ def _snowflakes(t_ms: np.ndarray, rng: np.random.Generator, fixed: Mapping[int, 
 
 
 def _references(recon: Mapping[str, Any], rng: np.random.Generator, plan: _Plan,
-                authors: _Authors, brand_rows: np.ndarray) -> None:
+                authors: _Authors, brand_rows: np.ndarray,
+                viral: Sequence[tuple[int, int]] = ()) -> None:
     """Retweets, quotes and replies point at earlier tweets, weighted by virality."""
     n = len(plan.t_ms)
     source = np.flatnonzero(plan.kind != RETWEET)
@@ -472,7 +505,9 @@ def _references(recon: Mapping[str, Any], rng: np.random.Generator, plan: _Plan,
     # Anything that found nothing to point at (the first minutes) becomes an original.
     lost = (plan.kind != ORIGINAL) & (plan.ref < 0)
     plan.kind[lost] = ORIGINAL
-    _retweet_targets(recon, rng, plan, brand_rows)
+    wanted = [(int(r), int(b.get("retweets", 0))) for r, b in zip(brand_rows, recon["brand_tweets"],
+                                                                  strict=True)]
+    _retweet_targets(rng, plan, [*wanted, *viral])
 
 
 def _virality(recon: Mapping[str, Any], rng: np.random.Generator, plan: _Plan, authors: _Authors,
@@ -503,11 +538,11 @@ def _weighted_earlier(t_ms: np.ndarray, delay_ms: np.ndarray, src_t: np.ndarray,
     return np.where(hi > lo, pick, -1)
 
 
-def _retweet_targets(recon: Mapping[str, Any], rng: np.random.Generator, plan: _Plan,
-                     brand_rows: np.ndarray) -> None:
-    """Brand tweets with a reported retweet count get that many retweets (time-decaying)."""
-    for row, tweet in zip(brand_rows, recon["brand_tweets"], strict=True):
-        wanted = int(tweet.get("retweets", 0))
+def _retweet_targets(rng: np.random.Generator, plan: _Plan,
+                     wanted_by_row: Sequence[tuple[int, int]]) -> None:
+    """Tweets with a reported retweet count (brand tweets, viral amplifier posts) get that many
+    retweets (time-decaying)."""
+    for row, wanted in wanted_by_row:
         if wanted <= 0:
             continue
         rts = np.flatnonzero((plan.kind == RETWEET) & (plan.t_ms > plan.t_ms[row]))
@@ -613,10 +648,12 @@ def _handle(draws: Draws, names: Mapping[str, Sequence[str]], taken: set[str]) -
 # --------------------------------------------------------------------------- text
 
 def _texts(case: Case, recon: Mapping[str, Any], plan: _Plan, authors: _Authors,
-           composers: tuple[Composer, Composer], draws: Draws) -> list[str | None]:
-    """Texts of the authored rows: ``composers`` = (before hindsight is possible, after)."""
+           composers: tuple[Composer, Composer], draws: Draws) -> tuple[list[str | None], list[str]]:
+    """The text of every non-retweet row, and the theme it was drawn from. ``composers`` =
+    (before hindsight is possible, after)."""
     early, later = composers
     texts: list[str | None] = [None] * len(plan.t_ms)
+    themes = [NO_THEME] * len(plan.t_ms)
     spam_texts = _spam_texts(later)
     # Before the launch a spam bot cannot claim the tag is trending.
     early_spam = [t for t in spam_texts if not later.g.reacts(t)] or spam_texts
@@ -650,7 +687,8 @@ def _texts(case: Case, recon: Mapping[str, Any], plan: _Plan, authors: _Authors,
             if len(text) + len(extra) <= 140:
                 text += extra
         texts[row] = text
-    return texts
+        themes[row] = composer.theme
+    return texts, themes
 
 
 def _spam_texts(composer: Composer) -> list[str]:
@@ -805,12 +843,13 @@ def _gzip_lines(path: Path, lines: Iterable[bytes]) -> int:
     return count
 
 
-def _write_truth(path: Path, plan: _Plan) -> None:
+def _write_truth(path: Path, plan: _Plan, themes: Sequence[str]) -> None:
     rows = np.flatnonzero(plan.kind != RETWEET)
     out = io.StringIO()
-    out.write("tweet_id,stance,hostile\n")
-    for tid, s in zip(plan.ids[rows].tolist(), plan.stance[rows].tolist(), strict=True):
-        out.write(f"{tid},{STANCES[s]},{int(HOSTILE_MASK[s])}\n")
+    out.write("tweet_id,stance,hostile,theme\n")
+    for row, tid, s in zip(rows.tolist(), plan.ids[rows].tolist(), plan.stance[rows].tolist(),
+                           strict=True):
+        out.write(f"{tid},{STANCES[s]},{int(HOSTILE_MASK[s])},{themes[row]}\n")
     atomic.write_text(path, out.getvalue())
 
 

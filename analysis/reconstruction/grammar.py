@@ -4,6 +4,11 @@ The shared grammar lives in ``data/cases/_common.toml``; each case adds its own 
 ``[reconstruction.grammar]`` (its slots override shared slots of the same name; its templates
 are drawn more often than the shared ones). All wording is the project's own.
 
+A case may group its hostile templates into themes (``[reconstruction.grammar.themes.<id>]``:
+a ``label``, a ``weight`` and templates per stance), so a reconstruction carries the case's own
+hostile themes in the proportions its fact sheet gives (e.g. industrial dispute 30%, grounding
+25%, CEO pay 15%). The theme of every composed tweet is recorded in the ground truth.
+
 A template is text with ``{slot}`` placeholders. Fillers may contain slots themselves (up to
 ``MAX_DEPTH`` levels). ``{tag}``, ``{handle}``, ``{link}``, ``{spinoff}`` are filled by the
 composer, not by the grammar.
@@ -39,21 +44,32 @@ CASE_TEMPLATE_SHARE: Final = 0.78
 MAX_CHARS: Final = 140
 # Characters of the t.co codes in links.
 LINK_ALPHABET: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# "a" before a vowel sound becomes "an" (slot fillers can't know the word before them); words
+# that start with a vowel letter but a consonant sound keep "a".
+ARTICLE_RE: Final = re.compile(
+    r"(?<!\S)([Aa]) (?=[aeiouAEIOU])(?!(?:one|once|uni|use|usu|eu|ewe)\w*)", re.IGNORECASE)
+# The same word twice in a row ("The the", "lol LOL" from a template and a closer): keep one.
+REPEAT_RE: Final = re.compile(r"(?<![\w@#])(\w+)(?: \1\b)+", re.IGNORECASE)
 COMPOSED_STANCES: Final[tuple[str, ...]] = tuple(s for s in STANCES if s not in {"spam", "brand"})
-# Tidying a composed text (slot values carry their own article: "the NYPD", "the boys in blue").
-# A determiner or number followed by "the": the "the" goes ("a the bank", "five the boys").
+# Slot values carry their own article ("the NYPD", "the boys in blue"): a determiner or a
+# number followed by "the" loses the "the" ("a the bank", "five the boys").
 DETERMINER_THE: Final = re.compile(
     r"\b(the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|several|few|every) the\b",
     re.IGNORECASE)
-# The same word twice in a row ("pathetic Pathetic."), except after @ or # (a handle then a
-# name) and for laughter, which people do repeat.
-DOUBLED_WORD: Final = re.compile(r"(?<![@#\w])(\w+) \1\b", re.IGNORECASE)
-REPEATABLE: Final[frozenset[str]] = frozenset(
-    {"lol", "lmao", "lmfao", "haha", "hahaha", "wow", "smh", "no", "so", "very"})
-# "a" before a vowel sound: "a amazing" -> "an amazing". Not after "&" ("Q&A is"), and not
-# before words that start with a consonant sound although spelled with a vowel.
-A_BEFORE_VOWEL: Final = re.compile(r"(?<![&\w])([Aa]) (?=[aeiouAEIOU])(\w+)")
-CONSONANT_SOUND: Final[tuple[str, ...]] = ("uni", "use", "usu", "uti", "one", "once", "eu", "ur")
+# Keys of a theme table that are not stances.
+THEME_KEYS: Final[frozenset[str]] = frozenset({"label", "weight"})
+# The theme recorded for a tweet drawn from the shared (case-independent) templates.
+GENERAL_THEME: Final = "general"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One hostile theme of a case: its label, its weight and its templates per stance."""
+
+    id: str
+    label: str
+    weight: float
+    templates: Mapping[str, tuple[str, ...]]
 
 
 class Draws:
@@ -93,6 +109,7 @@ class Grammar:
     languages: Mapping[str, Mapping[str, tuple[str, ...]]]
     spam: tuple[str, ...]
     names: Mapping[str, tuple[str, ...]]
+    themes: tuple[Theme, ...] = ()
     # Lower-case phrases of hindsight (see ``without_hindsight``), and the shared templates
     # that replace a stance's shared templates before the launch when all of them react.
     hindsight: tuple[str, ...] = ()
@@ -106,8 +123,8 @@ class Grammar:
     def without_hindsight(self) -> Grammar:
         """This grammar without any template, slot value, opener or closer holding a phrase of
         hindsight: what a tweet posted before the launch can say. A stance whose case (or
-        other-language) templates all react falls back on the shared English ones, whose all-reacting lists are replaced by the
-        early templates; any other list that would be left empty is kept whole (the
+        other-language, or theme) templates all react falls back on the shared English ones,
+        whose all-reacting lists are replaced by the early templates; any other list that would be left empty is kept whole (the
         generated-text test then names it)."""
         def keep(table: Mapping[str, tuple[str, ...]],
                  instead: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -125,10 +142,23 @@ class Grammar:
         return replace(self, slots=keep(self.slots, {}), shared=keep(self.shared, self.early),
                        own=own,
                        openers=keep(self.openers, {}), closers=keep(self.closers, {}),
-                       languages={lang: only_calm(t) for lang, t in self.languages.items()})
+                       languages={lang: only_calm(t) for lang, t in self.languages.items()},
+                       themes=tuple(replace(theme, templates=only_calm(theme.templates))
+                                    for theme in self.themes))
 
     def template_count(self) -> int:
-        return sum(len(v) for v in self.shared.values()) + sum(len(v) for v in self.own.values())
+        return (sum(len(v) for v in self.shared.values()) + sum(len(v) for v in self.own.values())
+                + sum(len(v) for t in self.themes for v in t.templates.values()))
+
+    def themes_for(self, stance: str) -> tuple[tuple[Theme, ...], tuple[float, ...]]:
+        """The themes with templates for ``stance`` and their cumulative weights (0..1]."""
+        chosen = tuple(t for t in self.themes if stance in t.templates)
+        total = sum(t.weight for t in chosen)
+        running, cum = 0.0, []
+        for theme in chosen:
+            running += theme.weight / total
+            cum.append(running)
+        return chosen, tuple(cum)
 
 
 @cache
@@ -165,6 +195,7 @@ def grammar_for(case: Case, *, cases_dir: Path | None = None) -> Grammar:
             *shared.get("hindsight", {}).get("phrases", ()),
             *own.get("hindsight", {}).get("phrases", ()))),
         early=_lists(shared.get("early_templates", {}), str(common_path), "grammar.early_templates"),
+        themes=_themes(own.get("themes", {}), where),
     )
     _validate(grammar, where)
     return grammar
@@ -181,6 +212,29 @@ def _lists(table: Any, where: str, key: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _themes(table: Any, where: str) -> tuple[Theme, ...]:
+    key = "reconstruction.grammar.themes"
+    if not isinstance(table, Mapping):
+        raise CaseError(f"{where}: key '{key}': must be a table of themes")
+    themes = []
+    for theme_id, spec in table.items():
+        if not isinstance(spec, Mapping):
+            raise CaseError(f"{where}: key '{key}.{theme_id}': must be a table")
+        label, weight = spec.get("label"), spec.get("weight")
+        if not isinstance(label, str) or not label.strip():
+            raise CaseError(f"{where}: key '{key}.{theme_id}.label': a non-empty string is needed")
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            raise CaseError(f"{where}: key '{key}.{theme_id}.weight': a positive number is needed")
+        templates = _lists({k: v for k, v in spec.items() if k not in THEME_KEYS}, where,
+                           f"{key}.{theme_id}")
+        unknown = set(templates) - set(COMPOSED_STANCES)
+        if unknown or not templates:
+            raise CaseError(f"{where}: key '{key}.{theme_id}': needs templates per stance "
+                            f"({', '.join(COMPOSED_STANCES)}); got {sorted(unknown) or 'none'}")
+        themes.append(Theme(str(theme_id), label.strip(), float(weight), templates))
+    return tuple(themes)
+
+
 def _validate(grammar: Grammar, where: str) -> None:
     missing = [s for s in REQUIRED_CASE_SLOTS if s not in grammar.slots]
     if missing:
@@ -195,6 +249,7 @@ def _validate(grammar: Grammar, where: str) -> None:
         ("reconstruction.grammar.templates", grammar.own),
         ("reconstruction.grammar.spinoff_templates", grammar.spinoff),
         ("reconstruction.grammar.slots", grammar.slots),
+        *((f"reconstruction.grammar.themes.{t.id}", t.templates) for t in grammar.themes),
     ]
     for key, table in groups:
         for name, values in table.items():
@@ -215,6 +270,9 @@ class Composer:
         self.handle = "@" + brand_account
         self._tag_variants = ("#" + hashtag, "#" + hashtag[:1].upper() + hashtag[1:],
                               "#" + hashtag.lower())
+        # The theme of the last composed text (GENERAL_THEME for shared or untagged templates).
+        self.theme = GENERAL_THEME
+        self._themes = {stance: grammar.themes_for(stance) for stance in COMPOSED_STANCES}
 
     def tag(self) -> str:
         u = self.d.u()
@@ -256,20 +314,33 @@ class Composer:
         parts = [core]
         if lang == "en":
             parts = self._decorate(core, stance, tag=tag, room=room, photo=photo)
-        return prefix + tidy(" ".join(p for p in parts if p))
+        text = " ".join(p for p in parts if p)
+        # Joining can repeat a word across the parts ("lol" + closer "LOL"); tidying only
+        # shortens the text or turns "a" into "an" (one character more at most per article,
+        # which the 140-character budget of a composed core leaves room for).
+        return prefix + (tidy(text) if lang == "en" else text)
 
     def _core(self, stance: str, *, tag: str, spinoff: str, lang: str) -> str:
+        self.theme = GENERAL_THEME
+        themes, cum = self._themes[stance]
         if lang != "en":
             table = self.g.languages.get(lang, {})
             pool = table.get(stance) or table.get("neutral") or self.g.shared[stance]
         elif spinoff and stance in self.g.spinoff and self.d.u() < 0.5:
             pool = self.g.spinoff[stance]
+        elif themes and self.d.u() < CASE_TEMPLATE_SHARE:
+            u = self.d.u()
+            theme = next((t for t, c in zip(themes, cum, strict=True) if u < c), themes[-1])
+            self.theme = theme.id
+            pool = theme.templates[stance]
         elif stance in self.g.own and self.d.u() < CASE_TEMPLATE_SHARE:
             pool = self.g.own[stance]
         else:
             pool = self.g.shared[stance]
         text = self.fill(self.d.pick(pool), tag=tag, spinoff=spinoff)
         text = " ".join(text.split())
+        if lang == "en":
+            text = tidy(text)
         if tag.lower() not in text.lower():
             text = f"{text} {tag}"
         return text
@@ -291,18 +362,11 @@ class Composer:
 
 
 def tidy(text: str) -> str:
-    """Grammar slips of slot filling fixed: doubled articles, doubled words, "a" before a vowel."""
+    """English text with its slips fixed: a doubled article ("a the bank"), immediate word
+    repeats ("The the"), and "a" before a vowel sound ("a excellent")."""
     text = DETERMINER_THE.sub(lambda m: m.group(1), text)
-    text = DOUBLED_WORD.sub(
-        lambda m: m.group(0) if m.group(1).lower() in REPEATABLE else m.group(1), text)
-
-    def article(match: re.Match[str]) -> str:
-        word = match.group(2)
-        if word.lower().startswith(CONSONANT_SOUND):
-            return match.group(0)
-        return ("An " if match.group(1) == "A" else "an ") + word
-
-    return A_BEFORE_VOWEL.sub(article, text)
+    text = REPEAT_RE.sub(lambda m: m.group(1), text)
+    return ARTICLE_RE.sub(lambda m: m.group(1) + "n ", text)
 
 
 def _shorten(text: str, room: int, tag: str) -> str:

@@ -22,8 +22,8 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,7 +34,6 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis import ANALYSIS_VERSION, schema
-from analysis.errors import CaseError
 from analysis.store import atomic, paths
 
 # Files whose bytes define how archives are read into the canonical table (glob patterns,
@@ -46,7 +45,7 @@ LOADING_SOURCES: Final[tuple[str, ...]] = (
 SCORING_SOURCES: Final[tuple[str, ...]] = (
     "analysis/nlp/scoring.py", "analysis/nlp/hostility.py", "analysis/nlp/sentiment.py",
     "analysis/nlp/vader.py", "analysis/nlp/lexicon.py", "analysis/nlp/features.py",
-    "analysis/nlp/ngrams.py", "analysis/nlp/sentiment_model.py",
+    "analysis/nlp/ngrams.py", "analysis/nlp/profanity.py", "analysis/nlp/sentiment_model.py",
     "analysis/nlp/scoring_model.py", "data/scoring_model.json", "data/models/*",
 )
 # Parquet schema-metadata key under which the table's attrs (scoring settings) are kept.
@@ -241,69 +240,6 @@ def clear() -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
-
-
-# --- scoring with the cache -----------------------------------------------------------------------
-
-def scored_table(table: pd.DataFrame, *, cue_terms: Sequence[str] = (),
-                 threshold: float | None = None,
-                 report: dict[str, Any] | None = None) -> Scored:
-    """Score a canonical table in memory, through the cache (keyed by its content)."""
-    key = cache_key(table_hash(table), threshold=threshold, cue_terms=cue_terms)
-    return _through_cache(key, lambda: (table, report), cue_terms, threshold)
-
-
-def scored_archive(files: str | Path | Sequence[str | Path], *, cue_terms: Sequence[str] = (),
-                   threshold: float | None = None, fmt: str | None = None,
-                   mapping: dict[str, str] | None = None) -> Scored:
-    """Load (``analysis.loaders.load``) and score archive files, through the cache."""
-    items = [files] if isinstance(files, str | Path) else list(files)
-    extra = json.dumps({"fmt": fmt, "mapping": mapping}, sort_keys=True)
-    key = cache_key(file_hash(items) + extra, threshold=threshold, cue_terms=cue_terms)
-
-    def produce() -> tuple[pd.DataFrame, dict[str, Any] | None]:
-        from analysis.ingest import loaders
-
-        result = loaders.load(items if len(items) != 1 else items[0], fmt=fmt, mapping=mapping)
-        return result.table, result.report.to_dict()
-
-    return _through_cache(key, produce, cue_terms, threshold)
-
-
-def scored_case(case: Any, *, threshold: float | None = None,
-                cue_terms: Sequence[str] | None = None) -> pd.DataFrame:
-    """A case's archive, loaded and scored with its target terms (or ``cue_terms``), cached."""
-    return scored_case_result(case, threshold=threshold, cue_terms=cue_terms).table
-
-
-def scored_case_result(case: Any, *, threshold: float | None = None,
-                       cue_terms: Sequence[str] | None = None) -> Scored:
-    """Like ``scored_case``, with the load report and the cache key."""
-    files = list(getattr(case, "archive_paths", None) or [case.archive_path])
-    missing = [str(f) for f in files if not Path(f).is_file()]
-    if missing:
-        raise CaseError(f"case {case.id!r}: archive not found: {', '.join(missing)} "
-                        f"(build the reconstructions with: python -m analysis build-archives)")
-    terms = tuple(case.target_terms) if cue_terms is None else tuple(cue_terms)
-    scored = scored_archive(files, cue_terms=terms, threshold=threshold)
-    # A case may leave stray tweets out (``Case.kept``); duck-typed cases keep every row.
-    keep = getattr(case, "kept", None)
-    kept = keep(scored.table) if keep is not None else scored.table
-    return scored if kept is scored.table else replace(scored, table=kept)
-
-
-def _through_cache(key: str,
-                   produce: Callable[[], tuple[pd.DataFrame, dict[str, Any] | None]], cue_terms: Sequence[str],
-                   threshold: float | None) -> Scored:
-    hit = load(key)
-    if hit is not None:
-        return hit
-    from analysis.nlp import scoring
-
-    table, report = produce()
-    scored = scoring.score(table, cue_terms=tuple(cue_terms), threshold=threshold)
-    save(key, scored, report)
-    return Scored(table=scored, report=report, key=key, from_cache=False)
 
 
 def _json_safe(value: Any) -> Any:

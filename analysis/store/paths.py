@@ -38,6 +38,12 @@ def library_dir() -> Path:
     return _sub("library")
 
 
+def samples_dir() -> Path:
+    """Real samples of cases from the Internet Archive's Stream Grab (``python -m analysis
+    streamgrab``): ``<case_id>.jsonl.gz`` and ``<case_id>.sampling.json``."""
+    return _sub("samples")
+
+
 def _sub(name: str) -> Path:
     path = data_dir() / name
     path.mkdir(parents=True, exist_ok=True)

@@ -29,9 +29,10 @@ from app_support import prepare_data
 from browser_support import ARTIFACTS, PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
 from server_support import serve
 
+from analysis import pipeline
 from analysis.cases import load_cases
 from analysis.ingest import loaders
-from analysis.store import atomic, cache, library
+from analysis.store import atomic, library
 from ui import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -243,7 +244,7 @@ def test_two_sessions_upload_and_save_different_archives(
         assert [r["kept"] for r in entry.load_reports] == [report.kept]
         case = entry.load()
         assert [_sha256(p) for p in case.archive_paths] == [_sha256(source)]
-        scored = cache.scored_case_result(case)
+        scored = pipeline.scored_case_result(case)
         assert scored.from_cache, f"{upload.file}: the app's scored table was cached"
         assert len(scored.table) == report.kept
     _assert_files_intact(app_data, started)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from analysis.ingest.formats import records, web_tweets
+from analysis.ingest.formats import open_networks, records, web_tweets
 from analysis.ingest.formats.tables import CSV_SPECS, CsvSpec
 
 Container = Literal["json", "csv"]
@@ -48,8 +48,9 @@ class Format:
     test: Callable[[Mapping[str, Any]], bool] | None = None
 
     def matches_record(self, record: object) -> bool:
-        return self.container == "json" and isinstance(record, dict) and all(
-            _has_key(record, spec) for spec in self.detect) and (self.test is None or self.test(record))
+        return self.container == "json" and isinstance(record, dict) and (bool(self.detect) or (
+            self.test is not None)) and all(_has_key(record, spec) for spec in self.detect) and (
+            self.test is None or self.test(record))
 
     def matches_header(self, header: set[str]) -> bool:
         if self.container != "csv" or self.csv is None:
@@ -83,6 +84,23 @@ _JSON_FORMATS: Final[tuple[Format, ...]] = (
            test=web_tweets.is_tweet_object),
     Format("apify", "Apify / twitterapi.io tweet JSON", "json", ("type", "author:dict", "createdAt"),
            "v1", web_tweets.apify, html_entities=True, test=web_tweets.is_apify),
+    Format("bluesky-thread", "Bluesky getPostThread response", "json", ("thread:dict",), "iso",
+           open_networks.thread, platform="bluesky", id_pattern=open_networks.AT_URI,
+           test=open_networks.is_thread),
+    Format("bluesky-posts", "Bluesky searchPosts / feed pages", "json", (), "iso",
+           open_networks.post_page, platform="bluesky", id_pattern=open_networks.AT_URI,
+           test=open_networks.is_post_page),
+    Format("bluesky", "Bluesky post views, one per line (4CAT Bluesky NDJSON too)", "json",
+           ("uri", "record:dict", "author:dict"), "iso", open_networks.post_view, platform="bluesky",
+           id_pattern=open_networks.AT_URI, test=open_networks.is_post_view),
+    Format("bluesky-record", "Bluesky app.bsky.feed.post records (getRecord)", "json",
+           ("uri", "value:dict"), "iso", open_networks.post_record, platform="bluesky",
+           id_pattern=open_networks.AT_URI, test=open_networks.is_post_record),
+    Format("jetstream", "Bluesky Jetstream events (posts kept, other collections skipped)", "json",
+           ("did", "time_us"), "iso", open_networks.jetstream, platform="bluesky",
+           id_pattern=open_networks.AT_URI),
+    Format("mastodon", "Mastodon statuses (API JSON)", "json", ("account:dict", "uri", "content"), "iso",
+           open_networks.status, platform="mastodon", test=open_networks.is_status),
     Format("snscrape", "snscrape / twscrape JSONL", "json", ("_type", "date"), "iso", records.snscrape),
     Format("v2-stream", "API v2 stream lines (twarc2 stream)", "json", ("data:dict",), "iso",
            records.v2_stream, html_entities=True),

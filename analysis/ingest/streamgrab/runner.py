@@ -37,13 +37,6 @@ WORK_FOLDER: Final = ".streamgrab-work"
 IN_FLIGHT_PER_WORKER: Final = 2
 
 
-def samples_dir() -> Path:
-    """The app's folder of real samples: ``<data>/samples/``."""
-    folder = paths.data_dir() / "samples"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 class Progress(Protocol):
     def start(self, members: int, compressed_bytes: int, resumed: int) -> None: ...
 
@@ -68,7 +61,7 @@ def extract(archives: Sequence[Path], cases: Sequence[Case], out_dir: Path | Non
         raise ArchiveError("no archive given")
     if not cases:
         raise ArchiveError("no case given")
-    out = Path(out_dir) if out_dir is not None else samples_dir()
+    out = Path(out_dir) if out_dir is not None else paths.samples_dir()
     engine = engine or Engine()
     queries = [plan.case_query(c) for c in cases]
     indexes = [archive.index(Path(p)) for p in archives]

@@ -1,0 +1,199 @@
+"""The instructor's deck: a case's story as slides for a class (python-pptx).
+
+One title slide, then per chapter (``[[chapters]]`` of the case file) a slide with the
+chapter's text, its one number, its most engaged posts (synthetic ones labelled) and the
+timeline zoomed to its window with its events written on the chart; a chapter with a
+"predict, then reveal" prompt is followed by a prompt slide. The **answers** (computed from
+the data, ``analysis.story``) and the chapter's sources are in the **speaker notes**, never on
+a slide. Then the themes over time, the discussion questions (with their concept and source
+in the notes) and the glossary. Slides use the post-mortem deck's building blocks
+(``analysis.exports.deck``): same fixed sizes, text cut to fit, charts at projector size.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Final
+
+import pandas as pd
+from pptx import Presentation
+from pptx.enum.text import MSO_ANCHOR
+from pptx.presentation import Presentation as PresentationType
+from pptx.slide import Slide
+from pptx.util import Inches
+
+from analysis import charts, story
+from analysis.cases import REVEAL_METRICS, Case, Chapter
+from analysis.errors import BackfireError, ExportError
+from analysis.exports import deck as slides
+from analysis.exports.deck import BODY, BODY_H, BODY_TOP, BODY_W, MARGIN, MUTED, Box
+from analysis.metrics import filters, kpis, terms, themes, timeline
+from analysis.pipeline import Loaded
+
+# The chapter slide: text, number and posts on the left, the chart on the right.
+TEXT_SHARE: Final = 0.38
+CHAPTER_BINS: Final = 40
+PROMPT_PT: Final = 36
+NUMBER_PT: Final = 40
+POSTS_ON_SLIDE: Final = 2
+NOTICE = ("Reconstruction: the posts in this deck are synthetic, written by Backfire's generator "
+          "and calibrated to published figures. Quote the patterns, never the posts.")
+
+
+def render(items: Sequence[Loaded], selection: filters.Filters | None = None) -> bytes:
+    """The instructor's deck of each case in ``items`` (one after the other), as .pptx bytes.
+    The story is told on the whole case: ``selection`` (the page's filters) is not applied."""
+    if not items:
+        raise ExportError("choose at least one case for the instructor's deck")
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = slides.SLIDE_W, slides.SLIDE_H
+    for item in items:
+        _case_slides(deck, item.case, item.table)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()
+
+
+def _footer(case: Case) -> str:
+    kind = ("reconstruction (synthetic posts)" if case.provenance == "reconstruction"
+            else "real archive")
+    return f"Backfire · the story of #{case.hashtag} · {kind}"
+
+
+def _slide(deck: PresentationType, case: Case, title: str | None) -> Slide:
+    slide = deck.slides.add_slide(deck.slide_layouts[slides.BLANK_LAYOUT])
+    if title is not None:
+        slides._text(slide, Box(MARGIN, slides.TITLE_TOP, BODY_W, slides.TITLE_H), [title],
+                     slides.TITLE_PT, bold=True, max_lines=1, anchor=MSO_ANCHOR.MIDDLE)
+    slides._text(slide, Box(MARGIN, slides.FOOTER_TOP, BODY_W, slides.FOOTER_H), [_footer(case)],
+                 slides.FOOTER_PT, colour=MUTED, anchor=MSO_ANCHOR.BOTTOM)
+    return slide
+
+
+def _case_slides(deck: PresentationType, case: Case, table: pd.DataFrame) -> None:
+    report = kpis.for_case(case, table)
+    synthetic = case.provenance == "reconstruction"
+    title = _slide(deck, case, None)
+    slides._text(title, Box(MARGIN, Inches(1.4), BODY_W, Inches(1.3)),
+                 [f"The story of #{case.hashtag}"], slides.HEADLINE_PT, bold=True)
+    slides._text(title, Box(MARGIN, Inches(2.9), BODY_W, Inches(2.4)),
+                 [f"{case.brand} asked: {case.ask}"], slides.BODY_PT)
+    if synthetic:
+        slides._text(title, Box(MARGIN, Inches(5.5), BODY_W, Inches(0.9)), [NOTICE],
+                     slides.META_PT + 3, colour=MUTED)
+    slides._notes(title, [
+        "Instructor's deck. Each chapter slide is followed, where the case file has one, by a "
+        "'predict, then reveal' slide: ask the class first; the answer is in that slide's notes, "
+        "computed from the archive.", case.story, NOTICE if synthetic else ""])
+    for chapter in case.chapters:
+        _chapter_slide(deck, case, table, chapter, report)
+        answer = story.reveal(table, case, chapter, report)
+        if chapter.prompt and answer is not None:
+            _prompt_slide(deck, case, chapter, answer)
+    _themes_slide(deck, case, table)
+    _discussion_slides(deck, case)
+    _glossary_slides(deck, case)
+
+
+def chapter_figure(case: Case, table: pd.DataFrame, chapter: Chapter) -> charts.go.Figure:
+    """The chapter's timeline: zoomed to its window, its events written on the chart."""
+    lo, hi = story.chart_hours(table, case, chapter)
+    window = filters.apply(table, filters.Filters(*filters.window(case.launch, lo, hi)))
+    bin_key = timeline.bin_for_span(pd.Timedelta(hours=hi - lo), CHAPTER_BINS)
+    frame = timeline.timeline(window, bin_size=bin_key, launch=case.launch)
+    events = pd.DataFrame([{"time": e.time, "kind": e.kind, "label": e.label, "note": e.note,
+                            "source_url": e.source_url} for e in case.events],
+                          columns=["time", "kind", "label", "note", "source_url"])
+    if len(events):
+        hours = (pd.to_datetime(events["time"], utc=True) - case.launch) / pd.Timedelta(hours=1)
+        events = events.loc[(hours >= lo) & (hours <= hi)]
+    fig = charts.timeline(frame, x="hours_since_launch", events=events, launch=case.launch,
+                          bin_label=bin_key, title=chapter.title)
+    return charts.label_events(fig, events, launch=case.launch).update_xaxes(range=[lo, hi])
+
+
+def _chapter_slide(deck: PresentationType, case: Case, table: pd.DataFrame, chapter: Chapter,
+                   report: kpis.KpiReport) -> None:
+    slide = _slide(deck, case, f"{story.PHASE_TITLES[chapter.phase]}: {chapter.title}")
+    number = story.headline(table, case, chapter, report)
+    posts = story.posts(table, case, chapter)
+    synthetic = case.provenance == "reconstruction"
+    left_w = int(BODY_W * TEXT_SHARE)
+    gap = Inches(0.25)
+    top: int = BODY_TOP
+    text_h = Inches(2.6)
+    slides._text(slide, Box(MARGIN, top, left_w, text_h), [chapter.text], slides.BODY_PT - 2)
+    top += text_h
+    slides._text(slide, Box(MARGIN, top, left_w, Inches(0.8)), [number.text], NUMBER_PT, bold=True)
+    slides._text(slide, Box(MARGIN, top + Inches(0.8), left_w, Inches(0.45)),
+                 [number.meaning.capitalize()], slides.META_PT + 2, colour=MUTED)
+    top += Inches(1.35)
+    lines = [f"“{p.text}” ({'synthetic post' if synthetic else '@' + str(p.author)})"
+             for p in posts.head(POSTS_ON_SLIDE).itertuples()]
+    slides._text(slide, Box(MARGIN, top, left_w, BODY_TOP + BODY_H - top), lines, slides.META_PT + 2)
+    chart_box = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
+    slides._chart(slide, chapter_figure(case, table, chapter), chart_box)
+    slides._notes(slide, [
+        chapter.text, f"Source: {chapter.source_url} (confidence: {chapter.confidence})",
+        f"The number: {number.text}, {number.meaning}.",
+        "Posts of this phase" + (" (synthetic, not real tweets):" if synthetic else ":"),
+        *[f"- {p.text}" for p in posts.itertuples()],
+    ])
+
+
+def _prompt_slide(deck: PresentationType, case: Case, chapter: Chapter,
+                  answer: story.Number) -> None:
+    slide = _slide(deck, case, f"Predict, then reveal: {story.PHASE_TITLES[chapter.phase].lower()}")
+    slides._text(slide, Box(MARGIN, Inches(1.8), BODY_W, Inches(3.2)), [chapter.prompt], PROMPT_PT,
+                 bold=True)
+    slides._text(slide, Box(MARGIN, Inches(5.2), BODY_W, Inches(0.8)),
+                 ["Write your prediction down before the next slide."], slides.BODY_PT, colour=MUTED)
+    slides._notes(slide, [
+        f"ANSWER: {answer.text}",
+        f"What it measures: {REVEAL_METRICS[answer.key]} (computed on this case's archive).",
+        f"Prompt: {chapter.prompt}",
+    ])
+
+
+def _themes_slide(deck: PresentationType, case: Case, table: pd.DataFrame) -> None:
+    try:
+        model = themes.fit(table, target_terms=case.target_terms,
+                           stopwords=terms.case_stopwords(case.hashtag, case.brand,
+                                                          case.brand_account))
+    except BackfireError:  # too few texts: the deck goes on without themes
+        return
+    stable = themes.stability(table, model, target_terms=case.target_terms)
+    found = themes.report(table, model, launch=case.launch, stable=stable)
+    slide = _slide(deck, case, "What the crowd talked about, and when")
+    names = list(found.themes["name"])
+    slides._chart(slide, charts.theme_shares(found.over_time, names=names, launch=case.launch,
+                                             title="Themes over time"), BODY)
+    rows = [f"{r.name}: {r.share:.0%} of tweets (found again on both halves: {r.stability:.2f}); "
+            f"terms: {r.top_terms}" for r in found.themes.itertuples()]
+    slides._notes(slide, ["Themes (NMF seeded by the case's target terms), share of tweets:",
+                          *rows, stable.describe()])
+
+
+def _discussion_slides(deck: PresentationType, case: Case) -> None:
+    if not case.discussion:
+        return
+    width, height = Box(*BODY.emu()).inner_width_pt(), Box(*BODY.emu()).inner_height_pt()
+    paragraphs = [f"{i}. {q.question}" for i, q in enumerate(case.discussion, 1)]
+    for page in slides.paginate(paragraphs, width, height, slides.BODY_PT):
+        slide = _slide(deck, case, "Discuss")
+        slides._text(slide, BODY, page, slides.BODY_PT)
+        slides._notes(slide, [f"{q.question}\nConcept: {q.concept}. Source: {q.source} "
+                              f"({q.source_url})" for q in case.discussion
+                              if any(q.question in p for p in page)])
+
+
+def _glossary_slides(deck: PresentationType, case: Case) -> None:
+    glossary = story.load_glossary()
+    width, height = Box(*BODY.emu()).inner_width_pt(), Box(*BODY.emu()).inner_height_pt()
+    paragraphs = [f"{t.term}: {t.definition}" for t in glossary]
+    for page in slides.paginate(paragraphs, width, height, slides.METHODS_PT):
+        slide = _slide(deck, case, "Glossary")
+        slides._text(slide, BODY, page, slides.METHODS_PT)
+        slides._notes(slide, [f"{t.term}: {t.definition} Where in Backfire: {t.see}"
+                              for t in glossary if any(p.startswith(t.term + ":") for p in page)])

@@ -201,7 +201,7 @@ def test_post_mortem_report_is_built_on_request() -> None:
     ("javascript:alert(1)", False), ("data:text/html,<script>", False), ("", False),
 ])
 def test_only_web_addresses_become_links(url: str, kept: bool) -> None:
-    from ui.sections import _web_link
+    from ui.widgets import web_link as _web_link
 
     assert (_web_link(url) == url) is kept
 

@@ -66,7 +66,7 @@ def test_no_grammar_slips(case_id: str, slip: str) -> None:
 @pytest.mark.parametrize("case_id", BUNDLED)
 def test_no_hostile_tweet_before_the_case_allows_one(case_id: str) -> None:
     case = cases.load_case(case_id)
-    start = float(generator.reconstruction_of(case).get("hostile_from_hours", 0.0))
+    start = float(generator.reconstruction_of(case)["hostile_from_hours"])
     truth = pd.read_csv(case.truth_path, dtype={"tweet_id": str})
     tweets = _originals(case_id).merge(truth, left_on="id", right_on="tweet_id")
     early = tweets[tweets["created_at"] < case.launch + pd.Timedelta(hours=start)]
@@ -80,7 +80,7 @@ def test_nothing_before_the_launch_reacts_to_the_backlash(case_id: str) -> None:
     case = cases.load_case(case_id)
     grammar = grammar_for(case)
     assert grammar.hindsight, "the shared grammar lists the phrases of hindsight"
-    start = float(generator.reconstruction_of(case).get("hindsight_from_hours", 0.0))
+    start = float(generator.reconstruction_of(case)["hindsight_from_hours"])
     tweets = _originals(case_id)
     early = tweets[(tweets["created_at"] < case.launch + pd.Timedelta(hours=start))
                    & (tweets["author"].str.lower() != case.brand_account.lower())]

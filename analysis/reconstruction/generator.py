@@ -115,9 +115,9 @@ RECON_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     # Many routine brand tweets (e.g. hundreds of answers): spread evenly over a window.
     "brand_series": (list, False),
     "cohashtags": (list, False),
-    # Hours since launch before which no tweet attacks the brand (default: the launch; the tag
-    # did not exist before it) and before which no text reacts to the backlash (default: the
-    # launch; a teaser can draw mockery, not hindsight).
+    # Hours since launch before which no tweet attacks the brand (the tag did not exist yet)
+    # and before which no text reacts to the backlash (a teaser can draw mockery, not
+    # hindsight). Absent: no such limit (the case's stance mix and grammar say it all).
     "hostile_from_hours": ((int, float), False),
     "hindsight_from_hours": ((int, float), False),
     "grammar": (dict, True),
@@ -407,7 +407,7 @@ def _stances(recon: Mapping[str, Any], rng: np.random.Generator, hours: np.ndarr
     at = np.array([float(r["at"]) for r in rows])
     weights = np.stack([np.interp(hours, at, [float(r.get(s, 0.0)) for r in rows])
                         for s in COMPOSED_STANCES], axis=1)
-    early = hours < float(recon.get("hostile_from_hours", 0.0))
+    early = hours < float(recon.get("hostile_from_hours", -np.inf))
     for column, name in enumerate(COMPOSED_STANCES):
         if name in HOSTILE_STANCES:
             weights[early, column] = 0.0
@@ -661,8 +661,9 @@ def _texts(case: Case, recon: Mapping[str, Any], plan: _Plan, authors: _Authors,
     spin_tags = [str(s["hashtag"]) for s in recon.get("spinoffs", [])]
     all_cotags = [str(t) for t in recon.get("cohashtags", [])]
     early_cotags = [t for t in all_cotags if not later.g.reacts(t)]
-    hindsight_ms = (int(case.launch.value // 1_000_000)
-                    + int(float(recon.get("hindsight_from_hours", 0.0)) * 3.6e6))
+    hindsight = recon.get("hindsight_from_hours")
+    hindsight_ms = (int(case.launch.value // 1_000_000) + int(float(hindsight) * 3.6e6)
+                    if hindsight is not None else np.iinfo(np.int64).min)
     for row in np.flatnonzero(plan.kind != RETWEET).tolist():
         before = int(plan.t_ms[row]) < hindsight_ms
         composer = early if before else later

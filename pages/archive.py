@@ -9,6 +9,7 @@ from analysis import cases as case_library
 from analysis.errors import BackfireError
 from analysis.ingest import uploads
 from analysis.ingest.formats import FORMATS
+from analysis.metrics.agreement import vendor_agreement
 from analysis.store import library
 from ui import archive_form, boot, data, mapping_form, pages, state, widgets
 from ui.errors import edge
@@ -98,6 +99,14 @@ if loaded.results:
                        f"{len(scored):,} tweets, hostile share "
                        f"{widgets.percent(report.values.get('hostile_share'))}.",
                        icon=":material/check_circle:")
+            agreement = vendor_agreement(scored)
+            if agreement is not None:
+                kappa = "n/a" if agreement.kappa is None else f"{agreement.kappa:.2f}"
+                st.markdown(f"**The export's own sentiment and Backfire's agree on "
+                            f"{agreement.share:.0%}** of {agreement.posts:,} posts "
+                            f"(Cohen's kappa {kappa}). Posts by the vendor's label (rows) and "
+                            "Backfire's (columns):")
+                st.dataframe(agreement.table, width="content")
             label = data.labels(data.all_cases())[case_id]
             st.page_link(pages.path("case"), label="Open its deep-dive",
                          icon=":material/arrow_forward:", query_params={state.CASE: label})

@@ -197,3 +197,33 @@ def test_saved_mapping_store_survives_damage(isolated_data: Path) -> None:
     mappings.remember(UNKNOWN[0], {"id": "Post Number"}, "UTC")
     assert mappings.find(UNKNOWN[0]) == mappings.ColumnMapping(
         {"id": "Post Number"}, "UTC", mappings.find(UNKNOWN[0]).saved)  # type: ignore[union-attr]
+
+
+def test_platform_filter_and_vendor_agreement() -> None:
+    from analysis.metrics import agreement, filters
+
+    table = load(_csv([BRANDWATCH_2026] + _brandwatch_rows()).encode()).table
+    assert filters.platforms(table) == [("x", 2), ("reddit", 1), ("bluesky", 1)]
+    only = filters.apply(table, filters.Filters(platforms=("bluesky", "reddit")))
+    assert sorted(only["platform"]) == ["bluesky", "reddit"]
+    scored = table.assign(sentiment=["negative", "positive", "positive", "neutral"])
+    found = agreement.vendor_agreement(scored)
+    assert found is not None and found.posts == 4 and found.share == 0.5
+    assert int(found.table.loc["negative", "negative"]) == 1 and int(found.table.loc["neutral", "positive"]) == 1
+
+
+def test_library_add_takes_a_mapping_and_the_case_reads_with_it(isolated_data: Path, tmp_path: Path) -> None:
+    from analysis.__main__ import main
+    from analysis.store import library
+
+    path = tmp_path / "listening.csv"
+    path.write_text(_csv(UNKNOWN))
+    assert main(["library", "add", str(path), "--hashtag", "#acme", "--brand", "Acme",
+                 "--launch", "2025-11-15T08:00Z", "--map", "id=Post Number", "--map", "created_at=Posted",
+                 "--map", "text=Message", "--map", "author=Who", "--tz", "Europe/Paris"]) == 0
+    (entry,) = library.list_cases()
+    report = entry.load_reports[0]
+    assert report["mapping"]["author"] == "Who" and report["tz"] == "Europe/Paris" and report["kept"] == 2
+    archive = next(p for p in entry.path.iterdir() if p.suffix == ".csv")
+    again = load(archive)  # as the app reloads the saved case: no mapping passed
+    assert again.report.mapping == report["mapping"] and again.report.tz == "Europe/Paris"

@@ -99,11 +99,11 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
 
     Missing columns are added as missing values; extra columns are dropped.
     """
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-    for name, dtype in COLUMNS.items():
-        values = frame[name].to_numpy() if name in frame.columns else None
-        out[name] = _column(values, dtype, len(frame))
-    return out
+    n = len(frame)
+    present = set(frame.columns)
+    columns = {name: _column(frame[name].to_numpy() if name in present else None, dtype, n)
+               for name, dtype in COLUMNS.items()}
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))  # built at once: no per-column insert
 
 
 def _column(values: np.ndarray | None, dtype: str, n: int) -> pd.Series:

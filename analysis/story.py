@@ -185,9 +185,12 @@ def headline(table: pd.DataFrame, case: Case, chapter: Chapter,
 
 def posts(table: pd.DataFrame, case: Case, chapter: Chapter,
           n: int = POSTS_PER_CHAPTER) -> pd.DataFrame:
-    """The phase's most engaged posts (hostile ones after the ask)."""
+    """The phase's most engaged posts (after the ask: hostile ones, not the brand's own)."""
     window = window_table(table, case, chapter)
     hostile_only = chapter.phase not in ANY_STANCE_PHASES
+    if hostile_only:  # the crowd's posts: the brand's own tweets are not part of the backlash
+        brand = window["author"].fillna("").astype(str).str.lower() == case.brand_account.lower()
+        window = window.loc[~brand.to_numpy(dtype=bool)]
     found = engagement.top_hostile_posts(window, n, hostile_only=hostile_only)
     if found.empty and hostile_only:
         found = engagement.top_hostile_posts(window, n, hostile_only=False)

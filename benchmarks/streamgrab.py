@@ -50,7 +50,7 @@ from analysis.ingest.streamgrab.engines import Engine  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "streamgrab"
 RESULTS = ROOT / "benchmarks" / "results" / "streamgrab.json"
-FIXTURE_VERSION = 1
+FIXTURE_VERSION = 2
 LINES_PER_MEMBER = 3500      # "at 1 % that's around 3500 per minute" (Twitter staff)
 RETWEET_SHARE = 0.30
 DELETE_SHARE = 0.08
@@ -70,11 +70,27 @@ WORDS = ("police", "photo", "street", "train", "night", "city", "park", "coffee"
 
 # ------------------------------------------------------------------------------- fixture
 
+VOCAB: list[str] = []
+
+_SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "pe", "da", "qu", "zen", "bo", "li", "xa")
+
+
+def _vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
+    """Pseudo-words (synthetic, no real wording) with a Zipf-like reuse, so text compresses
+    about as well as real tweet text."""
+    return ["".join(rng.choices(_SYLLABLES, k=rng.randint(1, 4))) for _ in range(size)]
+
+
+def _text(rng: random.Random, vocab: list[str], k: int) -> str:
+    return " ".join(vocab[min(int(rng.paretovariate(0.9)) - 1, len(vocab) - 1)] if rng.random() < 0.6
+                    else rng.choice(vocab) for _ in range(k))
+
+
 def _user(rng: random.Random) -> dict[str, Any]:
     uid = rng.randrange(10**8, 10**9)
     return {"id": uid, "id_str": str(uid), "name": " ".join(rng.choices(WORDS, k=2)).title(),
             "screen_name": f"user{uid % 10**7}", "location": rng.choice(["", "NYC", "somewhere"]),
-            "url": None, "description": " ".join(rng.choices(WORDS, k=rng.randint(4, 18))),
+            "url": None, "description": _text(rng, VOCAB, rng.randint(4, 18)),
             "protected": False, "followers_count": rng.randint(0, 5000), "friends_count": rng.randint(0, 2000),
             "listed_count": rng.randint(0, 40), "created_at": "Mon Jan 10 10:00:00 +0000 2011",
             "favourites_count": rng.randint(0, 9000), "utc_offset": -14400, "time_zone": "Eastern Time (US & Canada)",
@@ -82,7 +98,8 @@ def _user(rng: random.Random) -> dict[str, Any]:
             "contributors_enabled": False, "is_translator": False, "is_translation_enabled": False,
             "profile_background_color": "C0DEED", "profile_background_image_url": "http://example.org/bg.png",
             "profile_background_image_url_https": "https://example.org/bg.png", "profile_background_tile": False,
-            "profile_image_url": f"http://example.org/p/{uid}.jpeg",
+            "profile_image_url": f"http://example.org/p/{uid}/{rng.randrange(16**24):024x}.jpeg",
+            "profile_banner_url": f"https://example.org/banners/{uid}/{rng.randrange(16**40):040x}",
             "profile_image_url_https": f"https://example.org/p/{uid}.jpeg",
             "profile_link_color": "0084B4", "profile_sidebar_border_color": "C0DEED",
             "profile_sidebar_fill_color": "DDEEF6", "profile_text_color": "333333",
@@ -93,7 +110,8 @@ def _user(rng: random.Random) -> dict[str, Any]:
 def _tweet(rng: random.Random, when: datetime, tag: str | None = None) -> dict[str, Any]:
     ms = rng.randint(657, 666)
     tid = ((int(when.timestamp()) * 1000 + ms - 1288834974657) << 22) | rng.randrange(1 << 22)
-    words = rng.choices(WORDS, k=rng.randint(6, 20))
+    words = _text(rng, VOCAB, rng.randint(6, 20)).split()
+    words += [f"http://t.co/{rng.randrange(36**10):x}"] if rng.random() < 0.4 else []
     if tag:
         words.insert(rng.randrange(len(words)), f"#{tag}")
     return {"created_at": when.strftime("%a %b %d %H:%M:%S +0000 %Y"), "id": tid, "id_str": str(tid),
@@ -103,7 +121,10 @@ def _tweet(rng: random.Random, when: datetime, tag: str | None = None) -> dict[s
             "user": _user(rng), "geo": None, "coordinates": None, "place": None, "contributors": None,
             "retweet_count": 0, "favorite_count": 0,
             "entities": {"hashtags": [{"text": tag, "indices": [0, len(tag) + 1]}] if tag else [],
-                         "symbols": [], "urls": [], "user_mentions": []},
+                         "symbols": [], "user_mentions": [],
+                         "urls": [{"url": f"http://t.co/{rng.randrange(36**10):x}",
+                                   "expanded_url": f"http://example.org/{rng.randrange(16**48):048x}",
+                                   "indices": [0, 22]}] if rng.random() < 0.6 else []},
             "favorited": False, "retweeted": False, "possibly_sensitive": False,
             "filter_level": "medium", "lang": "en"}
 
@@ -141,6 +162,7 @@ def build_fixture(members: int, distinct: int) -> tuple[Path, dict[str, Any]]:
             return tar_path, meta
     rng = random.Random(20140422)
     began = time.perf_counter()
+    VOCAB[:] = _vocabulary(rng)
     pool = []
     json_bytes = 0
     for i in range(distinct):
@@ -216,14 +238,15 @@ def ours(tar_path: Path, engine: Engine) -> int:
     return int(report.samples["mynypd"].summary["tweets"])
 
 
-def measure(name: str, run: Any, compressed: int, lines: int, workers: int) -> dict[str, Any]:
+def measure(name: str, run: Any, compressed: int, lines: int, workers: int,
+            external_workers: bool = False) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
     cpu0, wall0 = _cpu(), time.perf_counter()
     found = run()
     wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
     # Dask workers are not our children: their CPU time is invisible here; count the cores
     # they held for the wall time instead (an upper bound, so per-core figures are conservative).
-    if cpu < 0.5 * wall:
+    if external_workers:
         cpu = wall * workers
     row = {"pass": name, "workers": workers, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
            "compressed_mb_s": round(compressed / 1e6 / wall, 3),
@@ -232,6 +255,25 @@ def measure(name: str, run: Any, compressed: int, lines: int, workers: int) -> d
            "load_average": round((load_before + os.getloadavg()[0]) / 2, 1)}
     print(json.dumps(row), flush=True)
     return row
+
+
+def compare(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The targets of issue 10 on the measured passes. On a shared machine wall time depends
+    on the other jobs, so the floor ratio is given on CPU time too, and the scaling figures are
+    only meaningful when the load average stayed below the number of cores."""
+    floor_row, naive_row, one, pool = rows[0], rows[1], rows[2], rows[3]
+    out: dict[str, Any] = {
+        "ours_1_vs_floor_cpu": round(one["cpu_s"] / floor_row["cpu_s"], 3),
+        "ours_1_vs_floor_wall": round(one["wall_s"] / floor_row["wall_s"], 3),
+        "ours_1_vs_naive_speedup_cpu": round(naive_row["cpu_s"] / one["cpu_s"], 2),
+        "scaling_1_to_all_wall": round(one["wall_s"] / pool["wall_s"], 2),
+        "scaling_measurable": max(r["load_average"] for r in rows) < (os.cpu_count() or 1),
+        "targets": {"floor_ratio_max": TARGET_FLOOR_RATIO, "scaling_min": TARGET_SCALING,
+                    "dask_ratio_max": TARGET_DASK_RATIO},
+    }
+    if len(rows) > 4:
+        out["dask_vs_pool_wall"] = round(rows[4]["wall_s"] / pool["wall_s"], 3)
+    return out
 
 
 def extrapolate(per_core_mb_s: float) -> dict[str, Any]:
@@ -249,8 +291,9 @@ def extrapolate(per_core_mb_s: float) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--members", type=int, default=120, help="minute members in the fixture tar")
-    parser.add_argument("--distinct", type=int, default=12, help="different members generated")
+    parser.add_argument("--members", type=int, default=60,
+                        help="minute members in the fixture tar (60 = one hour task; ~10 min on 2 quiet cores)")
+    parser.add_argument("--distinct", type=int, default=6, help="different members generated")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster pass")
     args = parser.parse_args()
     from ingest import machine  # benchmarks/ingest.py: the machine description shared by benchmarks
@@ -266,22 +309,12 @@ def main() -> None:
                     compressed, lines, cores)]
     if not args.no_dask:
         rows.append(measure(f"ours, Dask LocalCluster {cores} workers",
-                            lambda: ours(tar_path, Engine("dask-local", workers=cores)), compressed, lines, cores))
-    by = {r["pass"].split(",")[0] + ("" if r["workers"] == 1 else "-all") + ("-dask" if "Dask" in r["pass"] else ""): r
-          for r in rows}
-    floor_row, one, pool = by["floor: bz2.decompress"], by["ours"], by["ours-all"]
-    checks = {
-        "ours_1_vs_floor_wall": round(one["wall_s"] / floor_row["wall_s"], 3),
-        "ours_1_vs_naive_speedup": round(by["naive: tarfile + bz2 + json.loads"]["wall_s"] / one["wall_s"], 2),
-        "scaling_1_to_all": round(one["wall_s"] / pool["wall_s"], 2),
-        "targets": {"floor_ratio_max": TARGET_FLOOR_RATIO, "scaling_min": TARGET_SCALING,
-                    "dask_ratio_max": TARGET_DASK_RATIO},
-    }
-    if "ours-all-dask" in by:
-        checks["dask_vs_pool_wall"] = round(by["ours-all-dask"]["wall_s"] / pool["wall_s"], 3)
+                            lambda: ours(tar_path, Engine("dask-local", workers=cores)), compressed, lines, cores,
+                            external_workers=True))
+    checks = compare(rows)
     results = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                "fixture": fixture, "passes": rows, "checks": checks,
-               "extrapolation": extrapolate(one["compressed_mb_s_per_core"]),
+               "extrapolation": extrapolate(rows[2]["compressed_mb_s_per_core"]),
                "note": "Each pass reads every member once. The machine is shared: see each pass's "
                        "load average; per-core figures use CPU time, which other jobs do not inflate."}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,9 @@ from analysis import cases as case_library
 from analysis.errors import BackfireError
 from analysis.ingest import uploads
 from analysis.ingest.formats import FORMATS
+from analysis.metrics.agreement import vendor_agreement
 from analysis.store import library
-from ui import archive_form, boot, data, pages, state, widgets
+from ui import archive_form, boot, data, mapping_form, pages, state, widgets
 from ui.errors import edge
 
 boot.through_navigation()
@@ -19,8 +20,11 @@ boot.through_navigation()
 LARGE_ARCHIVE_ROWS = 300_000
 
 st.title("Your archive")
-st.markdown("Load your own crisis archive (twarc, Twitter API v1.1/v2, snscrape, Twitter's "
-            "data export, twarc-csv, 4CAT, TCAT… compressed with gzip, bzip2 or zip too), "
+st.markdown("Load your own crisis archive (listening-suite exports from Brandwatch, "
+            "Talkwalker, Meltwater, Pulsar or Sprout Social as CSV or XLSX; X API v2, X web "
+            "captures (Zeeschuimer, 4CAT), twscrape, Apify; Bluesky and Mastodon posts; twarc, "
+            "snscrape, X's data export, TCAT… compressed with gzip, bzip2 or zip too; any other "
+            "spreadsheet through a column mapping), "
             "check what was read, describe the campaign and save it as a case. Saved cases "
             "appear in the case picker and on *Compare*, and stay until you delete them.")
 
@@ -39,6 +43,13 @@ files = st.file_uploader("Archive files", accept_multiple_files=True, key="uploa
 loaded = archive_form.check_and_load(files or [])
 for _name, message in loaded.errors:
     st.error(widgets.md_escape(message), icon=":material/block:")
+for file_id, need in loaded.pending:
+    chosen = mapping_form.mapping_form(file_id, need)
+    if chosen is not None:
+        problem = archive_form.apply_mapping(file_id, need, *chosen)
+        if problem is None:
+            st.rerun()
+        st.error(widgets.md_escape(problem), icon=":material/error:")
 
 if loaded.results:
     archive_form.show_reports(loaded)
@@ -88,6 +99,14 @@ if loaded.results:
                        f"{len(scored):,} tweets, hostile share "
                        f"{widgets.percent(report.values.get('hostile_share'))}.",
                        icon=":material/check_circle:")
+            agreement = vendor_agreement(scored)
+            if agreement is not None:
+                kappa = "n/a" if agreement.kappa is None else f"{agreement.kappa:.2f}"
+                st.markdown(f"**The export's own sentiment and Backfire's agree on "
+                            f"{agreement.share:.0%}** of {agreement.posts:,} posts "
+                            f"(Cohen's kappa {kappa}). Posts by the vendor's label (rows) and "
+                            "Backfire's (columns):")
+                st.dataframe(agreement.table, width="content")
             label = data.labels(data.all_cases())[case_id]
             st.page_link(pages.path("case"), label="Open its deep-dive",
                          icon=":material/arrow_forward:", query_params={state.CASE: label})

@@ -166,3 +166,54 @@ def test_a_file_name_with_markdown_is_shown_as_text(own_data: Path) -> None:
     errors = [e.value for e in at.error]
     assert any(r"\[x\]\(javascript:alert\(1\)\)" in e for e in errors), errors
     assert not any("[x](javascript" in e for e in errors)
+
+
+UNKNOWN_CSV = (b"Post Number,Posted,Message,Who,Hearts\n"
+               b"1993000000000000001,2025-11-15 09:00,acme is a joke #acme,ann,4\n"
+               b"1993000000000000002,2025-11-15 09:05,@acme fix it #acme,bob,0\n")
+
+
+def test_unknown_csv_is_mapped_on_the_page_and_the_mapping_is_kept(own_data: Path) -> None:
+    at = open_page("archive")
+    at.file_uploader[0].upload("listening.csv", UNKNOWN_CSV, "text/csv").run()
+    assert_clean(at)
+    assert "not a layout Backfire knows" in text_of(at)
+    assert _by_label(at.selectbox, "Post id *").value == "Post Number"
+    assert _by_label(at.selectbox, "Author (handle)").value == "Who"
+    _by_label(at.selectbox, "Time zone of times written without one").set_value("Europe/Paris")
+    _by_label(at.button, "Read the file with this mapping").click()
+    at.run()
+    assert_clean(at)
+    text = text_of(at)
+    assert "detected format **custom-csv**" in text and "Post Number" in text
+    assert int(_by_label(at.metric, "Kept").value) == 2
+    from analysis.ingest import mappings
+    saved = mappings.find(["Post Number", "Posted", "Message", "Who", "Hearts"])
+    assert saved is not None and saved.tz == "Europe/Paris" and saved.columns["author"] == "Who"
+
+
+def test_brandwatch_like_xlsx_is_saved_and_its_sentiment_compared(own_data: Path) -> None:
+    """An IMITATION of a Brandwatch export (preamble, 2026 column names) as XLSX."""
+    import io
+
+    import openpyxl
+    from test_loaders_vendors import BRANDWATCH_2026, BRANDWATCH_PREAMBLE, _brandwatch_rows
+
+    book = openpyxl.Workbook()
+    for row in BRANDWATCH_PREAMBLE + [BRANDWATCH_2026] + _brandwatch_rows():
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = open_page("archive")
+    at.file_uploader[0].upload("mentions.xlsx", buffer.getvalue(),
+                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    assert_clean(at)
+    assert "detected format **brandwatch**" in text_of(at)
+    assert _by_label(at.selectbox, "Time zone of the times in mentions.xlsx (the export wrote none)").value == "UTC"
+    _by_label(at.text_input, "Brand").set_value("Acme")
+    _by_label(at.button, "Analyse and save").click()
+    at.run()
+    assert_clean(at)
+    assert "sentiment and Backfire's agree on" in text_of(at)
+    saved = library.list_cases()
+    assert len(saved) == 1 and saved[0].load_reports[0]["tz"] == "UTC"

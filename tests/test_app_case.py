@@ -253,3 +253,12 @@ def test_network_relation_switch(relation: str) -> None:
     assert any(t.get("mode") == "markers+text" for t in fig["data"])
     assert any(relation == "Replies" and "replied to" in c.value
                or relation == "Mentions" and "mentioned" in c.value for c in at.caption)
+
+
+def test_a_window_kept_from_another_case_does_not_stop_the_page() -> None:
+    """Library -> #AskJPM (full range, -172 h) -> library -> #AskRKelly by its card's link:
+    the kept window lies outside #AskRKelly's slider; it is dropped, not an exception."""
+    at = open_page("case", {"case": case_label("askrkelly")}, state={"hours": (-172.0, 72.0)})
+    assert not at.exception, [e.value for e in at.exception]
+    low, high = at.slider(key="hours").value
+    assert low >= -3.0 and high <= 400.0

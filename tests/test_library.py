@@ -153,7 +153,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 BAD_UPLOADS: dict[str, tuple[str, bytes, str]] = {
     "too large": ("big.jsonl", bytes(uploads.MAX_UPLOAD_BYTES + 1), "limit is 200 MB"),
-    "wrong type": ("tweets.xlsx", b"PK\x03\x04", "unsupported file type"),
+    "wrong type": ("tweets.pptx", b"PK\x03\x04", "unsupported file type"),
     "wrong content": ("tweets.jsonl", b"\x89PNG\r\n\x1a\n", "png"),
     "zip bomb": ("bomb.zip", _zip({"a.jsonl": b"{" + b" " * (40 * uploads.MB) + b"}"}),
                  "zip bomb"),

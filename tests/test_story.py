@@ -30,6 +30,8 @@ def frame() -> pd.DataFrame:
     rows = [tweet(-30, text="before", hostile=False)]
     rows += [tweet(m, text=f"hostile {m}", hostile=m % 4 != 0) for m in range(0, 60)]  # 45/60
     rows += [tweet(90 + m, text=f"later {m}", rt_of="2", hostile=True) for m in range(10)]
+    rows += [tweet(130, author=CASE.brand_account.upper(), text="brand post", hostile=True,
+                   counts=(10**6, 0, 0, 0))]
     return table(rows)
 
 
@@ -73,6 +75,8 @@ def test_headline_never_gives_the_answer_away(frame: pd.DataFrame) -> None:
 def test_posts_of_the_phase(frame: pd.DataFrame) -> None:
     hostile = story.posts(frame, CASE, _chapter("peak"))
     assert len(hostile) == story.POSTS_PER_CHAPTER and hostile["hostile"].all()
+    late = story.posts(frame, CASE, _chapter("aftermath", window=(2.0, 2.5)))
+    assert "brand post" not in set(late["text"])  # the brand's own tweet is not the backlash
     context = story.posts(frame, CASE, _chapter("context", window=(-1.0, 0.0)))
     assert list(context["text"]) == ["before"]
 

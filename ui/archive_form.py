@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -13,12 +14,13 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analysis import cases as case_library
-from analysis.errors import BackfireError
-from analysis.ingest import uploads
+from analysis.errors import BackfireError, UnknownFormatError
+from analysis.ingest import loaders, mappings, uploads
 from analysis.ingest.loaders import LoadResult
 from analysis.metrics import span
 from analysis.store import library
-from ui import data, suggest
+from ui import data, mapping_form, suggest
+from ui.mapping_form import NeedsMapping
 
 SESSION_KEY: Final = "_archive_loads"
 EVENT_COLUMNS: Final = ["time", "kind", "label", "note", "source_url"]
@@ -32,6 +34,10 @@ class Loaded:
 
     results: list[tuple[uploads.CheckedUpload, LoadResult]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # spreadsheets no format recognises, by Streamlit file id: the page asks for a mapping
+    pending: list[tuple[str, NeedsMapping]] = field(default_factory=list)
+    # file id of each result (to re-read one with another time zone)
+    ids: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -51,9 +57,44 @@ class Loaded:
         return [r.report.to_dict() for _, r in self.results]
 
 
-def _check_and_load_one(name: str, payload: bytes) -> tuple[uploads.CheckedUpload, LoadResult]:
+def _check_and_load_one(name: str, payload: bytes) -> tuple[uploads.CheckedUpload, LoadResult] | NeedsMapping:
     checked = uploads.check_upload(name, payload)
-    return checked, uploads.load_upload(checked)
+    try:
+        return checked, uploads.load_upload(checked, ask_mapping=True)
+    except UnknownFormatError as err:
+        if _is_json(checked):
+            raise
+        sheet = loaders.preview(io.BytesIO(checked.data))
+        if not sheet.header:
+            raise
+        return NeedsMapping(checked, sheet.header, sheet.rows, sheet.header_line, str(err))
+
+
+def _is_json(checked: uploads.CheckedUpload) -> bool:
+    return all(m.kind in ("json", "js") for m in checked.members)
+
+
+def apply_mapping(file_id: str, need: NeedsMapping, mapping: dict[str, str], tz: str) -> str | None:
+    """Read a pending spreadsheet with the user's mapping; save the mapping. An error message
+    when not one row could be read with it."""
+    memo: dict[str, Any] = st.session_state.setdefault(SESSION_KEY, {})
+    try:
+        result = uploads.load_upload(need.checked, mapping=mapping, tz=tz)
+    except BackfireError as err:
+        return str(err)
+    mappings.remember(need.header, mapping, tz)
+    memo[file_id] = (need.checked, result)
+    return None
+
+
+def rezone(file_id: str, checked: uploads.CheckedUpload, tz: str) -> None:
+    """Re-read an export whose times carry no zone in ``tz``, and keep ``tz`` for its header."""
+    memo: dict[str, Any] = st.session_state.setdefault(SESSION_KEY, {})
+    _, old = memo[file_id]
+    result = uploads.load_upload(checked, mapping=old.report.mapping, tz=tz)
+    header = loaders.preview(io.BytesIO(checked.data), rows=0).header
+    mappings.remember(header, old.report.mapping or {}, tz)
+    memo[file_id] = (checked, result)
 
 
 def check_and_load(files: list[Any]) -> Loaded:
@@ -72,8 +113,11 @@ def check_and_load(files: list[Any]) -> Loaded:
         found = memo[file.file_id]
         if isinstance(found, str):
             out.errors.append((file.name, found))
+        elif isinstance(found, NeedsMapping):
+            out.pending.append((file.file_id, found))
         else:
             out.results.append(found)
+            out.ids.append(file.file_id)
     for stale in set(memo) - current:  # files removed from the uploader
         del memo[stale]
     return out
@@ -81,11 +125,19 @@ def check_and_load(files: list[Any]) -> Loaded:
 
 def show_reports(loaded: Loaded) -> None:
     """The detected format and the load report of each file, rejected rows included."""
-    for checked, result in loaded.results:
+    for file_id, (checked, result) in zip(loaded.ids, loaded.results, strict=True):
         report = result.report
         with st.container(border=True):
             st.markdown(f"**{_safe(checked.name)}** · detected format **{report.format}** · "
                         f"{checked.size / uploads.MB:.1f} MB")
+            if report.tz is not None:
+                zone = mapping_form.zone_picker(file_id, _safe(checked.name), report.tz)
+                if zone != report.tz:
+                    rezone(file_id, checked, zone)
+                    st.rerun()
+            if report.mapping:
+                st.caption("Read with the column mapping: " + _safe(", ".join(
+                    f"{canon} ← {header}" for canon, header in report.mapping.items())))
             cols = st.columns(5)
             for col, (label, value) in zip(cols, [
                 ("Rows read", report.rows_read), ("Kept", report.kept),

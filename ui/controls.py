@@ -6,6 +6,7 @@ from typing import Final
 
 import streamlit as st
 
+from analysis import schema
 from analysis.cases import Case
 from analysis.metrics import filters, span
 from ui import data, state
@@ -49,6 +50,17 @@ def _forget_slider() -> None:
     st.session_state.pop(state.WINDOW, None)
 
 
+def _drop_foreign_window(lo: float, hi: float) -> None:
+    """Forget a kept window outside this case's bounds: it belongs to the case shown before,
+    when this one came by a link (library card, URL) rather than the picker, and a slider
+    given a value outside its bounds stops the page."""
+    kept = st.session_state.get(state.WINDOW)
+    if kept is not None and (min(kept) < lo or max(kept) > hi):
+        st.session_state.pop(state.WINDOW, None)
+        if state.WINDOW in st.query_params:
+            del st.query_params[state.WINDOW]
+
+
 def slider_step(bounds: span.Window) -> float:
     return next((step for limit, step in SLIDER_STEPS if bounds.hours <= limit), COARSE_STEP_H)
 
@@ -89,6 +101,7 @@ def view(c: Case) -> data.View:
                              on_change=_forget_slider, **state.BOUND)
     bounds = span.full_hours(found, c.launch) if full_range else span.dense_hours(found, c.launch)
     lo, hi = bounds.start, bounds.end
+    _drop_foreign_window(lo, hi)
     window = side.slider("Time window (hours since launch)", min_value=lo, max_value=hi,
                          value=(lo, hi), step=slider_step(bounds), key=state.WINDOW,
                          **state.BOUND)
@@ -101,6 +114,18 @@ def view(c: Case) -> data.View:
                               **state.BOUND)
     stance = side.selectbox("Stance", list(STANCE_LABELS), format_func=STANCE_LABELS.__getitem__,
                             key=state.STANCE, help=STANCE_HELP, **state.BOUND)
+    present = data.platforms(c.id)
+    chosen_platforms: list[str] = []
+    if len(present) > 1 or (present and present[0][0] != "x"):
+        names = [name for name, _ in present]
+        chosen_platforms = side.multiselect(
+            "Platform", names, key=state.PLATFORM, placeholder="All platforms",
+            format_func=lambda p: schema.PLATFORMS.get(p, schema.PLATFORMS["other"]).label,
+            **state.BOUND)
+        notes = [schema.PLATFORMS[p].x_only_note for p in names if p in schema.PLATFORMS
+                 and schema.PLATFORMS[p].x_only_note]
+        side.caption(":material/info: Retweet, reply and follower views are X's notions: "
+                     + "; ".join(dict.fromkeys(notes)) + ".")
     retweets = side.toggle("Include retweets", value=True, key=state.RETWEETS, **state.BOUND)
     full = window[0] <= lo and window[1] >= hi
     return data.View(
@@ -110,6 +135,7 @@ def view(c: Case) -> data.View:
         languages=tuple(chosen),
         stance=str(stance),
         include_retweets=bool(retweets),
+        platforms=tuple(chosen_platforms),
     )
 
 

@@ -175,12 +175,13 @@ class View:
     languages: tuple[str, ...] = ()
     stance: str = "all"
     include_retweets: bool = True
+    platforms: tuple[str, ...] = ()
 
     def filters(self, launch: pd.Timestamp) -> filters.Filters:
         start, end = filters.window(launch, self.start_hours, self.end_hours)
         return filters.Filters(start=start, end=end, keyword=self.keyword or None,
                                languages=self.languages, stance=self.stance,
-                               include_retweets=self.include_retweets)
+                               include_retweets=self.include_retweets, platforms=self.platforms)
 
     def describe(self) -> str:
         """The filters in words (for captions and export footers)."""
@@ -195,6 +196,8 @@ class View:
             parts.append(filters.STANCES[self.stance][0].lower())
         if not self.include_retweets:
             parts.append("retweets excluded")
+        if self.platforms:
+            parts.append("platform " + ", ".join(self.platforms))
         return "; ".join(parts) or "all tweets"
 
 
@@ -347,6 +350,11 @@ def _facets(case_id: str, key: Stamp) -> tuple[list[str], pd.Timestamp | None, p
     first = times.min() if len(times) else None
     last = times.max() if len(times) else None
     return [code for code, _ in filters.languages(table)], first, last
+
+
+def platforms(case_id: str) -> list[tuple[str, int]]:
+    """The case's platforms with their post counts, most frequent first."""
+    return filters.platforms(scored(case_id))
 
 
 def facets(case_id: str) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:

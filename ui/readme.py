@@ -18,7 +18,7 @@ from analysis.store import paths
 README: Final = paths.PROJECT_ROOT / "README.md"
 # The measured speed and memory figures, in the README's order.
 SPEED_SECTIONS: Final = ("speed-ingest", "speed-score", "speed-metrics", "speed-pages",
-                         "speed-load")
+                         "speed-load", "speed-streamgrab")
 _COMMENT: Final = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMAGE: Final = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 

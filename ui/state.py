@@ -18,6 +18,7 @@ WINDOW: Final = "hours"       # time window, hours since launch
 KEYWORD: Final = "q"          # keyword filter
 LANGS: Final = "lang"         # language filter
 STANCE: Final = "stance"      # stance filter
+PLATFORM: Final = "platform"  # platform filter (cases that mix X, Bluesky, Mastodon, …)
 NORMALISE: Final = "norm"     # compare: normalise volume to each case's peak
 DATASET: Final = "dataset"    # deep-dive: reconstruction, real 1 % sample, or both side by side
 FULL: Final = "full"          # timeline and time slider: the whole archive, not the window

@@ -10,6 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
+from analysis.commands.inspect import parse_mapping
 from analysis.errors import CaseError
 from analysis.ingest import uploads
 from analysis.store import library
@@ -30,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--launch", help="add: launch time with UTC offset, e.g. 2014-04-22T17:55Z")
     parser.add_argument("--event", action="append", default=[], metavar="TIME|KIND|LABEL",
                         help="add: an event (repeatable); KIND is a case event kind")
+    parser.add_argument("--map", dest="mapping", action="append", default=None,
+                        metavar="COLUMN=HEADER",
+                        help="add: read a spreadsheet of unknown layout with this column mapping "
+                             "(repeatable; id, created_at and text required); saved for its header")
+    parser.add_argument("--tz", default="UTC",
+                        help="add: time zone of times written without one (default UTC)")
     parser.add_argument("--json", action="store_true", help="list: print JSON")
 
 
@@ -78,7 +85,8 @@ def _add(args: argparse.Namespace) -> int:
     case_id = library.save_case(
         hashtag=args.hashtag, brand=args.brand, brand_account=args.account or args.brand,
         launch=args.launch, events=[_event(text) for text in args.event],
-        files=[(path.name, path.read_bytes()) for path in files])
+        files=[(path.name, path.read_bytes()) for path in files],
+        mapping=parse_mapping(args.mapping), tz=args.tz)
     print(case_id)
     return 0
 

@@ -46,7 +46,10 @@ from analysis.ingest.formats.inputs import Input, Source, inputs
 from analysis.ingest.formats.records import FULL_ROW_FIELDS, LATEST_ID, NotATweet, Row
 from analysis.ingest.formats.times import EARLIEST, LATEST, PARSERS, has_zone, localize
 
-__all__ = ["FORMATS", "LoadReport", "LoadResult", "Rejection", "detect", "load", "metric_warnings"]
+__all__ = ["FORMATS", "LoadReport", "LoadResult", "Rejection", "detect", "load", "metric_warnings",
+           "preview"]
+# Rows of a spreadsheet shown on the mapping screen.
+PREVIEW_ROWS: Final = 20
 
 # Records looked at before giving up on detecting a JSON format (stream files may open
 # with notices; an archive whose first 1,000 records are not tweets is not a tweet archive).
@@ -116,6 +119,9 @@ class LoadReport:
     rejections: list[Rejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # spreadsheets: the column mapping the file was read with, and the zone of zone-less times
+    mapping: dict[str, str] | None = None
+    tz: str | None = None
 
     @property
     def retweet_share(self) -> float:
@@ -141,6 +147,8 @@ class LoadReport:
             "time_max": _iso(self.time_max),
             "rejections": [r.to_dict() for r in self.rejections],
             "warnings": list(self.warnings),
+            "mapping": self.mapping,
+            "tz": self.tz,
         }
 
 
@@ -202,6 +210,15 @@ def detect(path: Source) -> str:
     return found_csv.name
 
 
+def preview(source: Source, rows: int = PREVIEW_ROWS) -> tables.Sheet:
+    """The header and first rows of a CSV or workbook (its first file, for a zip)."""
+    item = inputs(source)[0]
+    with item.open() as stream:
+        sheet = tables.read_sheet(stream.read(), _Collector(item.name))
+    return tables.Sheet(sheet.header, sheet.header_line, sheet.rows[:rows], sheet.lines[:rows],
+                        sheet.workbook)
+
+
 def _forced_format(fmt: str | None, mapping: dict[str, str] | None) -> Format | None:
     if mapping is not None:
         return FORMATS["custom-csv"]
@@ -225,6 +242,9 @@ class _Collector:
         self.rejections: list[Rejection] = []
         self.rejected = 0
         self.warnings: list[str] = []
+        # spreadsheets: the column mapping used, and the zone saved for this header (if any)
+        self.mapping: dict[str, str] | None = None
+        self.saved_tz: str | None = None
 
     def reject(self, line: int | None, column: int | str | None, reason: str) -> None:
         self.rejected += 1
@@ -276,7 +296,12 @@ def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | No
         else:
             collector = _Collector(item.name)
             fmt, raw, lines = tables.collect(stream, head, forced, mapping, collector)
-            parts = [_validate(raw, fmt, collector, tz)]
+            zone = collector.saved_tz if collector.saved_tz and tz == DEFAULT_TZ else tz
+            parts = [_validate(raw, fmt, collector, zone)]
+            result = _assemble(parts, fmt, item.name)
+            result.report.mapping = collector.mapping
+            result.report.tz = zone if fmt.naive_times else None
+            return result
     return _assemble(parts, fmt, item.name)
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Final
 
-from analysis.errors import ArchiveError, UploadRejected
+from analysis.errors import ArchiveError, UnknownFormatError, UploadRejected
 from analysis.store import atomic, paths
 
 if TYPE_CHECKING:  # the loaders are imported lazily: uploads must not need them to validate
@@ -517,20 +517,27 @@ def store_upload(name: str, data: bytes, folder: Path | None = None) -> Path:
 
 
 def load_upload(upload: CheckedUpload, *, fmt: str | None = None,
-                mapping: dict[str, str] | None = None) -> LoadResult:
+                mapping: dict[str, str] | None = None, tz: str = "UTC",
+                ask_mapping: bool = False) -> LoadResult:
     """Parse a checked upload with the loaders; refuse it if not one row is valid.
 
-    ``fmt`` and ``mapping`` are passed to ``loaders.load`` (forced format, CSV column map).
+    ``fmt``, ``mapping`` and ``tz`` are passed to ``loaders.load`` (forced format, column map,
+    zone of zone-less times). With ``ask_mapping``, a file of unknown layout raises ``UnknownFormatError`` (the page
+    then asks for a mapping) instead of ``UploadRejected``.
     """
     from analysis.ingest import loaders
 
     stream = io.BytesIO(upload.data)
     stream.name = upload.name
     try:
-        result = loaders.load(stream, fmt=fmt, mapping=mapping,
+        result = loaders.load(stream, fmt=fmt, mapping=mapping, tz=tz,
                               max_bytes=MAX_DECOMPRESSED_BYTES, max_members=MAX_MEMBERS)
     except UploadRejected:
         raise
+    except UnknownFormatError as exc:
+        if ask_mapping:
+            raise
+        raise reject(upload.name, f"no valid tweet rows ({exc})") from None
     except ArchiveError as exc:
         raise reject(upload.name, f"no valid tweet rows ({exc})") from None
     if result.report.kept == 0:

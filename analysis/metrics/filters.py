@@ -43,6 +43,7 @@ class Filters:
     - ``languages``: keep these ``lang`` codes only (empty: all languages).
     - ``stance``: a key of ``STANCES``.
     - ``include_retweets``: False drops retweet rows.
+    - ``platforms``: keep posts of these platforms only (empty: all).
     """
 
     start: pd.Timestamp | None = None
@@ -51,6 +52,8 @@ class Filters:
     languages: tuple[str, ...] = field(default_factory=tuple)
     stance: str = "all"
     include_retweets: bool = True
+    # keep these platforms only (schema.PLATFORMS keys; empty: all). A row without one is X.
+    platforms: tuple[str, ...] = field(default_factory=tuple)
 
     def is_default(self) -> bool:
         return self == Filters()
@@ -86,6 +89,8 @@ def mask(table: pd.DataFrame, filters: Filters) -> np.ndarray:
     if filters.languages:
         lang = table["lang"].fillna(UNKNOWN_LANGUAGE)
         keep &= lang.isin(list(filters.languages)).to_numpy(dtype=bool)
+    if filters.platforms and "platform" in table.columns:
+        keep &= table["platform"].fillna("x").isin(list(filters.platforms)).to_numpy(dtype=bool)
     if not filters.include_retweets:
         keep &= ~table["is_retweet"].to_numpy(dtype=bool)
     for column, value in STANCES[filters.stance][1]:
@@ -99,6 +104,14 @@ def languages(table: pd.DataFrame) -> list[tuple[str, int]]:
     """Language codes present, most frequent first, with their tweet counts (for a picker)."""
     counts = table["lang"].fillna(UNKNOWN_LANGUAGE).value_counts()
     return [(str(code), int(n)) for code, n in counts.items()]
+
+
+def platforms(table: pd.DataFrame) -> list[tuple[str, int]]:
+    """Platforms present, most frequent first, with their post counts (a row without one is X)."""
+    if "platform" not in table.columns:
+        return [("x", len(table))] if len(table) else []
+    counts = table["platform"].fillna("x").value_counts()
+    return [(str(name), int(n)) for name, n in counts.items()]
 
 
 def hostile_mask(table: pd.DataFrame) -> np.ndarray | None:

@@ -22,6 +22,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import io
 import json
 import os
 import re
@@ -38,7 +39,7 @@ import pandas as pd
 
 from analysis import cases
 from analysis.errors import CaseError, DuplicateCase
-from analysis.ingest import uploads
+from analysis.ingest import loaders, mappings, uploads
 from analysis.store import atomic, paths
 
 CASE_FILE: Final = cases.CASE_FILE_NAME
@@ -173,7 +174,8 @@ def save_case(*, hashtag: str, brand: str, brand_account: str,
               keep_from: pd.Timestamp | datetime | None = None,
               keep_until: pd.Timestamp | datetime | None = None,
               refuse_duplicate: bool = False,
-              load_reports: Sequence[Mapping[str, Any]] | None = None) -> str:
+              load_reports: Sequence[Mapping[str, Any]] | None = None,
+              mapping: dict[str, str] | None = None, tz: str = "UTC") -> str:
     """Save an uploaded archive as a library case; return its (app-chosen) id.
 
     Every file is checked (``uploads.check_upload``) and, unless the caller passes the
@@ -186,7 +188,7 @@ def save_case(*, hashtag: str, brand: str, brand_account: str,
     if not files:
         raise CaseError("a library case needs at least one archive file")
     checked = [uploads.check_upload(name, data) for name, data in files]
-    reports = list(load_reports) if load_reports is not None else _load_reports(checked)
+    reports = list(load_reports) if load_reports is not None else _load_reports(checked, mapping, tz)
     fields = _case_fields(hashtag=hashtag, brand=brand, brand_account=brand_account,
                           launch=launch, events=events, ask=ask, story=story,
                           launch_assumed=launch_assumed, target_terms=target_terms,
@@ -250,8 +252,18 @@ def update_case(case_id: str, *, hashtag: str, brand: str, brand_account: str,
         atomic.write_text(entry.path / META_FILE, json.dumps(meta, indent=2, default=str))
 
 
-def _load_reports(checked: Sequence[uploads.CheckedUpload]) -> list[dict[str, Any]]:
-    return [uploads.load_upload(upload).report.to_dict() for upload in checked]
+def _load_reports(checked: Sequence[uploads.CheckedUpload], mapping: dict[str, str] | None = None,
+                  tz: str = "UTC") -> list[dict[str, Any]]:
+    """Each file loaded (with the column mapping and zone, if given); a mapping or a zone other
+    than UTC is saved for the file's header, so the case reads the same way later."""
+    reports = []
+    for upload in checked:
+        result = uploads.load_upload(upload, mapping=mapping, tz=tz)
+        if mapping or (tz != "UTC" and result.report.tz is not None):
+            header = loaders.preview(io.BytesIO(upload.data), rows=0).header
+            mappings.remember(header, mapping or {}, tz)
+        reports.append(result.report.to_dict())
+    return reports
 
 
 def _unique(checked: Sequence[uploads.CheckedUpload]) -> list[uploads.CheckedUpload]:

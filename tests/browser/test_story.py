@@ -1,6 +1,7 @@
-"""Real browser: the Story page (every chapter of every case, keyboard), and the deep-dive's
-Themes and Network tabs on every case. Screenshots: story-<case>, story-<case>-discuss,
-themes-<case>, network-<case> (docs/screenshots with BACKFIRE_UPDATE_SCREENSHOTS=1)."""
+"""Real browser: the Story page (every chapter of every case, keyboard), the deep-dive's
+Themes and Network tabs on every case, Anatomy of a backfire. Screenshots: story,
+story-<case>, story-<case>-peak, story-<case>-discuss, themes-<case>, network-<case>, anatomy
+(docs/screenshots with BACKFIRE_UPDATE_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def test_story_every_chapter(page: Any, app_url: str, case_id: str) -> None:
         assert page.locator('a:has-text("Open the post")').count() == 0
         if i == 0:
             screenshot(page, f"story-{case_id}")
+            if case_id == "askjpm":
+                screenshot(page, "story")  # the README's picture of the page
         if chapter.phase == "peak":
             page.get_by_role("button", name="Reveal the answer").click()
             wait_ready(page)
@@ -94,4 +97,13 @@ def test_network_tab(page: Any, app_url: str, case_id: str) -> None:
     page.locator('[data-testid="stButtonGroup"] button', has_text="Mentions").first.click()
     wait_ready(page)
     assert "net=Mentions" in page.url
-    assert "mentions among the" in page.locator(".js-plotly-plot .gtitle").first.inner_text()
+    title = page.locator(".js-plotly-plot .gtitle").first.text_content() or ""
+    assert "mentions among the" in title
+
+
+def test_anatomy(page: Any, app_url: str) -> None:
+    _visit(page, f"{app_url}/anatomy")
+    assert page.get_by_role("heading", name="Anatomy of a backfire").is_visible()
+    assert page.locator(".js-plotly-plot").first.is_visible()
+    assert page.get_by_text("each number's caveat", exact=False).first.is_visible()
+    screenshot(page, "anatomy")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis import schema
 from analysis.errors import ArchiveError, UnknownFormatError
+from analysis.ingest import mappings
 from analysis.ingest.formats import sheets
 from analysis.ingest.formats.csvspec import CsvSpec, cols
 from analysis.ingest.formats.records import FULL_ROW_FIELDS, RT_PREFIX
@@ -172,6 +173,13 @@ def collect(stream: IO[bytes], head: bytes, forced: Format | None,
     sheet = read_sheet(stream.read(), collector, mapping)
     header = sheet.header
     fmt = forced or detect_header(header)
+    saved = mappings.find(header) if mapping is None else None
+    if fmt is None and saved is not None and all(c in saved.columns for c in REQUIRED_MAPPED):
+        fmt, mapping = FORMATS["custom-csv"], saved.columns
+        collector.warn(f"read with the column mapping saved for this header ({saved.saved})")
+    if saved is not None and (fmt is None or fmt.naive_times):
+        collector.saved_tz = saved.tz
+    collector.mapping = mapping if fmt is FORMATS["custom-csv"] else None
     if fmt is None:
         raise UnknownFormatError(
             f"CSV header not recognised ({', '.join(header[:8])}{'…' if len(header) > 8 else ''}); "
@@ -311,12 +319,19 @@ def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | No
             | out["in_reply_to_author"].notna()
     if "is_quote" not in spec.flags and spec.derive != "tweet_type":
         out["is_quote"] = (_flag(out["is_quote"]) | out["quoted_id"].notna()) & ~out["is_retweet"].astype(bool)
+    for canon in ("author", "in_reply_to_author", "retweeted_author", "quoted_author"):
+        out[canon] = out[canon].map(_handle)
     out["platform"] = [schema.platform_of(p) or spec.platform for p in out["platform"]]
     out["vendor_sentiment"] = out["vendor_sentiment"].map(sentiment_label)
     has_counts = any(headers.get(c) for c in ENGAGEMENT_COLUMNS)
     out["metrics_semantics"] = [
         "unknown" if not has_counts else "copied_from_original" if rt else "snapshot"
         for rt in out["is_retweet"].astype(bool)]
+
+
+def _handle(value: object) -> object:
+    """Handles carry no leading ``@`` (Meltwater writes ``@ann``)."""
+    return value.strip().lstrip("@") or None if isinstance(value, str) else value
 
 
 def _flag(values: pd.Series) -> pd.Series:

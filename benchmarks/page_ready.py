@@ -172,12 +172,23 @@ async def _is_ready(page: Any, ready_js: str, arg: Any) -> bool:
         return False
 
 
+async def _failed(page: Any) -> bool:
+    """Streamlit is idle with an exception box on the page: the key element will not come."""
+    try:
+        return bool(await page.evaluate(load.IDLE_JS)) and bool(
+            await page.locator(load.EXCEPTION).count())
+    except Exception:  # the page navigated while we asked
+        return False
+
+
 async def _wait_ready(page: Any, ready_js: str, arg: Any, runs0: int, started: float) -> float:
     """Seconds from ``started`` until ready and still ready (same run count) SETTLE_MS later."""
     deadline = started + PAGE_TIMEOUT_S
     while time.perf_counter() < deadline:
         new_run = await _runs(page) > runs0
         waited = time.perf_counter() - started
+        if await _failed(page):
+            raise RuntimeError(f"the page stopped on an exception: {page.url}")
         if (new_run or waited > NO_RUN_GRACE_S) and await _is_ready(page, ready_js, arg):
             ready = time.perf_counter() - started
             runs = await _runs(page)

@@ -44,6 +44,18 @@ def test_how_to_names_item_size_and_command() -> None:
     assert "-b.tar" in samples.how_to(load_case("askrkelly")).note
 
 
+def test_how_to_for_months_of_daily_files() -> None:
+    import dataclasses
+
+    import pandas as pd
+
+    early = dataclasses.replace(load_case("askjpm"), id="early", launch=pd.Timestamp("2011-11-20T12:00Z"))
+    how = samples.how_to(early)
+    assert how.item == "archiveteam-json-twitterstream" and how.size == "size unknown"
+    assert how.url == "https://archive.org/details/archiveteam-json-twitterstream"
+    assert how.command.endswith("streamgrab DAY-FILES… --case early") and "daily files" in how.note
+
+
 def test_exports_label_the_sample() -> None:
     assert provenance_text("sample") == "real tweets, Internet Archive 1 % sample"
     assert "1 % sample" in PROVENANCE_LABELS["sample"]

@@ -50,6 +50,17 @@ def _forget_slider() -> None:
     st.session_state.pop(state.WINDOW, None)
 
 
+def _drop_foreign_window(lo: float, hi: float) -> None:
+    """Forget a kept window outside this case's bounds: it belongs to the case shown before,
+    when this one came by a link (library card, URL) rather than the picker, and a slider
+    given a value outside its bounds stops the page."""
+    kept = st.session_state.get(state.WINDOW)
+    if kept is not None and (min(kept) < lo or max(kept) > hi):
+        st.session_state.pop(state.WINDOW, None)
+        if state.WINDOW in st.query_params:
+            del st.query_params[state.WINDOW]
+
+
 def slider_step(bounds: span.Window) -> float:
     return next((step for limit, step in SLIDER_STEPS if bounds.hours <= limit), COARSE_STEP_H)
 
@@ -90,6 +101,7 @@ def view(c: Case) -> data.View:
                              on_change=_forget_slider, **state.BOUND)
     bounds = span.full_hours(found, c.launch) if full_range else span.dense_hours(found, c.launch)
     lo, hi = bounds.start, bounds.end
+    _drop_foreign_window(lo, hi)
     window = side.slider("Time window (hours since launch)", min_value=lo, max_value=hi,
                          value=(lo, hi), step=slider_step(bounds), key=state.WINDOW,
                          **state.BOUND)

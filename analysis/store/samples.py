@@ -88,5 +88,9 @@ class HowTo:
 
 def how_to(case: Case) -> HowTo:
     item = items.item_for(f"{case.launch:%Y-%m}")
-    return HowTo(item.item, item.file, item.size_text, item.url,
-                 f".venv/bin/python -m analysis streamgrab {item.file} --case {case.id}", item.note)
+    files = item.file if item.single_file else "DAY-FILES…"
+    note = item.note if item.single_file else (
+        "This month is stored as daily files: download the days of the case window (plus one "
+        "on each side) and name them all on the command line.")
+    return HowTo(item.item, item.file if item.single_file else "the daily files", item.size_text,
+                 item.url, f".venv/bin/python -m analysis streamgrab {files} --case {case.id}", note)

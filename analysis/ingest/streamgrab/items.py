@@ -13,6 +13,7 @@ from typing import Final
 
 COLLECTION_URL: Final = "https://archive.org/details/twitterstream"
 DOWNLOAD_URL: Final = "https://archive.org/download/{item}/{file}"
+DETAILS_URL: Final = "https://archive.org/details/{item}"
 # The grab holds about this share of what an independent 1 % collector captured
 # (Sequiera & Lin, SIGIR 2017: 94.69 %). Shown beside estimates, never silently applied.
 COMPLETENESS: Final = 0.9469
@@ -34,7 +35,14 @@ class Item:
     note: str = ""
 
     @property
+    def single_file(self) -> bool:
+        """False for eras of daily files, where the user picks the days of the case window."""
+        return self.file.endswith((".tar", ".zip", ".tar.gz"))
+
+    @property
     def url(self) -> str:
+        if not self.single_file:
+            return DETAILS_URL.format(item=self.item)
         return DOWNLOAD_URL.format(item=self.item, file=self.file)
 
     @property

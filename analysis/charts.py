@@ -62,8 +62,15 @@ EVENT_COLOURS: Final[dict[str, str]] = {kind: EVENT_GROUPS[group][1]
                                         for kind, group in EVENT_GROUP_OF.items()}
 DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
 DEFAULT_EVENT_GROUP: Final = "outside"
-# Event labels in the "outside the chart" note are cut here (the fact sheet has them whole).
+# Event labels in the "outside the chart" note are cut here (the fact sheet has them whole),
+# and the note is wrapped at about this many characters per line.
 OUTSIDE_LABEL_CHARS: Final = 48
+OUTSIDE_LINE_CHARS: Final = 120
+# Room above the plot: title plus a subtitle line (the provenance notice), then one line of
+# the note per OUTSIDE_LINE_PX; the note sits OUTSIDE_GAP_PX above the event numbers.
+TITLE_ROOM_PX: Final = 96
+OUTSIDE_LINE_PX: Final = 15
+OUTSIDE_GAP_PX: Final = 14
 # Names of the event markers' legend group and of the note listing events outside the window
 # (a static export lists the events beside the chart and leaves these out).
 EVENT_LEGEND_GROUP: Final = "events"
@@ -194,17 +201,23 @@ def timeline(
     fig.update_xaxes(title_text=X_AXES.get(x, x), row=2, col=1)
     if window is not None and launch is not None:
         fig.update_xaxes(range=_x_range(window, x, launch))
+    lines = 0
     if events is not None and not events.empty:
         events = _numbered(events)
         if window is not None and launch is not None:
             hours = _event_hours(events, launch)
             inside = hours.between(window[0], window[1]).to_numpy()
-            _note_outside(fig, events.loc[~inside], hours.loc[~inside])
+            lines = _note_outside(fig, events.loc[~inside], hours.loc[~inside])
             events = events.loc[inside]
         if not events.empty:
             _add_events(fig, events, x, launch,
                         top=float(np.nanmax(frame[volume].to_numpy(float))))
-    return _layout(fig, title, height=560)
+    # "normal": the event entries flow in the legend row instead of stacking as a group.
+    fig = _layout(fig, title, height=560).update_layout(legend_traceorder="normal")
+    if lines:  # the title (and subtitle) pinned to the top, the note under them
+        fig.update_layout(margin_t=TITLE_ROOM_PX + OUTSIDE_LINE_PX * lines,
+                          title_yref="container", title_y=1.0, title_yanchor="top", title_pad_t=12)
+    return fig
 
 
 # Up to this many bins, the lines get markers too.
@@ -225,16 +238,25 @@ def _numbered(events: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(number=range(1, len(ordered) + 1))
 
 
-def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> None:
-    """List the events outside the x axis under the chart (number, label, hours from launch)."""
+def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> int:
+    """List the events outside the x axis above the chart (number, label, time from launch),
+    wrapped; returns the number of lines (the caller makes room for them under the title)."""
     if events.empty:
-        return
+        return 0
     items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({_hours_text(h)})"
              for row, h in zip(events.itertuples(), hours, strict=True)]
-    fig.add_annotation(text="Outside this window: " + "; ".join(items), showarrow=False,
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + len(item) + 2 <= OUTSIDE_LINE_CHARS:
+            lines[-1] += "; " + item
+        else:
+            lines.append(item)
+    fig.add_annotation(text="Outside this window: " + "<br>".join(lines), showarrow=False,
                        name=OUTSIDE_NOTE,
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
-                       yanchor="bottom", align="left", font={"size": 11, "color": "#555555"})
+                       yanchor="bottom", yshift=OUTSIDE_GAP_PX, align="left",
+                       font={"size": 11, "color": "#555555"})
+    return len(lines)
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timestamp | None,
@@ -251,22 +273,24 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
         for value, colour in zip(xs, colours, strict=True)
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain"))
     ])
-    frame = events.assign(x=list(xs), group=groups)
+    # Neighbouring markers alternate between two heights, so their numbers never overlap.
+    frame = events.assign(x=list(xs), group=groups, row=range(len(events)))
     for group, (name, colour) in EVENT_GROUPS.items():
         part = frame.loc[frame["group"] == group]
         if part.empty:
             continue
         hover = [f"<b>{int(row.number)}. {_plain(row.label, 120)}</b><br>{_plain(row.note)}"
                  f"<br>source: {_plain(row.source_url, 120)}" for row in part.itertuples()]
-        fig.add_scatter(x=part["x"], y=[top * 1.08] * len(part), mode="markers+text",
-                        name=name, legendgroup=EVENT_LEGEND_GROUP,
+        heights = [top * (1.08 if i % 2 == 0 else 1.17) for i in part["row"]]
+        fig.add_scatter(x=part["x"], y=heights, mode="markers+text", name=name,
+                        legendgroup=EVENT_LEGEND_GROUP,
                         text=[str(int(n)) for n in part["number"]], textposition="top center",
                         textfont={"size": 12, "color": colour},
                         marker={"symbol": "triangle-down", "size": 12, "color": colour,
                                 "line": {"color": "white", "width": 1}},
                         customdata=[_plain(label, 60) for label in part["label"]],
                         hovertext=hover, hoverinfo="text", cliponaxis=False, row=1, col=1)
-    fig.update_yaxes(range=[0, top * 1.22], row=1, col=1)
+    fig.update_yaxes(range=[0, top * 1.3], row=1, col=1)
 
 
 def compare_curves(

@@ -91,3 +91,24 @@ def test_polarities_shape_and_order() -> None:
     assert scores.shape == (2, 4)
     assert scores[0, 0] > 0 > scores[1, 0]
     assert scores[0, 1] > 0 and scores[1, 2] > 0
+
+
+def test_a_hard_linked_lexicon_is_rebuilt_not_refused(isolated_data: Path) -> None:
+    """benchmarks/load.py hard-links the data folder; NLTK refuses a file with a second name."""
+    import os
+
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    root = lexicon.nltk_data_dir()
+    target = root / "sentiment" / "vader_lexicon.zip"
+    os.link(target, isolated_data / "second-name.zip")
+    assert target.stat().st_nlink == 2
+    assert lexicon.nltk_data_dir() == root
+    assert target.stat().st_nlink == 1  # rebuilt under its own name
+    nltk.data.path.insert(0, str(root))
+    try:
+        scores = SentimentIntensityAnalyzer(lexicon_file=lexicon.LEXICON_RESOURCE).polarity_scores(
+            "what a great day")
+    finally:
+        nltk.data.path.remove(str(root))
+    assert scores["compound"] > 0.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any, Final
 
 import pandas as pd
@@ -388,37 +389,45 @@ def network_gexf(c: Case, view: data.View, relation: str) -> bytes:
 
 # ------------------------------------------------------------------------------ facts
 
+# Characters kept as they are when a source address goes into a markdown link.
+SAFE_URL_CHARS: Final = ":/?#[]@!$&'*+,;=%~-._"
+
+
+def _source(url: str) -> str:
+    """A markdown link to an http(s) source (address percent-quoted), or the text escaped."""
+    link = widgets.web_link(url)
+    if link is None:
+        return md_escape(url) if url else "no source"
+    return f"[source](<{urllib.parse.quote(link, safe=SAFE_URL_CHARS)}>)"
+
+
 def fact_sheet(c: Case, view: data.View | None = None) -> None:
-    """What is documented about the case (the same whatever the filters: ``view`` is unused)."""
+    """What is documented about the case (the same whatever the filters: ``view`` is unused).
+
+    Facts and events are written out in full (a grid cut long values and notes); events are
+    numbered as on the timeline's markers.
+    """
     st.subheader("What is documented about this case")
     st.markdown(f"**The ask:** {md_escape(c.ask)}")
     st.markdown(md_escape(c.story))
     if c.facts:
-        facts = pd.DataFrame([{"fact": f.label, "value": f.value, "confidence": f.confidence,
-                               "conflicting report": f.conflict or None,
-                               "source": widgets.web_link(f.source_url)} for f in c.facts])
-        if not facts["conflicting report"].notna().any():
-            facts = facts.drop(columns="conflicting report")
-        st.dataframe(facts, hide_index=True, width="stretch", column_config={
-            "value": st.column_config.TextColumn("Value", width="large"),
-            "conflicting report": st.column_config.TextColumn("Conflicting report", width="medium"),
-            "source": st.column_config.LinkColumn("Source"),
-        })
+        st.markdown("**Documented facts**")
+        st.markdown("\n".join(
+            f"- **{md_escape(f.label)}**: {md_escape(f.value)}"
+            + (f" · *conflicting report:* {md_escape(f.conflict)}" if f.conflict else "")
+            + f" · *{md_escape(f.confidence)}* · {_source(f.source_url)}" for f in c.facts))
         conflicts = [f for f in c.facts if f.conflict]
         if conflicts:
             st.warning("**Sources conflict** on " + "; ".join(
                 f"{md_escape(f.label)} ({md_escape(f.value)} vs {md_escape(f.conflict)})"
                 for f in conflicts))
     if c.events:
-        st.markdown("**Timeline of events**")
-        events = pd.DataFrame([{"#": number, "time (UTC)": e.time, "kind": e.kind,
-                                "event": e.label, "note": e.note, "confidence": e.confidence,
-                                "source": widgets.web_link(e.source_url)}
-                               for number, e in enumerate(case_library.numbered_events(c), 1)])
-        st.dataframe(events, hide_index=True, width="stretch", column_config={
-            "time (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-            "source": st.column_config.LinkColumn("Source"),
-        })
+        st.markdown("**Timeline of events** (numbers as on the timeline's markers)")
+        st.markdown("\n".join(
+            f"{number}\\. **{e.time:%d %b %Y, %H:%M} UTC** · {md_escape(e.kind)} · "
+            f"**{md_escape(e.label)}**" + (f": {md_escape(e.note)}" if e.note else "")
+            + f" · *{md_escape(e.confidence)}* · {_source(e.source_url)}  "
+            for number, e in enumerate(case_library.numbered_events(c), 1)))
     if not (c.facts or c.events):
         st.info("No documented facts or events for this case yet.")
     if c.caveats:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import os
 import zipfile
 from pathlib import Path
 from typing import Final
@@ -37,11 +38,21 @@ def nltk_data_dir() -> Path:
     root = paths.cache_dir() / "nltk_data"
     target = root / "sentiment" / "vader_lexicon.zip"
     source = package_file("vader_lexicon.txt")
-    if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+    if _needs_rebuild(target, source):
         _write_lexicon_zip(source, target)
     for folder in (root, target.parent):
         folder.chmod(PRIVATE_DIR_MODE)
     return root
+
+
+def _needs_rebuild(target: Path, source: Path) -> bool:
+    """Missing, older than the package's lexicon, or a file NLTK refuses to read: hard-linked
+    (a second name, as a benchmark's linked copy of the data folder makes) or not ours."""
+    if not target.is_file():
+        return True
+    held = target.stat()
+    return (held.st_mtime < source.stat().st_mtime or held.st_nlink > 1
+            or held.st_uid != os.geteuid())
 
 
 def package_file(name: str) -> Path:

@@ -115,6 +115,11 @@ RECON_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     # Many routine brand tweets (e.g. hundreds of answers): spread evenly over a window.
     "brand_series": (list, False),
     "cohashtags": (list, False),
+    # Hours since launch before which no tweet attacks the brand (the tag did not exist yet)
+    # and before which no text reacts to the backlash (a teaser can draw mockery, not
+    # hindsight). Absent: no such limit (the case's stance mix and grammar say it all).
+    "hostile_from_hours": ((int, float), False),
+    "hindsight_from_hours": ((int, float), False),
     "grammar": (dict, True),
 }
 
@@ -209,8 +214,10 @@ def build_case(case: Case, *, out_dir: Path | None = None, seed: int | None = No
     draws = Draws(rng)
     grammar = grammar_for(case)
     composer = Composer(grammar, draws, hashtag=case.hashtag, brand_account=case.brand_account)
+    early = Composer(grammar.without_hindsight(), draws, hashtag=case.hashtag,
+                     brand_account=case.brand_account)
     plan, authors = _plan(case, recon, rng, draws, scale)
-    texts, themes = _texts(case, recon, plan, authors, composer, draws)
+    texts, themes = _texts(case, recon, plan, authors, (early, composer), draws)
     archive = folder / f"{stem}.jsonl.gz"
     lines = _write_archive(archive, case, recon, plan, authors, texts, rng)
     truth = folder / f"{stem}.truth.csv"
@@ -400,6 +407,10 @@ def _stances(recon: Mapping[str, Any], rng: np.random.Generator, hours: np.ndarr
     at = np.array([float(r["at"]) for r in rows])
     weights = np.stack([np.interp(hours, at, [float(r.get(s, 0.0)) for r in rows])
                         for s in COMPOSED_STANCES], axis=1)
+    early = hours < float(recon.get("hostile_from_hours", -np.inf))
+    for column, name in enumerate(COMPOSED_STANCES):
+        if name in HOSTILE_STANCES:
+            weights[early, column] = 0.0
     cum = np.cumsum(weights, axis=1)
     cum /= cum[:, -1:]
     pick = (rng.random(len(hours))[:, None] > cum).sum(axis=1)
@@ -637,21 +648,33 @@ def _handle(draws: Draws, names: Mapping[str, Sequence[str]], taken: set[str]) -
 # --------------------------------------------------------------------------- text
 
 def _texts(case: Case, recon: Mapping[str, Any], plan: _Plan, authors: _Authors,
-           composer: Composer, draws: Draws) -> tuple[list[str | None], list[str]]:
-    """The text of every non-retweet row, and the theme it was drawn from."""
+           composers: tuple[Composer, Composer], draws: Draws) -> tuple[list[str | None], list[str]]:
+    """The text of every non-retweet row, and the theme it was drawn from. ``composers`` =
+    (before hindsight is possible, after)."""
+    early, later = composers
     texts: list[str | None] = [None] * len(plan.t_ms)
     themes = [NO_THEME] * len(plan.t_ms)
-    spam_texts = _spam_texts(composer)
+    spam_texts = _spam_texts(later)
+    # Before the launch a spam bot cannot claim the tag is trending.
+    early_spam = [t for t in spam_texts if not later.g.reacts(t)] or spam_texts
     photo = {STANCE_INDEX[s]: float(v) for s, v in recon["photo_share"].items()}
     spin_tags = [str(s["hashtag"]) for s in recon.get("spinoffs", [])]
-    cotags = [str(t) for t in recon.get("cohashtags", [])]
+    all_cotags = [str(t) for t in recon.get("cohashtags", [])]
+    early_cotags = [t for t in all_cotags if not later.g.reacts(t)]
+    hindsight = recon.get("hindsight_from_hours")
+    hindsight_ms = (int(case.launch.value // 1_000_000) + int(float(hindsight) * 3.6e6)
+                    if hindsight is not None else np.iinfo(np.int64).min)
     for row in np.flatnonzero(plan.kind != RETWEET).tolist():
+        before = int(plan.t_ms[row]) < hindsight_ms
+        composer = early if before else later
+        cotags = early_cotags if before else all_cotags
         if row in plan.fixed_text:
             texts[row] = composer.fill(plan.fixed_text[row], tag="#" + case.hashtag)
             continue
         stance = STANCES[plan.stance[row]]
         if stance == "spam":
-            texts[row] = spam_texts[int(plan.author[row]) % len(spam_texts)]
+            pool = early_spam if before else spam_texts
+            texts[row] = pool[int(plan.author[row]) % len(pool)]
             continue
         prefix = ""
         if plan.kind[row] == REPLY:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -51,6 +51,11 @@ ARTICLE_RE: Final = re.compile(
 # The same word twice in a row ("The the", "lol LOL" from a template and a closer): keep one.
 REPEAT_RE: Final = re.compile(r"(?<![\w@#])(\w+)(?: \1\b)+", re.IGNORECASE)
 COMPOSED_STANCES: Final[tuple[str, ...]] = tuple(s for s in STANCES if s not in {"spam", "brand"})
+# Slot values carry their own article ("the NYPD", "the boys in blue"): a determiner or a
+# number followed by "the" loses the "the" ("a the bank", "five the boys").
+DETERMINER_THE: Final = re.compile(
+    r"\b(the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|several|few|every) the\b",
+    re.IGNORECASE)
 # Keys of a theme table that are not stances.
 THEME_KEYS: Final[frozenset[str]] = frozenset({"label", "weight"})
 # The theme recorded for a tweet drawn from the shared (case-independent) templates.
@@ -105,6 +110,41 @@ class Grammar:
     spam: tuple[str, ...]
     names: Mapping[str, tuple[str, ...]]
     themes: tuple[Theme, ...] = ()
+    # Lower-case phrases of hindsight (see ``without_hindsight``), and the shared templates
+    # that replace a stance's shared templates before the launch when all of them react.
+    hindsight: tuple[str, ...] = ()
+    early: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def reacts(self, text: str) -> bool:
+        """True when ``text`` holds a phrase of hindsight (it reacts to the backlash)."""
+        low = text.lower()
+        return any(phrase in low for phrase in self.hindsight)
+
+    def without_hindsight(self) -> Grammar:
+        """This grammar without any template, slot value, opener or closer holding a phrase of
+        hindsight: what a tweet posted before the launch can say. A stance whose case (or
+        other-language, or theme) templates all react falls back on the shared English ones,
+        whose all-reacting lists are replaced by the early templates; any other list that would be left empty is kept whole (the
+        generated-text test then names it)."""
+        def keep(table: Mapping[str, tuple[str, ...]],
+                 instead: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+            out = {}
+            for name, values in table.items():
+                kept = tuple(v for v in values if not self.reacts(v))
+                out[name] = kept or instead.get(name, values)
+            return out
+
+        def only_calm(table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+            return {name: kept for name, values in table.items()
+                    if (kept := tuple(v for v in values if not self.reacts(v)))}
+
+        own = only_calm(self.own)
+        return replace(self, slots=keep(self.slots, {}), shared=keep(self.shared, self.early),
+                       own=own,
+                       openers=keep(self.openers, {}), closers=keep(self.closers, {}),
+                       languages={lang: only_calm(t) for lang, t in self.languages.items()},
+                       themes=tuple(replace(theme, templates=only_calm(theme.templates))
+                                    for theme in self.themes))
 
     def template_count(self) -> int:
         return (sum(len(v) for v in self.shared.values()) + sum(len(v) for v in self.own.values())
@@ -151,6 +191,10 @@ def grammar_for(case: Case, *, cases_dir: Path | None = None) -> Grammar:
                    for lang, table in shared.get("languages", {}).items()},
         spam=tuple(common.get("spam", {}).get("texts", ())),
         names=_lists(common.get("names", {}), str(common_path), "names"),
+        hindsight=tuple(str(p).lower() for p in (
+            *shared.get("hindsight", {}).get("phrases", ()),
+            *own.get("hindsight", {}).get("phrases", ()))),
+        early=_lists(shared.get("early_templates", {}), str(common_path), "grammar.early_templates"),
         themes=_themes(own.get("themes", {}), where),
     )
     _validate(grammar, where)
@@ -271,9 +315,10 @@ class Composer:
         if lang == "en":
             parts = self._decorate(core, stance, tag=tag, room=room, photo=photo)
         text = " ".join(p for p in parts if p)
-        # Joining can repeat a word across the parts ("lol" + closer "LOL"); removing one only
-        # shortens the text, so the length budget still holds.
-        return prefix + (REPEAT_RE.sub(lambda m: m.group(1), text) if lang == "en" else text)
+        # Joining can repeat a word across the parts ("lol" + closer "LOL"); tidying only
+        # shortens the text or turns "a" into "an" (one character more at most per article,
+        # which the 140-character budget of a composed core leaves room for).
+        return prefix + (tidy(text) if lang == "en" else text)
 
     def _core(self, stance: str, *, tag: str, spinoff: str, lang: str) -> str:
         self.theme = GENERAL_THEME
@@ -317,7 +362,9 @@ class Composer:
 
 
 def tidy(text: str) -> str:
-    """English text with its article agreement fixed and immediate word repeats removed."""
+    """English text with its slips fixed: a doubled article ("a the bank"), immediate word
+    repeats ("The the"), and "a" before a vowel sound ("a excellent")."""
+    text = DETERMINER_THE.sub(lambda m: m.group(1), text)
     text = REPEAT_RE.sub(lambda m: m.group(1), text)
     return ARTICLE_RE.sub(lambda m: m.group(1) + "n ", text)
 

@@ -59,8 +59,9 @@ def test_case_library(page: Any, app_url: str, app_data: Path,
     for label in ("Tweets", "Hostile share", "Time to hijack"):
         assert page.get_by_text(label, exact=True).count() == shown
     screenshot(page, "library")
-    # the last card is not the picker's default, so its case must travel in the URL
-    last = list(labels.values())[-1]
+    # the last card (cards are in date order) is not the picker's default, so its case must
+    # travel in the URL
+    last = max(labels.values(), key=lambda c: c.launch)
     page.get_by_role("link", name="Open the deep-dive").last.click()
     wait_ready(page)
     assert "/case" in page.url and "case=" in page.url
@@ -98,13 +99,47 @@ def test_url_reproduces_the_view(page: Any, app_url: str) -> None:
     assert page.get_by_role("tab", name="Alert replay", selected=True).is_visible()
 
 
+def _card_hashtags(page: Any) -> list[str]:
+    return [t.strip() for t in page.get_by_role("heading").all_inner_texts()
+            if t.strip().startswith("#")]
+
+
+def test_library_cards_sort_by_date_size_and_speed(page: Any, app_url: str) -> None:
+    cases = load_cases(include_library=False)
+    by_date = [f"#{c.hashtag}" for c in sorted(cases.values(), key=lambda c: c.launch)]
+    _visit(page, app_url)
+    assert _card_hashtags(page)[:len(by_date)] == by_date
+    _visit(page, f"{app_url}/{_query(sort='Size')}")
+    assert page.get_by_text("Order the cases by").is_visible()
+    assert _card_hashtags(page)[0] == "#myNYPD", "the biggest storm first"
+    screenshot(page, "library-by-size")
+    _visit(page, f"{app_url}/{_query(sort='Speed of hijack')}")
+    shown = _card_hashtags(page)
+    assert sorted(shown) == sorted(by_date) and shown != by_date
+
+
 def test_compare(page: Any, app_url: str) -> None:
     _visit(page, f"{app_url}/compare")
     assert page.get_by_role("heading", name="Compare backfires").is_visible()
     legend = _legend(page)
     for label in _labels().values():
         assert label in legend
+    assert "Reconstructions (synthetic)" in page.locator(".js-plotly-plot .legend").first.text_content()
     screenshot(page, "compare")
+
+
+def test_compare_highlights_one_of_eight(page: Any, app_url: str) -> None:
+    labels = _labels()
+    assert len(labels) >= 8
+    _visit(page, f"{app_url}/compare{_query(focus=labels['askbg'])}")
+    legend = _legend(page)
+    for label in labels.values():
+        assert label in legend
+    # faded lines are drawn at reduced opacity in the SVG
+    opacities = page.locator(".js-plotly-plot .scatterlayer .trace").evaluate_all(
+        "els => els.map(e => parseFloat(getComputedStyle(e).opacity))")
+    assert min(opacities) < 0.5 and max(opacities) == 1.0
+    screenshot(page, "compare-highlight")
 
 
 def test_methods(page: Any, app_url: str) -> None:

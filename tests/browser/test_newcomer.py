@@ -31,7 +31,8 @@ def _case_url(app_url: str, case_id: str, **query: str) -> str:
 
 
 def _full_range(page: Any) -> None:
-    page.get_by_test_id("stSidebarUserContent").get_by_text("Full time range", exact=True).click()
+    # the toggle's own label comes first (a caption below it names the switch too)
+    page.get_by_test_id("stSidebarUserContent").get_by_text("Full time range", exact=True).first.click()
     wait_ready(page)
 
 

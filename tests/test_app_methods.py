@@ -40,7 +40,7 @@ def test_methods_page_shows_every_committed_benchmark_figure() -> None:
     at = open_page("methods")
     assert_clean(at)
     measured = measurements.load()
-    assert {m.name for m in measured} >= {"ingest", "score", "metrics", "pages", "load"}
+    assert {m.path.stem for m in measured} >= {"ingest", "score", "metrics", "pages", "load"}
     shown = {df.value["figure"].tolist().__repr__(): df.value for df in at.dataframe
              if "figure" in df.value.columns}
     for result in measured:

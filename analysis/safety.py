@@ -13,9 +13,11 @@ https://owasp.org/www-community/attacks/CSV_Injection
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Final
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -115,3 +117,25 @@ def to_safe_csv(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
     safe.columns = [str(neutralise_cell(str(name))) for name in safe.columns]
     text = safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return ((UTF8_BOM if bom else "") + text).encode("utf-8")
+
+
+# --- links ---------------------------------------------------------------------------------
+# Schemes that may become a link: a case file or an archive could carry ``javascript:`` or
+# ``data:`` addresses.
+WEB_SCHEMES: Final = frozenset({"http", "https"})
+# Characters that end or break a link in markdown or HTML: an address holding one stays text.
+_LINK_BREAKERS: Final = re.compile(r"[\s()<>\[\]\"'`]")
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` (trimmed) when it may become a link, else None: an absolute http(s) address with
+    a host and nothing that could break out of a markdown or HTML link. The one rule for the
+    app's links and the exports' links."""
+    text = str(url or "").strip()
+    if not text or _LINK_BREAKERS.search(text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in WEB_SCHEMES and parts.netloc else None

@@ -29,6 +29,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: import the project's analysis
+from benchmarks import results as bench_results  # noqa: E402  (needs the path above)
+
 OUT = ROOT / "benchmarks" / "out"
 DATA = OUT / "data"
 TARGET_RATE = 50_000        # tweets/s
@@ -191,6 +193,7 @@ def main() -> None:
                "met": {"rate": ours["rate"] >= TARGET_RATE, "speedup": speedup >= TARGET_SPEEDUP,
                        "peak_rss": ours["peak_rss_mb"] <= TARGET_RSS_MB}}
     (OUT / "ingest.json").write_text(json.dumps(results, indent=2))
+    bench_results.write("ingest", results)
     print(f"machine: {results['machine']}")
     print(f"{'run':<34}{'tweets':>10}{'seconds':>9}{'tweets/s':>10}{'CPU s':>8}{'CPU-bound/s':>12}"
           f"{'peak RSS MB':>12}{'load avg':>9}")

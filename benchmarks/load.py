@@ -12,7 +12,7 @@ targets: median page-ready <= 2 s, p95 <= 5 s, no error. Its results go to
    archives ``data/archives/*`` and the score caches ``data/cache/*`` are hard-linked into it
    (copied across file systems), so reruns are warm and nothing is written into ``data/``.
    The cache writes atomically (new file, ``os.replace``), so a link is never written through.
-2. One ``streamlit run app.py`` on 127.0.0.1, a free port (``tests/browser/server_support``).
+2. One ``streamlit run app.py`` on 127.0.0.1, a free port (``benchmarks/server.py``).
 3. One headless Debian Chromium (``BROWSER_PATH``, default /usr/bin/chromium) through
    Playwright. A warm-up context visits every page once; then ``--sessions`` browser contexts
    loop, concurrently, through the pages: library, the deep-dive of EACH bundled case (its
@@ -71,9 +71,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from server_support import Server, serve  # noqa: E402  (needs the paths above)
+from benchmarks.server import Server, serve  # noqa: E402  (needs the path above)
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from proc_cpu import cpu_groups  # noqa: E402  (benchmarks/ is not a package)
@@ -468,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         args.sessions, args.seconds, args.rounds = (CLASS["sessions"], CLASS["seconds"],
                                                     CLASS["rounds"])
         args.think = list(CLASS["think"])
-    out = args.out or (RESULTS / "class.json" if args.classroom else OUT / "load.json")
+    out = args.out or RESULTS / ("class.json" if args.classroom else "load.json")
     # a kill (timeout) still stops the server: SystemExit unwinds the context managers
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not Path(CHROMIUM).exists():

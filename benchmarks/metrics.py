@@ -30,6 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 sys.path.insert(0, str(ROOT))
+from benchmarks import results as bench_results  # noqa: E402  (needs the path above)
 
 ID_COLUMNS = ("id", "retweeted_id", "in_reply_to_id", "quoted_id")
 ACCOUNT_COLUMNS = ("author", "retweeted_author", "in_reply_to_author", "quoted_author")
@@ -100,6 +101,7 @@ def main() -> int:
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "metrics.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    bench_results.write("metrics", result, load_before=result["load_average"][0])
     print(f"{len(table):,} scored tweets ({args.case} stacked), load average "
           f"{result['load_average'][0]:.1f} on {result['cpus']} CPUs")
     for name, value in seconds.items():

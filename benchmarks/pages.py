@@ -32,9 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-from server_support import serve  # noqa: E402  (needs the paths above)
+from benchmarks import results as bench_results  # noqa: E402  (needs the path above)
+from benchmarks.server import serve  # noqa: E402  (needs the path above)
 
 CASES = ("mynypd", "askjpm", "askrkelly")
 TARGETS_MS = {"case": 300, "compare": 500}
@@ -159,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         out["reruns"] = reruns(args.repeats)
     if not args.skip_clone:
         out["first_start"] = first_start()
+    bench_results.write("page-reruns", out)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0

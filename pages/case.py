@@ -8,6 +8,7 @@ one-sentence takeaway, KPI cards, then tabs (only the open tab is computed).
 import streamlit as st
 
 from analysis.cases import Case
+from analysis.exports import data as exported
 from analysis.metrics import kpis
 from analysis.store import samples
 from ui import boot, controls, data, sample_view, sections, widgets
@@ -85,7 +86,8 @@ with edge():
     st.divider()
     st.markdown(f"**{len(data.filtered(case_id, view)):,} tweets** in this view.")
     widgets.csv_download(
-        lambda: sections.tweets_export(data.filtered(case_id, view), case.provenance),
+        lambda: exported.csv_ready(exported.tweets_frame({case.id: data.filtered(case_id, view)},
+                                                         {case.id: case.provenance})),
         file_name=f"{case.id}-tweets.csv", key="export_tweets",
         label="Download the filtered tweets (CSV)")
     st.caption("Cells that a spreadsheet could run as a formula (starting with = + - @ or a "

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts
+from analysis.exports import data as exported
 from analysis.metrics import kpis, timeline
 from analysis.metrics import span as span_rule
 from ui import boot, data, state, widgets
@@ -106,10 +107,7 @@ with edge():
             kpis.KPIS[key].label, help=kpis.KPIS[key].definition) for key in TABLE_KPIS},
     })
     st.caption("Hover a column header for the KPI's definition; the Methods page has them all.")
-    raw = pd.DataFrame([{"case": cid, "provenance": kind[cid], **reports[cid].to_dict()}
-                        for cid in chosen])
-    raw = raw.drop(columns=["notes"], errors="ignore")
-    widgets.csv_download(raw, file_name="backfire-kpis.csv", key="export_kpis",
+    widgets.csv_download(exported.kpi_frame(reports, kind), file_name="backfire-kpis.csv", key="export_kpis",
                          label="Download the KPI table (CSV)")
 
     st.subheader("Each case on its own scale")

@@ -6,7 +6,7 @@ import streamlit as st
 from analysis import schema
 from analysis.metrics import alerts, filters, kpis
 from analysis.nlp import evaluation
-from ui import boot, data, readme, widgets
+from ui import boot, data, widgets
 from ui.errors import edge
 
 boot.through_navigation()
@@ -69,12 +69,20 @@ with edge():
                    "the generator gave them.")
 
     st.header("Measured speed and memory")
-    speed = readme.sections(readme.SPEED_SECTIONS)
-    if not speed:
-        st.warning("The README's speed sections were not found.")
-    st.caption("The figures of the README, measured by the scripts in `benchmarks/`.")
-    for body in speed:
-        st.markdown(body)
+    st.markdown("Measured by the scripts in `benchmarks/`, read from their committed results "
+                "(`benchmarks/results/*.json`); each says when, on which machine and under "
+                "which load average it was measured.")
+    measured = data.benchmark_results()
+    if not measured:
+        st.warning("No benchmark results yet: run the scripts in `benchmarks/`.")
+    for result in measured:
+        st.subheader(result.title, anchor=False)
+        st.caption(widgets.md_escape(
+            f"{result.measured_at} · {result.machine} · load average {result.load_average} · "
+            f"{result.command}" + (f" · {result.note}" if result.note else "")))
+        st.dataframe(pd.DataFrame({"figure": [name for name, _ in result.rows],
+                                   "value": [str(value) for _, value in result.rows]}),
+                     hide_index=True, width="stretch", key=f"bench_{result.name}")
 
     st.header("Backfire KPIs")
     st.markdown("\n".join(f"- **{s.label}** ({s.unit}): {s.definition}"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from app_support import app_data_dir, app_env, assert_clean, open_page, seed_data, text_of
 
+from analysis import measurements
 from analysis.metrics import kpis
 from analysis.nlp import evaluation
+from ui.widgets import md_escape
 
 __all__ = ["app_data_dir", "app_env", "seed_data"]
 
@@ -34,37 +36,27 @@ def test_methods_page_reads_definitions_and_accuracy() -> None:
     assert provenance["data"].str.startswith("reconstruction").sum() >= 3
 
 
-def test_methods_page_shows_the_readmes_speed_figures() -> None:
-    from ui import readme
-
+def test_methods_page_shows_every_committed_benchmark_figure() -> None:
     at = open_page("methods")
     assert_clean(at)
-    source = readme.README.read_text(encoding="utf-8")
-    shown = [m.value for m in at.markdown]
-    rows = 0
-    for name in readme.SPEED_SECTIONS:
-        if f"<!-- section:{name} -->" not in source:
-            continue
-        body = source.split(f"<!-- section:{name} -->")[1].split(f"<!-- /section:{name} -->")[0]
-        figures = [line for line in body.splitlines() if line.startswith("| ") and
-                   any(ch.isdigit() for ch in line)]  # rows of measured figures
-        assert all(any(row in m for m in shown) for row in figures), name
-        rows += len(figures)
-    assert rows >= 5  # the ingest, scoring and page-speed tables at least
-    assert not any("<!--" in m for m in shown)
+    measured = measurements.load()
+    assert {m.name for m in measured} >= {"ingest", "score", "metrics", "pages", "load"}
+    shown = {df.value["figure"].tolist().__repr__(): df.value for df in at.dataframe
+             if "figure" in df.value.columns}
+    for result in measured:
+        frame = shown[[name for name, _ in result.rows].__repr__()]
+        assert frame["value"].tolist() == [str(value) for _, value in result.rows], result.name
+    captions = " ".join(c.value for c in at.caption)
+    assert all(md_escape(m.measured_at) in captions for m in measured)
+    assert "load average" in captions
 
 
-@pytest.mark.parametrize(("text", "kept", "dropped"), [
-    ("<!-- section:a -->\n### A\n| x | 1 |\n<!-- /section:a -->", "| x | 1 |", "<!--"),
-    ("<!-- section:a -->\nsee ![chart](docs/c.png) here<!-- note -->\n<!-- /section:a -->",
-     "see  here", "docs/c.png"),
-])
-def test_readme_sections_drop_comments_and_images(tmp_path, text: str, kept: str,
-                                                  dropped: str) -> None:
-    from ui import readme
-
-    file = tmp_path / "README.md"
-    file.write_text(text, encoding="utf-8")
-    (body,) = readme.sections(("a",), file)
-    assert kept in body and dropped not in body
-    assert readme.sections(("missing",), file) == []
+def test_results_files_are_flattened_and_a_broken_one_is_skipped_with_a_warning(
+        tmp_path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "ingest.json").write_text(
+        '{"benchmark": "ingest", "measured_at": "2026-11-21 11:27 UTC", "machine": "2 cores", '
+        '"load_average": 2.0, "figures": {"load_1m": {"tweets_per_s": 56802}, "speedup": 12.5}}')
+    (tmp_path / "broken.json").write_text("{not json")
+    (result,) = measurements.load(tmp_path)
+    assert result.rows == (("load_1m · tweets_per_s", 56802), ("speedup", 12.5))
+    assert "broken.json" in caplog.text

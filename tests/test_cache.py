@@ -60,11 +60,13 @@ def test_entry_files_live_in_the_cache_dir(isolated_data: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir() if p.is_file()) == ["k3.parquet", "k3.report.json"]
 
 
-def test_missing_and_corrupt_entries_are_misses(isolated_data: Path) -> None:
+def test_missing_and_corrupt_entries_are_misses(isolated_data: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
     assert cache.load("nope") is None
     path = cache.save("k4", awkward())
     path.write_bytes(path.read_bytes()[:100])   # truncated, as if a copy had been cut short
     assert cache.load("k4") is None
+    assert "k4" in caplog.text and "unreadable" in caplog.text  # never silent
 
 
 def test_crash_during_write_leaves_no_entry(isolated_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:

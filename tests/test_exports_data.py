@@ -107,7 +107,7 @@ def test_kpi_csv_has_one_row_per_kpi_with_definitions(bundle: data.Bundle) -> No
     rows = _csv_rows(bundle.files[data.KPIS_CSV])
     assert [r["kpi"] for r in rows] == list(kpis.KPIS)
     by_key = {r["kpi"]: r for r in rows}
-    assert by_key["tweets"]["mynypd"] == str(len(HOSTILE_TEXTS))
+    assert by_key["tweets"]["value"] == str(len(HOSTILE_TEXTS))
     assert by_key["tweets"]["definition"] == kpis.KPIS["tweets"].definition
 
 

@@ -171,3 +171,25 @@ def test_mapped_csv_with_arbitrary_cells(rows: list[list[str]], delimiter: str) 
         assert str(exc)
         return
     _assert_sound(result)
+
+
+def _kept(data: bytes, name: str) -> int | None:
+    """Rows kept from ``data``, or None when the loader refuses the whole file."""
+    try:
+        return load(Upload(data, name)).report.kept
+    except BackfireError:
+        return None
+
+
+@FUZZ
+@given(name=st.sampled_from(JSON_NAMES + CSV_NAMES), cut=st.floats(min_value=0.0, max_value=1.0))
+def test_valid_rows_survive_a_cut_short_file(name: str, cut: float) -> None:
+    """Not only "some clear error": every complete record before the cut is still loaded."""
+    data = SAMPLES[name]
+    at = int(len(data) * cut)
+    whole_lines = data[: data.rfind(b"\n", 0, at) + 1]  # the complete lines before the cut
+    before = _kept(whole_lines, name)
+    if not before:
+        return  # nothing valid before the cut (or only a header): nothing has to survive
+    after = _kept(data[:at], name)
+    assert after is not None and after >= before, (before, after)

@@ -21,6 +21,7 @@ from analysis.metrics import span
 from analysis.store import library
 from ui import data, mapping_form, suggest
 from ui.mapping_form import NeedsMapping
+from ui.widgets import md_escape
 
 SESSION_KEY: Final = "_archive_loads"
 EVENT_COLUMNS: Final = ["time", "kind", "label", "note", "source_url"]
@@ -128,15 +129,15 @@ def show_reports(loaded: Loaded) -> None:
     for file_id, (checked, result) in zip(loaded.ids, loaded.results, strict=True):
         report = result.report
         with st.container(border=True):
-            st.markdown(f"**{_safe(checked.name)}** · detected format **{report.format}** · "
+            st.markdown(f"**{md_escape(checked.name)}** · detected format **{report.format}** · "
                         f"{checked.size / uploads.MB:.1f} MB")
             if report.tz is not None:
-                zone = mapping_form.zone_picker(file_id, _safe(checked.name), report.tz)
+                zone = mapping_form.zone_picker(file_id, md_escape(checked.name), report.tz)
                 if zone != report.tz:
                     rezone(file_id, checked, zone)
                     st.rerun()
             if report.mapping:
-                st.caption("Read with the column mapping: " + _safe(", ".join(
+                st.caption("Read with the column mapping: " + md_escape(", ".join(
                     f"{canon} ← {header}" for canon, header in report.mapping.items())))
             cols = st.columns(5)
             for col, (label, value) in zip(cols, [
@@ -151,18 +152,12 @@ def show_reports(loaded: Loaded) -> None:
                            f"Read = kept + rejected + duplicates: "
                            f"{'yes' if report.reconciles else 'NO'}.")
             for warning in report.warnings:
-                st.warning(_safe(warning), icon=":material/warning:")
+                st.warning(md_escape(warning), icon=":material/warning:")
             if report.rejections:
                 with st.expander(f"{report.rejected:,} rejected rows: file, line, column, reason"):
                     st.dataframe(pd.DataFrame([r.to_dict() for r in
                                                report.rejections[:SHOWN_REJECTIONS]]),
                                  hide_index=True, width="stretch")
-
-
-def _safe(text: str) -> str:
-    from ui.widgets import md_escape
-
-    return md_escape(text)
 
 
 def _split_terms(text: str) -> list[str]:
@@ -239,7 +234,7 @@ def describe(table: pd.DataFrame | None, *, key: str,
         day = left.date_input("Launch date (UTC)", value=default.date())
         clock = right.time_input("Launch time (UTC)", value=default.time(), step=60)
         if guess:
-            st.caption(f"Launch suggested from the data: {_safe(guess.reason)}. Change it if you know "
+            st.caption(f"Launch suggested from the data: {md_escape(guess.reason)}. Change it if you know "
                        "better; the time-based KPIs are measured from it.")
         assumed = st.checkbox("The launch time is an estimate",
                               value=saved.launch_assumed if saved else
@@ -280,7 +275,7 @@ def saved_case_actions(entry: library.LibraryEntry, buttons: DeltaGenerator) -> 
     if buttons.button("Delete", key=f"delete_{entry.case_id}", icon=":material/delete:"):
         st.session_state[confirm_key] = True
     if st.session_state.get(confirm_key):
-        st.warning(f"Delete **#{_safe(entry.hashtag)}** and its archive files? "
+        st.warning(f"Delete **#{md_escape(entry.hashtag)}** and its archive files? "
                    "This cannot be undone.", icon=":material/delete_forever:")
         yes, no = st.columns(2)
         if yes.button("Yes, delete it", key=f"really_delete_{entry.case_id}", type="primary"):
@@ -297,6 +292,6 @@ def saved_case_actions(entry: library.LibraryEntry, buttons: DeltaGenerator) -> 
             library.update_case(entry.case_id, **fields)
             st.session_state.pop(edit_key, None)
             data.clear()
-            st.toast(f"Saved the changes to #{_safe(fields['hashtag'].lstrip('#'))}.",
+            st.toast(f"Saved the changes to #{md_escape(fields['hashtag'].lstrip('#'))}.",
                      icon=":material/check_circle:")
             st.rerun()

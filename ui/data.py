@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts, pipeline, story
+from analysis import charts, measurements, pipeline, story
 from analysis.cases import Case
 from analysis.metrics import (
     engagement,
@@ -426,3 +426,14 @@ def _glossary(mtime: int) -> tuple[story.Term, ...]:
 
 def glossary() -> tuple[story.Term, ...]:
     return _glossary(_mtime(story.GLOSSARY_FILE))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _measurements(key: tuple[tuple[str, int], ...]) -> list[measurements.Measurement]:
+    return measurements.load()
+
+
+def benchmark_results() -> list[measurements.Measurement]:
+    """The benchmarks' committed results (re-read when a file changes)."""
+    files = sorted(measurements.RESULTS_DIR.glob("*.json"))
+    return _measurements(tuple((p.name, p.stat().st_mtime_ns) for p in files))

@@ -133,19 +133,15 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;").replace("<", "&lt;")
 
 
-# A markdown link target: a plain http(s) URL without characters that end or break the
-# link syntax.
-_MARKDOWN_URL = re.compile(r"https?://[^\s()<>\[\]]+", re.IGNORECASE)
-
-
 def web_link(url: str) -> str | None:
-    """Only http(s) addresses become links (a case file could carry ``javascript:``)."""
-    return url if url.lower().startswith(("https://", "http://")) else None
+    """Only http(s) addresses become links (``analysis.safety.web_link``, the exports' rule)."""
+    return safety.web_link(url)
 
 
 def source_link(url: str, label: str = "source ↗") -> str:
     """Markdown for a cited source: a link for a plain web address, else the escaped text."""
-    return f"[{label}]({url})" if _MARKDOWN_URL.fullmatch(url or "") else md_escape(url)
+    link = safety.web_link(url)
+    return f"[{label}]({link})" if link else md_escape(url)
 
 
 def percent(value: float | None, digits: int = 0) -> str:

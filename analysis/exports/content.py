@@ -28,7 +28,7 @@ from analysis.exports.model import (
     Speed,
 )
 from analysis.metrics import alerts, engagement, filters, kpis, span, terms, timeline
-from analysis.nlp import evaluation
+from analysis.nlp import evaluation, sentiment
 from analysis.pipeline import Loaded
 
 # Posts listed per case (the deck shows the first five; the report all of them).
@@ -376,8 +376,7 @@ def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:
     threshold = scoring.get("threshold")
     cut = f" (threshold {float(threshold):.2f}, chosen on validation data)" if threshold else ""
     return (
-        "Sentiment: NLTK VADER compound score with emoji handling; labels from the standard "
-        "±0.05 thresholds.",
+        sentiment_method(scoring),
         "Hostility: probability that a tweet attacks the brand or the campaign, combining VADER, "
         f"an offensive-language model (alt-profanity-check), the case's target terms and "
         f"sarcasm cues{cut}.",
@@ -387,6 +386,18 @@ def _methods(tables: Sequence[pd.DataFrame]) -> tuple[str, ...]:
         f"Alert replay: {alerts.AlertRule().describe()}, replayed minute by minute.",
         "KPI definitions are in the notes of the KPI slide and under Key figures in the report.",
     )
+
+
+def sentiment_method(scoring: Mapping[str, Any]) -> str:
+    """How the tables' sentiment labels were made, from the scoring settings the tables carry
+    (the model the app used), so an export never describes other labels than the screen's."""
+    base = "Sentiment: NLTK VADER compound score (−1 to 1) with emoji handling; "
+    if scoring.get("sentiment_model"):
+        return (base + "negative / neutral / positive labels from a small model on VADER's "
+                "scores and a valence learnt from human-rated tweets (accuracy under Methods).")
+    low, high = sentiment.thresholds()
+    return base + f"labels from thresholds on compound chosen on validation data (negative ≤ " \
+                  f"{low:g}, positive ≥ {high:g})."
 
 
 def accuracy() -> tuple[str, ...]:

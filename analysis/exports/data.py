@@ -94,12 +94,14 @@ TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
     "hostile": "hostile_prob >= the threshold used for the export.",
 }
 KPI_COLUMNS: Final[dict[str, str]] = {
+    "case": "Case id.",
+    "provenance": "'reconstruction' (synthetic tweets) or 'real'.",
     "kpi": "Key of the KPI.",
     "label": "Display name.",
-    "unit": "Unit of the values.",
+    "unit": "Unit of the value.",
+    "value": "The value (empty = not computable).",
+    "note": "Why a value is missing, or how it was measured (e.g. from an assumed launch).",
     "definition": "How the KPI is computed.",
-    "<case id>": "One column per case: the value (empty = not computable).",
-    "<case id> note": "Why a value is missing, when it is.",
 }
 HASHTAG_EDGE_COLUMNS: Final[dict[str, str]] = {
     "source": "A hashtag (lower-case, no '#'); source < target alphabetically (undirected).",
@@ -143,9 +145,9 @@ def tweets_frame(tables: Mapping[str, pd.DataFrame],
     for case_id, table in tables.items():
         present = [c for c in columns if c in table.columns]
         part = table[present].reset_index(drop=True).copy()
-        part.insert(0, "case", pd.array([case_id] * len(part), dtype="string"))
-        part.insert(1, "provenance",
+        part.insert(0, "provenance",
                     pd.array([(provenance or {}).get(case_id)] * len(part), dtype="string"))
+        part.insert(1, "case", pd.array([case_id] * len(part), dtype="string"))
         part["kind"] = schema.kind(part) if len(part) else pd.Series([], dtype="string")
         part["url"] = pd.array(schema.post_urls(part, (provenance or {}).get(case_id)), dtype="string")
         parts.append(part)
@@ -154,13 +156,19 @@ def tweets_frame(tables: Mapping[str, pd.DataFrame],
     return pd.concat(parts, ignore_index=True)
 
 
-def tweets_csv(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
-    """The tweets as CSV; text cells neutralised, times ISO 8601 UTC, lists space-separated."""
+def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as every tweets CSV writes it (the zip's and the dashboard's): times as ISO
+    8601 UTC text; ``safety.to_safe_csv`` then joins lists and neutralises text cells."""
     out = frame.copy()
     for name in out.columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):
             out[name] = out[name].dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype("string")
-    return safety.to_safe_csv(out, bom=bom)
+    return out
+
+
+def tweets_csv(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
+    """The tweets as CSV; text cells neutralised, times ISO 8601 UTC, lists space-separated."""
+    return safety.to_safe_csv(csv_ready(frame), bom=bom)
 
 
 def tweets_parquet(frame: pd.DataFrame, meta: Mapping[str, Any]) -> bytes:
@@ -179,18 +187,19 @@ def tweets_parquet(frame: pd.DataFrame, meta: Mapping[str, Any]) -> bytes:
 
 # --------------------------------------------------------------------------- KPIs
 
-def kpi_frame(reports: Mapping[str, kpis.KpiReport]) -> pd.DataFrame:
-    """One row per KPI (``kpis.KPIS`` order): label, unit, definition, one column per case."""
+def kpi_frame(reports: Mapping[str, kpis.KpiReport],
+              provenance: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per case and KPI (``kpis.KPIS`` order): the KPI table of the data zip and of the
+    Compare page's download alike (columns ``KPI_COLUMNS``)."""
     rows = []
-    for key, spec in kpis.KPIS.items():
-        row: dict[str, Any] = {"kpi": key, "label": spec.label, "unit": spec.unit,
-                               "definition": spec.definition}
-        for case_id, report in reports.items():
+    for case_id, report in reports.items():
+        for key, spec in kpis.KPIS.items():
             value = report.values.get(key)
-            row[case_id] = value.isoformat() if isinstance(value, pd.Timestamp) else value
-            row[f"{case_id} note"] = report.notes.get(key, "")
-        rows.append(row)
-    return pd.DataFrame(rows)
+            rows.append({"case": case_id, "provenance": (provenance or {}).get(case_id),
+                         "kpi": key, "label": spec.label, "unit": spec.unit,
+                         "value": value.isoformat() if isinstance(value, pd.Timestamp) else value,
+                         "note": report.notes.get(key, ""), "definition": spec.definition})
+    return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
 
 
 # --------------------------------------------------------------------------- networks
@@ -342,7 +351,7 @@ def bundle(tables: Mapping[str, pd.DataFrame], reports: Mapping[str, kpis.KpiRep
                            node_tweets=_handle_counts(frame)),
     }
     if reports:
-        files[KPIS_CSV] = safety.to_safe_csv(kpi_frame(reports), bom=True)
+        files[KPIS_CSV] = safety.to_safe_csv(kpi_frame(reports, provenance), bom=True)
     dictionary = dictionary_frame(frame)
     dictionary = dictionary[dictionary["file"].isin(files)]
     files[DICTIONARY_MD] = dictionary_markdown(dictionary, header).encode("utf-8")

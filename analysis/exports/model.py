@@ -14,6 +14,8 @@ from typing import Final
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.metrics import kpis
+
 
 @dataclass(frozen=True)
 class Section:
@@ -162,11 +164,11 @@ def provenance_text(provenance: str) -> str:
 
 
 def minutes_text(value: float | None) -> str:
-    """A duration given in minutes, as minutes below 3 hours and as hours above."""
-    if value is None or pd.isna(value):
-        return "not reached"
-    return f"{value:,.0f} min" if value < 180 else f"{value / 60:,.1f} h"
+    """A duration given in minutes, worded as on screen (``kpis.format_duration``)."""
+    return "not reached" if value is None or pd.isna(value) else kpis.format_duration(value)
 
 
 def hours_text(value: float | None) -> str:
-    return "no response recorded" if value is None or pd.isna(value) else f"{value:,.1f} h"
+    """A duration given in hours, worded as on screen (``kpis.format_duration``)."""
+    return ("no response recorded" if value is None or pd.isna(value)
+            else kpis.format_duration(float(value) * 60))

@@ -14,7 +14,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlsplit
 
 import jinja2
 import numpy as np
@@ -25,7 +24,7 @@ from markupsafe import Markup
 from PIL import Image
 from plotly.offline import get_plotlyjs
 
-from analysis import charts
+from analysis import charts, safety
 from analysis.exports import deck, images
 from analysis.exports.model import (
     SECTION_TITLES,
@@ -43,7 +42,6 @@ TEMPLATE: Final = "report.html.j2"
 # Plotly's modebar: no logo, and PNG downloads at 2x for slides.
 PLOTLY_CONFIG: Final = {"displaylogo": False, "responsive": True,
                         "toImageButtonOptions": {"format": "png", "scale": 2}}
-SAFE_SCHEMES: Final = frozenset({"http", "https"})
 CLOUD_SIZE: Final = (800, 420)
 # Printed page margins (mm), as in the template's @page rule.
 PRINT_MARGIN_MM: Final = 12
@@ -172,14 +170,8 @@ def _cloud(cloud: Cloud) -> _CloudImage:
 
 
 def safe_url(url: str | None) -> str:
-    """``url`` if it is an absolute http(s) URL, else "" (no ``javascript:`` links)."""
-    if not url:
-        return ""
-    try:
-        parts = urlsplit(str(url).strip())
-    except ValueError:
-        return ""
-    return str(url).strip() if parts.scheme.lower() in SAFE_SCHEMES and parts.netloc else ""
+    """``url`` if it may become a link (``analysis.safety.web_link``), else ""."""
+    return safety.web_link(url) or ""
 
 
 def _when(value: pd.Timestamp | None) -> str:

@@ -201,7 +201,7 @@ def detect(path: Source) -> str:
             if mode == "lines":
                 return _detect_lines(first, item.name).name
             return _detect_records(first, item.name, [None] * len(first)).name
-        header = tables.read_sheet(stream.read(), _Collector(item.name)).header
+        header = tables.read_sheet(stream.read(), _Collector(item.name), detect_header).header
     found_csv = detect_header(header)
     if found_csv is None:
         raise UnknownFormatError(
@@ -214,7 +214,7 @@ def preview(source: Source, rows: int = PREVIEW_ROWS) -> tables.Sheet:
     """The header and first rows of a CSV or workbook (its first file, for a zip)."""
     item = inputs(source)[0]
     with item.open() as stream:
-        sheet = tables.read_sheet(stream.read(), _Collector(item.name))
+        sheet = tables.read_sheet(stream.read(), _Collector(item.name), detect_header)
     return tables.Sheet(sheet.header, sheet.header_line, sheet.rows[:rows], sheet.lines[:rows],
                         sheet.workbook)
 
@@ -295,7 +295,9 @@ def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | No
             fmt, parts = _json_parts(stream, head, forced, item.name, workers)
         else:
             collector = _Collector(item.name)
-            fmt, raw, lines = tables.collect(stream, head, forced, mapping, collector)
+            fmt, raw, lines = tables.collect(stream, forced, mapping, collector,
+                                             detect_header=detect_header,
+                                             custom=FORMATS["custom-csv"])
             zone = collector.saved_tz if collector.saved_tz and tz == DEFAULT_TZ else tz
             parts = [_validate(raw, fmt, collector, zone)]
             result = _assemble(parts, fmt, item.name)

@@ -26,13 +26,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, Final
+from typing import IO, Final
 
 from analysis.errors import ArchiveError, UnknownFormatError, UploadRejected
+from analysis.ingest import loaders
+from analysis.ingest.loaders import LoadResult
 from analysis.store import atomic, paths
-
-if TYPE_CHECKING:  # the loaders are imported lazily: uploads must not need them to validate
-    from analysis.ingest.loaders import LoadResult
 
 MB: Final = 1024 * 1024
 # Largest upload accepted, in MB. Streamlit refuses bigger files before they reach the app;
@@ -525,8 +524,6 @@ def load_upload(upload: CheckedUpload, *, fmt: str | None = None,
     zone of zone-less times). With ``ask_mapping``, a file of unknown layout raises ``UnknownFormatError`` (the page
     then asks for a mapping) instead of ``UploadRejected``.
     """
-    from analysis.ingest import loaders
-
     stream = io.BytesIO(upload.data)
     stream.name = upload.name
     try:

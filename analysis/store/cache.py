@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import math
 import os
 from collections.abc import Sequence
@@ -63,6 +64,7 @@ CANONICAL_DTYPES: Final[dict[str, str]] = {**schema.COLUMNS, **schema.SCORE_COLU
 # table is ~80 MB), so without a bound the threshold slider would fill the disk.
 MAX_ENTRIES: Final = 32
 
+log = logging.getLogger(__name__)
 _file_hashes: dict[tuple[str, int, int], str] = {}
 
 
@@ -176,7 +178,8 @@ def load(key: str) -> Scored | None:
         meta = json.loads((arrow.schema.metadata or {}).get(META_KEY, b"{}"))
         report_file = target.with_suffix(REPORT_SUFFIX)
         report = json.loads(report_file.read_text("utf-8")) if report_file.is_file() else None
-    except (OSError, ValueError, pa.ArrowException):
+    except (OSError, ValueError, pa.ArrowException) as err:
+        log.warning("score cache entry %s unreadable (%s): treated as a miss, rebuilt", key, err)
         return None
     table.attrs = dict(meta.get("attrs", {}))
     with contextlib.suppress(OSError):

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from app_support import prepare_data, seed_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT
-from server_support import serve
+
+from benchmarks.server import serve
 
 __all__ = ["seed_data"]  # session fixture shared with the AppTests
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")

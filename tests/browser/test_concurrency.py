@@ -27,12 +27,12 @@ import pyarrow.parquet as pq
 import pytest
 from app_support import prepare_data
 from browser_support import ARTIFACTS, PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
-from server_support import serve
 
 from analysis import pipeline
 from analysis.cases import load_cases
 from analysis.ingest import loaders
 from analysis.store import atomic, library
+from benchmarks.server import serve
 from ui import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

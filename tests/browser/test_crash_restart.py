@@ -28,10 +28,10 @@ import pyarrow.parquet as pq
 import pytest
 from app_support import prepare_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
-from server_support import Server, serve
 
 from analysis.cases import load_cases
 from analysis.store import library
+from benchmarks.server import Server, serve
 from ui import data
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -237,3 +237,10 @@ def _tweet(i: int, text: str) -> dict[str, Any]:
         "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": i, "quote_count": 0},
         "entities": {"hashtags": [{"tag": "xsstest"}]},
     }
+
+
+@pytest.mark.parametrize("name", ["story", "anatomy"])
+def test_story_and_anatomy(page: Any, app_url: str, name: str) -> None:
+    _visit(page, f"{app_url}/{name}")
+    assert page.locator("h1").first.is_visible()
+    screenshot(page, name)

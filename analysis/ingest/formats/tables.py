@@ -101,10 +101,13 @@ CSV_SPECS: Final[tuple[CsvSpec, ...]] = (
 
 
 # --------------------------------------------------------------------------- reading
-def read_header(head: bytes) -> list[str]:
-    """The header fields of a CSV whose first bytes are ``head`` (below any preamble)."""
-    from analysis.ingest.formats import detect_header
+# The registry (``analysis.ingest.formats``) is built from this module's specs, so it is not
+# imported here: the functions below take its header detector (``detect_header``) instead.
+Detect = Callable[[list[str]], "Format | None"]
 
+
+def read_header(head: bytes, detect_header: Detect) -> list[str]:
+    """The header fields of a CSV whose first bytes are ``head`` (below any preamble)."""
     if sheets.is_workbook(head):
         return []
     text = sheets.decode(head, lambda _: None).text
@@ -126,10 +129,10 @@ class Sheet:
     workbook: bool
 
 
-def read_sheet(data: bytes, collector: Any, mapping: dict[str, str] | None = None) -> Sheet:
-    """Header and records of a CSV/TSV (any encoding) or of a workbook's first sheet."""
-    from analysis.ingest.formats import detect_header
-
+def read_sheet(data: bytes, collector: Any, detect_header: Detect,
+               mapping: dict[str, str] | None = None) -> Sheet:
+    """Header and records of a CSV/TSV (any encoding) or of a workbook's first sheet; the header
+    row is the first that ``detect_header`` recognises (or that holds ``mapping``'s columns)."""
     workbook = sheets.is_workbook(data[:8])
     if workbook:
         grid = sheets.workbook_grid(data, collector.name)
@@ -165,21 +168,23 @@ def read_sheet(data: bytes, collector: Any, mapping: dict[str, str] | None = Non
     return Sheet(header, header_line, rows, lines, workbook)
 
 
-def collect(stream: IO[bytes], head: bytes, forced: Format | None,
-            mapping: dict[str, str] | None, collector: Any) -> tuple[Format, pd.DataFrame, list[int | None]]:
-    """Read a CSV or workbook into an object frame in FULL_ROW_FIELDS order (plus ``_line``)."""
-    from analysis.ingest.formats import FORMATS, detect_header
+def collect(stream: IO[bytes], forced: Format | None, mapping: dict[str, str] | None,
+            collector: Any, *, detect_header: Detect,
+            custom: Format) -> tuple[Format, pd.DataFrame, list[int | None]]:
+    """Read a CSV or workbook into an object frame in FULL_ROW_FIELDS order (plus ``_line``).
 
-    sheet = read_sheet(stream.read(), collector, mapping)
+    The format is ``forced`` or the one ``detect_header`` finds; ``custom`` (the registry's
+    mapped CSV) reads the columns through ``mapping``."""
+    sheet = read_sheet(stream.read(), collector, detect_header, mapping)
     header = sheet.header
     fmt = forced or detect_header(header)
     saved = mappings.find(header) if mapping is None else None
     if fmt is None and saved is not None and all(c in saved.columns for c in REQUIRED_MAPPED):
-        fmt, mapping = FORMATS["custom-csv"], saved.columns
+        fmt, mapping = custom, saved.columns
         collector.warn(f"read with the column mapping saved for this header ({saved.saved})")
     if saved is not None and (fmt is None or fmt.naive_times):
         collector.saved_tz = saved.tz
-    collector.mapping = mapping if fmt is FORMATS["custom-csv"] else None
+    collector.mapping = mapping if fmt is custom else None
     if fmt is None:
         raise UnknownFormatError(
             f"CSV header not recognised ({', '.join(header[:8])}{'…' if len(header) > 8 else ''}); "
@@ -187,7 +192,7 @@ def collect(stream: IO[bytes], head: bytes, forced: Format | None,
             path=collector.name, line=sheet.header_line)
     spec = fmt.csv
     assert spec is not None
-    if fmt is FORMATS["custom-csv"]:
+    if fmt is custom:
         spec = _mapped_spec(mapping or {}, header, collector.name)
     columns = _unique(header)
     source = pd.DataFrame(sheet.rows, columns=columns, dtype=object) if sheet.rows else \

@@ -1,4 +1,5 @@
-"""A private ``streamlit run app.py`` for one test: its own data folder, killable, restartable.
+"""A private ``streamlit run app.py`` on a free port, with its own data folder, killable and
+restartable: used by the benchmarks (page-ready and load) and the browser tests.
 
 The session server of ``conftest.app_url`` is shared by the page tests, which expect a
 library holding only what they saved; tests that save cases of their own, or kill and

@@ -572,7 +572,9 @@ def alert_replay(
                      rangemode="tozero", secondary_y=False)
     fig.update_layout(bargap=0)
     fig = _layout(fig, title, height=440)
-    return fig.update_layout(margin_t=60 + 28 * len(placed))
+    # Title and subtitle pinned to the top; the moment labels in rows under them.
+    return fig.update_layout(margin_t=TITLE_ROOM_PX + 20 * len(placed), title_yref="container",
+                             title_y=1.0, title_yanchor="top", title_pad_t=12)
 
 
 def _minutes(value: float | None) -> str:

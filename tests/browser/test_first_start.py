@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from app_support import _link_archives
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT, wait_ready
-from server_support import serve
 
 from analysis.cases import load_cases
+from benchmarks.server import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

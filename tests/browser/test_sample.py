@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from app_support import prepare_data
 from browser_support import screenshot, wait_ready
-from server_support import serve
 
 from analysis.cases import load_cases
+from benchmarks.server import serve
 from tests.streamgrab_support import sample_of_reconstruction
 from ui import data
 

@@ -17,6 +17,9 @@ from app_support import (
     values,
 )
 
+from analysis import cases
+from ui.widgets import md_escape
+
 __all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.usefixtures("app_env")
@@ -91,9 +94,12 @@ def test_every_tab_renders(case_id: str, tab: str) -> None:
         assert table["url"].isna().all()
         assert not [b for b in at.get("link_button")]  # no "Open on Twitter" for a synthetic post
         assert "synthetic example, not a real post" in text_of(at)
-    else:
-        sources = [df.value for df in at.dataframe if "source" in df.value.columns]
-        assert sources and all(len(df) for df in sources)
+    else:  # Fact sheet: every fact and event written out in full, each with its source
+        case = cases.load_case(case_id)
+        text = text_of(at)
+        assert case.facts and all(md_escape(fact.value) in text for fact in case.facts)
+        assert all(md_escape(event.label) in text for event in case.events)
+        assert text.count("[source](") >= sum(1 for f in case.facts if f.source_url.startswith("http"))
 
 
 def test_bin_size_changes_the_timeline() -> None:

@@ -67,7 +67,7 @@ def test_any_tweets_export_to_every_format(texts: list[str], tag: str) -> None:
     items = [pipeline.Loaded(_case(tag), _table(texts))]
     built = content.build(items)
     prs = Presentation(io.BytesIO(deck.to_bytes(built)))
-    assert len(prs.slides) == len(built.sections())  # one slide per section for one case
+    assert len(prs.slides) >= len(built.sections())  # a slide per section (Methods may take more)
     html = report.render(built)
     assert "<script>alert(1)</script>" not in html
     assert "</script><script>alert(2)" not in html

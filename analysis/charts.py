@@ -627,6 +627,27 @@ def theme_shares(
     return _layout(fig, title, height=440)
 
 
+def theme_stability(themes: pd.DataFrame, *, halves: float | None,
+                    title: str = "How stable are the themes?") -> go.Figure:
+    """One bar per theme (``themes.report``'s table): how closely it was found again when the
+    themes were fitted on two random halves of the texts (matched cosine, 1 = the same), with
+    the halves' mean as a dashed line."""
+    known = themes.dropna(subset=["stability"])
+    if known.empty:
+        return empty_figure(title, "Stability not measured.")
+    fig = go.Figure(go.Bar(
+        x=known["stability"], y=[_plain(n, 40) for n in known["name"]], orientation="h",
+        marker_color=[PALETTE[int(t) % len(PALETTE)] for t in known["theme"]],
+        text=[f"{v:.2f}" for v in known["stability"]], textposition="auto",
+        hovertemplate="%{y}: %{x:.2f}<extra></extra>", showlegend=False))
+    if halves is not None:
+        fig.add_vline(x=halves, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
+    fig.update_xaxes(title_text="Found again on two random halves (cosine, 1 = the same)",
+                     range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=320, legend=False)
+
+
 # Network drawing: edge tiers by weight (one trace each: Plotly lines share one width per trace).
 EDGE_TIERS: Final[tuple[tuple[float, float, str], ...]] = (
     (0.5, 1.0, "#D0D0D0"), (2.0, 3.0, "#A0A0A0"), (3.5, float("inf"), "#707070"))

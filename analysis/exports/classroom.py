@@ -25,11 +25,11 @@ from pptx.util import Inches, Pt
 
 from analysis import charts, story
 from analysis.cases import REVEAL_METRICS, Case, Chapter
-from analysis.errors import BackfireError, ExportError
+from analysis.errors import ExportError
+from analysis.exports import content, textfit
 from analysis.exports import deck as slides
-from analysis.exports import textfit
 from analysis.exports.deck import BODY, BODY_H, BODY_TOP, BODY_W, MARGIN, MUTED, Box
-from analysis.metrics import filters, kpis, terms, themes, timeline
+from analysis.metrics import filters, kpis, timeline
 from analysis.pipeline import Loaded
 
 # The chapter slide: text, number and posts on the left, the chart on the right.
@@ -213,22 +213,10 @@ def _prompt_slide(deck: PresentationType, case: Case, chapter: Chapter,
 
 
 def _themes_slide(deck: PresentationType, case: Case, table: pd.DataFrame) -> None:
-    try:
-        model = themes.fit(table, target_terms=case.target_terms,
-                           stopwords=terms.case_stopwords(case.hashtag, case.brand,
-                                                          case.brand_account))
-    except BackfireError:  # too few texts: the deck goes on without themes
+    found = content.case_themes(case, table, table)
+    if found is None:  # too few texts: the deck goes on without themes
         return
-    stable = themes.stability(table, model, target_terms=case.target_terms)
-    found = themes.report(table, model, launch=case.launch, stable=stable)
-    slide = _slide(deck, case, "What the crowd talked about, and when")
-    names = list(found.themes["name"])
-    slides._chart(slide, charts.theme_shares(found.over_time, names=names, launch=case.launch,
-                                             title="Themes over time"), BODY)
-    rows = [f"{r.name}: {r.share:.0%} of tweets (found again on both halves: {r.stability:.2f}); "
-            f"terms: {r.top_terms}" for r in found.themes.itertuples()]
-    slides._notes(slide, ["Themes (NMF seeded by the case's target terms), share of tweets:",
-                          *rows, stable.describe()])
+    slides.themes_body(_slide(deck, case, "What the crowd talked about, and when"), found)
 
 
 def _discussion_slides(deck: PresentationType, case: Case) -> None:

@@ -642,7 +642,7 @@ def theme_stability(themes: pd.DataFrame, *, halves: float | None,
         hovertemplate="%{y}: %{x:.2f}<extra></extra>", showlegend=False))
     if halves is not None:
         fig.add_vline(x=halves, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
-    fig.update_xaxes(title_text="Found again on two random halves (cosine, 1 = the same)",
+    fig.update_xaxes(title_text="Stability",
                      range=[0, 1])
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=320, legend=False)

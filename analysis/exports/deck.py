@@ -80,7 +80,7 @@ OFF_CHART: Final = "(outside the chart's hours)"
 TERMS_CHART_SHARE: Final = 0.58
 # The themes slide: the shares chart's share of the width; the stability chart's share of the
 # height of the column beside it (the method note under it).
-THEMES_CHART_SHARE: Final = 0.6
+THEMES_CHART_SHARE: Final = 0.56
 THEMES_STABILITY_SHARE: Final = 0.62
 NO_THEMES: Final = "Too few distinct texts in this case to find themes."
 # Space after each paragraph, as a fraction of its font size.

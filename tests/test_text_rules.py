@@ -17,7 +17,6 @@ from analysis.metrics import engagement, network, terms
 from analysis.nlp import scoring
 
 
-
 class Expected(NamedTuple):
     retweeted_author: str | None
     said: str           # what the post says: scored and counted (the text without its prefix)

@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from typing import Any, Final
 
 from analysis import schema
-from analysis.ingest.formats.records import NotATweet, Record, Row, _int, _notice, _sid
+from analysis.ingest.formats.records import NotATweet, Record, Row, _int, _notice, _post_id, _sid
 
 POST_COLLECTION: Final = "app.bsky.feed.post"
 AT_URI: Final = r"at://[^\s/]{1,300}/app\.bsky\.feed\.post/[^\s/]{1,100}(/reposted-by/[^\s/]{1,300})?"
@@ -317,11 +317,7 @@ def _acct(status: Record) -> str | None:
 
 def status(record: Record) -> list[Row]:
     """One Mastodon status (a reblog is a repost of its original)."""
-    if not isinstance(record, dict) or not is_status(record):
-        raise NotATweet(_notice(record))
-    status_id = _sid(record.get("id"))
-    if not status_id or not record.get("created_at"):
-        raise NotATweet("status has no id or created_at")
+    status_id = _post_id(record, is_status, "created_at", "status")
     original = _dict(record.get("reblog"))
     source = original or record
     text = _status_text(source)

@@ -76,6 +76,18 @@ def _sid(value: object) -> str | None:
     return str(value)
 
 
+def _post_id(record: object, is_kind: Callable[[Mapping[str, Any]], bool], time_key: str,
+             noun: str) -> str:
+    """The id of a record a mapper reads: it must be an object of the mapper's kind, with an
+    ``id`` and a creation time (``time_key``); else ``NotATweet`` says what is missing."""
+    if not isinstance(record, dict) or not is_kind(record):
+        raise NotATweet(_notice(record))
+    post_id = _sid(record.get("id"))
+    if not post_id or not record.get(time_key):
+        raise NotATweet(f"{noun} has no id or {time_key}")
+    return post_id
+
+
 def _int(value: object) -> int | None:
     """A count or follower number; anything that is not a whole number in range is unknown."""
     if value is None or isinstance(value, bool):

@@ -192,22 +192,13 @@ def collect(stream: IO[bytes], forced: Format | None, mapping: dict[str, str] | 
     assert spec is not None
     if fmt is custom:
         spec = _mapped_spec(mapping or {}, header, collector.name)
-    columns = _unique(header)
+    columns = sheets.column_names(header)
     source = pd.DataFrame(sheet.rows, columns=columns, dtype=object) if sheet.rows else \
         pd.DataFrame(columns=columns, dtype=object)
     frame, keep = _canonical(source, spec, sheet.lines, collector)
     kept_lines: list[int | None] = [line for line, ok in zip(sheet.lines, keep, strict=True) if ok]
     frame["_line"] = pd.Series(kept_lines, dtype=object)
     return fmt, frame, kept_lines
-
-
-def _unique(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in header:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}.{seen[name] - 1}")
-    return out
 
 
 def _mapped_spec(mapping: dict[str, str], header: list[str], name: str) -> CsvSpec:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from analysis import schema
-from analysis.ingest.formats.records import NotATweet, Record, Row, _int, _notice, _sid
+from analysis.ingest.formats.records import NotATweet, Record, Row, _int, _notice, _post_id, _sid
 
 # GraphQL wrappers around a tweet; their inner tweet is under "tweet".
 WRAPPERS: Final = frozenset({"TweetWithVisibilityResults"})
@@ -193,11 +193,7 @@ def is_apify(record: Mapping[str, Any]) -> bool:
 
 def apify(record: Record) -> list[Row]:
     """One Apify tweet-scraper / twitterapi.io tweet (camelCase, ``author.userName``)."""
-    if not isinstance(record, dict) or not is_apify(record):
-        raise NotATweet(_notice(record))
-    tweet_id = _sid(record.get("id"))
-    if not tweet_id or not record.get("createdAt"):
-        raise NotATweet("tweet has no id or createdAt")
+    tweet_id = _post_id(record, is_apify, "createdAt", "tweet")
     author = _dict(record.get("author"))
     text = str(record.get("fullText") or record.get("text") or "")
     original = _dict(record.get("retweeted_tweet") or record.get("retweet"))

@@ -35,6 +35,7 @@ from analysis.errors import ArchiveError, UnknownFormatError
 from analysis.ingest.formats import (
     FORMATS,
     Format,
+    account_archive,
     detect_header,
     detect_record,
     documents,
@@ -183,8 +184,10 @@ def load(source: Source | Sequence[Source], *, fmt: str | None = None,
     forced = _forced_format(fmt, mapping)
     _check_zone(tz)
     count = workers if workers is not None else min(MAX_WORKERS, (os.cpu_count() or 1) + EXTRA_WORKERS)
-    parts = [_load_input(item, forced, mapping, max_bytes, max(1, count), tz)
-             for item in inputs(source, max_members=max_members)]
+    items, archives = account_archive.gather(inputs(source, max_members=max_members))
+    parts = [_load_input(item, forced, mapping, max_bytes, max(1, count), tz,
+                         account_archive.companions_of(item, archives))
+             for item in items]
     if len(parts) == 1:
         return parts[0]
     return _combine(parts)
@@ -284,7 +287,8 @@ def _check_zone(tz: str) -> None:
 
 
 def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | None,
-                max_bytes: int | None, workers: int, tz: str = DEFAULT_TZ) -> LoadResult:
+                max_bytes: int | None, workers: int, tz: str = DEFAULT_TZ,
+                companions: account_archive.Companions | None = None) -> LoadResult:
     with item.open(max_bytes) as stream:
         head = _head(stream)
         if not head.strip():
@@ -292,7 +296,7 @@ def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | No
         use_json = forced.container == "json" if forced is not None else _is_json(head)
         use_json = use_json and not sheets.is_workbook(head)
         if use_json:
-            fmt, parts = _json_parts(stream, head, forced, item.name, workers)
+            fmt, parts = _json_parts(stream, head, forced, item.name, workers, companions)
         else:
             collector = _Collector(item.name)
             fmt, raw, lines = tables.collect(stream, forced, mapping, collector,
@@ -320,7 +324,8 @@ def _is_json(head: bytes) -> bool:
 
 # --------------------------------------------------------------------------- JSON
 def _json_parts(stream: IO[bytes], head: bytes, forced: Format | None, name: str,
-                workers: int) -> tuple[Format, list[_Part]]:
+                workers: int, companions: account_archive.Companions | None = None,
+                ) -> tuple[Format, list[_Part]]:
     mode, items = documents.open_json(stream, head)
     if mode == "items":  # one JSON document (array, tweets.js, pretty-printed object)
         records = list(items)
@@ -328,7 +333,12 @@ def _json_parts(stream: IO[bytes], head: bytes, forced: Format | None, name: str
         collector = _ItemCollector(name)
         for index, record in enumerate(records):
             _map_record(fmt, index + 1, record, collector)
-        return fmt, [_validate(_frame(collector.rows, collector.lines), fmt, collector)]
+        frame = _frame(collector.rows, collector.lines)
+        if companions is not None and fmt.name == "tweets-js":
+            frame, messages = account_archive.complete(frame, companions)
+            for message in messages:
+                collector.warn(message)
+        return fmt, [_validate(frame, fmt, collector)]
     first = list(itertools.islice(items, BLOCK_LINES))
     fmt = forced or _detect_lines(first, name)
     parts = [_block(fmt.name, name, 1, first)]

@@ -123,6 +123,8 @@ class LoadReport:
     # spreadsheets: the column mapping the file was read with, and the zone of zone-less times
     mapping: dict[str, str] | None = None
     tz: str | None = None
+    # kept posts per platform (a key of schema.PLATFORMS), most frequent first
+    platforms: dict[str, int] = field(default_factory=dict)
 
     @property
     def retweet_share(self) -> float:
@@ -150,6 +152,7 @@ class LoadReport:
             "warnings": list(self.warnings),
             "mapping": self.mapping,
             "tz": self.tz,
+            "platforms": dict(self.platforms),
         }
 
 
@@ -626,6 +629,8 @@ def _assemble(parts: list[_Part], fmt: Format, name: str) -> LoadResult:
 def _describe(table: pd.DataFrame, report: LoadReport) -> None:
     """Fill the report's time range, retweet count and engagement warnings from ``table``."""
     report.retweets = int(table["is_retweet"].sum())
+    counts = table["platform"].fillna("other").value_counts()
+    report.platforms = {str(name): int(count) for name, count in counts.items()}
     report.time_min = table["created_at"].min() if len(table) else None
     report.time_max = table["created_at"].max() if len(table) else None
     if report.rejected > MAX_LISTED_REJECTIONS:

@@ -375,6 +375,10 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         row(f"TweetEval sentiment {split}", found["n"], "macro-recall", "macro_recall", found,
             base.get("vader_tuned_cuts_2fold"), base["nltk_vader_standard"], None, TARGETS["sentiment"],
             found.get("protocol", ""))
+        if "rated_tweets_only" in base:
+            row(f"TweetEval sentiment {split}, model fitted on rated tweets only", found["n"], "macro-recall",
+                "macro_recall", base["rated_tweets_only"],
+                None, None, None, TARGETS["sentiment"], base["rated_tweets_only"]["protocol"])
     for case, found in results.get("reconstruction", {}).items():
         base = found["baselines"]
         row(f"reconstruction {case}", found["n"], "F1 hostile", "f1", found, None, base["vader_only"],

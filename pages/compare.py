@@ -101,12 +101,19 @@ with edge():
     }, index=[names[cid] for cid in chosen])
     table.insert(0, "Data", ["reconstruction" if cases[cid].is_reconstruction else "real"
                              for cid in chosen])
+    platforms = {cid: data.saved_platforms(cid) for cid in chosen}
+    table.insert(1, "Platforms", [data.platform_names(platforms[cid]) for cid in chosen])
     st.dataframe(table, width="stretch", column_config={
         "_index": st.column_config.TextColumn("Case"),
         **{kpis.KPIS[key].label: st.column_config.TextColumn(
             kpis.KPIS[key].label, help=kpis.KPIS[key].definition) for key in TABLE_KPIS},
     })
     st.caption("Hover a column header for the KPI's definition; the Methods page has them all.")
+    for cid in chosen:
+        if platforms[cid] != ("x",):
+            st.caption(f":material/info: **{widgets.md_escape(names[cid])}** has posts from "
+                       f"{data.platform_names(platforms[cid])}: its retweet, reply and follower "
+                       f"figures are X's notions ({'; '.join(data.x_only_notes(platforms[cid]))}).")
     widgets.csv_download(exported.kpi_frame(reports, kind), file_name="backfire-kpis.csv", key="export_kpis",
                          label="Download the KPI table (CSV)")
 

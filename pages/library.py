@@ -68,6 +68,12 @@ with edge():
                          else ":material/dataset:",
                          color="orange" if c.is_reconstruction else "blue")
                 st.caption(f"{md_escape(c.brand)} · {c.launch:%d %b %Y}")
+                found = data.saved_platforms(case_id)
+                if not c.bundled:
+                    st.caption(f":material/hub: Posts from {data.platform_names(found)}",
+                               help=None if found == ("x",) else
+                               "Retweet, reply and follower views are X's notions: "
+                               + "; ".join(data.x_only_notes(found)) + ".")
                 st.markdown(md_escape(widgets.first_sentence(c.story)))
                 report = reports[case_id]
                 cells = st.columns(len(CARD_KPIS))

@@ -317,3 +317,26 @@ def test_rename_onto_an_identical_entry_keeps_the_first(tmp_path: Path) -> None:
     staging.mkdir(parents=True)
     with pytest.raises(OSError):
         library._rename_into_place(staging, other)
+
+
+def test_a_saved_case_records_its_platforms(isolated_data: Path, sample: bytes,
+                                            real_archives: Path) -> None:
+    """Real X, Bluesky and Mastodon files; the platforms are counted from the loaded posts."""
+    x_only = library.save_case(**_fields("#OnX"), files=[(SAMPLE, sample)])
+    mixed = library.save_case(**_fields("#Open"), files=[
+        (name, (real_archives / name).read_bytes())
+        for name in ("bluesky_thread_view_post.json", "mastodon_tag_timeline.json", SAMPLE)])
+    entries = {e.case_id: e for e in library.list_cases()}
+    assert entries[x_only].platforms == ("x",) and entries[x_only].x_only
+    assert entries[mixed].platforms[0] == "x"  # most posts first (15 from X, 1 each)
+    assert set(entries[mixed].platforms) == {"x", "bluesky", "mastodon"}
+    assert not entries[mixed].x_only
+    meta = json.loads((entries[mixed].path / library.META_FILE).read_text())
+    assert meta["platforms"] == {"x": 15, "bluesky": 1, "mastodon": 1}
+    # a case saved before platforms were recorded: its formats stand for them
+    del meta["platforms"]
+    for report in meta["load_reports"]:
+        report.pop("platforms")
+    (entries[mixed].path / library.META_FILE).write_text(json.dumps(meta))
+    again = library.get_case(mixed)
+    assert set(again.platforms) == {"x", "bluesky", "mastodon"}

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts, measurements, pipeline, story
+from analysis import charts, measurements, pipeline, schema, story
 from analysis.cases import Case
 from analysis.metrics import (
     engagement,
@@ -32,7 +32,7 @@ from analysis.metrics import (
     themes,
     timeline,
 )
-from analysis.store import paths, samples
+from analysis.store import library, paths, samples
 
 Stamp = tuple[str, tuple[tuple[str, int], ...]]
 
@@ -355,6 +355,28 @@ def _facets(case_id: str, key: Stamp) -> tuple[list[str], pd.Timestamp | None, p
 def platforms(case_id: str) -> list[tuple[str, int]]:
     """The case's platforms with their post counts, most frequent first."""
     return filters.platforms(scored(case_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _saved_platforms(key: Stamp) -> dict[str, tuple[str, ...]]:
+    return {entry.case_id: entry.platforms for entry in library.list_cases()}
+
+
+def saved_platforms(case_id: str) -> tuple[str, ...]:
+    """Where a case's posts come from, as its library metadata records it (no table is
+    loaded): the bundled cases and their samples are X only."""
+    return _saved_platforms(stamp()).get(case_id, ("x",))
+
+
+def platform_names(found: tuple[str, ...] | list[str]) -> str:
+    """``X (Twitter), Bluesky`` for the platforms' keys."""
+    return ", ".join(schema.PLATFORMS.get(p, schema.PLATFORMS["other"]).label for p in found)
+
+
+def x_only_notes(found: tuple[str, ...] | list[str]) -> list[str]:
+    """What the retweet, reply and follower views mean on each platform that is not X."""
+    return list(dict.fromkeys(schema.PLATFORMS.get(p, schema.PLATFORMS["other"]).x_only_note
+                              for p in found if p != "x"))
 
 
 def facets(case_id: str) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp | None]:

@@ -35,6 +35,7 @@ from analysis.errors import ArchiveError, UnknownFormatError
 from analysis.ingest.formats import (
     FORMATS,
     Format,
+    account_archive,
     detect_header,
     detect_record,
     documents,
@@ -122,6 +123,8 @@ class LoadReport:
     # spreadsheets: the column mapping the file was read with, and the zone of zone-less times
     mapping: dict[str, str] | None = None
     tz: str | None = None
+    # kept posts per platform (a key of schema.PLATFORMS), most frequent first
+    platforms: dict[str, int] = field(default_factory=dict)
 
     @property
     def retweet_share(self) -> float:
@@ -149,6 +152,7 @@ class LoadReport:
             "warnings": list(self.warnings),
             "mapping": self.mapping,
             "tz": self.tz,
+            "platforms": dict(self.platforms),
         }
 
 
@@ -183,8 +187,10 @@ def load(source: Source | Sequence[Source], *, fmt: str | None = None,
     forced = _forced_format(fmt, mapping)
     _check_zone(tz)
     count = workers if workers is not None else min(MAX_WORKERS, (os.cpu_count() or 1) + EXTRA_WORKERS)
-    parts = [_load_input(item, forced, mapping, max_bytes, max(1, count), tz)
-             for item in inputs(source, max_members=max_members)]
+    items, archives = account_archive.gather(inputs(source, max_members=max_members))
+    parts = [_load_input(item, forced, mapping, max_bytes, max(1, count), tz,
+                         account_archive.companions_of(item, archives))
+             for item in items]
     if len(parts) == 1:
         return parts[0]
     return _combine(parts)
@@ -284,7 +290,8 @@ def _check_zone(tz: str) -> None:
 
 
 def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | None,
-                max_bytes: int | None, workers: int, tz: str = DEFAULT_TZ) -> LoadResult:
+                max_bytes: int | None, workers: int, tz: str = DEFAULT_TZ,
+                companions: account_archive.Companions | None = None) -> LoadResult:
     with item.open(max_bytes) as stream:
         head = _head(stream)
         if not head.strip():
@@ -292,7 +299,7 @@ def _load_input(item: Input, forced: Format | None, mapping: dict[str, str] | No
         use_json = forced.container == "json" if forced is not None else _is_json(head)
         use_json = use_json and not sheets.is_workbook(head)
         if use_json:
-            fmt, parts = _json_parts(stream, head, forced, item.name, workers)
+            fmt, parts = _json_parts(stream, head, forced, item.name, workers, companions)
         else:
             collector = _Collector(item.name)
             fmt, raw, lines = tables.collect(stream, forced, mapping, collector,
@@ -320,7 +327,8 @@ def _is_json(head: bytes) -> bool:
 
 # --------------------------------------------------------------------------- JSON
 def _json_parts(stream: IO[bytes], head: bytes, forced: Format | None, name: str,
-                workers: int) -> tuple[Format, list[_Part]]:
+                workers: int, companions: account_archive.Companions | None = None,
+                ) -> tuple[Format, list[_Part]]:
     mode, items = documents.open_json(stream, head)
     if mode == "items":  # one JSON document (array, tweets.js, pretty-printed object)
         records = list(items)
@@ -328,7 +336,12 @@ def _json_parts(stream: IO[bytes], head: bytes, forced: Format | None, name: str
         collector = _ItemCollector(name)
         for index, record in enumerate(records):
             _map_record(fmt, index + 1, record, collector)
-        return fmt, [_validate(_frame(collector.rows, collector.lines), fmt, collector)]
+        frame = _frame(collector.rows, collector.lines)
+        if companions is not None and fmt.name == "tweets-js":
+            frame, messages = account_archive.complete(frame, companions)
+            for message in messages:
+                collector.warn(message)
+        return fmt, [_validate(frame, fmt, collector)]
     first = list(itertools.islice(items, BLOCK_LINES))
     fmt = forced or _detect_lines(first, name)
     parts = [_block(fmt.name, name, 1, first)]
@@ -616,6 +629,8 @@ def _assemble(parts: list[_Part], fmt: Format, name: str) -> LoadResult:
 def _describe(table: pd.DataFrame, report: LoadReport) -> None:
     """Fill the report's time range, retweet count and engagement warnings from ``table``."""
     report.retweets = int(table["is_retweet"].sum())
+    counts = table["platform"].fillna("other").value_counts()
+    report.platforms = {str(name): int(count) for name, count in counts.items()}
     report.time_min = table["created_at"].min() if len(table) else None
     report.time_max = table["created_at"].max() if len(table) else None
     if report.rejected > MAX_LISTED_REJECTIONS:

@@ -67,6 +67,8 @@ VADER_OFFENSIVE_AT_MOST: Final = -0.05
 PROFANITY_ALONE_THRESHOLD: Final = 0.5
 # Truth-file stance values that mark a sarcastic (ironic, mocking) tweet.
 SARCASM_STANCE_MARKERS: Final = ("sarcas", "iron", "mock")
+# The scorers compared on every row of the results table, in column order.
+SCORERS: Final = ("ours", "previous", "vader", "profanity")
 
 
 @dataclass(frozen=True)
@@ -409,7 +411,7 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     """``rows`` for display: each figure as text with its interval, e.g. ``0.767 [0.743–0.791]``."""
     shown = []
     for row in rows(results):
-        cells = {key: _fmt(row[key], row.get(f"{key}_interval")) for key in ("ours", "previous", "vader", "profanity")}
+        cells = dict(zip(SCORERS, figure_cells(row), strict=True))
         shown.append({"dataset": row["dataset"], "n": row["n"], "metric": row["metric"], **cells,
                       "target": row["target"], "protocol": row["protocol"]})
     return shown
@@ -421,14 +423,21 @@ def markdown(results: dict[str, Any]) -> str:
              "alt-profanity-check alone | target |",
              "|---|---:|---|---:|---:|---:|---:|---:|"]
     for row in rows(results):
-        cells = [_fmt(row[key], row.get(f"{key}_interval")) for key in ("ours", "previous", "vader", "profanity")]
-        cells.append(_fmt(row["target"]))
+        cells = [*figure_cells(row), figure_text(row["target"])]
         lines.append(f"| {row['dataset']} | {row['n']:,} | {row['metric']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _fmt(value: object, interval: Sequence[float] | None = None) -> str:
+def figure_cells(row: dict[str, Any], *, dash: str = "–") -> list[str]:
+    """The ``SCORERS``' figures of one row of ``rows``, as ``figure_text``."""
+    return [figure_text(row[key], row.get(f"{key}_interval"), dash=dash) for key in SCORERS]
+
+
+def figure_text(value: object, interval: Sequence[float] | None = None, *, dash: str = "–") -> str:
+    """A figure as every table shows it: three decimals and its 95 % interval in brackets
+    (``0.767 [0.743–0.791]``); ``dash`` alone when there is no figure. The CLI passes "-"
+    (plain ASCII for any terminal)."""
     if value is None:
-        return "–"
+        return dash
     text = f"{float(value):.3f}"  # type: ignore[arg-type]
-    return f"{text} [{interval[0]:.3f}–{interval[1]:.3f}]" if interval else text
+    return f"{text} [{interval[0]:.3f}{dash}{interval[1]:.3f}]" if interval else text

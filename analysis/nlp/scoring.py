@@ -37,8 +37,6 @@ CHUNK_TEXTS: Final = 2_500
 # as Streamlit) with the scoring modules imported and every weight loaded (nlp/preload.py).
 START_METHOD: Final = "forkserver"
 PRELOAD: Final = ["analysis.nlp.preload"]
-# "RT @handle: " as the canonical schema rebuilds a retweet's text.
-RETWEET_PREFIX_PATTERN: Final = sentiment.RETWEET_PREFIX.pattern
 
 
 def default_workers() -> int:
@@ -51,8 +49,7 @@ def default_workers() -> int:
 
 def scoring_texts(text: pd.Series) -> pd.Series:
     """The text each row is scored on: the original's text for a retweet, ``""`` if missing."""
-    values = text.astype("string").fillna("")
-    return values.str.replace(RETWEET_PREFIX_PATTERN, "", n=1, regex=True)
+    return schema.original_texts(text.astype("string").fillna(""))
 
 
 def feature_matrix(texts: Sequence[str], cue_terms: Sequence[str] = (),

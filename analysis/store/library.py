@@ -40,6 +40,7 @@ import pandas as pd
 from analysis import cases
 from analysis.errors import CaseError, DuplicateCase
 from analysis.ingest import loaders, mappings, uploads
+from analysis.ingest.formats import FORMATS
 from analysis.store import atomic, paths
 
 CASE_FILE: Final = cases.CASE_FILE_NAME
@@ -77,6 +78,13 @@ class LibraryEntry:
     created: str
     files: tuple[dict[str, Any], ...]
     load_reports: tuple[dict[str, Any], ...]
+    # where the posts come from (keys of schema.PLATFORMS), most posts first
+    platforms: tuple[str, ...] = ("x",)
+
+    @property
+    def x_only(self) -> bool:
+        """Every post is from X: retweet, reply and follower views mean what they say."""
+        return self.platforms == ("x",)
 
     @property
     def case_file(self) -> Path:
@@ -368,7 +376,22 @@ def _meta(case_id: str, data: Mapping[str, Any], checked: Sequence[uploads.Check
                    "bytes": u.size, "decompressed_bytes": u.decompressed_size,
                    "members": [m.name for m in u.members]} for u in checked],
         "load_reports": [dict(r) for r in reports],
+        "platforms": platform_counts(reports),
     }
+
+
+def platform_counts(reports: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Posts per platform over the files' load reports, most first. A report written before
+    reports counted platforms stands for its format's platform."""
+    counts: dict[str, int] = {}
+    for report in reports:
+        found = report.get("platforms")
+        if not isinstance(found, dict) or not found:
+            fmt = FORMATS.get(str(report.get("format", "")))
+            found = {fmt.platform if fmt is not None else "x": int(report.get("kept", 0) or 0)}
+        for name, count in found.items():
+            counts[str(name)] = counts.get(str(name), 0) + int(count)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 # --------------------------------------------------------------------------- listing
@@ -391,10 +414,14 @@ def _entry(folder: Path) -> LibraryEntry | None:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    reports = tuple(meta.get("load_reports", []))
+    recorded = meta.get("platforms")
+    counts = recorded if isinstance(recorded, dict) and recorded else platform_counts(
+        [r for r in reports if isinstance(r, dict)])
     return LibraryEntry(case_id=folder.name, path=folder, hashtag=str(meta.get("hashtag", "")),
                         brand=str(meta.get("brand", "")), created=str(meta.get("created", "")),
-                        files=tuple(meta.get("files", [])),
-                        load_reports=tuple(meta.get("load_reports", [])))
+                        files=tuple(meta.get("files", [])), load_reports=reports,
+                        platforms=tuple(counts) or ("x",))
 
 
 def get_case(case_id: str) -> LibraryEntry:

@@ -29,6 +29,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 READ_BUFFER = 1 << 20
 # Members of a zip that are never tweet files (macOS resource forks, folders).
 IGNORED_MEMBER_PREFIXES = ("__MACOSX/",)
+# An X account archive unpacked: its root folder holds the posts in this sub-folder.
+ACCOUNT_ARCHIVE_DATA = "data"
 # A zip holding one of these is a workbook (XLSX, ODS), read as a spreadsheet, not expanded.
 WORKBOOK_MARKERS = ("xl/workbook.xml", "content.xml")
 # What truncated or corrupt compressed data raises while it is read.
@@ -139,8 +141,23 @@ def inputs(source: Source | Sequence[Source], *, max_members: int | None = None)
         items = cast(Sequence[Source], source)
     found: list[Input] = []
     for item in items:
+        if isinstance(item, str | Path) and Path(item).is_dir():
+            found.extend(_folder(Path(item)))
+            continue
         found.extend(_expand(_as_input(item), max_members))
     return found
+
+
+def _folder(path: Path) -> list[Input]:
+    """The files of a folder (not of its sub-folders); the root of an unpacked X account
+    archive stands for its ``data/`` folder, where the posts are."""
+    data = path / ACCOUNT_ARCHIVE_DATA
+    if data.is_dir() and any(data.glob("tweet*.js")):
+        path = data
+    files = [f for f in sorted(path.iterdir()) if f.is_file() and not f.name.startswith(".")]
+    if not files:
+        raise ArchiveError("the folder holds no file", path=str(path))
+    return [Input(name=str(file), path=file) for file in files]
 
 
 def _as_input(item: Source) -> Input:

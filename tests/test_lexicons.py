@@ -50,7 +50,7 @@ def test_lexicons_are_read_from_the_installed_packages() -> None:
     words, values = lexicons.afinn()
     assert len(words) > 3000 and values.min() == -5 and values.max() == 5
     forms, polarity, subjectivity = lexicons.pattern()
-    assert len(forms) > 1500 and -1 <= polarity.min() and polarity.max() <= 1 and subjectivity.max() <= 1
+    assert len(forms) > 1500 and polarity.min() >= -1 and polarity.max() <= 1 and subjectivity.max() <= 1
     assert np.count_nonzero(~np.isnan(lexicons.emoji_scores())) > 500
 
 

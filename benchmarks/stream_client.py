@@ -76,6 +76,7 @@ class PageView:
     query: str
     fresh: bool
     seconds: float = 0.0
+    frontend_s: float = 0.0  # of a fresh visit: the HTML, scripts and health checks
     messages: int = 0
     deltas: int = 0
     bytes: int = 0
@@ -140,6 +141,7 @@ class StreamSession:
         view = PageView(page, query, fresh=True)
         started = time.perf_counter()
         await self._fetch_frontend(page)
+        view.frontend_s = time.perf_counter() - started
         ws_url = "ws" + self.base.removeprefix("http") + "/_stcore/stream"
         try:
             self.ws = await connect(ws_url, subprotocols=["streamlit"],  # type: ignore[list-item]

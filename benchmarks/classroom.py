@@ -501,7 +501,7 @@ def markdown(report: dict[str, Any], source: str) -> str:
     lines += [
         "",
         f"CPU during the class: the server {cpu['server_s']} s ({cpu['server_per_visit_s']} s "
-        f"per page view), Chromium {cpu['chromium_s']} s, the protocol clients "
+        f"per finished page view), Chromium {cpu['chromium_s']} s, the protocol clients "
         f"{cpu['protocol_clients_s']} s. Targets for the protocol students: median "
         f"≤ {limits['median_s']:g} s {'met' if met['median_s'] else 'missed'}, p95 "
         f"≤ {limits['p95_s']:g} s {'met' if met['p95_s'] else 'missed'}, no error "
@@ -512,6 +512,8 @@ def markdown(report: dict[str, Any], source: str) -> str:
         matched = sum(p["match"] for p in v["pages"])
         lines.append(f"Client check: {matched} of {len(v['pages'])} pages gave the protocol "
                      "client the same element tree as Chromium.")
+    if report.get("run_note"):
+        lines += ["", f"**About this run**: {report['run_note']}"]
     lines.append("<!-- /figures -->")
     return "\n".join(lines)
 
@@ -557,6 +559,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="pages of the client-vs-Chromium check before the class (0: none)")
     parser.add_argument("--verify-only", action="store_true", help="the check, no class")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--note", default="",
+                        help="what to know about this run (the machine's state…): saved as "
+                        "run_note and shown under the figures in the docs")
     parser.add_argument("--update-docs", action="store_true",
                         help="no run: rewrite the figures block of docs/performance.md that "
                         "cites --out from that file")
@@ -581,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": ("Protocol students: page-ready = the page's script run finished and all its "
                  "deltas received (server side, what a browser needs to paint); browser "
                  "students: the page drawn in Chromium on this same machine."),
-        "commit": _commit(), "machine_detail": load.machine(),
+        "run_note": args.note, "commit": _commit(), "machine_detail": load.machine(),
         "load_average_before": load_before,
     }
     with tempfile.TemporaryDirectory(prefix="backfire-class-") as scratch, \

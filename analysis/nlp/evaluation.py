@@ -197,6 +197,12 @@ def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, A
         "nltk_vader_standard": with_interval(y, sentiment_codes(compound, sentiment.STANDARD_THRESHOLDS), "macro_recall"),
         "vader_tuned_cuts_2fold": with_interval(y, tuned, "macro_recall"),
     }
+    rated_only = scoring_model.load().get("baselines", {}).get("sentiment_rated_only")
+    if rated_only and rated_only.get("inputs") == list(sentiment_model.INPUTS):
+        logits = inputs @ np.asarray(rated_only["coef"]).T + np.asarray(rated_only["intercept"])
+        result["baselines"]["rated_tweets_only"] = {
+            **with_interval(y, np.argmax(logits, axis=1), "macro_recall"),
+            "protocol": "combiner fitted on Hutto & Gilbert's rated tweets only; this split held out"}
     return result
 
 
@@ -255,8 +261,8 @@ def fit(offensive_dir: Path, sentiment_dir: Path, split: str, ground_truth: Path
     train = read_tweeteval(offensive_dir, "train")
     hostile, info = fitting.fit_hostility(train.texts, train.labels, source="TweetEval offensive")
     senti = read_tweeteval(sentiment_dir, split)
-    labeller, _ = fitting.fit_sentiment(fitting.read_ground_truth(ground_truth), senti.texts, senti.labels,
-                                        source=f"TweetEval sentiment {split}")
+    labeller, found = fitting.fit_sentiment(fitting.read_ground_truth(ground_truth), senti.texts, senti.labels,
+                                            source=f"TweetEval sentiment {split}")
     compound = sentiment.polarities(senti.texts)[:, 0]
     cuts = best_sentiment_thresholds(senti.labels, compound)
     fallback = {
@@ -267,7 +273,7 @@ def fit(offensive_dir: Path, sentiment_dir: Path, split: str, ground_truth: Path
             "date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": fitting.COMMAND,
         },
     }
-    fitting.save(hostile, labeller, fallback, info["combiner"])
+    fitting.save(hostile, labeller, fallback, info["combiner"], found["rated_only"])
     return scoring_model.load()
 
 
@@ -371,6 +377,10 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         row(f"TweetEval sentiment {split}", found["n"], "macro-recall", "macro_recall", found,
             base.get("vader_tuned_cuts_2fold"), base["nltk_vader_standard"], None, TARGETS["sentiment"],
             found.get("protocol", ""))
+        if "rated_tweets_only" in base:
+            row(f"TweetEval sentiment {split}, model fitted on rated tweets only", found["n"], "macro-recall",
+                "macro_recall", base["rated_tweets_only"],
+                None, None, None, TARGETS["sentiment"], base["rated_tweets_only"]["protocol"])
     for case, found in results.get("reconstruction", {}).items():
         base = found["baselines"]
         row(f"reconstruction {case}", found["n"], "F1 hostile", "f1", found, None, base["vader_only"],

@@ -78,7 +78,6 @@ OUTSIDE_NOTE: Final = "outside-window-events"
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
-# X-axis choices for timelines: column name -> axis title.
 # X-axis choices for timelines (columns of ``analysis.timeline.timeline``) -> axis title.
 X_AXES: Final[dict[str, str]] = {
     "bin_start": "Time (UTC)",

@@ -27,6 +27,7 @@ TITLES: Final[dict[str, str]] = {
     "metrics": "Metrics and the score cache",
     "pages": "Page speed (server-side reruns, first start)",
     "load": "Load: concurrent browser sessions",
+    "class": "A class: 30 students on one server",
 }
 
 # Keys of a results file that describe the run rather than measure it.

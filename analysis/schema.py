@@ -20,6 +20,7 @@ Conventions
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -87,6 +88,20 @@ SCORE_COLUMNS: Final[dict[str, str]] = {
 }
 
 KINDS: Final[tuple[str, ...]] = ("original", "retweet", "reply", "quote")
+
+# The text rules, written once; loaders, scoring, terms and the generator all use these.
+# A retweet's text starts "RT @<author>: " (rebuilt by the loaders, or an old-style retweet
+# typed by hand). The handle is anything up to the colon without spaces: X's letters, digits
+# and "_", Bluesky's dotted domains, Mastodon's user@server. The space after the colon is
+# optional (clients wrote "RT @x:text" too). The group is the author.
+RETWEET_PREFIX: Final = re.compile(r"^RT @([^\s:]+): ?")
+# A mention found in a text (formats without entity lists): "@" and 1-20 word characters, as
+# twitter-text (the library X itself used to make entities) allows; not inside a word or an
+# e-mail address, not after another "@", and not a longer run cut short.
+MENTION: Final = re.compile(r"(?<![\w@])@(\w{1,20})(?!\w)")
+# A hashtag found in a text: "#" and word characters, not inside a word or an HTML entity
+# ("&#39;").
+HASHTAG: Final = re.compile(r"(?<![\w&])#(\w+)")
 
 
 def empty() -> pd.DataFrame:
@@ -240,3 +255,33 @@ def handle(platform: str | None, author: str | None) -> str:
     if not author:
         return ""
     return f"@{author}" if platform in (None, "x", "bluesky", "mastodon", "threads") else author
+
+
+def retweet_text(author: object, text: object) -> str:
+    """A retweet's canonical text, rebuilt from its original: ``RT @<author>: <text>``."""
+    return f"RT @{author}: {text}"
+
+
+def retweet_author(text: str) -> str | None:
+    """The author named by a retweet prefix (``RETWEET_PREFIX``), or None without one."""
+    match = RETWEET_PREFIX.match(text)
+    return match.group(1) if match else None
+
+
+def mentions_in(text: str) -> list[str]:
+    """The handles a text names, for formats without entity lists: a retweet prefix's author
+    first, then every ``MENTION`` of the rest (never a piece of the prefix's handle)."""
+    author = retweet_author(text)
+    found: list[str] = MENTION.findall(original_text(text))
+    return [author, *found] if author else found
+
+
+def original_text(text: str) -> str:
+    """``text`` without its retweet prefix: what a retweet says (scored, counted, shown)."""
+    match = RETWEET_PREFIX.match(text)
+    return text[match.end():] if match else text
+
+
+def original_texts(texts: pd.Series) -> pd.Series:
+    """``original_text`` of every string of ``texts`` (vectorised; missing values stay)."""
+    return texts.str.replace(RETWEET_PREFIX, "", n=1, regex=True)

@@ -200,6 +200,8 @@ async def _wait_ready(page: Any, ready_js: str, arg: Any, runs0: int, started: f
     raise TimeoutError(f"not ready after {PAGE_TIMEOUT_S:.0f} s: {page.url}")
 
 
+# A case's card on the library (its container's key is ``card_<case id>``).
+CARD_CSS = ".st-key-card_{case_id}"
 # The key element of a target as one JavaScript predicate (headings by text, plus CSS).
 KEY_JS = """([heading, css]) => {
     const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
@@ -254,8 +256,10 @@ async def switches(browser: Any, base: str, plan: list[load.Target], meter: Mete
     for _ in range(repeats):
         for target in plan[1:]:
             if target.name.startswith("case:"):
-                link = page.get_by_role("link", name="Open the deep-dive").nth(
-                    cases.index(target))
+                # the target's own card: the library orders its cards by date (or as the
+                # visitor chose), not in the plan's order
+                link = page.locator(CARD_CSS.format(case_id=target.name.split(":", 1)[1])
+                                    ).get_by_role("link", name="Open the deep-dive")
             else:
                 link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{target.path}"]')
             await meter.measure(f"switch {target.name}", page, link.click, KEY_JS,

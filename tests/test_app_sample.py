@@ -92,6 +92,21 @@ def test_reconstruction_points_to_the_sample(env: Path) -> None:
     assert "Reconstruction" in text_of(at)
 
 
+def test_how_to_get_a_sample_is_sent_only_when_its_expander_is_opened(env: Path) -> None:
+    """On a reconstruction without a sample, the how-to sits in a closed expander whose
+    content (a code block: the browser's 1.5 MB highlighter) is computed only when opened."""
+    at = _open("askrkelly", "reconstruction")
+    assert_clean(at)
+    (box,) = [e for e in at.expander if e.label.startswith("Real tweets of this case")]
+    assert not at.code, "a closed expander sends no code block"
+    at.session_state["how_to_get_askrkelly"] = True  # what a click on its label does
+    at.run()
+    assert_clean(at)
+    assert [c.value for c in at.code] == [
+        ".venv/bin/python -m analysis streamgrab archiveteam-twitter-stream-2013-12.tar "
+        "--case askrkelly"]
+
+
 def test_no_sample_says_how_to_get_one_then_appears_without_restart(env: Path, tmp_path: Path) -> None:
     at = _open("askrkelly", "sample")
     assert_clean(at)

@@ -52,3 +52,6 @@ def test_sentiment_fit_learns_valence_and_reports_cross_validation(tmp_path: Pat
     assert "cross-validated" in model.provenance["val_figure"]
     assert 0 <= info["cross_validated_macro_recall"] <= 1
     assert info["cross_validated_predictions"].shape == (18,)
+    rated_only = info["rated_only"]
+    assert rated_only["inputs"] == list(sentiment_model.INPUTS) and len(rated_only["coef"]) == 3
+    assert rated_only["classes"] == [6, 6, 6]  # ±2.5 and the neutral 0.1 (within NEUTRAL_RATING)

@@ -18,6 +18,7 @@ import pytest
 
 from analysis.errors import UnknownFormatError
 from analysis.ingest import mappings
+from analysis.ingest.formats import sheets
 from analysis.ingest.loaders import detect, load, preview
 
 BRANDWATCH_PREAMBLE = [["Report:", "Hijack post-mortem (imitation)"], ["Bulk Mentions Download"],
@@ -227,3 +228,13 @@ def test_library_add_takes_a_mapping_and_the_case_reads_with_it(isolated_data: P
     archive = next(p for p in entry.path.iterdir() if p.suffix == ".csv")
     again = load(archive)  # as the app reloads the saved case: no mapping passed
     assert again.report.mapping == report["mapping"] and again.report.tz == "Europe/Paris"
+
+
+def test_a_repeated_header_name_is_numbered_and_the_first_one_is_mapped(tmp_path: Path) -> None:
+    # the mapping screen's preview and the loader name the columns with this one rule
+    assert sheets.column_names(["Text", "Who", "Text", "Text"]) == ["Text", "Who", "Text.1", "Text.2"]
+    path = tmp_path / "repeated.csv"
+    path.write_text("Post,When,Text,Who,Text\n470000000000000001,2025-11-15 09:00:00,first,ann,second\n",
+                    encoding="utf-8")
+    table = load(path, mapping={"id": "Post", "created_at": "When", "text": "Text", "author": "Who"}).table
+    assert table["text"].tolist() == ["first"] and table["author"].tolist() == ["ann"]

@@ -58,16 +58,6 @@ def test_demojize_uses_the_package_descriptions() -> None:
     assert lexicon.demojize("plain text") == "plain text"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("RT @nypd_fan: Great day #myNYPD", "Great day #myNYPD"),
-    ("RT @a: RT @b: nested", "RT @b: nested"),
-    ("not a RT @x: retweet", "not a RT @x: retweet"),
-    ("plain", "plain"),
-])
-def test_retweet_prefix_is_dropped(text: str, expected: str) -> None:
-    assert sentiment.original_text(text) == expected
-
-
 @pytest.mark.parametrize(("compound", "cuts", "expected"), [
     (0.05, (-0.05, 0.05), "positive"),
     (0.0499, (-0.05, 0.05), "neutral"),

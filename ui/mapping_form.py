@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ingest import mappings
+from analysis.ingest.formats import sheets
 from analysis.ingest.uploads import CheckedUpload
 from ui.widgets import md_escape
 
@@ -53,15 +54,6 @@ def zones() -> list[str]:
     return list(COMMON_ZONES) + sorted(zoneinfo.available_timezones() - set(COMMON_ZONES))
 
 
-def _unique(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in header:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return out
-
-
 def mapping_form(key: str, need: NeedsMapping) -> tuple[dict[str, str], str] | None:
     """The screen for one file; returns (mapping, zone) once the user submits a valid one."""
     with st.container(border=True, key=f"mapping_{key}"):
@@ -74,7 +66,7 @@ def mapping_form(key: str, need: NeedsMapping) -> tuple[dict[str, str], str] | N
                         "the new mapping replaces the one saved for this header.")
         st.caption(f"Header found on line {need.header_line}. First rows:")
         st.dataframe(pd.DataFrame([row[:len(need.header)] for row in need.rows[:SHOWN_ROWS]],
-                                  columns=_unique(need.header)),
+                                  columns=sheets.column_names(need.header)),
                      hide_index=True, width="stretch")
         guess = need.current if need.current is not None else mappings.guess(need.header, need.rows)
         options = [NONE, *need.header]

@@ -26,10 +26,20 @@ SHARE_COLUMNS: Final[dict[str, Any]] = {
 
 
 def how_to_get(c: Case, *, expanded: bool) -> None:
-    """The item, its size and the one command that extracts the case's real tweets."""
+    """The item, its size and the one command that extracts the case's real tweets.
+
+    The expander is lazy (``on_change="rerun"``): closed, its content is neither computed nor
+    sent, so a deep-dive's first view does not load the browser's code highlighter (1.5 MB
+    of JavaScript) for a command nobody has asked to see yet.
+    """
     how = samples.how_to(c)
-    with st.expander("Real tweets of this case: the Internet Archive's 1 % sample", expanded=expanded,
-                     icon=":material/travel_explore:"):
+    box = st.expander("Real tweets of this case: the Internet Archive's 1 % sample",
+                      expanded=expanded, icon=":material/travel_explore:",
+                      key=f"how_to_get_{c.id}" + ("_shown" if expanded else ""),
+                      on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.markdown(
             f"No real sample of #{md_escape(c.hashtag)} has been extracted yet. Its month is in the "
             f"Internet Archive item **{md_escape(how.item)}** ({how.size}): download "

@@ -66,17 +66,12 @@ def table(results: dict[str, Any]) -> str:
     lines = [f"{'dataset':<26} {'n':>6}  {'metric':<14} {'Backfire':>21}  {'previous':>21}  "
              f"{'VADER':>21}  {'profanity':>21}  {'target':>6}"]
     for row in evaluation.rows(results):
-        cells = [_num(row[key], row.get(f"{key}_interval")) for key in ("ours", "previous", "vader", "profanity")]
+        cells = evaluation.figure_cells(row, dash="-")
         lines.append(f"{row['dataset']:<26} {row['n']:>6}  {row['metric']:<14} "
-                     + "  ".join(f"{cell:>21}" for cell in cells) + f"  {_num(row['target']):>6}")
+                     + "  ".join(f"{cell:>21}" for cell in cells)
+                     + f"  {evaluation.figure_text(row['target'], dash='-'):>6}")
     meta = results.get("meta", {})
     lines.append(f"95 % intervals: {meta.get('bootstrap')}; split {meta.get('split')}; "
                  f"{meta.get('machine')}; load average {meta.get('load_average')}")
     return "\n".join(lines)
 
-
-def _num(value: object, interval: list[float] | None = None) -> str:
-    if value is None:
-        return "-"
-    text = f"{float(value):.3f}"  # type: ignore[arg-type]
-    return f"{text} [{interval[0]:.3f}-{interval[1]:.3f}]" if interval else text

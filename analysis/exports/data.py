@@ -58,7 +58,8 @@ EXTRA_TWEET_COLUMNS: Final[dict[str, str]] = {
 TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
     "id": "Tweet id, a string of digits (never a float: ids exceed 53 bits).",
     "created_at": "Posting time, UTC (ISO 8601).",
-    "text": "Full text; a retweet is rebuilt as 'RT @<original author>: <original text>'.",
+    "text": "Full text; a retweet is rebuilt as "
+            f"'{schema.retweet_text('<original author>', '<original text>')}'.",
     "author": "Handle of the account, without '@'.",
     "author_followers": "Followers of the author when collected (empty = unknown).",
     "is_retweet": "True for a retweet.",

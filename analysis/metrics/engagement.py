@@ -30,8 +30,6 @@ from analysis.metrics.filters import hostile_mask
 RELIABLE_SEMANTICS: Final[frozenset[str]] = frozenset({"snapshot"})
 # Retweet rows carrying their original's counts: usable for a post rebuilt from its retweets.
 COPIED_SEMANTICS: Final[frozenset[str]] = frozenset({"copied_from_original"})
-# "RT @author: " prefix of a retweet's rebuilt text (schema convention).
-RT_PREFIX: Final = r"^RT @[^:\s]+: "
 DEFAULT_TOP: Final = 20
 
 SCORE_KEEP: Final[tuple[str, ...]] = ("compound", "sentiment", "hostile_prob", "hostile")
@@ -215,7 +213,7 @@ def _frame(table: pd.DataFrame, found: Engagement, pick: np.ndarray | None) -> p
     out["first_seen"] = base["created_at"]
     text = base["text"].copy()
     if rebuilt.any():
-        text[rebuilt] = text[rebuilt].str.replace(RT_PREFIX, "", regex=True)
+        text[rebuilt] = schema.original_texts(text[rebuilt])
     out["text"] = text
     out["original_in_archive"] = ~rebuilt
     out["retweets_in_dataset"] = found.retweets[idx]

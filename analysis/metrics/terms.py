@@ -26,12 +26,14 @@ import pandas as pd
 from scipy import sparse
 from wordcloud import STOPWORDS
 
+from analysis import schema
 from analysis.metrics.filters import STANCES, Filters, apply, hostile_mask
 
 # Lower-cased words of 2+ characters starting with a letter ('#' is dropped: #bailout -> bailout).
 TOKEN_RE: Final = re.compile(r"[a-z][a-z0-9']*[a-z0-9]")
-# Removed before tokenising: the retweet prefix, links, @handles.
-STRIP_RE: Final = re.compile(r"^rt @[^:\s]+:|https?://\S+|www\.\S+|@\w+")
+# Removed before tokenising: links and @mentions (schema.MENTION). A retweet's prefix is cut
+# before that (schema.original_text).
+STRIP_RE: Final = re.compile(rf"https?://\S+|www\.\S+|{schema.MENTION.pattern}")
 # Twitter noise that wordcloud's English stopwords do not cover.
 TWITTER_STOPWORDS: Final[frozenset[str]] = frozenset(
     {"rt", "amp", "via", "https", "http", "co", "gt", "lt", "im", "u", "ur", "dont", "cant"})
@@ -70,13 +72,14 @@ def case_stopwords(hashtag: str | None = None, brand: str | None = None,
     return frozenset(words)
 
 
-# One pass: skipped spans (STRIP_RE) match the first branch and yield "", words the second.
+# One pass: skipped spans (STRIP_RE) match the first branch and leave the last group empty,
+# words match the second and fill it.
 _SCAN_RE: Final = re.compile(f"(?:{STRIP_RE.pattern})|({TOKEN_RE.pattern})")
 
 
 def words(text: str) -> list[str]:
     """Tokens of one text: lower-cased, without the RT prefix, links and @handles."""
-    return [w for w in _SCAN_RE.findall(text.lower()) if w]
+    return [groups[-1] for groups in _SCAN_RE.findall(schema.original_text(text).lower()) if groups[-1]]
 
 
 def tokens(texts: pd.Series) -> pd.Series:

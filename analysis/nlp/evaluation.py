@@ -67,6 +67,8 @@ VADER_OFFENSIVE_AT_MOST: Final = -0.05
 PROFANITY_ALONE_THRESHOLD: Final = 0.5
 # Truth-file stance values that mark a sarcastic (ironic, mocking) tweet.
 SARCASM_STANCE_MARKERS: Final = ("sarcas", "iron", "mock")
+# The scorers compared on every row of the results table, in column order.
+SCORERS: Final = ("ours", "previous", "vader", "profanity")
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,12 @@ def evaluate_sentiment(data: Labelled, cuts: tuple[float, float]) -> dict[str, A
         "nltk_vader_standard": with_interval(y, sentiment_codes(compound, sentiment.STANDARD_THRESHOLDS), "macro_recall"),
         "vader_tuned_cuts_2fold": with_interval(y, tuned, "macro_recall"),
     }
+    rated_only = scoring_model.load().get("baselines", {}).get("sentiment_rated_only")
+    if rated_only and rated_only.get("inputs") == list(sentiment_model.INPUTS):
+        logits = inputs @ np.asarray(rated_only["coef"]).T + np.asarray(rated_only["intercept"])
+        result["baselines"]["rated_tweets_only"] = {
+            **with_interval(y, np.argmax(logits, axis=1), "macro_recall"),
+            "protocol": "combiner fitted on Hutto & Gilbert's rated tweets only; this split held out"}
     return result
 
 
@@ -253,8 +261,8 @@ def fit(offensive_dir: Path, sentiment_dir: Path, split: str, ground_truth: Path
     train = read_tweeteval(offensive_dir, "train")
     hostile, info = fitting.fit_hostility(train.texts, train.labels, source="TweetEval offensive")
     senti = read_tweeteval(sentiment_dir, split)
-    labeller, _ = fitting.fit_sentiment(fitting.read_ground_truth(ground_truth), senti.texts, senti.labels,
-                                        source=f"TweetEval sentiment {split}")
+    labeller, found = fitting.fit_sentiment(fitting.read_ground_truth(ground_truth), senti.texts, senti.labels,
+                                            source=f"TweetEval sentiment {split}")
     compound = sentiment.polarities(senti.texts)[:, 0]
     cuts = best_sentiment_thresholds(senti.labels, compound)
     fallback = {
@@ -265,7 +273,7 @@ def fit(offensive_dir: Path, sentiment_dir: Path, split: str, ground_truth: Path
             "date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": fitting.COMMAND,
         },
     }
-    fitting.save(hostile, labeller, fallback, info["combiner"])
+    fitting.save(hostile, labeller, fallback, info["combiner"], found["rated_only"])
     return scoring_model.load()
 
 
@@ -369,6 +377,10 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         row(f"TweetEval sentiment {split}", found["n"], "macro-recall", "macro_recall", found,
             base.get("vader_tuned_cuts_2fold"), base["nltk_vader_standard"], None, TARGETS["sentiment"],
             found.get("protocol", ""))
+        if "rated_tweets_only" in base:
+            row(f"TweetEval sentiment {split}, model fitted on rated tweets only", found["n"], "macro-recall",
+                "macro_recall", base["rated_tweets_only"],
+                None, None, None, TARGETS["sentiment"], base["rated_tweets_only"]["protocol"])
     for case, found in results.get("reconstruction", {}).items():
         base = found["baselines"]
         row(f"reconstruction {case}", found["n"], "F1 hostile", "f1", found, None, base["vader_only"],
@@ -399,7 +411,7 @@ def table_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     """``rows`` for display: each figure as text with its interval, e.g. ``0.767 [0.743–0.791]``."""
     shown = []
     for row in rows(results):
-        cells = {key: _fmt(row[key], row.get(f"{key}_interval")) for key in ("ours", "previous", "vader", "profanity")}
+        cells = dict(zip(SCORERS, figure_cells(row), strict=True))
         shown.append({"dataset": row["dataset"], "n": row["n"], "metric": row["metric"], **cells,
                       "target": row["target"], "protocol": row["protocol"]})
     return shown
@@ -411,14 +423,21 @@ def markdown(results: dict[str, Any]) -> str:
              "alt-profanity-check alone | target |",
              "|---|---:|---|---:|---:|---:|---:|---:|"]
     for row in rows(results):
-        cells = [_fmt(row[key], row.get(f"{key}_interval")) for key in ("ours", "previous", "vader", "profanity")]
-        cells.append(_fmt(row["target"]))
+        cells = [*figure_cells(row), figure_text(row["target"])]
         lines.append(f"| {row['dataset']} | {row['n']:,} | {row['metric']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _fmt(value: object, interval: Sequence[float] | None = None) -> str:
+def figure_cells(row: dict[str, Any], *, dash: str = "–") -> list[str]:
+    """The ``SCORERS``' figures of one row of ``rows``, as ``figure_text``."""
+    return [figure_text(row[key], row.get(f"{key}_interval"), dash=dash) for key in SCORERS]
+
+
+def figure_text(value: object, interval: Sequence[float] | None = None, *, dash: str = "–") -> str:
+    """A figure as every table shows it: three decimals and its 95 % interval in brackets
+    (``0.767 [0.743–0.791]``); ``dash`` alone when there is no figure. The CLI passes "-"
+    (plain ASCII for any terminal)."""
     if value is None:
-        return "–"
+        return dash
     text = f"{float(value):.3f}"  # type: ignore[arg-type]
-    return f"{text} [{interval[0]:.3f}–{interval[1]:.3f}]" if interval else text
+    return f"{text} [{interval[0]:.3f}{dash}{interval[1]:.3f}]" if interval else text

@@ -1,9 +1,10 @@
 """The one scoring pass: tokenise once, then VADER, offensive features and n-grams from it.
 
 ``matrix(texts, cue_terms)`` returns one float row per text, laid out as ``COLUMNS``:
-VADER's four scores, every hostility feature (``hostility.FEATURES``), then the sentiment
-model's valence. Texts are read with emoji as words (``lexicon.demojize``); the tokens feed
-VADER, alt-profanity-check's linear model, the lexicon minimum and the hashed word n-grams;
+VADER's four scores, every hostility feature (``hostility.FEATURES``), the other sentiment
+lexicons' scores (``lexicons.COLUMNS``), then the sentiment model's valence. Texts are read
+with emoji as words (``lexicon.demojize``); the tokens feed VADER, alt-profanity-check's
+linear model, the lexicon minimum, AFINN, Pattern and the hashed word n-grams;
 the lower-cased text feeds the byte n-grams; Arrow's RE2 engine runs the cue patterns on the
 original text.
 """
@@ -17,10 +18,10 @@ from typing import Final
 import numpy as np
 import pyarrow as pa
 
-from analysis.nlp import hostility, lexicon, ngrams, profanity, sentiment_model, vader
+from analysis.nlp import hostility, lexicon, lexicons, ngrams, profanity, sentiment_model, vader
 
 POLARITY_COLUMNS: Final = vader.COLUMNS
-SENTIMENT_COLUMNS: Final = ("valence",)
+SENTIMENT_COLUMNS: Final = (*lexicons.COLUMNS, "valence")
 COLUMNS: Final = (*POLARITY_COLUMNS, *hostility.FEATURES, *SENTIMENT_COLUMNS)
 
 
@@ -38,6 +39,7 @@ class Pass:
     generic: np.ndarray                    # (n, len(GENERIC)) without the n-gram score
     found: dict[str, ngrams.Occurrences]   # n-gram occurrences per block
     original: pa.Array                     # the texts as given (for cue patterns)
+    lexical: np.ndarray                    # (n, len(lexicons.COLUMNS)) AFINN, Pattern, emoji
 
 
 # The generic hostility features computed directly (the n-gram score needs model weights).
@@ -63,7 +65,8 @@ def run(texts: Sequence[str]) -> Pass:
         "shouting": hostility.shouting(original),
     }
     generic = np.column_stack([np.asarray(values[name], dtype=np.float64) for name in GENERIC])
-    return Pass(tokens, polar, generic.reshape(len(texts), len(GENERIC)), dict(ngrams.blocks(tokens)), original)
+    return Pass(tokens, polar, generic.reshape(len(texts), len(GENERIC)), dict(ngrams.blocks(tokens)), original,
+                lexicons.scores(tokens, original))
 
 
 def _lexicon_min(tokens: vader.Tokens, words: vader.Lexical) -> np.ndarray:
@@ -96,7 +99,7 @@ def matrix(texts: Sequence[str], cue_terms: Sequence[str] = ()) -> np.ndarray:
     valence = sentiment_model.model().valence(found.polarity, found.found)
     n = len(found.tokens.counts)
     return np.hstack([found.polarity, ordered.reshape(n, len(hostility.GENERIC_FEATURES)), context(found, cue_terms),
-                      valence.reshape(n, 1)])
+                      found.lexical, valence.reshape(n, 1)])
 
 
 def warm() -> None:

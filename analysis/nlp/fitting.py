@@ -7,8 +7,10 @@
 - Sentiment: a ridge regression of human valence ratings on hashed n-grams and VADER's scores,
   fitted on Hutto & Gilbert's 4,200 rated tweets (from vaderSentiment's sdist, read from a
   path given by the caller and never copied); then a 3-class logistic regression on VADER's
-  scores and that valence, fitted on TweetEval sentiment val and reported by repeated 5-fold
-  cross-validation on val.
+  scores, the other lexicons (AFINN, Pattern, emoji) and that valence, fitted on TweetEval
+  sentiment val (no train split exists) and reported by repeated 5-fold cross-validation on
+  val. The same combiner fitted on the rated tweets alone (classes cut from the mean rating)
+  is stored as a baseline and measured on val as held-out data.
 
 Only weights are written: bucket weights in ``data/models/*.npz``, scalars with provenance in
 ``data/scoring_model.json``. No benchmark text or vocabulary is stored.
@@ -45,6 +47,9 @@ REPEATS: Final = 3
 SEED: Final = 12
 # Ridge penalty of the valence regression.
 RIDGE_ALPHA: Final = 3.0
+# Sentiment classes of the rated tweets: a mean rating (−4…+4) within ±0.5 of 0 rounds to the
+# scale's neutral point, so it is neutral; set a priori (never tuned on TweetEval).
+NEUTRAL_RATING: Final = 0.5
 # Inside vaderSentiment-3.3.2.tar.gz's additional_resources/hutto_ICWSM_2014.tar.gz.
 GROUND_TRUTH_MEMBER: Final = "hutto_ICWSM_2014/tweets_GroundTruth.txt"
 COMMAND: Final = "python -m analysis evaluate --fit --ground-truth PATH"
@@ -149,40 +154,72 @@ def fit_hostility(texts: list[str], labels: np.ndarray, *, source: str) -> tuple
                     "combiner": fit_combiner(found.generic, y)}
 
 
-def fit_valence(rated: Rated) -> tuple[ngrams.BlockWeights, np.ndarray, float, float]:
-    """Ridge regression of human valence on hashed n-grams and VADER's four scores; also the
-    5-fold out-of-fold correlation on the rated tweets."""
-    found = features.run(rated.texts)
+def _valence_design(found: features.Pass, idf: dict[str, np.ndarray],
+                    mean: np.ndarray, scale: np.ndarray) -> sp.csr_matrix:
+    return sp.hstack([_hashed(found.found, idf), sp.csr_matrix((found.polarity - mean) / scale)]).tocsr()
+
+
+def rating_classes(ratings: np.ndarray) -> np.ndarray:
+    """0 negative, 1 neutral, 2 positive: a mean rating within ``NEUTRAL_RATING`` of 0 is neutral."""
+    return np.digitize(ratings, [-NEUTRAL_RATING, NEUTRAL_RATING])
+
+
+def fit_valence(rated: Rated, found: features.Pass | None = None) -> tuple[ngrams.BlockWeights, np.ndarray, float, np.ndarray]:
+    """Ridge regression of human valence on hashed n-grams and VADER's four scores; also its
+    5-fold out-of-fold predictions on the rated tweets (each from a model not fitted on it)."""
+    found = found if found is not None else features.run(rated.texts)
     idf = _idf(found.found)
-    hashed = _hashed(found.found, idf)
     mean, scale = _standardise(found.polarity)
-    design = sp.hstack([hashed, sp.csr_matrix((found.polarity - mean) / scale)]).tocsr()
+    design = _valence_design(found, idf, mean, scale)
     predicted = np.zeros(len(rated.ratings))
-    bins = np.digitize(rated.ratings, [-0.5, 0.5])
-    for fold_train, fold_test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(design, bins):
+    for fold_train, fold_test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
+            design, rating_classes(rated.ratings)):
         fold_model = Ridge(alpha=RIDGE_ALPHA).fit(design[fold_train], rated.ratings[fold_train])
         predicted[fold_test] = fold_model.predict(design[fold_test])
-    correlation = float(np.corrcoef(predicted, rated.ratings)[0, 1])
     regression = Ridge(alpha=RIDGE_ALPHA).fit(design, rated.ratings)
     coef = regression.coef_
     ext = coef[len(ngrams.BLOCKS) * ngrams.SLOTS:] / scale
     intercept = float(regression.intercept_ - ext @ mean)
-    return _block_weights(coef, idf), ext, intercept, correlation
+    return _block_weights(coef, idf), ext, intercept, predicted
+
+
+def _balanced_logistic() -> LogisticRegression:
+    return LogisticRegression(C=C, max_iter=MAX_ITER, class_weight="balanced")
+
+
+def fit_rated_combiner(inputs: np.ndarray, ratings: np.ndarray) -> dict[str, Any]:
+    """The 3-class combiner fitted on the rated tweets alone (classes cut from the mean rating,
+    valence out-of-fold): no TweetEval tweet involved. Kept as a baseline (``--fit`` stores it)."""
+    y = rating_classes(ratings)
+    predicted = cross_validated_labels(inputs, y)
+    mean, scale = _standardise(inputs)
+    final = _balanced_logistic().fit((inputs - mean) / scale, y)
+    coef = final.coef_ / scale
+    return {"coef": coef.round(6).tolist(), "intercept": (final.intercept_ - coef @ mean).round(6).tolist(),
+            "inputs": list(sentiment_model.INPUTS), "classes": np.bincount(y, minlength=3).tolist(),
+            "rated_cross_validated_macro_recall": round(float(np.mean([macro_recall(y, row) for row in predicted])), 4),
+            "provenance": _provenance(fitted_on=f"Hutto & Gilbert's {len(y)} rated tweets only, classes by mean "
+                                                f"rating (neutral within ±{NEUTRAL_RATING}), valence out-of-fold")}
 
 
 def fit_sentiment(rated: Rated, texts: list[str], labels: np.ndarray, *, source: str) -> tuple[sentiment_model.Model, dict[str, Any]]:
-    """Valence from the rated tweets, then the 3-class combiner on ``texts`` (cross-validated)."""
-    block, ext, intercept, correlation = fit_valence(rated)
+    """Valence from the rated tweets, then the 3-class combiner on ``texts`` (cross-validated);
+    also the combiner fitted on the rated tweets alone (``info["rated_only"]``)."""
+    rated_pass = features.run(rated.texts)
+    block, ext, intercept, out_of_fold = fit_valence(rated, rated_pass)
+    rated_only = fit_rated_combiner(np.column_stack([rated_pass.polarity, rated_pass.lexical, out_of_fold]),
+                                    rated.ratings)
     draft = sentiment_model.Model(block, ext, intercept, np.zeros((3, len(sentiment_model.INPUTS))), np.zeros(3))
     found = features.run(texts)
-    inputs = np.column_stack([found.polarity, draft.valence(found.polarity, found.found)])
+    inputs = np.column_stack([found.polarity, found.lexical, draft.valence(found.polarity, found.found)])
     y = np.asarray(labels, dtype=int)
     predicted = cross_validated_labels(inputs, y)
     recalls = [macro_recall(y, row) for row in predicted]
     mean, scale = _standardise(inputs)
-    final = LogisticRegression(C=C, max_iter=MAX_ITER, class_weight="balanced").fit((inputs - mean) / scale, y)
+    final = _balanced_logistic().fit((inputs - mean) / scale, y)
     coef = final.coef_ / scale
     intercepts = final.intercept_ - coef @ mean
+    correlation = float(np.corrcoef(out_of_fold, rated.ratings)[0, 1])
     provenance = _provenance(
         valence_fitted_on=f"Hutto & Gilbert (ICWSM 2014) ground-truth tweets ({len(rated.texts)}, "
                           f"mean human valence), ridge (alpha={RIDGE_ALPHA}) on hashed n-grams and VADER",
@@ -196,7 +233,8 @@ def fit_sentiment(rated: Rated, texts: list[str], labels: np.ndarray, *, source:
     )
     fitted = sentiment_model.Model(block, ext, intercept, coef, intercepts, provenance)
     return fitted, {"cross_validated_macro_recall": float(np.mean(recalls)),
-                    "cross_validated_predictions": predicted[0], "valence_correlation": correlation}
+                    "cross_validated_predictions": predicted[0], "valence_correlation": correlation,
+                    "rated_only": rated_only}
 
 
 def cross_validated_labels(inputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -207,7 +245,7 @@ def cross_validated_labels(inputs: np.ndarray, labels: np.ndarray) -> np.ndarray
     splitter = RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=SEED)
     for index, (fold_train, fold_test) in enumerate(splitter.split(inputs, y)):
         mean, scale = _standardise(inputs[fold_train])
-        fold_model = LogisticRegression(C=C, max_iter=MAX_ITER, class_weight="balanced")
+        fold_model = _balanced_logistic()
         fold_model.fit((inputs[fold_train] - mean) / scale, y[fold_train])
         predicted[index // FOLDS, fold_test] = fold_model.predict((inputs[fold_test] - mean) / scale)
     return predicted
@@ -234,13 +272,14 @@ def fit_combiner(generic: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
 
 
 def save(hostile: hostility.Model, senti: sentiment_model.Model, cuts: dict[str, Any],
-         combiner: dict[str, Any]) -> None:
+         combiner: dict[str, Any], rated_only: dict[str, Any] | None = None) -> None:
     """Write both models (bucket weights first, then the JSON that points at them)."""
     if hostile.ngram_weights is not None:
         hostile.ngram_weights.save(hostility.NGRAM_FILE)
     if senti.ngram_weights is not None:
         senti.ngram_weights.save(sentiment_model.NGRAM_FILE)
     scoring_model.save({"hostility": hostile.to_dict(), "sentiment_model": senti.to_dict(), "sentiment": cuts,
-                        "baselines": {"hostility_combiner": combiner}})
+                        "baselines": {"hostility_combiner": combiner,
+                                      **({"sentiment_rated_only": rated_only} if rated_only else {})}})
     hostility.model.cache_clear()
     sentiment_model.model.cache_clear()

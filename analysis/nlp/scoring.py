@@ -10,10 +10,14 @@ recorded in ``result.attrs["scoring"]``.
 
 from __future__ import annotations
 
+import atexit
+import functools
+import math
 import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final
 
 import numpy as np
@@ -25,15 +29,14 @@ from analysis.nlp import features, hostility, sentiment, sentiment_model
 
 # Below this many unique texts, starting worker processes (~1 s) costs more than it saves.
 PARALLEL_MIN_TEXTS: Final = 20_000
-# Texts per task sent to a worker: large enough to amortise pickling, small enough to balance
-# the last tasks across both cores and to keep the n-gram buffers small.
+# Most texts per task sent to a worker: large enough to amortise pickling and the fixed cost of
+# a pass, small enough to keep the n-gram buffers in cache. A batch is cut into a multiple of
+# the worker count of equal chunks, so that no core waits on a last odd chunk.
 CHUNK_TEXTS: Final = 2_500
 # Worker processes start from a clean fork server (not a fork of a big, threaded parent such
 # as Streamlit) with the scoring modules imported and every weight loaded (nlp/preload.py).
 START_METHOD: Final = "forkserver"
 PRELOAD: Final = ["analysis.nlp.preload"]
-# "RT @handle: " as the canonical schema rebuilds a retweet's text.
-RETWEET_PREFIX_PATTERN: Final = sentiment.RETWEET_PREFIX.pattern
 
 
 def default_workers() -> int:
@@ -46,8 +49,7 @@ def default_workers() -> int:
 
 def scoring_texts(text: pd.Series) -> pd.Series:
     """The text each row is scored on: the original's text for a retweet, ``""`` if missing."""
-    values = text.astype("string").fillna("")
-    return values.str.replace(RETWEET_PREFIX_PATTERN, "", n=1, regex=True)
+    return schema.original_texts(text.astype("string").fillna(""))
 
 
 def feature_matrix(texts: Sequence[str], cue_terms: Sequence[str] = (),
@@ -57,12 +59,40 @@ def feature_matrix(texts: Sequence[str], cue_terms: Sequence[str] = (),
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
         return _chunked(texts, tuple(cue_terms))
-    chunks = [texts[i:i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
+    chunks = balanced_chunks(texts, workers)
+    try:
+        parts = list(_pool(workers).map(features.matrix, chunks, [tuple(cue_terms)] * len(chunks)))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh once
+        _pool.cache_clear()
+        parts = list(_pool(workers).map(features.matrix, chunks, [tuple(cue_terms)] * len(chunks)))
+    return np.vstack(parts) if parts else features.matrix([], cue_terms)
+
+
+def balanced_chunks(texts: list[str], workers: int) -> list[list[str]]:
+    """A multiple of ``workers`` chunks of equal size (± 1), none above ``CHUNK_TEXTS``."""
+    count = max(1, math.ceil(len(texts) / CHUNK_TEXTS / workers)) * workers
+    bounds = np.linspace(0, len(texts), count + 1).round().astype(int)
+    return [texts[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+
+
+def start_workers(workers: int | None = None) -> None:
+    """Start the worker pool now (the app can do it while the user reads the first screen)."""
+    workers = default_workers() if workers is None else max(1, workers)
+    if workers > 1:
+        pool = _pool(workers)
+        for started in [pool.submit(os.getpid) for _ in range(workers)]:
+            started.result()
+
+
+@functools.cache
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per worker count, started on first use and kept for the process's life: the
+    workers (forked from the preloaded fork server) start once, not on every ``score()``."""
     context = multiprocessing.get_context(START_METHOD)
     context.set_forkserver_preload(PRELOAD)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = list(pool.map(features.matrix, chunks, [tuple(cue_terms)] * len(chunks)))
-    return np.vstack(parts) if parts else features.matrix([], cue_terms)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+    return pool
 
 
 def _chunked(texts: list[str], cue_terms: tuple[str, ...]) -> np.ndarray:

@@ -7,7 +7,6 @@ words (``lexicon.demojize``). Labels come from the fitted sentiment model
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Final, NamedTuple
 
@@ -19,8 +18,6 @@ from analysis.nlp import lexicon, scoring_model, vader
 # Hutto & Gilbert's standard label thresholds on the compound score.
 STANDARD_THRESHOLDS: Final = (-0.05, 0.05)
 LABELS: Final = ("negative", "neutral", "positive")
-# "RT @handle: " as the canonical schema rebuilds a retweet's text.
-RETWEET_PREFIX: Final = re.compile(r"^RT @\w+: ")
 
 
 class Polarity(NamedTuple):
@@ -28,11 +25,6 @@ class Polarity(NamedTuple):
     pos: float
     neg: float
     neu: float
-
-
-def original_text(text: str) -> str:
-    """A retweet is scored as its original: drop the ``RT @handle: `` prefix."""
-    return RETWEET_PREFIX.sub("", text, count=1)
 
 
 def polarity(text: str) -> Polarity:

@@ -6,9 +6,12 @@ Two stages:
    tweet from hashed word and byte n-grams and VADER's four scores. Fitted on the 4,200
    human-rated tweets of Hutto & Gilbert (ICWSM 2014), which ship in vaderSentiment's source
    distribution (MIT); only bucket weights are stored (``data/models/sentiment.npz``).
-2. ``labels``: a 3-class logistic regression on VADER's four scores and that valence. Its 18
+2. ``labels``: a 3-class logistic regression (balanced classes) on VADER's four scores, the
+   AFINN, Pattern and Emoji Sentiment Ranking scores (``lexicons``) and that valence. Its 33
    numbers are fitted on TweetEval sentiment val (no train split exists); the figure reported
    for val is therefore cross-validated (every tweet predicted by a model not fitted on it).
+   The same combiner fitted on the rated tweets alone (no TweetEval tweet) is kept as a
+   baseline: measured on val as held-out data it is weaker (docs/methods.md).
 
 Without a stored model, labels fall back to cuts on VADER's compound (``sentiment.labels``).
 VADER's compound stays in every scored table as the classic reference.
@@ -23,12 +26,12 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analysis.nlp import ngrams, scoring_model, sentiment
+from analysis.nlp import lexicons, ngrams, scoring_model, sentiment
 from analysis.store import paths
 
 NGRAM_FILE: Final = paths.PROJECT_ROOT / "data" / "models" / "sentiment.npz"
-# The classifier's inputs, in order: VADER's four scores, then the learnt valence.
-INPUTS: Final = ("compound", "pos", "neg", "neu", "valence")
+# The classifier's inputs, in order: VADER's four scores, the other lexicons, the learnt valence.
+INPUTS: Final = ("compound", "pos", "neg", "neu", *lexicons.COLUMNS, "valence")
 NEUTRAL: Final = sentiment.LABELS.index("neutral")
 
 

@@ -37,6 +37,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from analysis import schema
 from analysis.cases import HOSTILE_STANCES, STANCES, Case
 from analysis.errors import CaseError
 from analysis.reconstruction.grammar import (
@@ -75,8 +76,6 @@ DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PROFILE_IMAGE: Final = "https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
 NEWS_HOST: Final = "http://news.example.com/story/"
-HASHTAG_RE: Final = re.compile(r"(?<![\w&])#(\w+)")
-MENTION_RE: Final = re.compile(r"(?<![\w@])@(\w{1,20})")
 URL_RE: Final = re.compile(r"http://t\.co/\w+")
 
 # key -> (types, required) of a [reconstruction] table, as data.
@@ -885,15 +884,15 @@ def _user(author: int, authors: _Authors) -> orjson.Fragment:
 
 def _rt_text(author: str, text: str) -> str:
     """v1.1 retweet text: ``RT @author: text``, cut to 140 characters with an ellipsis."""
-    full = f"RT @{author}: {text}"
+    full = schema.retweet_text(author, text)
     return full if len(full) <= 140 else full[:139] + "…"
 
 
 def _entities(text: str, authors: _Authors, *, photo_of: tuple[str, int] | None) -> dict[str, Any]:
-    hashtags = [{"text": m.group(1), "indices": [m.start(), m.end()]} for m in HASHTAG_RE.finditer(text)]
+    hashtags = [{"text": m.group(1), "indices": [m.start(), m.end()]} for m in schema.HASHTAG.finditer(text)]
     mentions = []
     if "@" in text:
-        for m in MENTION_RE.finditer(text):
+        for m in schema.MENTION.finditer(text):
             who = authors.by_handle.get(m.group(1).lower())
             if who is not None:
                 uid = int(authors.ids[who])

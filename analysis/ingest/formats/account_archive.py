@@ -22,6 +22,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from analysis import schema
 from analysis.errors import ArchiveError, BackfireError
 from analysis.ingest.formats import documents
 from analysis.ingest.formats.inputs import Input
@@ -35,10 +36,10 @@ ACCOUNT: Final = re.compile(r"^account\.js$")
 # least its first 24; beyond 80 the two may differ in how links are written).
 MIN_PREFIX: Final = 24
 MAX_PREFIX: Final = 80
-# Links, the ellipsis X appends to a cut text, and the reply's leading @handles differ
+# Links, the ellipsis X appends to a cut text, and the reply's leading mentions (schema.MENTION) differ
 # between a post and its note: they are left out of the comparison.
 _LINK: Final = re.compile(r"https?://\S+")
-_LEADING_MENTIONS: Final = re.compile(r"^(?:@\w+\s+)+")
+_LEADING_MENTIONS: Final = re.compile(rf"^(?:{schema.MENTION.pattern}\s+)+")
 _SPACES: Final = re.compile(r"\s+")
 
 

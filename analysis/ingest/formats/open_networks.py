@@ -23,7 +23,8 @@ from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
 from typing import Any, Final
 
-from analysis.ingest.formats.records import NotATweet, Record, Row, _int, _notice, _sid
+from analysis import schema
+from analysis.ingest.formats.records import NotATweet, Record, Row, _int, _notice, _post_id, _sid
 
 POST_COLLECTION: Final = "app.bsky.feed.post"
 AT_URI: Final = r"at://[^\s/]{1,300}/app\.bsky\.feed\.post/[^\s/]{1,100}(/reposted-by/[^\s/]{1,300})?"
@@ -193,7 +194,7 @@ def _feed_row(item: Record) -> Row:
     original_author = row[3]
     return (
         f"{row[0]}/reposted-by/{who}", _get(reason, "indexedAt", "indexed_at") or row[1],
-        f"RT @{original_author}: {row[2]}", by.get("handle"), None,
+        schema.retweet_text(original_author, row[2]), by.get("handle"), None,
         True, row[0], original_author, False, None, None, False, None, None,
         row[14], row[15], [original_author] if original_author else [],
         row[17], row[18], row[19], row[20], "copied_from_original", "bluesky", row[23], None)
@@ -316,11 +317,7 @@ def _acct(status: Record) -> str | None:
 
 def status(record: Record) -> list[Row]:
     """One Mastodon status (a reblog is a repost of its original)."""
-    if not isinstance(record, dict) or not is_status(record):
-        raise NotATweet(_notice(record))
-    status_id = _sid(record.get("id"))
-    if not status_id or not record.get("created_at"):
-        raise NotATweet("status has no id or created_at")
+    status_id = _post_id(record, is_status, "created_at", "status")
     original = _dict(record.get("reblog"))
     source = original or record
     text = _status_text(source)
@@ -329,7 +326,7 @@ def status(record: Record) -> list[Row]:
     retweeted_id = retweeted_author = None
     if original:
         retweeted_id, retweeted_author = _sid(original.get("id")), _acct(original)
-        text = f"RT @{retweeted_author}: {text}"
+        text = schema.retweet_text(retweeted_author, text)
         mentions = ([retweeted_author] if retweeted_author else []) + [
             m for m in mentions if m != retweeted_author]
     reply_id = _sid(record.get("in_reply_to_id"))

@@ -10,10 +10,10 @@ multi-tweet records (v2 pages) returns a reason string in place of each unusable
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from analysis import schema
 from analysis.schema import COLUMNS
 
 # Columns a mapper may leave out: the loader fills platform from the format, the rest empty.
@@ -29,8 +29,6 @@ FULL_ROW_FIELDS: Final[tuple[str, ...]] = ROW_FIELDS + EXTRA_FIELDS + (LATEST_ID
 Row = tuple[Any, ...]
 MAX_COUNT: Final = 2**53  # beyond this a "count" is garbage (and overflows Int64 on the way)
 Record = Mapping[str, Any]
-# "RT @handle: …" — the fallback when a retweet's original is not in the file.
-RT_PREFIX: Final = re.compile(r"^RT @(\w{1,15}):")
 # Stream/REST envelopes that are not tweets, and what they are (v1 streaming + v2 API).
 NOTICES: Final[dict[str, str]] = {
     "delete": "delete notice (not a tweet)",
@@ -76,6 +74,18 @@ def _sid(value: object) -> str | None:
     if isinstance(value, float):
         raise NotATweet(f"id {value!r} is a float: precision lost")
     return str(value)
+
+
+def _post_id(record: object, is_kind: Callable[[Mapping[str, Any]], bool], time_key: str,
+             noun: str) -> str:
+    """The id of a record a mapper reads: it must be an object of the mapper's kind, with an
+    ``id`` and a creation time (``time_key``); else ``NotATweet`` says what is missing."""
+    if not isinstance(record, dict) or not is_kind(record):
+        raise NotATweet(_notice(record))
+    post_id = _sid(record.get("id"))
+    if not post_id or not record.get(time_key):
+        raise NotATweet(f"{noun} has no id or {time_key}")
+    return post_id
 
 
 def _int(value: object) -> int | None:
@@ -129,15 +139,14 @@ def _v1_row(tweet: Record, user: Any) -> Row:
         ouser = original.get("user")
         retweeted_author = ouser.get("screen_name") if isinstance(ouser, dict) else None
         retweeted_id = original.get("id_str") or _sid(original.get("id"))
-        text = f"RT @{retweeted_author}: {otext}"
+        text = schema.retweet_text(retweeted_author, otext)
         mentions = [retweeted_author] if retweeted_author else []
     else:
         text, entities = _v1_text(tweet)
         mentions = []
         original = None
-        match = RT_PREFIX.match(text)
-        if match:  # an old-style or stripped retweet: "RT @x:" with no retweeted_status
-            retweeted_author = match.group(1)
+        # an old-style or stripped retweet: "RT @x:" with no retweeted_status
+        retweeted_author = schema.retweet_author(text)
     hashtags = [h["text"].lower() for h in entities.get("hashtags") or () if isinstance(h, dict)]
     mentions += [m["screen_name"] for m in entities.get("user_mentions") or ()
                  if isinstance(m, dict) and m.get("screen_name") not in mentions]
@@ -257,12 +266,11 @@ def _v2_row(tweet: Record, lookup: _V2Lookup, semantics: str) -> Row:
         original = lookup.tweets.get(retweeted_id)
         if original is not None:
             retweeted_author = lookup.handle(original.get("author_id"))
-            text = f"RT @{retweeted_author}: {_v2_text(original)}"
+            text = schema.retweet_text(retweeted_author, _v2_text(original))
             tags, omentions = _v2_tags(original.get("entities"))
             mentions = [retweeted_author or ""] + [m for m in omentions if m != retweeted_author]
         else:
-            match = RT_PREFIX.match(text)
-            retweeted_author = match.group(1) if match else None
+            retweeted_author = schema.retweet_author(text)
         semantics = "copied_from_original"
     reply_id, quoted_id = refs.get("replied_to"), refs.get("quoted")
     quoted = lookup.tweets.get(quoted_id) if quoted_id else None
@@ -316,7 +324,7 @@ def snscrape(record: Record) -> list[Row]:
         ouser: Record = original["user"] if isinstance(original.get("user"), dict) else {}
         retweeted_author = ouser.get("username")
         retweeted_id = _sid(original.get("id"))
-        text = f"RT @{retweeted_author}: " + str(original.get("rawContent") or original.get("content") or "")
+        text = schema.retweet_text(retweeted_author, original.get("rawContent") or original.get("content") or "")
         hashtags = original.get("hashtags") or hashtags
     quoted: Record | None = record["quotedTweet"] if isinstance(record.get("quotedTweet"), dict) else None
     reply_user: Record = record["inReplyToUser"] if isinstance(record.get("inReplyToUser"), dict) else {}

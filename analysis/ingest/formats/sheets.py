@@ -170,3 +170,14 @@ def header_row(grid: Grid, is_known: Callable[[list[str]], bool],
         if widths[index] == widest and widest and len(cells) == widths[index]:
             return index
     return next((i for i, w in enumerate(widths) if w == widest), 0)
+
+
+def column_names(header: list[str]) -> list[str]:
+    """A header's names made unique, as a table needs them: a repeated name gets ``.1``,
+    ``.2`` … (pandas' ``read_csv`` convention), so the first of them keeps its own name."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}.{seen[name] - 1}")
+    return out

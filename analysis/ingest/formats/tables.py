@@ -22,7 +22,7 @@ from analysis.errors import ArchiveError, UnknownFormatError
 from analysis.ingest import mappings
 from analysis.ingest.formats import sheets
 from analysis.ingest.formats.csvspec import CsvSpec, cols
-from analysis.ingest.formats.records import FULL_ROW_FIELDS, RT_PREFIX
+from analysis.ingest.formats.records import FULL_ROW_FIELDS
 from analysis.ingest.formats.vendors import VENDOR_SPECS
 from analysis.schema import COLUMNS, ENGAGEMENT_COLUMNS
 
@@ -34,8 +34,6 @@ FLOAT_ID: Final = re.compile(r"^[+-]?\d+(\.\d*)?[eE][+-]?\d+$|^\d+\.\d*$")
 TRUE_WORDS: Final = frozenset({"true", "yes", "y", "1", "t"})
 ID_COLUMNS: Final = ("id", "retweeted_id", "in_reply_to_id", "quoted_id")
 INT_COLUMNS: Final = ("author_followers", *ENGAGEMENT_COLUMNS)
-HASHTAG: Final = re.compile(r"(?<![\w&])#(\w+)")
-MENTION: Final = re.compile(r"(?<!\w)@(\w{1,15})")
 LIST_CELL_LIMIT: Final = 100_000
 MAX_COUNT: Final = 2**53  # larger "counts" are not counts (and would not survive a float)  # longer list cells are not parsed (literal_eval cost)
 # Vendor sentiment words (prefixes, lower-case) -> Backfire's labels.
@@ -194,22 +192,13 @@ def collect(stream: IO[bytes], forced: Format | None, mapping: dict[str, str] | 
     assert spec is not None
     if fmt is custom:
         spec = _mapped_spec(mapping or {}, header, collector.name)
-    columns = _unique(header)
+    columns = sheets.column_names(header)
     source = pd.DataFrame(sheet.rows, columns=columns, dtype=object) if sheet.rows else \
         pd.DataFrame(columns=columns, dtype=object)
     frame, keep = _canonical(source, spec, sheet.lines, collector)
     kept_lines: list[int | None] = [line for line, ok in zip(sheet.lines, keep, strict=True) if ok]
     frame["_line"] = pd.Series(kept_lines, dtype=object)
     return fmt, frame, kept_lines
-
-
-def _unique(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in header:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}.{seen[name] - 1}")
-    return out
 
 
 def _mapped_spec(mapping: dict[str, str], header: list[str], name: str) -> CsvSpec:
@@ -296,25 +285,25 @@ def _check_ids(out: pd.DataFrame, headers: dict[str, str | None], lines: list[in
 
 def _general_rules(out: pd.DataFrame, spec: CsvSpec, headers: dict[str, str | None]) -> None:
     """Rules common to every CSV: lists, counts, relation flags, retweet text, semantics."""
-    for canon, pattern in (("hashtags", HASHTAG), ("mentions", MENTION)):
+    for canon, find in (("hashtags", schema.HASHTAG.findall), ("mentions", schema.mentions_in)):
         if headers.get(canon) or spec.derive == "entities_str":
             out[canon] = out[canon].map(_parse_list)
         else:  # the format has no such column: take them from the text
-            out[canon] = [pattern.findall(t) if isinstance(t, str) else [] for t in out["text"]]
+            out[canon] = [find(t) if isinstance(t, str) else [] for t in out["text"]]
     out["hashtags"] = out["hashtags"].map(lambda tags: [t.lower() for t in tags])
     for canon in INT_COLUMNS:
         out[canon] = _ints(out[canon])
     text = out["text"].astype("string").fillna("")
-    prefix = text.str.extract(RT_PREFIX.pattern, expand=False)
+    prefix = text.str.extract(schema.RETWEET_PREFIX, expand=False)
     if "is_retweet" not in spec.flags and spec.derive != "tweet_type":
         out["is_retweet"] = _flag(out["is_retweet"]) | out["retweeted_id"].notna() \
             | prefix.notna().to_numpy()
     out["retweeted_author"] = out["retweeted_author"].where(
         out["retweeted_author"].notna(), prefix.astype(object).where(prefix.notna(), None))
-    needs_prefix = out["is_retweet"].astype(bool) & ~text.str.startswith("RT @").to_numpy() \
+    needs_prefix = out["is_retweet"].astype(bool) & prefix.isna().to_numpy() \
         & out["retweeted_author"].notna()
-    out.loc[needs_prefix, "text"] = ("RT @" + out.loc[needs_prefix, "retweeted_author"].astype(str)
-                                     + ": " + out.loc[needs_prefix, "text"].fillna("").astype(str))
+    out.loc[needs_prefix, "text"] = [schema.retweet_text(author, body) for author, body in zip(
+        out.loc[needs_prefix, "retweeted_author"], out.loc[needs_prefix, "text"].fillna(""), strict=True)]
     out["mentions"] = [
         [author] + [m for m in names if m != author] if rt and isinstance(author, str) else names
         for rt, author, names in zip(out["is_retweet"].astype(bool), out["retweeted_author"],

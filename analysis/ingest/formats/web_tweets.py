@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from analysis.ingest.formats.records import RT_PREFIX, NotATweet, Record, Row, _int, _notice, _sid
+from analysis import schema
+from analysis.ingest.formats.records import NotATweet, Record, Row, _int, _notice, _post_id, _sid
 
 # GraphQL wrappers around a tweet; their inner tweet is under "tweet".
 WRAPPERS: Final = frozenset({"TweetWithVisibilityResults"})
@@ -162,13 +163,12 @@ def _row(result: object) -> Row:
         ofields = _fields(original)
         retweeted_id = _sid(original.get("rest_id")) or _sid(ofields.get("id_str"))
         retweeted_author, _ = _user(original)
-        text = f"RT @{retweeted_author}: {_text(original, ofields)}"
+        text = schema.retweet_text(retweeted_author, _text(original, ofields))
         hashtags, omentions = _entities(original, ofields)
         mentions = ([retweeted_author] if retweeted_author else []) + [
             m for m in omentions if m != retweeted_author]
     else:
-        match = RT_PREFIX.match(text)
-        retweeted_author = match.group(1) if match else None
+        retweeted_author = schema.retweet_author(text)
     quoted = _unwrap(_path(tweet, "quoted_status_result", "result"))
     quoted_id = _sid(quoted.get("rest_id")) if quoted else _sid(fields.get("quoted_status_id_str"))
     quoted_author = _user(quoted)[0] if quoted else None
@@ -193,11 +193,7 @@ def is_apify(record: Mapping[str, Any]) -> bool:
 
 def apify(record: Record) -> list[Row]:
     """One Apify tweet-scraper / twitterapi.io tweet (camelCase, ``author.userName``)."""
-    if not isinstance(record, dict) or not is_apify(record):
-        raise NotATweet(_notice(record))
-    tweet_id = _sid(record.get("id"))
-    if not tweet_id or not record.get("createdAt"):
-        raise NotATweet("tweet has no id or createdAt")
+    tweet_id = _post_id(record, is_apify, "createdAt", "tweet")
     author = _dict(record.get("author"))
     text = str(record.get("fullText") or record.get("text") or "")
     original = _dict(record.get("retweeted_tweet") or record.get("retweet"))
@@ -210,10 +206,9 @@ def apify(record: Record) -> list[Row]:
     if original:
         retweeted_id = _sid(original.get("id"))
         retweeted_author = _dict(original.get("author")).get("userName")
-        text = f"RT @{retweeted_author}: {original.get('fullText') or original.get('text') or ''}"
-    elif record.get("isRetweet") or RT_PREFIX.match(text):
-        match = RT_PREFIX.match(text)
-        retweeted_author = match.group(1) if match else None
+        text = schema.retweet_text(retweeted_author, original.get("fullText") or original.get("text") or "")
+    else:
+        retweeted_author = schema.retweet_author(text)
     reply_id = _sid(record.get("inReplyToId"))
     is_retweet = retweeted_id is not None or retweeted_author is not None
     quoted_id = _sid(quoted.get("id")) if quoted else None

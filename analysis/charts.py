@@ -19,6 +19,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis import labels
+
 # Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies.
 PALETTE: Final[tuple[str, ...]] = (
     "#0072B2",  # blue
@@ -39,6 +41,8 @@ NEUTRAL: Final[str] = "#999999"
 VOLUME: Final[str] = "#56B4E9"
 RETWEETS: Final[str] = "#B3D9F2"  # a lighter tint of VOLUME, for stacked bars
 SENTIMENT: Final[str] = "#009E73"
+# Text written over a chart (event labels): dark, whatever the colour of its frame.
+INK: Final[str] = "#222222"
 # Event kinds of the case files (analysis.cases.EVENT_KINDS) -> who acted; each group has a
 # marker colour and a legend entry, so the colours of the numbered markers are explained.
 EVENT_GROUPS: Final[dict[str, tuple[str, str]]] = {
@@ -85,12 +89,15 @@ X_AXES: Final[dict[str, str]] = {
 }
 
 
+def _cut(text: object, limit: int) -> str:
+    """Text cut to ``limit`` characters (the last one an ellipsis when cut)."""
+    value = "" if text is None or text is pd.NA else str(text)
+    return value[: limit - 1] + "…" if len(value) > limit else value
+
+
 def _plain(text: object, limit: int = HOVER_CHARS) -> str:
     """Text safe for a Plotly label: escaped markup, cut to ``limit`` characters."""
-    value = "" if text is None or text is pd.NA else str(text)
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
-    return html.escape(value, quote=False)
+    return html.escape(_cut(text, limit), quote=False)
 
 
 # Legend below the plot area (pixels kept free under the x-axis title): long case names
@@ -619,6 +626,27 @@ def theme_shares(
     return _layout(fig, title, height=440)
 
 
+def theme_stability(themes: pd.DataFrame, *, halves: float | None,
+                    title: str = "How stable are the themes?") -> go.Figure:
+    """One bar per theme (``themes.report``'s table): how closely it was found again when the
+    themes were fitted on two random halves of the texts (matched cosine, 1 = the same), with
+    the halves' mean as a dashed line."""
+    known = themes.dropna(subset=["stability"])
+    if known.empty:
+        return empty_figure(title, "Stability not measured.")
+    fig = go.Figure(go.Bar(
+        x=known["stability"], y=[_plain(n, 40) for n in known["name"]], orientation="h",
+        marker_color=[PALETTE[int(t) % len(PALETTE)] for t in known["theme"]],
+        text=[f"{v:.2f}" for v in known["stability"]], textposition="auto",
+        hovertemplate="%{y}: %{x:.2f}<extra></extra>", showlegend=False))
+    if halves is not None:
+        fig.add_vline(x=halves, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
+    fig.update_xaxes(title_text="Stability",
+                     range=[0, 1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=320, legend=False)
+
+
 # Network drawing: edge tiers by weight (one trace each: Plotly lines share one width per trace).
 EDGE_TIERS: Final[tuple[tuple[float, float, str], ...]] = (
     (0.5, 1.0, "#D0D0D0"), (2.0, 3.0, "#A0A0A0"), (3.5, float("inf"), "#707070"))
@@ -684,26 +712,96 @@ def network(
     return _layout(fig, title, height=620)
 
 
-# Event labels written on a chart: cut to this many characters, stacked on this many rows so
-# neighbouring labels do not overlap.
+# Event labels written on a chart: cut to this many characters, at this size (px), laid out
+# in rows so that no label covers another (``analysis.labels.in_rows``).
 EVENT_LABEL_CHARS: Final = 42
-EVENT_LABEL_ROWS: Final = 4
+EVENT_LABEL_PX: Final = 15
+# The ``name`` of every event-label annotation (tests and slides find them by it).
+EVENT_LABEL_NAME: Final = "event-label"
+# The plot area of a story chart in the app (px, the timeline's default height, the width of
+# a centred page on a 1440 px screen less the axes): labels are laid out for it.
+STORY_PLOT_PX: Final = (820, 450)
+# The top panel of ``timeline`` (row_heights 0.58 of the plot less its 0.06 spacing); label
+# rows start under the numbered markers (the top 20% of the panel).
+TOP_PANEL_SHARE: Final = 0.58 * (1 - 0.06)
+LABELS_FROM: Final = 0.2
 
 
-def label_events(fig: go.Figure, events: pd.DataFrame, *, x: str = "hours_since_launch",
-                 launch: pd.Timestamp | None = None) -> go.Figure:
-    """Write each event's label on the chart (top panel), beside its dashed line, so a class
-    reads them without hovering. Labels are staggered over ``EVENT_LABEL_ROWS`` rows."""
+def event_label_layout(events: pd.DataFrame, *, x_range: tuple[float, float],
+                       plot_px: tuple[int, int] = STORY_PLOT_PX, x: str = "hours_since_launch",
+                       launch: pd.Timestamp | None = None, font_px: int = EVENT_LABEL_PX,
+                       max_chars: int = EVENT_LABEL_CHARS
+                       ) -> tuple[list[labels.Placed | None], float]:
+    """Where each event's label goes (``None``: no room, the numbered marker stays) and the
+    top panel's height in px. Labels read "number label", the number of its marker."""
+    events = _numbered(events)
+    lo, hi = float(x_range[0]), float(x_range[1])
+    values = [float(v) for v in _event_x(events, x, launch)] if x == "hours_since_launch" else \
+        [pd.Timestamp(v).value / 3.6e12 for v in _event_x(events, x, launch)]
+    width, height = plot_px
+    xs = [(v - lo) / (hi - lo) * width if hi > lo else 0.0 for v in values]
+    # measured and cut as the reader sees them; escaped when drawn (``label_events``)
+    texts = [f"{int(n)} {_cut(label, max_chars)}"
+             for n, label in zip(events["number"], events["label"], strict=True)]
+    panel = height * TOP_PANEL_SHARE
+    tops = labels.row_tops(panel * LABELS_FROM, panel, font_px)
+    return labels.in_rows(xs, texts, width_px=width, tops_px=tops, font_px=font_px), panel
+
+
+def label_events(fig: go.Figure, events: pd.DataFrame, *, x_range: tuple[float, float],
+                 plot_px: tuple[int, int] = STORY_PLOT_PX, x: str = "hours_since_launch",
+                 launch: pd.Timestamp | None = None, font_px: int = EVENT_LABEL_PX,
+                 max_chars: int = EVENT_LABEL_CHARS) -> go.Figure:
+    """Write each event's label on the chart (top panel), from its dashed line, so a class
+    reads them without hovering: "3 Statement: …", 3 being the event's marker. Labels never
+    cover one another (``event_label_layout``); an event without room keeps its numbered
+    marker only, so the caller lists every event, numbered, with the chart."""
     if events.empty:
         return fig
-    xs = _event_x(events, x, launch)
-    for i, (value, kind, label) in enumerate(zip(xs, events["kind"], events["label"], strict=True)):
+    events = _numbered(events)
+    slots, panel = event_label_layout(events, x_range=x_range, plot_px=plot_px, x=x,
+                                      launch=launch, font_px=font_px, max_chars=max_chars)
+    xs = list(_event_x(events, x, launch))
+    for slot, value, kind in zip(slots, xs, events["kind"], strict=True):
+        if slot is None:
+            continue
         fig.add_annotation(
-            x=value, xref="x", y=0.9 - 0.15 * (i % EVENT_LABEL_ROWS), yref="y domain",
-            text=_plain(label, EVENT_LABEL_CHARS), showarrow=False, xanchor="left",
-            font={"size": 15, "color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR)},
-            bgcolor="rgba(255,255,255,0.85)", borderpad=2)
+            x=value, xref="x", y=1 - slot.box.top / panel, yref="y domain", yanchor="top",
+            xanchor=slot.anchor, text=html.escape(slot.text, quote=False), showarrow=False,
+            name=EVENT_LABEL_NAME,
+            font={"size": font_px, "color": INK},
+            bordercolor=EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR), borderwidth=1,
+            bgcolor="rgba(255,255,255,0.9)", borderpad=2)
     return fig
+
+
+# The Anatomy chart's plot area in the app (px: 480 px high less the margins; the width of a
+# wide page less the axis and the colour bar): names are laid out for it. Its axes get this
+# much room (share of the span) around the bubbles.
+PATTERN_PLOT_PX: Final = (700, 370)
+PATTERN_PAD: Final = 0.15
+PATTERN_LABEL_PX: Final = 14
+
+
+def _padded(lo: float, hi: float) -> tuple[float, float]:
+    pad = (hi - lo) * PATTERN_PAD if hi > lo else max(abs(hi), 1.0) * PATTERN_PAD
+    return lo - pad, hi + pad
+
+
+def pattern_layout(xs: Sequence[float], ys: Sequence[float], sizes: Sequence[float],
+                   names: Sequence[str], *, plot_px: tuple[int, int] = PATTERN_PLOT_PX
+                   ) -> tuple[list[labels.Placed], tuple[float, float], tuple[float, float]]:
+    """Where each bubble's name goes (``labels.beside_points``), with the x range and the
+    log10 y range that the layout assumed (the chart sets them)."""
+    x_range = _padded(min(xs), max(xs))
+    logs = [float(np.log10(max(v, 1e-9))) for v in ys]
+    y_range = _padded(min(logs), max(logs))
+    width, height = plot_px
+    points = [((x - x_range[0]) / (x_range[1] - x_range[0]) * width,
+               (y_range[1] - ly) / (y_range[1] - y_range[0]) * height, size / 2)
+              for x, ly, size in zip(xs, logs, sizes, strict=True)]
+    return (labels.beside_points(points, list(names), width_px=width, height_px=height,
+                                 font_px=PATTERN_LABEL_PX), x_range, y_range)
 
 
 def pattern(
@@ -720,20 +818,26 @@ def pattern(
     colour_title: str,
 ) -> go.Figure:
     """One bubble per case: ``x`` against ``y`` (log scale), bubble area by ``size``, colour by
-    ``colour`` (a share, orange = high), each case named beside its bubble."""
+    ``colour`` (a share, orange = high), each case named beside its bubble where the name
+    covers neither another bubble nor another name (``pattern_layout``)."""
     known = frame.dropna(subset=[x, y])
     if known.empty:
         return empty_figure(title, "No case has both numbers.")
     sizes = known[size].fillna(0).to_numpy(float)
     scaled = 18 + 42 * np.sqrt(sizes / max(float(sizes.max()), 1.0))
+    names = [_plain(v, 30) for v in known[label]]
+    placed, x_range, y_range = pattern_layout(known[x].astype(float).tolist(),
+                                              known[y].astype(float).tolist(),
+                                              scaled.tolist(), names)
     fig = go.Figure(go.Scatter(
-        x=known[x], y=known[y], mode="markers+text", text=[_plain(v, 30) for v in known[label]],
-        textposition="top center", textfont={"size": 14},
+        x=known[x], y=known[y], mode="markers+text", text=names,
+        textposition=[p.anchor for p in placed], textfont={"size": PATTERN_LABEL_PX},
         marker={"size": scaled, "color": known[colour], "colorscale": [[0, SUPPORTIVE], [1, HOSTILE]],
                 "cmin": 0, "cmax": 1, "line": {"color": "#333333", "width": 1},
                 "colorbar": {"title": {"text": colour_title}, "tickformat": ".0%"}},
         hovertemplate="%{text}<br>" + x_title + ": %{x:.1f}<br>" + y_title + ": %{y:,.0f}<extra></extra>",
+        cliponaxis=False,
     ))
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, type="log")
+    fig.update_xaxes(title_text=x_title, range=list(x_range))
+    fig.update_yaxes(title_text=y_title, type="log", range=list(y_range))
     return _layout(fig, title, height=480, legend=False)

@@ -22,7 +22,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analysis.cases import REVEAL_METRICS, Case, Chapter
+from analysis.cases import REVEAL_METRICS, Case, Chapter, numbered_events
 from analysis.errors import CaseError
 from analysis.metrics import engagement, filters, kpis
 from analysis.store import paths
@@ -85,6 +85,28 @@ def chart_hours(table: pd.DataFrame, case: Case, chapter: Chapter) -> tuple[floa
         return (0.0, 48.0)
     lo, hi = ((dated.quantile(q) - case.launch) / pd.Timedelta(hours=1) for q in BUSY_QUANTILES)
     return (float(np.floor(lo)), float(np.ceil(max(hi, lo + 1))))
+
+
+def chapter_events(case: Case, hours: tuple[float, float]) -> pd.DataFrame:
+    """The case's events within ``hours`` since launch, numbered as on every chart of the
+    case (event *n* is the *n*-th of ``cases.numbered_events``), for ``charts.timeline``."""
+    rows = [{"number": n, "time": e.time, "kind": e.kind, "label": e.label,
+             "note": e.note + (f" (confidence: {e.confidence})" if e.confidence else ""),
+             "source_url": e.source_url or "no source: see the fact sheet"}
+            for n, e in enumerate(numbered_events(case), start=1)
+            if hours[0] <= case.hours_since_launch(e.time) <= hours[1]]
+    return pd.DataFrame(rows, columns=["number", "time", "kind", "label", "note", "source_url"])
+
+
+def event_lines(case: Case, events: pd.DataFrame) -> list[str]:
+    """A chart's events as a numbered list (the numbers of its markers and labels):
+    ``3 · +1.5 h · Statement: …``."""
+    out = []
+    for row in events.sort_values("number", kind="stable").itertuples():
+        hours = case.hours_since_launch(pd.Timestamp(row.time))
+        when = f"{hours * 60:+.0f} min" if abs(hours) < 2 else f"{hours:+.1f} h"
+        out.append(f"{int(row.number)} · {when} · {row.label}")
+    return out
 
 
 def _kpi(key: str) -> Callable[[pd.DataFrame, kpis.KpiReport], tuple[float | None, str]]:

@@ -11,7 +11,7 @@ Commands (run on a quiet machine; each writes its figures with the load average)
     .venv/bin/python benchmarks/score.py --real --texts 25000 --mixed-rows 60000 --no-save
 
 Options: ``[--case mynypd] [--scale 1000000] [--sample 20000] [--archive PATH] [--workers N]``;
-``--real [--texts N] [--mixed-rows 1000000] [--no-save]``.
+``--real [--texts N] [--mixed-rows 1000000] [--plain-sample 1000] [--no-save]``.
 
 Synthetic mode:
 
@@ -75,6 +75,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--real", action="store_true", help="measure on distinct real texts (see above)")
     parser.add_argument("--mixed-rows", type=int, default=1_000_000, help="rows of the 50 %% distinct table")
+    parser.add_argument("--plain-sample", type=int, default=REAL_PLAIN_SAMPLE,
+                        help="--real: texts timed in the full plain loop")
     parser.add_argument("--texts", type=int, default=0, help="--real: use only the first N distinct texts (0: all)")
     parser.add_argument("--no-save", action="store_true", help="print only (a smoke run)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -107,7 +109,8 @@ def save_results(found: dict[str, Any]) -> None:
 
 def real_parent(args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--real",
-               "--mixed-rows", str(args.mixed_rows), "--texts", str(args.texts)]
+               "--mixed-rows", str(args.mixed_rows), "--texts", str(args.texts),
+               "--plain-sample", str(args.plain_sample)]
     load_before = os.getloadavg()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     sampler = TreeMemory(process.pid)
@@ -196,7 +199,7 @@ def real_child(args: argparse.Namespace) -> dict[str, Any]:
     for text in texts:  # the naive NLTK loop: stock VADER, one text at a time
         stock.polarity_scores(lexicon.demojize(text))
     naive_s, naive_cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    sample = texts[:REAL_PLAIN_SAMPLE]
+    sample = texts[:args.plain_sample]
     start = time.perf_counter()
     plain_loop(np.asarray(sample, dtype=object), ())
     plain_rate = len(sample) / (time.perf_counter() - start)

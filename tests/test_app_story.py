@@ -16,7 +16,7 @@ from app_support import (
     text_of,
 )
 
-from analysis import story
+from analysis import charts, story
 from analysis.cases import load_case
 
 __all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
@@ -41,9 +41,17 @@ def test_every_chapter_renders_with_chart_number_and_posts(case_id: str) -> None
         assert_clean(at)
         assert at.header[0].value.startswith(title), (title, at.header[0].value)
         fig = figure(at, f"{title}: tweets per")
-        annotations = [a["text"] for a in fig["layout"].get("annotations", [])]
-        assert len(annotations) >= sum(1 for t in fig["layout"]["shapes"]) // 2 > 0 or \
-            chapter.window is None
+        labels = [a["text"] for a in fig["layout"].get("annotations", [])
+                  if a.get("name") == charts.EVENT_LABEL_NAME]
+        drawn = sum(1 for t in fig["layout"]["shapes"]) // 2  # a dashed line per panel
+        # events are written on the chart where a label has room, and every one of them is
+        # listed, numbered as its marker, under the chart
+        assert 0 < len(labels) <= drawn or chapter.window is None
+        listed = next((c.value for c in at.caption if c.value.startswith("Events on the chart")),
+                      "")
+        assert listed.count(" · ") == 2 * drawn, listed
+        for label in labels:
+            assert label.split(" ", 1)[0] + " · " in listed
         assert at.metric[0].value not in ("", "n/a")
         body = text_of(at)
         assert "synthetic post" in body  # every bundled post is labelled synthetic

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from analysis.__main__ import _command_modules, build_parser
+from analysis.cases import load_cases
 from analysis.exports import FORMATS as EXPORT_FORMATS
 from analysis.ingest.formats import FORMATS
 from analysis.metrics import kpis
@@ -21,6 +22,8 @@ from ui.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+# A docs screenshot is a 256-colour PNG: a long page stays under this size.
+SCREENSHOT_MAX_BYTES = 600_000
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 COMMANDS = [module.NAME for module in _command_modules()]
 README_MAX_BYTES = 8 * 1024
@@ -71,6 +74,18 @@ def test_every_link_between_docs_resolves() -> None:
         for target in re.findall(r"\]\(([^)#\s]+)\)", path.read_text(encoding="utf-8")):
             if not target.startswith(("http://", "https://")):
                 assert (path.parent / target).exists(), f"{path.name}: {target}"
+
+
+@pytest.mark.parametrize("case_id", sorted(load_cases(include_library=False)))
+def test_every_case_has_story_themes_and_network_screenshots(case_id: str) -> None:
+    """docs/classroom.md shows the Story, Themes and Network views of every bundled case, as
+    small PNGs taken by tests/browser/test_story_views.py."""
+    classroom = (DOCS / "classroom.md").read_text(encoding="utf-8")
+    for shot in (f"story-{case_id}", f"story-{case_id}-peak", f"story-{case_id}-discuss",
+                 f"themes-{case_id}", f"network-{case_id}"):
+        path = DOCS / "screenshots" / f"{shot}.png"
+        assert f"(screenshots/{shot}.png)" in classroom, shot
+        assert path.is_file() and path.stat().st_size < SCREENSHOT_MAX_BYTES, shot
 
 
 def test_ci_runs_the_readme_test_command() -> None:

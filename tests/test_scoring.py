@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,3 +108,25 @@ def test_input_table_is_not_modified() -> None:
     table = make_table(TEXTS)
     scoring.score(table, workers=1)
     assert list(table.columns) == list(schema.COLUMNS)
+
+
+@pytest.mark.parametrize(("n", "workers"), [(1, 2), (5_001, 2), (40_632, 2), (12_345, 3), (2_500, 1)])
+def test_chunks_are_equal_in_a_multiple_of_the_workers(n: int, workers: int) -> None:
+    texts = [str(i) for i in range(n)]
+    chunks = scoring.balanced_chunks(texts, workers)
+    assert [t for chunk in chunks for t in chunk] == texts
+    sizes = [len(chunk) for chunk in chunks]
+    assert max(sizes) <= scoring.CHUNK_TEXTS and max(sizes) - min(sizes) <= 1
+    assert n < workers or len(chunks) % workers == 0
+
+
+@pytest.mark.slow
+def test_the_worker_pool_is_started_once_and_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scoring, "PARALLEL_MIN_TEXTS", 1)
+    scoring.start_workers(2)
+    pool = scoring._pool(2)
+    workers = set(pool._processes)  # the executor's own pid -> process table
+    assert len(workers) == 2 and os.getpid() not in workers
+    for _ in range(2):
+        scoring.score(make_table(TEXTS), workers=2)
+    assert scoring._pool(2) is pool and set(pool._processes) == workers

@@ -90,18 +90,19 @@ def chapter_chart(c: Case, chapter: Chapter) -> None:
     lo, hi = story.chart_hours(data.scored(c.id), c, chapter)
     bin_key = timeline.bin_for_span(pd.Timedelta(hours=hi - lo), CHAPTER_BINS)
     frame = data.case_timeline(c.id, data.View(start_hours=lo, end_hours=hi), bin_key)
-    events = data.events_frame(c)
-    hours = (pd.to_datetime(events["time"], utc=True) - c.launch) / pd.Timedelta(hours=1)
-    events = events.loc[(hours >= lo) & (hours <= hi)]
+    events = story.chapter_events(c, (lo, hi))
     label = next(k for k, v in state.BIN_SIZES.items() if v == bin_key)
     fig = charts.timeline(frame, x="hours_since_launch", events=events, launch=c.launch,
                           bin_label=label, title=f"{story.PHASE_TITLES[chapter.phase]}: "
                           f"tweets per {label}, hostile share and mood")
-    charts.label_events(fig, events, launch=c.launch)
+    charts.label_events(fig, events, x_range=(lo, hi), launch=c.launch)
     fig.update_xaxes(range=[lo, hi])
     fig.update_layout(font_size=CHART_FONT_SIZE)
     widgets.chart(fig, key=f"story_chart_{chapter.phase}", name=f"{c.id}-story-{chapter.phase}",
                   provenance=c.provenance)
+    if len(events):
+        st.caption("Events on the chart (numbered as its markers): "
+                   + " ; ".join(md_escape(line) for line in story.event_lines(c, events)))
 
 
 def _themes_line(c: Case, chapter: Chapter) -> str | None:

@@ -21,14 +21,15 @@ from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR
 from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
-from pptx.util import Inches
+from pptx.util import Inches, Pt
 
 from analysis import charts, story
 from analysis.cases import REVEAL_METRICS, Case, Chapter
-from analysis.errors import BackfireError, ExportError
+from analysis.errors import ExportError
+from analysis.exports import content, textfit
 from analysis.exports import deck as slides
 from analysis.exports.deck import BODY, BODY_H, BODY_TOP, BODY_W, MARGIN, MUTED, Box
-from analysis.metrics import filters, kpis, terms, themes, timeline
+from analysis.metrics import filters, kpis, timeline
 from analysis.pipeline import Loaded
 
 # The chapter slide: text, number and posts on the left, the chart on the right.
@@ -37,6 +38,18 @@ CHAPTER_BINS: Final = 40
 PROMPT_PT: Final = 36
 NUMBER_PT: Final = 40
 POSTS_ON_SLIDE: Final = 2
+# A chapter chart on a slide: the plot area is the picture less its axes (y tick labels and
+# titles on both sides) and its legend band under the x axis, in px; labels are shorter
+# than on screen (the slide's list under the chart gives every event in full).
+AXES_PX: Final = (150, 170)
+SLIDE_LABEL_CHARS: Final = 30
+SLIDE_LABEL_PX: Final = 14
+EVENT_LIST_PT: Final = 12
+# Up to this many events are listed in one column under the chart; more take two.
+EVENTS_ONE_COLUMN: Final = 3
+# Legend names on a slide: short, so that the legend takes one or two rows.
+SLIDE_NAMES: Final[dict[str, str]] = {"Originals, replies, quotes": "Originals",
+                                      "Mean sentiment (VADER)": "Mood (VADER)"}
 NOTICE = ("Reconstruction: the posts in this deck are synthetic, written by Backfire's generator "
           "and calibrated to published figures. Quote the patterns, never the posts.")
 
@@ -96,21 +109,28 @@ def _case_slides(deck: PresentationType, case: Case, table: pd.DataFrame) -> Non
     _glossary_slides(deck, case)
 
 
-def chapter_figure(case: Case, table: pd.DataFrame, chapter: Chapter) -> charts.go.Figure:
-    """The chapter's timeline: zoomed to its window, its events written on the chart."""
+def chapter_figure(case: Case, table: pd.DataFrame, chapter: Chapter,
+                   plot_px: tuple[int, int] = charts.STORY_PLOT_PX, *,
+                   label_chars: int = charts.EVENT_LABEL_CHARS,
+                   label_px: int = charts.EVENT_LABEL_PX) -> charts.go.Figure:
+    """The chapter's timeline: zoomed to its window, its events numbered and labelled on the
+    chart where a label has room (laid out for a plot area of ``plot_px``)."""
     lo, hi = story.chart_hours(table, case, chapter)
     window = filters.apply(table, filters.Filters(*filters.window(case.launch, lo, hi)))
     bin_key = timeline.bin_for_span(pd.Timedelta(hours=hi - lo), CHAPTER_BINS)
     frame = timeline.timeline(window, bin_size=bin_key, launch=case.launch)
-    events = pd.DataFrame([{"time": e.time, "kind": e.kind, "label": e.label, "note": e.note,
-                            "source_url": e.source_url} for e in case.events],
-                          columns=["time", "kind", "label", "note", "source_url"])
-    if len(events):
-        hours = (pd.to_datetime(events["time"], utc=True) - case.launch) / pd.Timedelta(hours=1)
-        events = events.loc[(hours >= lo) & (hours <= hi)]
+    events = story.chapter_events(case, (lo, hi))
     fig = charts.timeline(frame, x="hours_since_launch", events=events, launch=case.launch,
                           bin_label=bin_key, title=chapter.title)
-    return charts.label_events(fig, events, launch=case.launch).update_xaxes(range=[lo, hi])
+    return charts.label_events(fig, events, x_range=(lo, hi), plot_px=plot_px,
+                               launch=case.launch, max_chars=label_chars, font_px=label_px
+                               ).update_xaxes(range=[lo, hi])
+
+
+def slide_plot_px(box: Box) -> tuple[int, int]:
+    """The plot area (px) of a chapter chart drawn in ``box`` on a slide."""
+    width, height = slides.chart_pixels(box)
+    return width - AXES_PX[0], height - AXES_PX[1]
 
 
 def _chapter_slide(deck: PresentationType, case: Case, table: pd.DataFrame, chapter: Chapter,
@@ -132,14 +152,50 @@ def _chapter_slide(deck: PresentationType, case: Case, table: pd.DataFrame, chap
     lines = [f"“{p.text}” ({'synthetic post' if synthetic else '@' + str(p.author)})"
              for p in posts.head(POSTS_ON_SLIDE).itertuples()]
     slides._text(slide, Box(MARGIN, top, left_w, BODY_TOP + BODY_H - top), lines, slides.META_PT + 2)
-    chart_box = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
-    slides._chart(slide, chapter_figure(case, table, chapter), chart_box)
+    right = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
+    events = story.event_lines(case, story.chapter_events(case, story.chart_hours(table, case,
+                                                                                  chapter)))
+    list_h = _event_list(slide, right, events)
+    chart_box = Box(right.left, right.top, right.width, right.height - list_h)
+    figure = chapter_figure(case, table, chapter, slide_plot_px(chart_box),
+                            label_chars=SLIDE_LABEL_CHARS, label_px=SLIDE_LABEL_PX)
+    slides._chart(slide, _for_slide(figure), chart_box)
     slides._notes(slide, [
         chapter.text, f"Source: {chapter.source_url} (confidence: {chapter.confidence})",
         f"The number: {number.text}, {number.meaning}.",
+        "Events on the chart (numbered as its markers):", *events,
         "Posts of this phase" + (" (synthetic, not real tweets):" if synthetic else ":"),
         *[f"- {p.text}" for p in posts.itertuples()],
     ])
+
+
+def _event_list(slide: Slide, area: Box, events: Sequence[str]) -> int:
+    """The chart's events, numbered, at the foot of ``area`` (in two columns beyond
+    ``EVENTS_ONE_COLUMN``), one line each; returns the height they take (EMU)."""
+    if not events:
+        return 0
+    columns = 1 if len(events) <= EVENTS_ONE_COLUMN else 2
+    per_column = -(-len(events) // columns)
+    line = Pt(EVENT_LIST_PT * (textfit.LINE_HEIGHT + slides.PARA_GAP))
+    height = int(line * per_column + 2 * slides.PAD)
+    width = area.width // columns
+    top = area.top + area.height - height
+    for i, event in enumerate(events):  # one box per line: each is cut to its own width
+        column, row = divmod(i, per_column)
+        slides._text(slide, Box(area.left + column * width, top + row * line, width,
+                                line + 2 * slides.PAD), [event], EVENT_LIST_PT, max_lines=1)
+    return height
+
+
+def _for_slide(fig: charts.go.Figure) -> charts.go.Figure:
+    """A chapter chart for a slide: short trace names and axis titles, so that its legend takes
+    one or two rows and its two y-axis titles fit their panels."""
+    for trace in fig.data:
+        trace.name = SLIDE_NAMES.get(str(trace.name), trace.name)
+    fig.update_yaxes(title_text="Tweets", row=1, col=1)
+    fig.update_yaxes(title_text="Hostile", row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="Mood", row=2, col=1, secondary_y=True)
+    return fig
 
 
 def _prompt_slide(deck: PresentationType, case: Case, chapter: Chapter,
@@ -157,22 +213,10 @@ def _prompt_slide(deck: PresentationType, case: Case, chapter: Chapter,
 
 
 def _themes_slide(deck: PresentationType, case: Case, table: pd.DataFrame) -> None:
-    try:
-        model = themes.fit(table, target_terms=case.target_terms,
-                           stopwords=terms.case_stopwords(case.hashtag, case.brand,
-                                                          case.brand_account))
-    except BackfireError:  # too few texts: the deck goes on without themes
+    found = content.case_themes(case, table, table)
+    if found is None:  # too few texts: the deck goes on without themes
         return
-    stable = themes.stability(table, model, target_terms=case.target_terms)
-    found = themes.report(table, model, launch=case.launch, stable=stable)
-    slide = _slide(deck, case, "What the crowd talked about, and when")
-    names = list(found.themes["name"])
-    slides._chart(slide, charts.theme_shares(found.over_time, names=names, launch=case.launch,
-                                             title="Themes over time"), BODY)
-    rows = [f"{r.name}: {r.share:.0%} of tweets (found again on both halves: {r.stability:.2f}); "
-            f"terms: {r.top_terms}" for r in found.themes.itertuples()]
-    slides._notes(slide, ["Themes (NMF seeded by the case's target terms), share of tweets:",
-                          *rows, stable.describe()])
+    slides.themes_body(_slide(deck, case, "What the crowd talked about, and when"), found)
 
 
 def _discussion_slides(deck: PresentationType, case: Case) -> None:

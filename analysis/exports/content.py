@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from analysis import charts, schema
 from analysis.cases import Case, Event
-from analysis.errors import ExportError
+from analysis.errors import BackfireError, ExportError
 from analysis.exports import data
 from analysis.exports.model import (
     CaseContent,
@@ -26,8 +26,10 @@ from analysis.exports.model import (
     Report,
     Source,
     Speed,
+    ThemeRow,
+    Themes,
 )
-from analysis.metrics import alerts, engagement, filters, kpis, span, terms, timeline
+from analysis.metrics import alerts, engagement, filters, kpis, span, terms, themes, timeline
 from analysis.nlp import evaluation, sentiment
 from analysis.pipeline import Loaded
 
@@ -70,6 +72,10 @@ MAX_LESSONS: Final = 5
 NOTICE: Final = ("{tags}: synthetic reconstruction{s} made by Backfire's generator, calibrated to "
                  "published figures (sources under Methods). No real tweet is reproduced.")
 NO_FILTERS: Final = "Filters: none (all tweets)"
+THEMES_NOTE: Final = ("Themes: non-negative matrix factorisation of the authored texts (TF-IDF), "
+                      "seeded by the case's target terms and fitted once on the whole case; "
+                      "each is named by its top terms; shares are of the themed tweets in "
+                      "this selection.")
 ALERT_BAR_OPACITY: Final = 0.45
 
 
@@ -83,7 +89,7 @@ def build(items: Sequence[Loaded], selection: filters.Filters | None = None, *,
     if not any(len(t) for t in tables):
         raise ExportError(f"no tweet matches the filters ({describe(selection)}): nothing to export")
     reports = [kpis.for_case(item.case, table) for item, table in zip(items, tables, strict=True)]
-    cases = tuple(_case(item.case, table, report)
+    cases = tuple(_case(item.case, table, report, whole=item.table)
                   for item, table, report in zip(items, tables, reports, strict=True))
     tags = [c.hashtag for c in cases]
     return Report(
@@ -107,13 +113,19 @@ def data_zip(items: Sequence[Loaded], selection: filters.Filters | None = None) 
     reports = {item.case.id: kpis.for_case(item.case, tables[item.case.id]) for item in items}
     provenance = {item.case.id: item.case.provenance for item in items}
     extra = [line for line in (notice(items),) if line]
+    found = {item.case.id: theme_report(item.case, item.table, tables[item.case.id])
+             for item in items}
     return data.bundle(tables, reports, filters=describe(selection), provenance=provenance,
-                       notes=extra).to_zip()
+                       notes=extra, themes={k: v for k, v in found.items() if v is not None}
+                       ).to_zip()
 
 
 # --- one case -------------------------------------------------------------------------------
 
-def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseContent:
+def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport, *,
+          whole: pd.DataFrame | None = None) -> CaseContent:
+    """``table``: the case's tweets under the filters; ``whole``: all of them (the themes are
+    fitted on the whole case, as on screen, and reported on ``table``)."""
     dated = table["created_at"].dropna()
     stop = terms.case_stopwords(case.hashtag, case.brand, case.brand_account)
     clouds = terms.stance_frequencies(table, stopwords=stop) if "hostile" in table else {}
@@ -139,7 +151,37 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> CaseConten
         sources=sources(case),
         caveats=tuple(case.caveats),
         events=tuple(event_caption(case, e) for e in key_events(case)),
+        themes=case_themes(case, table if whole is None else whole, table),
     )
+
+
+def theme_report(case: Case, whole: pd.DataFrame, table: pd.DataFrame
+                 ) -> themes.ThemeReport | None:
+    """The case's themes (``themes.for_case``) on ``table``, or None with too few texts."""
+    try:
+        return themes.for_case(case, whole, table)
+    except BackfireError:
+        return None
+
+
+def case_themes(case: Case, whole: pd.DataFrame, table: pd.DataFrame) -> Themes | None:
+    """The themes section of a case: shares over time, stability, one row per theme."""
+    found = theme_report(case, whole, table)
+    if found is None:
+        return None
+    names = list(found.themes["name"])
+    rows = tuple(ThemeRow(str(r.name), str(r.top_terms),
+                          "—" if pd.isna(r.share) else f"{r.share:.0%}",
+                          "—" if pd.isna(r.stability) else f"{r.stability:.2f}")
+                 for r in found.themes.itertuples())
+    note = THEMES_NOTE + (" " + found.stability.describe() if found.stability else "")
+    return Themes(
+        shares=charts.theme_shares(found.over_time, names=names, launch=case.launch,
+                                   title=f"Each theme's share of the themed tweets, {hashtag(case)}"),
+        stability=charts.theme_stability(
+            found.themes, halves=found.stability.halves if found.stability else None,
+            title=f"How stable are the themes of {hashtag(case)}?"),
+        rows=rows, note=note)
 
 
 def _cloud_words(frequencies: Mapping[str, int]) -> dict[str, int]:

@@ -28,11 +28,13 @@ from analysis import safety, schema
 from analysis.cases import PROVENANCE_LABELS
 from analysis.errors import ExportError
 from analysis.metrics import kpis
+from analysis.metrics import themes as theme_metrics
 
 # File names inside the bundle (data, so the dictionary and the tests share them).
 TWEETS_CSV: Final = "tweets.csv"
 TWEETS_PARQUET: Final = "tweets.parquet"
 KPIS_CSV: Final = "kpis.csv"
+THEMES_CSV: Final = "themes.csv"
 HASHTAG_EDGES_CSV: Final = "hashtag_edges.csv"
 HASHTAG_GEXF: Final = "hashtag_network.gexf"
 MENTION_EDGES_CSV: Final = "mention_edges.csv"
@@ -203,6 +205,40 @@ def kpi_frame(reports: Mapping[str, kpis.KpiReport],
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
 
 
+THEME_COLUMNS: Final[dict[str, str]] = {
+    "case": "Case id.",
+    "theme": "Theme number (0 = the first theme of the case).",
+    "name": "The theme's name: its three top terms.",
+    "top_terms": "The theme's top terms, heaviest first (non-negative matrix factorisation).",
+    "seeded": "True when the theme started from the case's target terms.",
+    "theme_tweets": "Tweets (retweets included) whose dominant theme this is, in the export.",
+    "theme_share": "The theme's share of the themed tweets in the export.",
+    "stability": "Matched cosine similarity of the theme with the themes fitted on two random "
+                 "halves of the texts (1 = found again identically).",
+    "bin_start": "Start of the time bin (UTC, ISO 8601); empty on a theme's summary row.",
+    "hours_since_launch": "Start of the bin in hours since the launch.",
+    "bin_tweets": "Tweets of the theme in the bin.",
+    "bin_share": "The theme's share of the bin's themed tweets (bins with fewer than "
+                 f"{theme_metrics.MIN_BIN_TWEETS} themed tweets are left out).",
+}
+
+
+def theme_frame(reports: Mapping[str, theme_metrics.ThemeReport]) -> pd.DataFrame:
+    """One row per case, theme and time bin (columns ``THEME_COLUMNS``): each theme's top
+    terms, overall share and stability, and its share of every bin over time."""
+    parts = []
+    for case_id, found in reports.items():
+        summary = found.themes.rename(columns={"tweets": "theme_tweets", "share": "theme_share"})
+        over = found.over_time.rename(columns={"tweets": "bin_tweets", "share": "bin_share"})
+        merged = summary.merge(over.drop(columns=["name"]), on="theme", how="left")
+        merged["bin_start"] = pd.to_datetime(merged["bin_start"], utc=True).map(
+            lambda t: "" if pd.isna(t) else t.isoformat())
+        parts.append(merged.assign(case=case_id))
+    if not parts:
+        return pd.DataFrame(columns=list(THEME_COLUMNS))
+    return pd.concat(parts, ignore_index=True).reindex(columns=list(THEME_COLUMNS))
+
+
 # --------------------------------------------------------------------------- networks
 
 def _exploded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -296,6 +332,7 @@ def dictionary_frame(frame: pd.DataFrame) -> pd.DataFrame:
     rows = [(name, column, docs.get(column, ""))
             for name in (TWEETS_CSV, TWEETS_PARQUET) for column in frame.columns]
     rows += [(KPIS_CSV, c, d) for c, d in KPI_COLUMNS.items()]
+    rows += [(THEMES_CSV, c, d) for c, d in THEME_COLUMNS.items()]
     rows += [(HASHTAG_EDGES_CSV, c, d) for c, d in HASHTAG_EDGE_COLUMNS.items()]
     rows += [(MENTION_EDGES_CSV, c, d) for c, d in MENTION_EDGE_COLUMNS.items()]
     rows += [(HASHTAG_GEXF, "node/edge", "Nodes: hashtags; edges: " + HASHTAG_EDGE_COLUMNS["weight"]),
@@ -326,12 +363,14 @@ def _md(text: str) -> str:
 
 def bundle(tables: Mapping[str, pd.DataFrame], reports: Mapping[str, kpis.KpiReport] | None = None,
            *, filters: str = "no filters", provenance: Mapping[str, str] | None = None,
-           notes: Sequence[str] = ()) -> Bundle:
+           notes: Sequence[str] = (),
+           themes: Mapping[str, theme_metrics.ThemeReport] | None = None) -> Bundle:
     """Every data export of the (already filtered) tables of one or more cases.
 
     ``filters`` describes the filters applied (e.g. ``exports.content.describe``);
     ``provenance`` maps case id -> "reconstruction" | "real"; ``notes`` are extra header
-    lines for the dictionary (e.g. the reconstruction notice).
+    lines for the dictionary (e.g. the reconstruction notice); ``themes`` maps case id -> its
+    themes on the filtered table (``themes.csv``; cases with too few texts left out).
     """
     frame = tweets_frame(tables, provenance)
     filters = filters if filters.startswith("Filters:") else f"Filters: {filters}"
@@ -353,6 +392,8 @@ def bundle(tables: Mapping[str, pd.DataFrame], reports: Mapping[str, kpis.KpiRep
     }
     if reports:
         files[KPIS_CSV] = safety.to_safe_csv(kpi_frame(reports, provenance), bom=True)
+    if themes:
+        files[THEMES_CSV] = safety.to_safe_csv(theme_frame(themes), bom=True)
     dictionary = dictionary_frame(frame)
     dictionary = dictionary[dictionary["file"].isin(files)]
     files[DICTIONARY_MD] = dictionary_markdown(dictionary, header).encode("utf-8")

@@ -33,6 +33,7 @@ from analysis.exports.model import (
     Cloud,
     Post,
     Report,
+    Themes,
     date_range,
     hours_text,
     minutes_text,
@@ -77,6 +78,11 @@ EVENT_PT: Final = 14
 OFF_CHART: Final = "(outside the chart's hours)"
 # The terms slide: the chart's share of the width (long axis title); the word clouds beside it.
 TERMS_CHART_SHARE: Final = 0.58
+# The themes slide: the shares chart's share of the width; the stability chart's share of the
+# height of the column beside it (the method note under it).
+THEMES_CHART_SHARE: Final = 0.56
+THEMES_STABILITY_SHARE: Final = 0.62
+NO_THEMES: Final = "Too few distinct texts in this case to find themes."
 # Space after each paragraph, as a fraction of its font size.
 PARA_GAP: Final = 0.35
 MAX_POSTS: Final = 5
@@ -270,6 +276,31 @@ def _terms_slide(deck: PresentationType, report: Report, case: CaseContent | Non
     _notes(slide, [f"{c.label}: " + ", ".join(list(c.frequencies)[:40]) for c in clouds])
 
 
+def _themes_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
+    """Each theme's share over time (left) and how stable the themes are (right), with how
+    they were found under it; every theme's top terms in the notes."""
+    assert case is not None
+    slide = _new_slide(deck, report, f"{SECTION_TITLES['themes']}: {case.hashtag}")
+    if case.themes is None:
+        _text(slide, BODY, [NO_THEMES], BODY_PT, colour=MUTED)
+        return
+    themes_body(slide, case.themes)
+
+
+def themes_body(slide: Slide, themes: Themes) -> None:
+    """The themes on a slide (the post-mortem's and the instructor's deck alike)."""
+    left_w = int(BODY_W * THEMES_CHART_SHARE)
+    gap = Inches(0.2)
+    _chart(slide, themes.shares, Box(MARGIN, BODY_TOP, left_w, BODY_H))
+    right = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
+    chart_h = int(right.height * THEMES_STABILITY_SHARE)
+    _chart(slide, themes.stability, Box(right.left, right.top, right.width, chart_h))
+    _text(slide, Box(right.left, right.top + chart_h, right.width, right.height - chart_h),
+          [themes.note], META_PT + 1, colour=MUTED)
+    _notes(slide, [themes.note, *[f"{r.name}: {r.share} of the themed tweets, stability "
+                                  f"{r.stability}; top terms: {r.top_terms}" for r in themes.rows]])
+
+
 def _kpi_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
     slide = _new_slide(deck, report, SECTION_TITLES["kpis"])
     header = ["KPI", *[c.hashtag for c in report.cases]]
@@ -342,6 +373,7 @@ _BUILDERS = {
     "speed": _speed_slide,
     "posts": _posts_slide,
     "terms": _terms_slide,
+    "themes": _themes_slide,
     "kpis": _kpi_slide,
     "lessons": _lessons_slide,
     "methods": _methods_slide,

@@ -38,6 +38,7 @@ SECTIONS: Final[tuple[Section, ...]] = (
     Section("speed", "Hijack speed"),
     Section("posts", "Top hostile posts by engagement", per_case=True),
     Section("terms", "Distinctive terms and word clouds", per_case=True),
+    Section("themes", "Themes over time", per_case=True),
     Section("kpis", "Key figures"),
     # One case has nothing to separate: its figures are on the speed and KPI slides.
     Section("lessons", "Lessons: what separates the cases", comparison_only=True),
@@ -92,6 +93,27 @@ class Cloud:
 
 
 @dataclass(frozen=True)
+class ThemeRow:
+    """One theme as written out: its name, top terms, share of the themed tweets, stability."""
+
+    name: str
+    top_terms: str
+    share: str
+    stability: str
+
+
+@dataclass(frozen=True)
+class Themes:
+    """What the crowd talked about: each theme's share over time, and how stable the themes
+    are (``analysis.metrics.themes``). ``note`` says how they were found and how stable."""
+
+    shares: go.Figure
+    stability: go.Figure
+    rows: tuple[ThemeRow, ...]
+    note: str
+
+
+@dataclass(frozen=True)
 class CaseContent:
     """Everything the post-mortem says about one case, after the filters."""
 
@@ -111,6 +133,7 @@ class CaseContent:
     sources: tuple[Source, ...]
     caveats: tuple[str, ...] = ()
     events: tuple[str, ...] = ()  # the timeline's event markers, as caption lines
+    themes: Themes | None = None  # None: too few texts in the case to find themes
 
 
 @dataclass(frozen=True)

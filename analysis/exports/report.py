@@ -80,6 +80,7 @@ class _CloudImage:
 class _Charts:
     timelines: list[Markup]
     terms: list[Markup]
+    themes: list[tuple[Markup, Markup] | None]
     clouds: list[list[_CloudImage]]
     comparison: list[Markup]
     alerts: list[Markup]
@@ -104,13 +105,15 @@ def render(report: Report, *, paper: Paper | None = None) -> str:
     figures = _Charts(
         timelines=[figure(c.timeline) for c in report.cases],
         terms=[figure(c.terms) for c in report.cases],
+        themes=[(figure(c.themes.shares), figure(c.themes.stability)) if c.themes else None
+                for c in report.cases],
         clouds=[[_cloud(cloud) for cloud in c.clouds] for c in report.cases],
         comparison=[figure(f) for f in report.comparison],
         alerts=[figure(c.speed.alert) for c in report.cases if c.speed.alert is not None],
     )
     return _environment().get_template(TEMPLATE).render(
         report=report, charts=figures, titles=SECTION_TITLES, paper=paper,
-        plotlyjs=Markup(get_plotlyjs()), event_text=event_text,
+        plotlyjs=Markup(get_plotlyjs()), event_text=event_text, no_themes=deck.NO_THEMES,
         footer_css=css_string(report.footer()),
     )
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 import numpy as np
 import pandas as pd
@@ -322,3 +322,30 @@ def report(table: pd.DataFrame, model: ThemeModel, *, labels: pd.Series | None =
     width = width or auto_bin(table["created_at"])
     over = shares_over_time(table, labels, names, launch=launch, width=width)
     return ThemeReport(frame, over, stable, width)
+
+
+class CaseLike(Protocol):
+    """What ``for_case`` reads of a case (``analysis.cases.Case``)."""
+
+    @property
+    def hashtag(self) -> str: ...
+    @property
+    def brand(self) -> str: ...
+    @property
+    def brand_account(self) -> str: ...
+    @property
+    def launch(self) -> pd.Timestamp: ...
+    @property
+    def target_terms(self) -> Sequence[str]: ...
+
+
+def for_case(case: CaseLike, table: pd.DataFrame, view: pd.DataFrame | None = None) -> ThemeReport:
+    """A case's themes as the deep-dive shows them: fitted once on the whole case ``table``
+    (seeded by its target terms, its own hashtag and brand words left out, so filters do not
+    change what a theme is), with their stability, reported on ``view`` (a filtered part of
+    ``table``; all of it by default). Raises ``BackfireError`` when there are too few texts."""
+    model = fit(table, target_terms=case.target_terms,
+                stopwords=terms.case_stopwords(case.hashtag, case.brand, case.brand_account))
+    stable = stability(table, model, target_terms=case.target_terms)
+    return report(table if view is None else view, model, labels=assign(table, model),
+                  launch=case.launch, stable=stable)

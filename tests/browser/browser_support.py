@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from analysis.store import paths
 
@@ -18,6 +19,9 @@ PAGE_TIMEOUT_MS = 180_000
 VIEWPORT = {"width": 1440, "height": 1000}
 # Tallest full-page screenshot we take (px): long pages are cut, not scaled.
 MAX_SHOT_HEIGHT = 7000
+# Docs copies are 256-colour palette PNGs: UI screenshots lose nothing visible and shrink ~3x,
+# which keeps the repository small.
+DOCS_COLOURS = 256
 
 
 def _idle(page: Any) -> bool:
@@ -70,5 +74,12 @@ def screenshot(page: Any, name: str, *, docs: bool = True) -> Path:
     page.set_viewport_size(VIEWPORT)
     if docs and os.environ.get("BACKFIRE_UPDATE_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
+        save_small(target, DOCS_SCREENSHOTS / f"{name}.png")
     return target
+
+
+def save_small(source: Path, target: Path) -> None:
+    """Copy a screenshot as a palette PNG (``DOCS_COLOURS`` colours, optimised)."""
+    with Image.open(source) as image:
+        small = image.convert("RGB").quantize(colors=DOCS_COLOURS, method=Image.Quantize.MEDIANCUT)
+        small.save(target, optimize=True)

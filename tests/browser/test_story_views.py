@@ -36,6 +36,20 @@ def _url(app_url: str, page_name: str, **query: str) -> str:
     return f"{app_url}/{page_name}?" + urllib.parse.urlencode(query)
 
 
+def _assert_labels_apart(page: Any) -> None:
+    """No two event labels drawn on the first chart overlap (their real boxes, as drawn)."""
+    boxes = page.locator(".js-plotly-plot").first.evaluate(
+        """plot => [...plot.querySelectorAll('.annotation')]
+            .filter(a => /^\\d+ /.test(a.textContent))
+            .map(a => { const r = a.querySelector('.annotation-text-g, .bg, rect')
+                        .getBoundingClientRect();
+                        return [r.left, r.top, r.right, r.bottom, a.textContent]; })""")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, (a, b)
+
+
 @pytest.mark.parametrize("case_id", CASES)
 def test_story_every_chapter(page: Any, app_url: str, case_id: str) -> None:
     case = load_cases(include_library=False)[case_id]
@@ -47,9 +61,11 @@ def test_story_every_chapter(page: Any, app_url: str, case_id: str) -> None:
         heading = page.get_by_role("heading", level=2).first
         assert heading.inner_text().startswith(title), (title, heading.inner_text())
         assert page.locator(".js-plotly-plot").first.is_visible()
-        # events are written on the chart, not only in hover labels
+        # events are written on the chart, not only in hover labels, and listed under it
         if chapter.window is not None:
-            assert page.locator(".js-plotly-plot .annotation-text").count() >= 1
+            page.locator(".js-plotly-plot .annotation-text").first.wait_for(timeout=30_000)
+            assert page.get_by_text("Events on the chart", exact=False).first.is_visible()
+            _assert_labels_apart(page)
         assert page.get_by_text("synthetic post", exact=False).count() >= 1
         assert page.locator('a:has-text("Open the post")').count() == 0
         if i == 0:

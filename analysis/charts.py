@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis import labels
+from analysis.metrics import kpis
 
 # Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies.
 PALETTE: Final[tuple[str, ...]] = (
@@ -146,10 +147,6 @@ def _event_x(events: pd.DataFrame, x: str, launch: pd.Timestamp | None) -> pd.Se
     return pd.to_datetime(events["time"], utc=True)
 
 
-def _hours_text(hours: float) -> str:
-    return f"{hours:+.0f} h" if abs(hours) < 48 else f"{hours / 24:+.0f} days"
-
-
 def timeline(
     frame: pd.DataFrame,
     *,
@@ -249,7 +246,7 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> int
     wrapped; returns the number of lines (the caller makes room for them under the title)."""
     if events.empty:
         return 0
-    items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({_hours_text(h)})"
+    items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({kpis.format_offset(h)})"
              for row, h in zip(events.itertuples(), hours, strict=True)]
     lines: list[str] = []
     for item in items:
@@ -556,10 +553,10 @@ def alert_replay(
                   annotation_text=f"alert threshold {min_share:.0%}",
                   annotation_position="bottom right", secondary_y=True)
     moments = [
-        (hijack_minutes, "#000000", "dash", f"hijacked: {_minutes(hijack_minutes)}"),
-        (fired_minutes, HOSTILE, "solid", f"alert fires: {_minutes(fired_minutes)}"),
+        (hijack_minutes, "#000000", "dash", f"hijacked: {kpis.format_duration(hijack_minutes)}"),
+        (fired_minutes, HOSTILE, "solid", f"alert fires: {kpis.format_duration(fired_minutes)}"),
         (None if reaction_hours is None else reaction_hours * 60, SUPPORTIVE, "solid",
-         f"{_plain(reaction_label or 'brand reacts', 200)}: {_minutes((reaction_hours or 0) * 60)}"),
+         f"{_plain(reaction_label or 'brand reacts', 200)}: {kpis.format_duration((reaction_hours or 0) * 60)}"),
     ]
     placed = [m for m in moments if m[0] is not None]
     for row, (minutes, colour, dash, text) in enumerate(placed):
@@ -581,12 +578,6 @@ def alert_replay(
     # Title and subtitle pinned to the top; the moment labels in rows under them.
     return fig.update_layout(margin_t=TITLE_ROOM_PX + 20 * len(placed), title_yref="container",
                              title_y=1.0, title_yanchor="top", title_pad_t=12)
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
 def theme_shares(

@@ -103,8 +103,7 @@ def event_lines(case: Case, events: pd.DataFrame) -> list[str]:
     ``3 · +1.5 h · Statement: …``."""
     out = []
     for row in events.sort_values("number", kind="stable").itertuples():
-        hours = case.hours_since_launch(pd.Timestamp(row.time))
-        when = f"{hours * 60:+.0f} min" if abs(hours) < 2 else f"{hours:+.1f} h"
+        when = kpis.format_offset(case.hours_since_launch(pd.Timestamp(row.time)))
         out.append(f"{int(row.number)} · {when} · {row.label}")
     return out
 

@@ -51,6 +51,7 @@ import os
 import random
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,14 +118,17 @@ class Visit:
     message: str = ""
     deltas: int = 0
     bytes: int = 0
+    frontend_s: float | None = None  # a protocol student's fresh visit: HTML and scripts
 
 
 def round_of_pages() -> list[Stop]:
     """Library, every bundled case's deep-dive, the story, compare, anatomy, methods."""
+    # Imported here: ui.data's cached helpers warn "no runtime" outside `streamlit run`
+    # (expected in a benchmark), so the log level is set before they are imported.
     import streamlit.logger
 
-    # ui.data's cached helpers warn "no runtime" outside `streamlit run`: expected here
     streamlit.logger.set_log_level("error")
+    # Imported here: after the log level above.
     from analysis.cases import load_cases
     from ui import data, state
 
@@ -192,6 +196,8 @@ class Class:
     def _record(visit: Visit, view: PageView) -> None:
         visit.seconds = round(view.seconds, 3)
         visit.deltas, visit.bytes = view.deltas, view.bytes
+        if view.fresh:
+            visit.frontend_s = round(view.frontend_s, 3)
         if view.exceptions:
             visit.error, visit.message = "exception", view.exceptions[0]
 
@@ -379,12 +385,15 @@ def summarize(visits: list[Visit], names: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for client in ("protocol", "browser"):
         mine = [v for v in visits if v.client == client]
+        frontend = [v.frontend_s for v in mine if v.frontend_s is not None]
         out[client] = {
             "overall": stats(mine),
             "fresh": stats([v for v in mine if v.kind == "fresh"]),
             "click": stats([v for v in mine if v.kind == "click"]),
             "pages": {name: stats([v for v in mine if v.page == name]) for name in names},
         }
+        if frontend:  # how much of a fresh visit was the HTML and scripts
+            out[client]["fresh"]["frontend_median_s"] = round(statistics.median(frontend), 2)
     common = Counter((v.client, v.error, v.page, v.message) for v in visits if v.error)
     out["error_samples"] = [{"client": c, "kind": k, "page": p, "message": m, "count": n}
                             for (c, k, p, m), n in common.most_common(SAMPLES)]
@@ -419,6 +428,8 @@ def _verification_line(found: dict[str, Any]) -> str:
 
 def print_report(report: dict[str, Any]) -> None:
     f = report["figures"]
+    print(f"warm-up (s, one session, untimed): {report['warm_up_s']}; scored tables written: "
+          f"{report['data']['cache_parquet_written']} (0: the score caches were warm)")
     print(f"{report['machine']}; load average before {report['load_average_before']}, "
           f"peak {f['load_average_peak_1m']}, after {report['load_average_after']}; "
           f"{report['measured_at']}, commit {report['commit']}")
@@ -474,10 +485,14 @@ def markdown(report: dict[str, Any], source: str) -> str:
                 f"{_sec(s['worst_s'])} | {s['errors']['total']}{f' ({kinds})' if kinds else ''} |")
 
     protocol = details["protocol"]
+    frontend = protocol["fresh"].get("frontend_median_s")
     lines += [row("protocol, all", protocol["overall"]),
               row("protocol, first visit (by URL)", protocol["fresh"]),
               row("protocol, clicks", protocol["click"]),
               row("Chromium on this machine", details["browser"]["overall"])]
+    if frontend is not None:
+        lines += ["", f"Of a first visit, the HTML, scripts and health checks took {frontend} s "
+                  "(median); the rest is the page's run."]
     lines += ["", "Per page, protocol students:", "",
               "| page | visits | median | p95 | worst | errors |", "|---|---:|---:|---:|---:|---:|"]
     lines += [row(f"`{name}`", stats) for name, stats in protocol["pages"].items()]
@@ -486,7 +501,7 @@ def markdown(report: dict[str, Any], source: str) -> str:
     lines += [
         "",
         f"CPU during the class: the server {cpu['server_s']} s ({cpu['server_per_visit_s']} s "
-        f"per page view), Chromium {cpu['chromium_s']} s, the protocol clients "
+        f"per finished page view), Chromium {cpu['chromium_s']} s, the protocol clients "
         f"{cpu['protocol_clients_s']} s. Targets for the protocol students: median "
         f"≤ {limits['median_s']:g} s {'met' if met['median_s'] else 'missed'}, p95 "
         f"≤ {limits['p95_s']:g} s {'met' if met['p95_s'] else 'missed'}, no error "
@@ -497,6 +512,8 @@ def markdown(report: dict[str, Any], source: str) -> str:
         matched = sum(p["match"] for p in v["pages"])
         lines.append(f"Client check: {matched} of {len(v['pages'])} pages gave the protocol "
                      "client the same element tree as Chromium.")
+    if report.get("run_note"):
+        lines += ["", f"**About this run**: {report['run_note']}"]
     lines.append("<!-- /figures -->")
     return "\n".join(lines)
 
@@ -542,6 +559,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="pages of the client-vs-Chromium check before the class (0: none)")
     parser.add_argument("--verify-only", action="store_true", help="the check, no class")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--note", default="",
+                        help="what to know about this run (the machine's state…): saved as "
+                        "run_note and shown under the figures in the docs")
     parser.add_argument("--update-docs", action="store_true",
                         help="no run: rewrite the figures block of docs/performance.md that "
                         "cites --out from that file")
@@ -566,13 +586,14 @@ def main(argv: list[str] | None = None) -> int:
         "note": ("Protocol students: page-ready = the page's script run finished and all its "
                  "deltas received (server side, what a browser needs to paint); browser "
                  "students: the page drawn in Chromium on this same machine."),
-        "commit": _commit(), "machine_detail": load.machine(),
+        "run_note": args.note, "commit": _commit(), "machine_detail": load.machine(),
         "load_average_before": load_before,
     }
     with tempfile.TemporaryDirectory(prefix="backfire-class-") as scratch, \
-            load.app(Path(scratch)) as (server, _linked, boot):
+            load.app(Path(scratch)) as (server, linked, boot):
         stops = round_of_pages()
         report["server_start_s"] = round(boot, 1)
+        report["data"] = linked
         report["pages"] = {s.name: s.url for s in stops}
         try:
             report["warm_up_s"] = asyncio.run(_warm_up(server.url, stops))
@@ -586,6 +607,9 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException:
             print(server.tail(), file=sys.stderr)
             raise
+        # > 0: data/cache did not match the archives; the warm-up scored those cases
+        written = len(list((Path(scratch) / "data" / "cache").glob("*.parquet")))
+        report["data"]["cache_parquet_written"] = written - linked["cache_parquet"]
     report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     visits: list[Visit] = found.pop("visits")
     details = summarize(visits, [s.name for s in stops])

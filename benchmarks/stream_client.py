@@ -5,7 +5,8 @@ It does what Streamlit's frontend does on the wire (checked against Chromium's f
 ``benchmarks/classroom.py --verify``), with the protobuf classes shipped in the installed
 ``streamlit`` package (``streamlit.proto``):
 
-1. A fresh visit fetches the app's HTML and the scripts it links (a cold browser cache), then
+1. A fresh visit fetches the app's HTML and the scripts, styles and fonts it links (a cold
+   browser cache; at most 6 requests at a time, as Chromium per host), then
    ``/_stcore/health`` and ``/_stcore/host-config``, and opens ``/_stcore/stream`` (subprotocol
    ``streamlit``): a new session of the server.
 2. It asks for a page with a ``BackMsg.rerun_script`` ``ClientState``: a fresh visit names the
@@ -40,6 +41,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,13 +52,18 @@ from websockets.asyncio.client import ClientConnection, connect
 # What headless Chromium reports in ClientState.context_info (seen in its frames).
 CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embedded": False,
            "color_scheme": "light"}
-# The scripts and preloads an HTML page links: what a browser fetches before it can start.
-ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="\./(static/[^"]+\.(?:js|css))"')
+# The scripts, styles and fonts the HTML links: what a browser fetches before it can start.
+ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="\./(static/[^"]+\.(?:js|css|woff2))"')
 FINISHED = ForwardMsg.ScriptFinishedStatus
 # Element types whose media a browser fetches: images before painting, download files after.
 IMAGE_TYPES = frozenset({"imgs"})
 # One page's run, deltas and images must arrive within this many seconds.
 DEFAULT_TIMEOUT_S = 120.0
+# Chromium opens at most 6 connections to one host (HTTP/1.1): a visitor's parallel requests.
+CONNECTIONS_PER_VISITOR = 6
+# The threads that run the HTTP requests of every visitor (urllib blocks): enough for a class
+# of 30 at 6 each, so no visitor waits for another's thread (asyncio's default pool has 6).
+HTTP_POOL = ThreadPoolExecutor(max_workers=32 * CONNECTIONS_PER_VISITOR, thread_name_prefix="http")
 
 
 class VisitError(Exception):
@@ -76,6 +83,7 @@ class PageView:
     query: str
     fresh: bool
     seconds: float = 0.0
+    frontend_s: float = 0.0  # of a fresh visit: the HTML, scripts and health checks
     messages: int = 0
     deltas: int = 0
     bytes: int = 0
@@ -132,6 +140,13 @@ class StreamSession:
         self.pages: dict[str, str] = {}  # url path -> page_script_hash (from `navigation`)
         self.cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash
         self.url = self.base + "/"
+        self.connections = asyncio.Semaphore(CONNECTIONS_PER_VISITOR)
+
+    async def _http(self, url: str, timeout: float) -> int:
+        """GET on one of this visitor's connections, in the shared HTTP pool."""
+        async with self.connections:
+            return await asyncio.get_running_loop().run_in_executor(HTTP_POOL, _get, url,
+                                                                     timeout)
 
     # ------------------------------------------------------------------ visits
 
@@ -140,6 +155,7 @@ class StreamSession:
         view = PageView(page, query, fresh=True)
         started = time.perf_counter()
         await self._fetch_frontend(page)
+        view.frontend_s = time.perf_counter() - started
         ws_url = "ws" + self.base.removeprefix("http") + "/_stcore/stream"
         try:
             self.ws = await connect(ws_url, subprotocols=["streamlit"],  # type: ignore[list-item]
@@ -258,12 +274,14 @@ class StreamSession:
     async def _fetch_frontend(self, page: str) -> None:
         """What a browser with a cold cache fetches before it opens the websocket."""
         try:
-            html = await asyncio.to_thread(self._get_text, f"{self.base}/{page}")
+            async with self.connections:
+                html = await asyncio.get_running_loop().run_in_executor(
+                    HTTP_POOL, self._get_text, f"{self.base}/{page}")
             assets = ASSET.findall(html)
-            await asyncio.gather(*(asyncio.to_thread(_get, f"{self.base}/{a}", self.timeout)
+            await asyncio.gather(*(self._http(f"{self.base}/{a}", self.timeout)
                                    for a in assets))
             for endpoint in ("_stcore/health", "_stcore/host-config"):
-                await asyncio.to_thread(_get, f"{self.base}/{endpoint}", self.timeout)
+                await self._http(f"{self.base}/{endpoint}", self.timeout)
         except (OSError, urllib.error.URLError) as err:
             raise VisitError("http", f"{type(err).__name__}: {err}") from err
 
@@ -274,8 +292,7 @@ class StreamSession:
     async def _fetch(self, urls: list[str], view: PageView, deadline: float) -> None:
         async def one(url: str) -> None:
             try:
-                await asyncio.to_thread(_get, self.base + url,
-                                        max(0.1, deadline - time.perf_counter()))
+                await self._http(self.base + url, max(0.1, deadline - time.perf_counter()))
             except (OSError, urllib.error.URLError) as err:
                 view.media_errors.append(f"{url}: {err}")
 

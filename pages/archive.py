@@ -125,7 +125,7 @@ with edge(stop=False):
             kept = sum(int(r.get("kept", 0)) for r in entry.load_reports)
             left.markdown(f"**#{widgets.md_escape(entry.hashtag)}** · "
                           f"{widgets.md_escape(entry.brand)}")
-            left.caption(f"{kept:,} posts from {widgets.md_escape(names)} · "
+            left.caption(f"{kept:,} {'post' if kept == 1 else 'posts'} from {widgets.md_escape(names)} · "
                          f"{data.platform_names(entry.platforms)} · saved "
                          f"{entry.created} · id `{entry.case_id}`")
             archive_form.saved_case_actions(entry, right)

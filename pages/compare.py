@@ -117,9 +117,15 @@ with edge():
     widgets.csv_download(exported.kpi_frame(reports, kind), file_name="backfire-kpis.csv", key="export_kpis",
                          label="Download the KPI table (CSV)")
 
-    st.subheader("Each case on its own scale")
-    widgets.chart(charts.small_multiples(frames, columns=GRID_COLUMNS), key="small_multiples",
-                  name="compare-small-multiples", provenance=mixed)
+    # The grid (two Plotly axes per case) is drawn when opened: it is the heaviest chart for
+    # the browser, and the first view already aligns every case on the curves above.
+    grid = st.expander("Each case on its own scale", icon=":material/grid_view:",
+                       key=state.GRID, bind="query-params")
+    if grid.open:
+        with grid:
+            widgets.chart(charts.small_multiples(frames, columns=GRID_COLUMNS),
+                          key="small_multiples", name="compare-small-multiples",
+                          provenance=mixed)
     stacked = timeline.stack({cid: data.case_timeline(cid, data.View(), bin_size, shown_hours)
                               for cid in chosen})
     stacked.insert(1, "provenance", stacked["case"].map(kind))

@@ -10,6 +10,7 @@ from app_support import (
     assert_clean,
     case_label,
     figure,
+    figures,
     open_page,
     seed_data,
     text_of,
@@ -39,7 +40,10 @@ def test_all_bundled_cases_by_default() -> None:
         assert max(v for v in values(trace["y"]) if v == v) == pytest.approx(1.0)
     figure(at, "Hostile share")
     assert volume["layout"]["xaxis"]["title"]["text"] == "Hours since launch"
-    small = figure(at, "Each case's timeline")
+    # the small multiples are drawn when their expander is opened (in the URL: ?grid=true)
+    assert not any("Each case's timeline" in f["layout"]["title"]["text"] for f in figures(at))
+    assert [e.label for e in at.expander] == ["Each case on its own scale"]
+    small = figure(open_page("compare", {"grid": "true"}), "Each case's timeline")
     assert sum(t["name"] == "Tweets" for t in small["data"]) == len(BUNDLED)
     table = _kpi_table(at)
     assert list(table.index) == labels
@@ -61,7 +65,7 @@ def test_eight_cases_without_clutter() -> None:
     assert sum("legendgrouptitle" in t for t in traces) == 1, "the group is titled once"
     assert figure(at, "Volume: tweets per")["layout"]["legend"]["groupclick"] == "toggleitem"
     assert len({t["line"]["color"] for t in traces[:8]}) == 8, "eight distinct colours"
-    layout = figure(at, "Each case's timeline")["layout"]
+    layout = figure(open_page("compare", {"grid": "true"}), "Each case's timeline")["layout"]
     assert layout["xaxis5"]["domain"] == layout["xaxis"]["domain"], "four cases per row"
     assert layout["yaxis"]["domain"] != layout["yaxis9"]["domain"], "a second row"
 
@@ -105,7 +109,7 @@ def test_exports_name_the_reconstructions(monkeypatch: pytest.MonkeyPatch) -> No
         original(frame, file_name=file_name, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(widgets, "csv_download", record)
-    at = open_page("compare")
+    at = open_page("compare", {"grid": "true"})
     assert_clean(at)
     for title in ("Volume: tweets per", "Hostile share", "Each case's timeline"):
         assert "reconstructions" in figure(at, title)["layout"]["title"]["subtitle"]["text"]

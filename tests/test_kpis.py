@@ -442,3 +442,18 @@ def test_every_metric_holds_on_arbitrary_small_tables(rows: list[dict[str, Any]]
     terms.cooccurrence(frame)
     terms.top_posters(frame)
     terms.most_amplified(frame)
+
+
+@pytest.mark.parametrize(("hours", "offset", "duration"), [
+    (87 / 60, "+87 min", "87 min"),
+    (-0.75, "-45 min", "45 min"),
+    (5.3, "+5.3 h", "5.3 h"),
+    (-30.0, "-30.0 h", "30.0 h"),
+    (-192.0, "-8 days", "8.0 days"),
+    (18 * 24.0, "+18 days", "18.0 days"),
+])
+def test_offsets_and_durations_share_their_units_and_steps(hours: float, offset: str,
+                                                           duration: str) -> None:
+    # event labels (charts, exports) say offsets from launch; KPI cards and chart labels durations
+    assert kpis.format_offset(hours) == offset
+    assert kpis.format_duration(abs(hours) * 60) == duration

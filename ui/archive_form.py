@@ -98,6 +98,14 @@ def rezone(file_id: str, checked: uploads.CheckedUpload, tz: str) -> None:
     memo[file_id] = (checked, result)
 
 
+def remap(file_id: str, checked: uploads.CheckedUpload, current: dict[str, str], tz: str) -> None:
+    """Show the mapping screen again for a file read with a (saved) mapping, from that one."""
+    memo: dict[str, Any] = st.session_state.setdefault(SESSION_KEY, {})
+    sheet = loaders.preview(io.BytesIO(checked.data))
+    memo[file_id] = NeedsMapping(checked, sheet.header, sheet.rows, sheet.header_line, "",
+                                 current=dict(current), tz=tz)
+
+
 def check_and_load(files: list[Any]) -> Loaded:
     """Check and parse each uploaded file once per session (kept by Streamlit's file id)."""
     memo: dict[str, Any] = st.session_state.setdefault(SESSION_KEY, {})
@@ -130,7 +138,7 @@ def show_reports(loaded: Loaded) -> None:
         report = result.report
         with st.container(border=True):
             st.markdown(f"**{md_escape(checked.name)}** · detected format **{report.format}** · "
-                        f"{checked.size / uploads.MB:.1f} MB")
+                        f"{file_size(checked.size)}")
             if report.tz is not None:
                 zone = mapping_form.zone_picker(file_id, md_escape(checked.name), report.tz)
                 if zone != report.tz:
@@ -139,6 +147,10 @@ def show_reports(loaded: Loaded) -> None:
             if report.mapping:
                 st.caption("Read with the column mapping: " + md_escape(", ".join(
                     f"{canon} ← {header}" for canon, header in report.mapping.items())))
+                if st.button("Change the column mapping", key=f"remap_{file_id}",
+                             icon=":material/edit:"):
+                    remap(file_id, checked, report.mapping, report.tz or "UTC")
+                    st.rerun()
             cols = st.columns(5)
             for col, (label, value) in zip(cols, [
                 ("Rows read", report.rows_read), ("Kept", report.kept),
@@ -146,6 +158,10 @@ def show_reports(loaded: Loaded) -> None:
                 ("Retweets", report.retweets),
             ], strict=True):
                 col.metric(label, f"{value:,}")
+            if set(report.platforms) - {"x"}:
+                st.caption("Posts by platform: " + " · ".join(
+                    f"{data.platform_names([name])} {count:,}"
+                    for name, count in report.platforms.items()))
             if report.time_min is not None:
                 st.caption(f"Tweets from {report.time_min:%d %b %Y %H:%M} to "
                            f"{report.time_max:%d %b %Y %H:%M} UTC. "
@@ -158,6 +174,13 @@ def show_reports(loaded: Loaded) -> None:
                     st.dataframe(pd.DataFrame([r.to_dict() for r in
                                                report.rejections[:SHOWN_REJECTIONS]]),
                                  hide_index=True, width="stretch")
+
+
+def file_size(size: int) -> str:
+    """``1.2 MB``, or ``3 KB`` for small files (``0.0 MB`` reads as empty)."""
+    if size >= uploads.MB // 10:
+        return f"{size / uploads.MB:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 def _split_terms(text: str) -> list[str]:

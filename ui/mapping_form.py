@@ -45,6 +45,9 @@ class NeedsMapping:
     rows: list[list[str]]
     header_line: int
     message: str
+    # the mapping the file was read with, when the user asked to change it
+    current: dict[str, str] | None = None
+    tz: str = "UTC"
 
 
 def zones() -> list[str]:
@@ -54,14 +57,18 @@ def zones() -> list[str]:
 def mapping_form(key: str, need: NeedsMapping) -> tuple[dict[str, str], str] | None:
     """The screen for one file; returns (mapping, zone) once the user submits a valid one."""
     with st.container(border=True, key=f"mapping_{key}"):
-        st.markdown(f"**{md_escape(need.checked.name)}**: its columns are not a layout Backfire "
-                    "knows. Say which column holds what; the mapping is saved for files with "
-                    "this header.")
+        if need.current is None:
+            st.markdown(f"**{md_escape(need.checked.name)}**: its columns are not a layout "
+                        "Backfire knows. Say which column holds what; the mapping is saved for "
+                        "files with this header.")
+        else:
+            st.markdown(f"**{md_escape(need.checked.name)}**: change which column holds what; "
+                        "the new mapping replaces the one saved for this header.")
         st.caption(f"Header found on line {need.header_line}. First rows:")
         st.dataframe(pd.DataFrame([row[:len(need.header)] for row in need.rows[:SHOWN_ROWS]],
                                   columns=sheets.column_names(need.header)),
                      hide_index=True, width="stretch")
-        guess = mappings.guess(need.header, need.rows)
+        guess = need.current if need.current is not None else mappings.guess(need.header, need.rows)
         options = [NONE, *need.header]
         with st.form(f"mapping_form_{key}"):
             columns = st.columns(3)
@@ -70,7 +77,9 @@ def mapping_form(key: str, need: NeedsMapping) -> tuple[dict[str, str], str] | N
                 default = options.index(guess[canon]) if canon in guess else 0
                 chosen[canon] = columns[index % 3].selectbox(
                     LABELS[canon], options, index=default, key=f"map_{key}_{canon}")
-            tz = st.selectbox("Time zone of times written without one", zones(), index=0,
+            offered = zones()
+            tz = st.selectbox("Time zone of times written without one", offered,
+                              index=offered.index(need.tz) if need.tz in offered else 0,
                               key=f"map_{key}_tz",
                               help="Times that carry their own offset (Z, +01:00) keep it.")
             submitted = st.form_submit_button("Read the file with this mapping", type="primary",

@@ -26,6 +26,7 @@ RELATION: Final = "net"       # deep-dive network: retweet, reply or mention
 SORT: Final = "sort"          # library: order of the case cards
 FOCUS: Final = "focus"        # compare: the case brought forward, the others faded
 CHAPTER: Final = "chapter"    # story: the chapter shown
+GRID: Final = "grid"          # compare: the small multiples' expander is open
 
 BOUND: Final[dict[str, Any]] = {"bind": "query-params", "persist_state": "session"}
 

@@ -239,8 +239,7 @@ def event_caption(case: Case, event: Event) -> str:
 
 
 def _offset(case: Case, event: Event) -> str:
-    hours = case.hours_since_launch(event.time)
-    return f"{hours * 60:+.0f} min" if abs(hours) < 2 else f"{hours:+.1f} h"
+    return kpis.format_offset(case.hours_since_launch(event.time))
 
 
 def key_events(case: Case, limit: int = MAX_CHART_EVENTS) -> list[Event]:

@@ -244,6 +244,16 @@ def format_duration(minutes: float | None) -> str:
     return f"{minutes / 1440:.1f} days"
 
 
+def format_offset(hours: float) -> str:
+    """Time from launch, signed, with ``format_duration``'s units and steps: ``-45 min``,
+    ``+5.3 h``, ``+18 days`` (whole days: an event days away needs no decimal)."""
+    if abs(hours) < 2:
+        return f"{hours * 60:+.0f} min"
+    if abs(hours) < 48:
+        return f"{hours:+.1f} h"
+    return f"{hours / 24:+.0f} days"
+
+
 def compute(table: pd.DataFrame, *, launch: pd.Timestamp | None = None,
             events: Sequence[Any] = (), alert_rule: alerts.AlertRule | None = None,
             launch_assumed: bool = False) -> KpiReport:

@@ -142,6 +142,13 @@ def test_compare(page: Any, app_url: str) -> None:
     for label in _labels().values():
         assert label in legend
     assert "Reconstructions (synthetic)" in page.locator(".js-plotly-plot .legend").first.text_content()
+    # the small multiples are drawn when their expander is opened, and the URL keeps it open
+    assert page.locator(".js-plotly-plot").count() == 3
+    page.get_by_text("Each case on its own scale").click()
+    wait_ready(page)
+    page.locator(".js-plotly-plot").nth(3).wait_for()
+    assert "grid=true" in page.url
+    assert page.locator(".js-plotly-plot .gtitle").filter(has_text="Each case's timeline").count()
     screenshot(page, "compare")
 
 

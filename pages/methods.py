@@ -11,6 +11,9 @@ from ui.errors import edge
 
 boot.through_navigation()
 
+# Session-state key prefix of a benchmark's "figures" expander (+ the results file's name).
+BENCH_OPEN = "bench_open_"
+
 st.title("Methods")
 st.markdown("Every number in Backfire is defined here once. The definitions are read from "
             "the same code that computes them, and the accuracy figures from the evaluation "
@@ -80,9 +83,15 @@ with edge():
         st.caption(widgets.md_escape(
             f"{result.measured_at} · {result.machine} · load average {result.load_average} · "
             f"{result.command}" + (f" · {result.note}" if result.note else "")))
-        st.dataframe(pd.DataFrame({"figure": [name for name, _ in result.rows],
-                                   "value": [str(value) for _, value in result.rows]}),
-                     hide_index=True, width="stretch", key=f"bench_{result.name}")
+        # Each table is drawn when its expander opens: a dozen data grids on a first visit
+        # were most of this page's work in the browser.
+        table = st.expander(f"The {len(result.rows)} figures", icon=":material/table:",
+                            key=f"{BENCH_OPEN}{result.name}", on_change="rerun")
+        if table.open:
+            with table:
+                st.dataframe(pd.DataFrame({"figure": [name for name, _ in result.rows],
+                                           "value": [str(value) for _, value in result.rows]}),
+                             hide_index=True, width="stretch", key=f"bench_{result.name}")
 
     st.header("Backfire KPIs")
     st.markdown("\n".join(f"- **{s.label}** ({s.unit}): {s.definition}"

@@ -41,6 +41,12 @@ def test_methods_page_shows_every_committed_benchmark_figure() -> None:
     assert_clean(at)
     measured = measurements.load()
     assert {m.path.stem for m in measured} >= {"ingest", "score", "metrics", "pages", "load"}
+    # each benchmark's table is drawn when its expander is opened
+    assert not any("figure" in df.value.columns for df in at.dataframe)
+    for result in measured:
+        at.session_state[f"bench_open_{result.name}"] = True
+    at.run()
+    assert_clean(at)
     shown = {df.value["figure"].tolist().__repr__(): df.value for df in at.dataframe
              if "figure" in df.value.columns}
     for result in measured:

@@ -9,6 +9,7 @@ with ``BACKFIRE_UPDATE_SCREENSHOTS=1``).
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,12 @@ def test_methods(page: Any, app_url: str) -> None:
     for heading in ("Scores per tweet", "Measured accuracy", "Measured speed and memory",
                     "Backfire KPIs", "Limitations"):
         assert page.get_by_role("heading", name=heading).is_visible()
+    # a benchmark's figures are drawn when their expander is opened
+    grids = page.locator('[data-testid="stDataFrame"]').count()
+    page.get_by_text(re.compile(r"^The \d+ figures$")).first.click()
+    page.locator('[data-testid="stDataFrame"]').nth(grids).wait_for()
+    wait_ready(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == grids + 1
     screenshot(page, "methods")
 
 

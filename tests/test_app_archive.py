@@ -218,3 +218,25 @@ def test_brandwatch_like_xlsx_is_saved_and_its_sentiment_compared(own_data: Path
     assert "sentiment and Backfire's agree on" in text_of(at)
     saved = library.list_cases()
     assert len(saved) == 1 and saved[0].load_reports[0]["tz"] == "UTC"
+
+
+def test_the_platforms_of_a_saved_case_show_on_its_card_and_on_compare(
+        own_data: Path, real_archives: Path) -> None:
+    """A case of a real Bluesky thread and a real Mastodon timeline: not X."""
+    case_id = library.save_case(
+        hashtag="#OpenNetworks", brand="Open brand", brand_account="open",
+        launch="2023-01-01T00:00:00Z",
+        files=[(name, (real_archives / name).read_bytes())
+               for name in ("bluesky_thread_view_post.json", "mastodon_tag_timeline.json")])
+    at = open_page("library")
+    assert_clean(at)
+    captions = [c.value for c in at.caption]
+    assert ":material/hub: Posts from Bluesky, Mastodon" in captions
+    assert captions.count(":material/hub: Posts from Bluesky, Mastodon") == 1  # bundled: none
+    label = data.labels(load_cases())[case_id]
+    at = open_page("compare", query={"cases": [label, data.labels(load_cases())["mynypd"]]})
+    assert_clean(at)
+    table = next(df.value for df in at.dataframe if "Platforms" in df.value.columns)
+    assert list(table["Platforms"]) == ["Bluesky, Mastodon", "X (Twitter)"]
+    assert "has posts from Bluesky, Mastodon: its retweet, reply and follower figures are X's " \
+           "notions" in text_of(at)

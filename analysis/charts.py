@@ -580,6 +580,12 @@ def alert_replay(
                              title_y=1.0, title_yanchor="top", title_pad_t=12)
 
 
+# Upright event labels on the themes chart: their size, and the least distance between two
+# of them in px of a plot as wide as a story chart's (a line of text and a gap).
+THEME_LABEL_PX: Final = 10
+THEME_LABEL_SEP_PX: Final = THEME_LABEL_PX * labels.LINE_EM + labels.GAP_PX
+
+
 def theme_shares(
     frame: pd.DataFrame,
     *,
@@ -603,15 +609,25 @@ def theme_shares(
                         hovertemplate="%{y:.0%} (%{customdata:,} tweets)<extra>"
                                       + _plain(name, 50) + "</extra>")
     if events is not None and not events.empty:
+        events = _numbered(events)
         xs = _event_x(events, x, launch)
         lo, hi = frame[x].min(), frame[x].max()
-        for value, kind, label in zip(xs, events["kind"], events["label"], strict=True):
+        last = -np.inf
+        for value, kind, label, number in zip(xs, events["kind"], events["label"],
+                                              events["number"], strict=True):
             if lo <= value <= hi:
                 fig.add_vline(x=value, line={"color": EVENT_COLOURS.get(str(kind), DEFAULT_EVENT_COLOUR),
                                              "dash": "dash", "width": 1})
-                fig.add_annotation(x=value, y=1.0, yref="paper", text=_plain(label, 28),
-                                   showarrow=False, textangle=-90, xanchor="right",
-                                   yanchor="top", font={"size": 10})
+                # an upright label takes a line's height across: one too close to the last
+                # label drawn would cover it, so that event keeps its line only
+                at = (value - lo) / (hi - lo) * STORY_PLOT_PX[0] if hi > lo else 0.0
+                if at - last < THEME_LABEL_SEP_PX:
+                    continue
+                last = at
+                fig.add_annotation(x=value, y=1.0, yref="paper",
+                                   text=f"{int(number)} " + _plain(label, 28), showarrow=False,
+                                   textangle=-90, xanchor="right", yanchor="top",
+                                   font={"size": THEME_LABEL_PX}, name=EVENT_LABEL_NAME)
     fig.update_xaxes(title_text=X_AXES.get(x, x))
     fig.update_yaxes(title_text="Share of themed tweets", tickformat=".0%", range=[0, 1])
     return _layout(fig, title, height=440)

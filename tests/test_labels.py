@@ -151,3 +151,19 @@ def test_anatomy_names_cover_no_bubble_and_no_other_name() -> None:
     assert set(fig.data[0].textposition) <= set(labels.POSITIONS)
     assert len(set(fig.data[0].textposition)) > 1  # crowded bubbles push names aside
     assert list(fig.layout.xaxis.range)[0] < min(xs)
+
+
+def test_themes_chart_draws_every_event_line_and_only_labels_with_room() -> None:
+    case = CASES["qantasluxury"]
+    events = story.chapter_events(case, (-1.0, 45.0))
+    frame = pd.DataFrame([{"hours_since_launch": h, "theme": t, "share": 0.5, "tweets": 10}
+                          for h in range(45) for t in range(2)])
+    fig = charts.theme_shares(frame, names=["a", "b"], events=events, launch=case.launch)
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    hours = [case.hours_since_launch(pd.Timestamp(t)) for t in events["time"]]
+    assert len(lines) == sum(0 <= h <= 44 for h in hours) > 5
+    drawn = sorted(float(a.x) for a in fig.layout.annotations
+                   if a.name == charts.EVENT_LABEL_NAME)
+    assert 1 < len(drawn) < len(lines)  # crowded events keep their line only
+    px = [x / 44 * charts.STORY_PLOT_PX[0] for x in drawn]
+    assert all(b - a >= charts.THEME_LABEL_SEP_PX for a, b in itertools.pairwise(px))

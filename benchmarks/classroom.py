@@ -45,14 +45,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
 import resource
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -400,24 +398,8 @@ def summarize(visits: list[Visit], names: list[str]) -> dict[str, Any]:
     return out
 
 
-def _commit() -> str:
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "benchmarks"],
-                               cwd=ROOT).returncode != 0
-        return f"{head}+modified" if dirty else head
-    return "unknown"
-
-
-def _sec(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
 def _line(name: str, s: dict[str, Any]) -> str:
-    detail = ", ".join(f"{k} {v}" for k, v in s["errors"].items() if k != "total")
-    return (f"  {name:<20} {s['visits']:>6} {_sec(s['median_s']):>8} {_sec(s['p95_s']):>8} "
-            f"{_sec(s['worst_s']):>8} {s['errors']['total']:>7}  {detail}")
+    return load.row(name, s, width=20)
 
 
 def _verification_line(found: dict[str, Any]) -> str:
@@ -481,8 +463,8 @@ def markdown(report: dict[str, Any], source: str) -> str:
 
     def row(name: str, s: dict[str, Any]) -> str:
         kinds = ", ".join(f"{k} {v}" for k, v in s["errors"].items() if k != "total")
-        return (f"| {name} | {s['visits']} | {_sec(s['median_s'])} | {_sec(s['p95_s'])} | "
-                f"{_sec(s['worst_s'])} | {s['errors']['total']}{f' ({kinds})' if kinds else ''} |")
+        return (f"| {name} | {s['visits']} | {load.sec(s['median_s'])} | {load.sec(s['p95_s'])} | "
+                f"{load.sec(s['worst_s'])} | {s['errors']['total']}{f' ({kinds})' if kinds else ''} |")
 
     protocol = details["protocol"]
     frontend = protocol["fresh"].get("frontend_median_s")
@@ -586,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         "note": ("Protocol students: page-ready = the page's script run finished and all its "
                  "deltas received (server side, what a browser needs to paint); browser "
                  "students: the page drawn in Chromium on this same machine."),
-        "run_note": args.note, "commit": _commit(), "machine_detail": load.machine(),
+        "run_note": args.note, "commit": load.commit(Path(__file__).parent), "machine_detail": load.machine(),
         "load_average_before": load_before,
     }
     with tempfile.TemporaryDirectory(prefix="backfire-class-") as scratch, \

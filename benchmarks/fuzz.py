@@ -115,31 +115,37 @@ def _pick_container(values: list[Any], rng: random.Random) -> Any | None:
     return rng.choice(found) if found else None
 
 
-def change_type(data: bytes, rng: random.Random) -> bytes:
+def _edit_json(data: bytes, rng: random.Random, edit: Callable[[Any], None],
+               otherwise: Callable[[bytes, random.Random], bytes]) -> bytes:
+    """``edit`` one to five containers of a JSON file (or lines); ``otherwise`` for a CSV."""
     parsed = _json_values(data)
     if parsed is None:
-        return csv_cell(data, rng)
+        return otherwise(data, rng)
     values, lines = parsed
     for _ in range(rng.randint(1, 5)):
         container = _pick_container(values, rng)
+        if container is not None:
+            edit(container)
+    return _dump(values, lines)
+
+
+def change_type(data: bytes, rng: random.Random) -> bytes:
+    def junk(container: Any) -> None:
         if isinstance(container, dict):
             container[rng.choice(list(container))] = rng.choice(JUNK_VALUES)
         elif isinstance(container, list):
             container[rng.randrange(len(container))] = rng.choice(JUNK_VALUES)
-    return _dump(values, lines)
+
+    return _edit_json(data, rng, junk, csv_cell)
 
 
 def rename_key(data: bytes, rng: random.Random) -> bytes:
-    parsed = _json_values(data)
-    if parsed is None:
-        return csv_header(data, rng)
-    values, lines = parsed
-    for _ in range(rng.randint(1, 5)):
-        container = _pick_container(values, rng)
+    def rename(container: Any) -> None:
         if isinstance(container, dict):
             key = rng.choice(list(container))
             container[key + rng.choice(["_", "X", " "])] = container.pop(key)
-    return _dump(values, lines)
+
+    return _edit_json(data, rng, rename, csv_header)
 
 
 def bad_dates(data: bytes, rng: random.Random) -> bytes:

@@ -375,13 +375,15 @@ async def run(base: str, plan: list[Target], args: argparse.Namespace,
 
 # ------------------------------------------------------------------------------ report
 
-def _row(name: str, s: dict[str, Any]) -> str:
-    def sec(value: float | None) -> str:
-        return "-" if value is None else f"{value:.2f}"
+def sec(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
+
+def row(name: str, s: dict[str, Any], width: int = 16) -> str:
+    """One line of a page-ready table: visits, median, p95, worst, errors by kind."""
     errors = s["errors"]
     detail = ", ".join(f"{k} {v}" for k, v in errors.items() if k != "total")
-    return (f"  {name:<16} {s['visits']:>6} {sec(s['median_s']):>8} {sec(s['p95_s']):>8} "
+    return (f"  {name:<{width}} {s['visits']:>6} {sec(s['median_s']):>8} {sec(s['p95_s']):>8} "
             f"{sec(s['worst_s']):>8} {errors['total']:>7}  {detail}")
 
 
@@ -401,8 +403,8 @@ def print_table(report: dict[str, Any]) -> None:
           f"{report['rounds']} rounds each; wall {load['wall_s']} s; page-ready time (s):")
     print(f"  {'page':<16} {'visits':>6} {'median':>8} {'p95':>8} {'worst':>8} {'errors':>7}")
     for name, stats in load["pages"].items():
-        print(_row(name, stats))
-    print(_row("overall", load["overall"]))
+        print(row(name, stats))
+    print(row("overall", load["overall"]))
     cpu = load["cpu"]
     print(f"  CPU during the run: server {cpu['server_s']} s ({cpu['server_per_visit_s']} s per "
           f"visit), browser {cpu['browser_s']} s ({cpu['browser_per_visit_s']} s per visit), "
@@ -417,12 +419,12 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"\nwritten to {report['written_to']}")
 
 
-def _commit() -> str:
-    """The checkout's commit, with ``+modified`` when this script differs from it."""
+def commit(path: str | Path = __file__) -> str:
+    """The checkout's commit, with ``+modified`` when ``path`` (this script) differs from it."""
     with contextlib.suppress(OSError, subprocess.CalledProcessError):
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                               capture_output=True, text=True, check=True).stdout.strip()
-        clean = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", __file__],
+        clean = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", str(path)],
                                cwd=ROOT).returncode == 0
         return head if clean else f"{head}+modified"
     return "unknown"
@@ -459,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"chromium not found at {CHROMIUM} (set BROWSER_PATH)")
     report: dict[str, Any] = {
-        "benchmark": "benchmarks/load.py", "commit": _commit(),
+        "benchmark": "benchmarks/load.py", "commit": commit(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
         "scenario": "load",
         "sessions": args.sessions, "seconds": args.seconds, "rounds": args.rounds,

@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     # a kill (timeout, Ctrl-C from a wrapper) still stops the server: SystemExit unwinds
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report: dict[str, Any] = {
-        "benchmark": "benchmarks/page_ready.py", "commit": load._commit(),
+        "benchmark": "benchmarks/page_ready.py", "commit": load.commit(__file__),
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": load.machine(),
         "repeats": args.repeats, "settle_ms": SETTLE_MS,
         "load_average_before": load._load_average(),

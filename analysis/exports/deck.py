@@ -530,7 +530,7 @@ def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
     # the events are listed, numbered, beside the chart (with those outside its window): no
     # legend entry per kind of event and no one-line note of the events outside
     layout["annotations"] = [a for a in layout.get("annotations", [])
-                             if a.get("name") != charts.OUTSIDE_NOTE]
+                             if a.get("name") != charts.OUTSIDE.name]
     names = []
     for trace in spec.get("data", []):
         if trace.get("legendgroup") == charts.EVENT_LEGEND_GROUP:

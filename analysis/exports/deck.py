@@ -321,11 +321,11 @@ def themes_body(slide: Slide, themes: Themes) -> None:
 def _kpi_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
     slide = _new_slide(deck, report, SECTION_TITLES["kpis"])
     header = ["KPI", *[c.hashtag for c in report.cases]]
-    rows = [[k.label, *k.values] for k in report.kpis]
+    rows = [[k.spec.label, *k.values] for k in report.kpis]
     row_h = min(Inches(0.45), BODY_H // max(1, len(rows) + 1))
     _table(slide, Box(MARGIN, BODY_TOP, BODY_W, row_h * (len(rows) + 1)), [header, *rows],
            first_col_share=0.4 if report.is_comparison else 0.6)
-    _notes(slide, [f"{k.label}: {k.definition}" for k in report.kpis])
+    _notes(slide, [f"{k.spec.label}: {k.spec.definition}" for k in report.kpis])
 
 
 def _lessons_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:

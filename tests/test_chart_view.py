@@ -89,6 +89,7 @@ def test_component_data_carries_figure_and_png_config() -> None:
     data = json.loads(element.proto.json)
     assert data["config"]["toImageButtonOptions"]["format"] == "png"
     assert data["config"]["displaylogo"] is False
+    assert data["config"]["showSendToCloud"] is False  # no "Share chart..." upload button
     assert json.loads(data["figure"])["data"][0]["type"] == "bar"
 
 

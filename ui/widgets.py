@@ -100,6 +100,9 @@ def chart(fig: go.Figure, *, key: str, name: str | None = None,
     fig = with_notice(fig, provenance)
     config: dict[str, Any] = {
         "displaylogo": False,
+        # plotly.js 4's "Share chart..." button uploads the figure's data to Plotly Cloud: an
+        # analyst's own crisis archive must never leave the machine by one click.
+        "showSendToCloud": False,
         "toImageButtonOptions": {"format": "png", "filename": slug(name or title),
                                  "scale": PNG_SCALE},
     }

@@ -9,24 +9,29 @@ cited text and an optional time window) and, for the bundled reconstructions, a
 ``paths.CASES_DIR`` (files starting with ``_`` are shared fragments, not cases); the user's
 own cases live in ``paths.library_dir()/<name>/case.toml``.
 
-The required keys and their types are written down once, as data (``CASE_KEYS`` etc.);
-every problem raises ``CaseError`` naming the file and the key.
+Each key is written down once, on the dataclass field it fills (``_key``: accepted types, and
+the value when an optional key is absent); the tables ``CASE_KEYS`` etc. and the generic
+reading (``_record``) derive from those fields. Every problem raises ``CaseError`` naming the
+file and the key.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import pandas as pd
 import tomli_w
 
 from analysis.errors import CaseError
 from analysis.store import atomic, paths
+
+if TYPE_CHECKING:  # typeshed's protocol of a dataclass, for keys_of and _record (no runtime name)
+    from _typeshed import DataclassInstance
 
 PROVENANCES: Final[tuple[str, ...]] = ("reconstruction", "real", "sample")
 # What each provenance means, in the words every screen and export uses. "sample" is a case's
@@ -73,65 +78,36 @@ REVEAL_METRICS: Final[dict[str, str]] = {
 
 _STR = str
 _TIME = (datetime, str)
-# key -> (accepted types, required). The whole schema of a case file, as data.
-CASE_KEYS: Final[dict[str, tuple[Any, bool]]] = {
-    "id": (_STR, True),
-    "hashtag": (_STR, True),
-    "brand": (_STR, True),
-    "brand_account": (_STR, True),
-    "launch": (_TIME, True),
-    "launch_tweet_id": (_STR, False),
-    "launch_assumed": (bool, False),
-    # Tweets before/after these times are left out (stray tweets excluded at upload).
-    "keep_from": (_TIME, False),
-    "keep_until": (_TIME, False),
-    "ask": (_STR, True),
-    "story": (_STR, True),
-    "provenance": (_STR, True),
-    "caveats": (list, False),
-    "target_terms": (list, False),
-    "spinoff_hashtags": (list, False),
-    "archives": (list, False),
-    "events": (list, False),
-    "facts": (list, False),
-    "discussion": (list, False),
-    "chapters": (list, False),
-    "reconstruction": (dict, False),
-}
-EVENT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
-    "time": (_TIME, True),
-    "kind": (_STR, True),
-    "label": (_STR, True),
-    "note": (_STR, False),
-    "source_url": (_STR, False),
-    "confidence": (_STR, True),
-}
-FACT_KEYS: Final[dict[str, tuple[Any, bool]]] = {
-    "label": (_STR, True),
-    "value": (_STR, True),
-    "source_url": (_STR, True),
-    "confidence": (_STR, True),
-    # What another source reports instead, with its source: shown beside the fact as a conflict.
-    "conflict": (_STR, False),
-}
-DISCUSSION_KEYS: Final[dict[str, tuple[Any, bool]]] = {
-    "question": (_STR, True),
-    "concept": (_STR, True),     # e.g. "SCCT: crisis history"
-    "source": (_STR, True),      # where the question and its concept come from, as cited text
-    "source_url": (_STR, True),
-}
 _HOURS = (int, float)
-CHAPTER_KEYS: Final[dict[str, tuple[Any, bool]]] = {
-    "phase": (_STR, True),
-    "title": (_STR, True),
-    "text": (_STR, True),
-    "from_hours": (_HOURS, False),   # the chapter's window, hours since launch (both or neither)
-    "to_hours": (_HOURS, False),
-    "prompt": (_STR, False),         # "predict, then reveal": the question put to the class
-    "reveal": (_STR, False),         # a REVEAL_METRICS key: how the answer is computed
-    "source_url": (_STR, True),
-    "confidence": (_STR, True),
-}
+# Metadata key of a dataclass field that is read from the case file's key of the same name.
+_KEY: Final = "case_key"
+R = TypeVar("R", bound="DataclassInstance")
+
+
+@dataclass(frozen=True)
+class CaseKey:
+    """What a case-file key accepts: its types and, when it is optional, its value if absent."""
+
+    types: Any
+    absent: Any = MISSING
+
+    @property
+    def required(self) -> bool:
+        return self.absent is MISSING
+
+
+def _key(types: Any, *, absent: Any = MISSING, **options: Any) -> Any:
+    """A dataclass field read from the case-file key of its name, which accepts ``types``.
+    The key is optional when ``absent`` or a ``default`` is given (``options`` go to ``field``)."""
+    return field(metadata={_KEY: CaseKey(types, options.get("default", absent))}, **options)
+
+
+def keys_of(record: type[DataclassInstance]) -> dict[str, tuple[Any, bool]]:
+    """key -> (accepted types, required) of the case-file table ``record`` is read from."""
+    return {f.name: (f.metadata[_KEY].types, f.metadata[_KEY].required)
+            for f in fields(record) if _KEY in f.metadata}
+
+
 # Library cases are found as <library_dir>/<name>/CASE_FILE_NAME.
 CASE_FILE_NAME: Final = "case.toml"
 
@@ -140,12 +116,12 @@ CASE_FILE_NAME: Final = "case.toml"
 class Event:
     """One moment of a case's timeline (UTC)."""
 
-    time: pd.Timestamp
-    kind: str
-    label: str
-    note: str
-    source_url: str
-    confidence: str
+    time: pd.Timestamp = _key(_TIME)
+    kind: str = _key(_STR)
+    label: str = _key(_STR)
+    note: str = _key(_STR, absent="")
+    source_url: str = _key(_STR, absent="")
+    confidence: str = _key(_STR)
 
     @property
     def assumed(self) -> bool:
@@ -157,36 +133,38 @@ class Event:
 class Fact:
     """A reported figure or statement, with where it comes from and how sure we are."""
 
-    label: str
-    value: str
-    source_url: str
-    confidence: str
-    conflict: str = ""
+    label: str = _key(_STR)
+    value: str = _key(_STR)
+    source_url: str = _key(_STR)
+    confidence: str = _key(_STR)
+    # What another source reports instead, with its source: shown beside the fact as a conflict.
+    conflict: str = _key(_STR, default="")
 
 
 @dataclass(frozen=True)
 class Question:
     """A discussion question for the class, grounded in a crisis-communication concept."""
 
-    question: str
-    concept: str
-    source: str
-    source_url: str
+    question: str = _key(_STR)
+    concept: str = _key(_STR)     # e.g. "SCCT: crisis history"
+    source: str = _key(_STR)      # where the question and its concept come from, as cited text
+    source_url: str = _key(_STR)
 
 
 @dataclass(frozen=True)
 class Chapter:
     """One phase of the case's story: a short cited text and an optional time window."""
 
-    phase: str
-    title: str
-    text: str
-    from_hours: float | None
-    to_hours: float | None
-    prompt: str
-    reveal: str
-    source_url: str
-    confidence: str
+    phase: str = _key(_STR)
+    title: str = _key(_STR)
+    text: str = _key(_STR)
+    # the chapter's window, hours since launch (both or neither)
+    from_hours: float | None = _key(_HOURS, absent=None)
+    to_hours: float | None = _key(_HOURS, absent=None)
+    prompt: str = _key(_STR, absent="")  # "predict, then reveal": the question put to the class
+    reveal: str = _key(_STR, absent="")  # a REVEAL_METRICS key: how the answer is computed
+    source_url: str = _key(_STR)
+    confidence: str = _key(_STR)
 
     @property
     def window(self) -> tuple[float, float] | None:
@@ -200,29 +178,30 @@ class Chapter:
 class Case:
     """A hijacked campaign: what is known about it and where its archive is."""
 
-    id: str
-    hashtag: str
-    brand: str
-    brand_account: str
-    launch: pd.Timestamp
-    launch_tweet_id: str | None
-    launch_assumed: bool
-    ask: str
-    story: str
-    provenance: str
-    events: tuple[Event, ...] = ()
-    facts: tuple[Fact, ...] = ()
-    discussion: tuple[Question, ...] = ()
-    chapters: tuple[Chapter, ...] = ()
-    caveats: tuple[str, ...] = ()
-    target_terms: tuple[str, ...] = ()
-    spinoff_hashtags: tuple[str, ...] = ()
-    archives: tuple[Path, ...] = ()
-    # Only tweets in [keep_from, keep_until] are analysed (None: no limit on that side).
-    keep_from: pd.Timestamp | None = None
-    keep_until: pd.Timestamp | None = None
+    id: str = _key(_STR)
+    hashtag: str = _key(_STR)
+    brand: str = _key(_STR)
+    brand_account: str = _key(_STR)
+    launch: pd.Timestamp = _key(_TIME)
+    launch_tweet_id: str | None = _key(_STR, absent=None)
+    launch_assumed: bool = _key(bool, absent=False)
+    ask: str = _key(_STR)
+    story: str = _key(_STR)
+    provenance: str = _key(_STR)
+    events: tuple[Event, ...] = _key(list, default=())
+    facts: tuple[Fact, ...] = _key(list, default=())
+    discussion: tuple[Question, ...] = _key(list, default=())
+    chapters: tuple[Chapter, ...] = _key(list, default=())
+    caveats: tuple[str, ...] = _key(list, default=())
+    target_terms: tuple[str, ...] = _key(list, default=())
+    spinoff_hashtags: tuple[str, ...] = _key(list, default=())
+    archives: tuple[Path, ...] = _key(list, default=())
+    # Only tweets in [keep_from, keep_until] are analysed (None: no limit on that side); tweets
+    # outside are stray tweets excluded at upload.
+    keep_from: pd.Timestamp | None = _key(_TIME, default=None)
+    keep_until: pd.Timestamp | None = _key(_TIME, default=None)
     # The generator's table: raw TOML data, kept out of equality and hashing (dicts).
-    reconstruction: Mapping[str, Any] | None = field(default=None, compare=False)
+    reconstruction: Mapping[str, Any] | None = _key(dict, default=None, compare=False)
     source: Path | None = None
     bundled: bool = True
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -264,6 +243,14 @@ class Case:
 
     def hours_since_launch(self, when: pd.Timestamp) -> float:
         return float((when - self.launch).total_seconds() / 3600.0)
+
+
+# The whole schema of a case file, as data: each table's keys are its dataclass's keyed fields.
+CASE_KEYS: Final = keys_of(Case)
+EVENT_KEYS: Final = keys_of(Event)
+FACT_KEYS: Final = keys_of(Fact)
+DISCUSSION_KEYS: Final = keys_of(Question)
+CHAPTER_KEYS: Final = keys_of(Chapter)
 
 
 # --------------------------------------------------------------------------- loading
@@ -346,17 +333,12 @@ def case_from_dict(data: Mapping[str, Any], *, source: Path | None = None,
     launch_tweet_id = data.get("launch_tweet_id")
     if launch_tweet_id is not None and not launch_tweet_id.isdigit():
         _fail(where, "launch_tweet_id", "must be a string of digits")
-    return Case(
-        id=case_id,
+    return _record(
+        Case, data,
         hashtag=data["hashtag"].lstrip("#"),
-        brand=data["brand"],
         brand_account=data["brand_account"].lstrip("@"),
         launch=_timestamp(data["launch"], where, "launch"),
-        launch_tweet_id=launch_tweet_id,
         launch_assumed=bool(data.get("launch_assumed", False)),
-        ask=data["ask"],
-        story=data["story"],
-        provenance=provenance,
         events=tuple(sorted((_event(e, where, i) for i, e in enumerate(data.get("events", []))),
                             key=lambda e: e.time)),
         facts=tuple(_fact(f, where, i) for i, f in enumerate(data.get("facts", []))),
@@ -368,7 +350,6 @@ def case_from_dict(data: Mapping[str, Any], *, source: Path | None = None,
         archives=tuple(_archive(base, name, where) for name in data.get("archives", [])),
         keep_from=_optional_time(data, "keep_from", where),
         keep_until=_optional_time(data, "keep_until", where),
-        reconstruction=data.get("reconstruction"),
         source=source,
         bundled=bundled,
         raw=dict(data),
@@ -387,9 +368,7 @@ def _event(item: Any, where: str, index: int) -> Event:
     if item["kind"] not in EVENT_KINDS:
         _fail(where, prefix + "kind", f"must be one of {', '.join(EVENT_KINDS)}, got {item['kind']!r}")
     _check_confidence(item["confidence"], where, prefix + "confidence")
-    return Event(time=_timestamp(item["time"], where, prefix + "time"), kind=item["kind"],
-                 label=item["label"], note=item.get("note", ""),
-                 source_url=item.get("source_url", ""), confidence=item["confidence"])
+    return _record(Event, item, time=_timestamp(item["time"], where, prefix + "time"))
 
 
 def _fact(item: Any, where: str, index: int) -> Fact:
@@ -398,8 +377,7 @@ def _fact(item: Any, where: str, index: int) -> Fact:
         _fail(where, f"facts[{index}]", "must be a table")
     _check_keys(item, FACT_KEYS, where, prefix=prefix)
     _check_confidence(item["confidence"], where, prefix + "confidence")
-    return Fact(label=item["label"], value=item["value"], source_url=item["source_url"],
-                confidence=item["confidence"], conflict=item.get("conflict", ""))
+    return _record(Fact, item)
 
 
 def _question(item: Any, where: str, index: int) -> Question:
@@ -407,8 +385,7 @@ def _question(item: Any, where: str, index: int) -> Question:
     if not isinstance(item, Mapping):
         _fail(where, f"discussion[{index}]", "must be a table")
     _check_keys(item, DISCUSSION_KEYS, where, prefix=prefix)
-    return Question(question=item["question"], concept=item["concept"], source=item["source"],
-                    source_url=item["source_url"])
+    return _record(Question, item)
 
 
 def _chapters(items: list[Any], where: str) -> tuple[Chapter, ...]:
@@ -443,11 +420,16 @@ def _chapter(item: Any, where: str, index: int) -> Chapter:
               "a prompt needs its reveal metric and a reveal needs its prompt")
     if reveal and reveal not in REVEAL_METRICS:
         _fail(where, prefix + "reveal", f"must be one of {', '.join(REVEAL_METRICS)}, got {reveal!r}")
-    return Chapter(phase=item["phase"], title=item["title"], text=item["text"],
-                   from_hours=None if start is None else float(start),
-                   to_hours=None if end is None else float(end),
-                   prompt=prompt, reveal=reveal, source_url=item["source_url"],
-                   confidence=item["confidence"])
+    return _record(Chapter, item, from_hours=None if start is None else float(start),
+                   to_hours=None if end is None else float(end))
+
+
+def _record(record: type[R], item: Mapping[str, Any], **converted: Any) -> R:
+    """``record`` built from a checked table: each keyed field takes its key's value (or the
+    key's absent value), unless ``converted`` gives it; other fields are given in ``converted``."""
+    values = {f.name: item.get(f.name, f.metadata[_KEY].absent)
+              for f in fields(record) if _KEY in f.metadata and f.name not in converted}
+    return record(**values, **converted)
 
 
 def _archive(base: Path, name: str, where: str) -> Path:

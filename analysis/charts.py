@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -68,19 +69,33 @@ EVENT_COLOURS: Final[dict[str, str]] = {kind: EVENT_GROUPS[group][1]
                                         for kind, group in EVENT_GROUP_OF.items()}
 DEFAULT_EVENT_COLOUR: Final[str] = "#666666"
 DEFAULT_EVENT_GROUP: Final = "outside"
-# Event labels in the "outside the chart" note are cut here (the fact sheet has them whole),
-# and the note is wrapped at about this many characters per line.
-OUTSIDE_LABEL_CHARS: Final = 48
-OUTSIDE_LINE_CHARS: Final = 120
-# Room above the plot: title plus a subtitle line (the provenance notice), then one line of
-# the note per OUTSIDE_LINE_PX; the note sits OUTSIDE_GAP_PX above the event numbers.
+# Room above the plot: title plus a subtitle line (the provenance notice); a timeline adds
+# the lines of its note of events outside the window (``OutsideNote``).
 TITLE_ROOM_PX: Final = 96
-OUTSIDE_LINE_PX: Final = 15
-OUTSIDE_GAP_PX: Final = 14
-# Names of the event markers' legend group and of the note listing events outside the window
-# (a static export lists the events beside the chart and leaves these out).
+# Name of the event markers' legend group (a static export lists the events beside the chart
+# and leaves the markers' legend entries out).
 EVENT_LEGEND_GROUP: Final = "events"
-OUTSIDE_NOTE: Final = "outside-window-events"
+
+
+@dataclass(frozen=True)
+class OutsideNote:
+    """The note above a timeline listing the events outside its window (number, label, time
+    from launch), wrapped. A static export lists every event beside the chart and leaves the
+    note out, found by its ``name``."""
+
+    name: str
+    # Event labels are cut here (the fact sheet has them whole), and the note is wrapped at
+    # about this many characters per line.
+    label_chars: int
+    line_chars: int
+    # Room taken above the plot per line of the note, and the note's gap above the event
+    # numbers, in px.
+    line_px: int
+    gap_px: int
+
+
+OUTSIDE: Final = OutsideNote(name="outside-window-events", label_chars=48, line_chars=120,
+                             line_px=15, gap_px=14)
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
@@ -219,7 +234,7 @@ def timeline(
     # "normal": the event entries flow in the legend row instead of stacking as a group.
     fig = _layout(fig, title, height=560).update_layout(legend_traceorder="normal")
     if lines:  # the title (and subtitle) pinned to the top, the note under them
-        fig.update_layout(margin_t=TITLE_ROOM_PX + OUTSIDE_LINE_PX * lines,
+        fig.update_layout(margin_t=TITLE_ROOM_PX + OUTSIDE.line_px * lines,
                           title_yref="container", title_y=1.0, title_yanchor="top", title_pad_t=12)
     return fig
 
@@ -247,18 +262,18 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> int
     wrapped; returns the number of lines (the caller makes room for them under the title)."""
     if events.empty:
         return 0
-    items = [f"{int(row.number)} {_plain(row.label, OUTSIDE_LABEL_CHARS)} ({kpis.format_offset(h)})"
+    items = [f"{int(row.number)} {_plain(row.label, OUTSIDE.label_chars)} ({kpis.format_offset(h)})"
              for row, h in zip(events.itertuples(), hours, strict=True)]
     lines: list[str] = []
     for item in items:
-        if lines and len(lines[-1]) + len(item) + 2 <= OUTSIDE_LINE_CHARS:
+        if lines and len(lines[-1]) + len(item) + 2 <= OUTSIDE.line_chars:
             lines[-1] += "; " + item
         else:
             lines.append(item)
     fig.add_annotation(text="Outside this window: " + "<br>".join(lines), showarrow=False,
-                       name=OUTSIDE_NOTE,
+                       name=OUTSIDE.name,
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left",
-                       yanchor="bottom", yshift=OUTSIDE_GAP_PX, align="left",
+                       yanchor="bottom", yshift=OUTSIDE.gap_px, align="left",
                        font={"size": 11, "color": "#555555"})
     return len(lines)
 

@@ -89,6 +89,11 @@ SCORE_COLUMNS: Final[dict[str, str]] = {
 
 KINDS: Final[tuple[str, ...]] = ("original", "retweet", "reply", "quote")
 
+# X's ids are snowflakes: the milliseconds since X's epoch, shifted left past 22 bits of
+# worker and sequence numbers. Decoded by the Stream Grab importer, made by the generator.
+SNOWFLAKE_EPOCH_MS: Final = 1288834974657
+SNOWFLAKE_SHIFT: Final = 22
+
 # The text rules, written once; loaders, scoring, terms and the generator all use these.
 # A retweet's text starts "RT @<author>: " (rebuilt by the loaders, or an old-style retweet
 # typed by hand). The handle is anything up to the colon without spaces: X's letters, digits

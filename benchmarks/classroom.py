@@ -447,7 +447,7 @@ def markdown(report: dict[str, Any], source: str) -> str:
     f, details = report["figures"], report["details"]
     lines = [
         f"<!-- figures: {source} -->",
-        f"Measured {report['measured_at']}, {report['machine']}; load average (1, 5, 15 min) "
+        f"Measured {report['measured_at']}, {report['machine']}; load average (as uptime prints it) "
         f"{', '.join(map(str, report['load_average_before']))} before, 1-min peak "
         f"{f['load_average_peak_1m']} during, {', '.join(map(str, report['load_average_after']))} "
         f"after (`{report['command']}`, commit {report['commit']}).",

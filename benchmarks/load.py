@@ -70,7 +70,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.server import Server, serve  # noqa: E402  (needs the path above)
+from benchmarks.server import IDLE_JS, Server, serve  # noqa: E402  (needs the path above)
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from proc_cpu import cpu_groups  # noqa: E402  (benchmarks/ is not a package)
@@ -89,13 +89,6 @@ SETTLE_MS = 300
 POLL_MS = 50
 # Error samples kept in the report (the most frequent distinct messages).
 SAMPLES = 10
-# Streamlit's running indicator: the app's script state, spinners and loading skeletons.
-IDLE_JS = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector('[data-testid="stSkeleton"]')
-        && !document.querySelector('[data-testid="stSpinner"]');
-}"""
 EXCEPTION = '[data-testid="stException"]'
 # Streamlit's base-path probe of a deep link (see the docstring): a known 404, not an error.
 PROBE_404 = re.compile(r"/[^/]+/_stcore/(health|host-config|allowed-message-origins)$")

@@ -137,12 +137,19 @@ class Meter:
         self.server_pid, self.views = server_pid, views
 
     async def measure(self, name: str, page: Any, act: Callable[[], Awaitable[Any]],
-                      ready_js: str, arg: Any = None) -> float:
+                      ready_js: str, arg: Any = None) -> float | None:
+        """Seconds until ready; ``None`` when the page never got ready (recorded in
+        ``errors``, the run goes on)."""
         cpu0 = cpu_groups(self.server_pid)
         runs0 = await _runs(page)
         started = time.perf_counter()
         await act()
-        ready = await _wait_ready(page, ready_js, arg, runs0, started)
+        try:
+            ready = await _wait_ready(page, ready_js, arg, runs0, started)
+        except (TimeoutError, RuntimeError) as failed:
+            self.views.errors.append(f"{name}: {failed}")
+            print(f"{name:<36} FAILED: {failed}", file=sys.stderr, flush=True)
+            return None
         await page.wait_for_timeout(SETTLE_MS)  # the confirmation reading: CPU of it counted
         cpu1 = cpu_groups(self.server_pid)
         exceptions = await page.locator(load.EXCEPTION).count()
@@ -262,8 +269,11 @@ async def switches(browser: Any, base: str, plan: list[load.Target], meter: Mete
                                     ).get_by_role("link", name="Open the deep-dive")
             else:
                 link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{target.path}"]')
-            await meter.measure(f"switch {target.name}", page, link.click, KEY_JS,
-                                _key_arg(target))
+            if await meter.measure(f"switch {target.name}", page, link.click, KEY_JS,
+                                   _key_arg(target)) is None:  # start again from the library
+                await page.goto(base)
+                await _wait_ready(page, KEY_JS, _key_arg(home), -1, time.perf_counter())
+                continue
             if target is cases[0]:
                 tabs = [t.strip() for t in await page.get_by_role("tab").all_inner_texts()]
                 for tab in tabs[1:] + tabs[:1]:  # end on the default tab

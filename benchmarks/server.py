@@ -28,6 +28,18 @@ START_TIMEOUT_S = 90
 STREAMLIT_ARGS = ["--server.address", "127.0.0.1", "--server.headless", "true",
                   "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
 
+# In the browser: Streamlit has finished (script state ``notRunning``, no spinner or loading
+# skeleton) and every chart has been drawn (a ``ui/chart_view`` chart holds its SVG once
+# plotly.js has loaded and drawn it; an ``st.plotly_chart`` likewise).
+IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const charts = document.querySelectorAll('div.bf-chart, [data-testid="stPlotlyChart"]');
+    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"]')
+        && !document.querySelector('[data-testid="stSpinner"]')
+        && [...charts].every(c => c.querySelector('.main-svg'));
+}"""
+
 
 @dataclass
 class Server:

@@ -2,7 +2,7 @@
 bare bzip2 floor, and how it scales over processes and a Dask LocalCluster.
 
     .venv/bin/python benchmarks/streamgrab.py                  # default fixture, every engine
-    .venv/bin/python benchmarks/streamgrab.py --members 240 --distinct 12
+    .venv/bin/python benchmarks/streamgrab.py --members 480 --distinct 12
 
 Fixture (kept in ``benchmarks/out/streamgrab/``, git-ignored, rebuilt only when its shape
 changes): a 2014-layout tar (``MM/DD/HH/mm.json.bz2``) of minute members shaped like the
@@ -291,8 +291,10 @@ def extrapolate(per_core_mb_s: float) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--members", type=int, default=60,
-                        help="minute members in the fixture tar (60 = one hour task; ~10 min on 2 quiet cores)")
+    parser.add_argument("--members", type=int, default=240,
+                        help="minute members in the fixture tar: the engine's task is one hour "
+                             "(60 members), so 240 = 4 tasks, enough to measure the scaling over "
+                             "2 cores (~7 min on 2 quiet cores); 60 is one task: no scaling possible")
     parser.add_argument("--distinct", type=int, default=6, help="different members generated")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster pass")
     args = parser.parse_args()

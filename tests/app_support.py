@@ -145,8 +145,19 @@ def assert_clean(at: AppTest) -> None:
 
 
 def figures(at: AppTest) -> list[dict[str, Any]]:
-    """The Plotly figures on the page, as dicts."""
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    """The Plotly figures on the page, as dicts, in page order.
+
+    Drawn by ``ui.chart_view`` (a components-v2 element whose data holds the figure's JSON)
+    or, as its fallback, by ``st.plotly_chart``.
+    """
+    out = []
+    for el in at.main:
+        proto = getattr(el, "proto", None)
+        if el.type == "plotly_chart":
+            out.append(json.loads(proto.spec))
+        elif el.type == "bidi_component" and proto.component_name == "backfire_chart":
+            out.append(json.loads(json.loads(proto.json)["figure"]))
+    return out
 
 
 def figure(at: AppTest, title_part: str) -> dict[str, Any]:

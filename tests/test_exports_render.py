@@ -179,7 +179,7 @@ def test_every_text_is_at_least_footer_size(decks: dict[str, Path], name: str) -
     tables = [run.font.size.pt for slide in prs.slides for shape in slide.shapes
               if shape.has_table for row in shape.table.rows for cell in row.cells
               for para in cell.text_frame.paragraphs for run in para.runs]
-    assert sizes and min(sizes + tables) >= deck.FOOTER_PT >= 9
+    assert sizes and min(sizes + tables) >= deck.PT.footer >= 9
 
 
 def _figures(built: Report) -> list[object]:
@@ -198,7 +198,7 @@ def test_chart_text_is_readable_when_projected(single: Report, comparison: Repor
     names = []
     for fig in _figures(single if name == "single" else comparison):
         shown = deck.projected(fig, width, height)  # type: ignore[arg-type]
-        assert deck.smallest_font(shown) >= deck.CHART_MIN_PT >= 14
+        assert deck.smallest_font(shown) >= deck.PT.chart_min >= 14
         assert not shown.layout.title.text  # the slide's title says it, bigger
         names += [str(trace.name) for trace in shown.data if trace.name]
     assert names and not [n for n in names if "hover" in n.lower()]

@@ -16,12 +16,8 @@ from bundled_archives import current_archive
 from analysis.__main__ import main
 from analysis.cases import HOSTILE_STANCES, STANCES, case_from_dict, load_case
 from analysis.errors import CaseError
-from analysis.reconstruction.generator import (
-    TWITTER_EPOCH_MS,
-    build_case,
-    is_current,
-    reconstruction_of,
-)
+from analysis.reconstruction.generator import build_case, is_current, reconstruction_of
+from analysis.schema import SNOWFLAKE_EPOCH_MS
 
 SMALL = "askrkelly"  # the smallest bundled case: fast enough to build in every test
 
@@ -98,7 +94,7 @@ def test_v1_structure_is_real(small_build: Path) -> None:
     by_id = {r["id_str"]: r for r in rows}
     for r in rows:
         assert r["id_str"] == str(r["id"]) and len(r["full_text"]) <= 140
-        ms = (r["id"] >> 22) + TWITTER_EPOCH_MS
+        ms = (r["id"] >> 22) + SNOWFLAKE_EPOCH_MS
         stamp = r["created_at"]
         parsed = datetime.strptime(stamp, "%a %b %d %H:%M:%S +0000 %Y").replace(tzinfo=UTC)
         assert int(parsed.timestamp()) == ms // 1000, "snowflake id matches created_at"

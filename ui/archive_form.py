@@ -219,7 +219,7 @@ def _events(frame: pd.DataFrame) -> list[dict[str, Any]]:
             continue
         stamp = pd.Timestamp(row["time"])
         stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-        events.append({"time": stamp, "kind": row.get("kind") or "milestone",
+        events.append({"time": stamp, "kind": row.get("kind") or library.DEFAULT_EVENT_KIND,
                        "label": str(row["label"]).strip(),
                        "note": str(row.get("note") or "").strip(),
                        "source_url": str(row.get("source_url") or "").strip()})

@@ -34,6 +34,8 @@ DATASETS: Final[dict[str, str]] = {
 # Window slider step by the slider's span (hours): half hours for a few days, days for years.
 SLIDER_STEPS: Final[tuple[tuple[float, float], ...]] = ((72.0, 0.5), (2000.0, 1.0))
 COARSE_STEP_H: Final = 24.0
+# Session flag set by the case picker's on_change: this rerun follows the visitor's choice.
+_PICKED: Final = "_backfire_case_picked"
 FULL_HELP: Final = ("Off: the timeline shows launch −2 h … +72 h (cut to where the tweets are) "
                     "and the slider leaves out stray tweets far from the rest. On: the whole "
                     "archive.")
@@ -65,12 +67,36 @@ def slider_step(bounds: span.Window) -> float:
     return next((step for limit, step in SLIDER_STEPS if bounds.hours <= limit), COARSE_STEP_H)
 
 
+def _picked() -> None:
+    """The visitor chose a case in the picker (not a link): keep that choice."""
+    st.session_state[_PICKED] = True
+    _forget_window()
+
+
+def _follow_link(names: dict[str, str]) -> None:
+    """A link's ``?case=`` wins over the case kept from earlier in the session.
+
+    Streamlit drops a URL value equal to the picker's default (the first case) and then keeps
+    the session's earlier choice, so a library card of the first case used to open the case
+    seen before. Not after the visitor's own choice in the picker (the URL still holds the
+    previous case when that rerun starts).
+    """
+    if st.session_state.pop(_PICKED, False):
+        return
+    asked = {label: case_id for case_id, label in names.items()}.get(
+        st.query_params.get(state.CASE, ""))
+    if asked is not None and st.session_state.get(state.CASE) not in (None, asked):
+        st.session_state[state.CASE] = asked
+        _forget_window()
+
+
 def case_picker(cases: dict[str, Case]) -> str:
     """The case shown on the page, chosen in the sidebar and kept in the URL (``?case=``)."""
     names = data.labels(cases)
+    _follow_link(names)
     return str(st.sidebar.selectbox(
         "Case", list(cases), format_func=names.__getitem__, key=state.CASE,
-        on_change=_forget_window, help="Bundled reconstructions first, then your saved archives.",
+        on_change=_picked, help="Bundled reconstructions first, then your saved archives.",
         **state.BOUND,
     ))
 

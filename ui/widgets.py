@@ -19,7 +19,7 @@ from analysis.errors import BackfireError
 from analysis.exports.report import PAPERS
 from analysis.metrics import kpis
 from analysis.pipeline import Loaded
-from ui import data
+from ui import chart_view, data
 
 RECONSTRUCTION_NOTICE = (
     "**Reconstruction.** The tweets behind this case are synthetic: Backfire's generator wrote "
@@ -100,10 +100,13 @@ def chart(fig: go.Figure, *, key: str, name: str | None = None,
     fig = with_notice(fig, provenance)
     config: dict[str, Any] = {
         "displaylogo": False,
+        # plotly.js 4's "Share chart..." button uploads the figure's data to Plotly Cloud: an
+        # analyst's own crisis archive must never leave the machine by one click.
+        "showSendToCloud": False,
         "toImageButtonOptions": {"format": "png", "filename": slug(name or title),
                                  "scale": PNG_SCALE},
     }
-    st.plotly_chart(fig, width="stretch", config=config, key=key, theme=None)
+    chart_view.show(fig, config=config, key=key)
 
 
 def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str, key: str,

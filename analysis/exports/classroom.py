@@ -35,8 +35,6 @@ from analysis.pipeline import Loaded
 # The chapter slide: text, number and posts on the left, the chart on the right.
 TEXT_SHARE: Final = 0.38
 CHAPTER_BINS: Final = 40
-PROMPT_PT: Final = 36
-NUMBER_PT: Final = 40
 POSTS_ON_SLIDE: Final = 2
 # A chapter chart on a slide: the plot area is the picture less its axes (y tick labels and
 # titles on both sides) and its legend band under the x axis, in px; labels are shorter
@@ -44,7 +42,6 @@ POSTS_ON_SLIDE: Final = 2
 AXES_PX: Final = (150, 170)
 SLIDE_LABEL_CHARS: Final = 30
 SLIDE_LABEL_PX: Final = 14
-EVENT_LIST_PT: Final = 12
 # Up to this many events are listed in one column under the chart; more take two.
 EVENTS_ONE_COLUMN: Final = 3
 # Legend names on a slide: short, so that the legend takes one or two rows.
@@ -78,9 +75,9 @@ def _slide(deck: PresentationType, case: Case, title: str | None) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[slides.BLANK_LAYOUT])
     if title is not None:
         slides._text(slide, Box(MARGIN, slides.TITLE_TOP, BODY_W, slides.TITLE_H), [title],
-                     slides.TITLE_PT, bold=True, max_lines=1, anchor=MSO_ANCHOR.MIDDLE)
+                     slides.PT.title, bold=True, max_lines=1, anchor=MSO_ANCHOR.MIDDLE)
     slides._text(slide, Box(MARGIN, slides.FOOTER_TOP, BODY_W, slides.FOOTER_H), [_footer(case)],
-                 slides.FOOTER_PT, colour=MUTED, anchor=MSO_ANCHOR.BOTTOM)
+                 slides.PT.footer, colour=MUTED, anchor=MSO_ANCHOR.BOTTOM)
     return slide
 
 
@@ -89,12 +86,12 @@ def _case_slides(deck: PresentationType, case: Case, table: pd.DataFrame) -> Non
     synthetic = case.provenance == "reconstruction"
     title = _slide(deck, case, None)
     slides._text(title, Box(MARGIN, Inches(1.4), BODY_W, Inches(1.3)),
-                 [f"The story of #{case.hashtag}"], slides.HEADLINE_PT, bold=True)
+                 [f"The story of #{case.hashtag}"], slides.PT.headline, bold=True)
     slides._text(title, Box(MARGIN, Inches(2.9), BODY_W, Inches(2.4)),
-                 [f"{case.brand} asked: {case.ask}"], slides.BODY_PT)
+                 [f"{case.brand} asked: {case.ask}"], slides.PT.body)
     if synthetic:
         slides._text(title, Box(MARGIN, Inches(5.5), BODY_W, Inches(0.9)), [NOTICE],
-                     slides.META_PT + 3, colour=MUTED)
+                     slides.PT.meta + 3, colour=MUTED)
     slides._notes(title, [
         "Instructor's deck. Each chapter slide is followed, where the case file has one, by a "
         "'predict, then reveal' slide: ask the class first; the answer is in that slide's notes, "
@@ -143,15 +140,15 @@ def _chapter_slide(deck: PresentationType, case: Case, table: pd.DataFrame, chap
     gap = Inches(0.25)
     top: int = BODY_TOP
     text_h = Inches(2.6)
-    slides._text(slide, Box(MARGIN, top, left_w, text_h), [chapter.text], slides.BODY_PT - 2)
+    slides._text(slide, Box(MARGIN, top, left_w, text_h), [chapter.text], slides.PT.body - 2)
     top += text_h
-    slides._text(slide, Box(MARGIN, top, left_w, Inches(0.8)), [number.text], NUMBER_PT, bold=True)
+    slides._text(slide, Box(MARGIN, top, left_w, Inches(0.8)), [number.text], slides.PT.number, bold=True)
     slides._text(slide, Box(MARGIN, top + Inches(0.8), left_w, Inches(0.45)),
-                 [number.meaning.capitalize()], slides.META_PT + 2, colour=MUTED)
+                 [number.meaning.capitalize()], slides.PT.meta + 2, colour=MUTED)
     top += Inches(1.35)
     lines = [f"“{p.text}” ({'synthetic post' if synthetic else '@' + str(p.author)})"
              for p in posts.head(POSTS_ON_SLIDE).itertuples()]
-    slides._text(slide, Box(MARGIN, top, left_w, BODY_TOP + BODY_H - top), lines, slides.META_PT + 2)
+    slides._text(slide, Box(MARGIN, top, left_w, BODY_TOP + BODY_H - top), lines, slides.PT.meta + 2)
     right = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
     events = story.event_lines(case, story.chapter_events(case, story.chart_hours(table, case,
                                                                                   chapter)))
@@ -176,14 +173,14 @@ def _event_list(slide: Slide, area: Box, events: Sequence[str]) -> int:
         return 0
     columns = 1 if len(events) <= EVENTS_ONE_COLUMN else 2
     per_column = -(-len(events) // columns)
-    line = Pt(EVENT_LIST_PT * (textfit.LINE_HEIGHT + slides.PARA_GAP))
+    line = Pt(slides.PT.event_list * (textfit.LINE_HEIGHT + slides.PARA_GAP))
     height = int(line * per_column + 2 * slides.PAD)
     width = area.width // columns
     top = area.top + area.height - height
     for i, event in enumerate(events):  # one box per line: each is cut to its own width
         column, row = divmod(i, per_column)
         slides._text(slide, Box(area.left + column * width, top + row * line, width,
-                                line + 2 * slides.PAD), [event], EVENT_LIST_PT, max_lines=1)
+                                line + 2 * slides.PAD), [event], slides.PT.event_list, max_lines=1)
     return height
 
 
@@ -201,10 +198,10 @@ def _for_slide(fig: charts.go.Figure) -> charts.go.Figure:
 def _prompt_slide(deck: PresentationType, case: Case, chapter: Chapter,
                   answer: story.Number) -> None:
     slide = _slide(deck, case, f"Predict, then reveal: {story.PHASE_TITLES[chapter.phase].lower()}")
-    slides._text(slide, Box(MARGIN, Inches(1.8), BODY_W, Inches(3.2)), [chapter.prompt], PROMPT_PT,
+    slides._text(slide, Box(MARGIN, Inches(1.8), BODY_W, Inches(3.2)), [chapter.prompt], slides.PT.prompt,
                  bold=True)
     slides._text(slide, Box(MARGIN, Inches(5.2), BODY_W, Inches(0.8)),
-                 ["Write your prediction down before the next slide."], slides.BODY_PT, colour=MUTED)
+                 ["Write your prediction down before the next slide."], slides.PT.body, colour=MUTED)
     slides._notes(slide, [
         f"ANSWER: {answer.text}",
         f"What it measures: {REVEAL_METRICS[answer.key]} (computed on this case's archive).",
@@ -224,9 +221,9 @@ def _discussion_slides(deck: PresentationType, case: Case) -> None:
         return
     width, height = Box(*BODY.emu()).inner_width_pt(), Box(*BODY.emu()).inner_height_pt()
     paragraphs = [f"{i}. {q.question}" for i, q in enumerate(case.discussion, 1)]
-    for page in slides.paginate(paragraphs, width, height, slides.BODY_PT):
+    for page in slides.paginate(paragraphs, width, height, slides.PT.body):
         slide = _slide(deck, case, "Discuss")
-        slides._text(slide, BODY, page, slides.BODY_PT)
+        slides._text(slide, BODY, page, slides.PT.body)
         slides._notes(slide, [f"{q.question}\nConcept: {q.concept}. Source: {q.source} "
                               f"({q.source_url})" for q in case.discussion
                               if any(q.question in p for p in page)])
@@ -236,8 +233,8 @@ def _glossary_slides(deck: PresentationType, case: Case) -> None:
     glossary = story.load_glossary()
     width, height = Box(*BODY.emu()).inner_width_pt(), Box(*BODY.emu()).inner_height_pt()
     paragraphs = [f"{t.term}: {t.definition}" for t in glossary]
-    for page in slides.paginate(paragraphs, width, height, slides.METHODS_PT):
+    for page in slides.paginate(paragraphs, width, height, slides.PT.methods):
         slide = _slide(deck, case, "Glossary")
-        slides._text(slide, BODY, page, slides.METHODS_PT)
+        slides._text(slide, BODY, page, slides.PT.methods)
         slides._notes(slide, [f"{t.term}: {t.definition} Where in Backfire: {t.see}"
                               for t in glossary if any(p.startswith(t.term + ":") for p in page)])

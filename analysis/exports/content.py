@@ -338,8 +338,7 @@ def sources(case: Case) -> tuple[Source, ...]:
 
 def _kpi_rows(reports: Sequence[kpis.KpiReport]) -> tuple[Kpi, ...]:
     return tuple(
-        Kpi(key, spec.label, spec.definition,
-            tuple(kpis.format_value(key, r.values.get(key)) for r in reports))
+        Kpi(spec, tuple(kpis.format_value(key, r.values.get(key)) for r in reports))
         for key, spec in kpis.KPIS.items()
     )
 

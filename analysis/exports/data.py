@@ -29,6 +29,7 @@ from analysis.cases import PROVENANCE_LABELS
 from analysis.errors import ExportError
 from analysis.metrics import kpis
 from analysis.metrics import themes as theme_metrics
+from analysis.nlp import sentiment
 
 # File names inside the bundle (data, so the dictionary and the tests share them).
 TWEETS_CSV: Final = "tweets.csv"
@@ -46,14 +47,14 @@ PARQUET_META_KEY: Final = b"backfire"
 # Characters XML 1.0 cannot carry (C0 controls but tab/newline/CR, surrogates, U+FFFE/FFFF).
 _XML_INVALID: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 KINDS: Final = schema.KINDS
+# The provenance column of every file, in the words of the case library (one home).
+PROVENANCE_DOC: Final = " ".join(f"'{key}': {label}." for key, label in PROVENANCE_LABELS.items())
 
 # Columns added to the canonical ones in the tweets export.
 EXTRA_TWEET_COLUMNS: Final[dict[str, str]] = {
     "case": "Case id the tweet belongs to (bundled case or library case).",
-    "provenance": "'reconstruction' = synthetic tweets made by Backfire's generator, calibrated "
-                  "to cited figures (not real tweets); 'real' = a real archive; 'sample' = real "
-                  "tweets from the Internet Archive's 1 % sample (counts are ~1 % of the total).",
-    "kind": "original | retweet | reply | quote (retweet > quote > reply > original).",
+    "provenance": PROVENANCE_DOC,
+    "kind": f"{' | '.join(KINDS)} (retweet > quote > reply > original).",
     "url": "The tweet's public URL, built from author and id; empty for a reconstruction "
            "(synthetic examples: their handles and ids do not exist on Twitter).",
 }
@@ -91,14 +92,14 @@ TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
     "pos": "VADER positive proportion.",
     "neg": "VADER negative proportion.",
     "neu": "VADER neutral proportion.",
-    "sentiment": "negative | neutral | positive, from the VADER compound score.",
+    "sentiment": f"{' | '.join(sentiment.LABELS)}, from the VADER compound score.",
     "hostile_prob": "Probability that the tweet attacks the brand or campaign (Backfire's "
                     "hostility classifier; accuracy on the Methods page).",
     "hostile": "hostile_prob >= the threshold used for the export.",
 }
 KPI_COLUMNS: Final[dict[str, str]] = {
     "case": "Case id.",
-    "provenance": "'reconstruction' (synthetic tweets) or 'real'.",
+    "provenance": PROVENANCE_DOC,
     "kpi": "Key of the KPI.",
     "label": "Display name.",
     "unit": "Unit of the value.",

@@ -54,26 +54,8 @@ BODY_H: Final = FOOTER_TOP - BODY_TOP - Inches(0.1)
 BODY_W: Final = SLIDE_W - 2 * MARGIN
 # Inner margin of every text box (also subtracted when measuring).
 PAD: Final = Inches(0.05)
-# Font sizes (points), fixed: a slide is read from the back of a room.
-TITLE_PT: Final = 28
-HEADLINE_PT: Final = 40
-BODY_PT: Final = 18
-POST_PT: Final = 15
-META_PT: Final = 11
-TABLE_PT: Final = 12
-FOOTER_PT: Final = 10
-# Methods and sources are split over as many slides as they need, at these sizes.
-METHODS_PT: Final = 16
-# Sources (long URLs) in two columns: they are read on a screen or a print-out, not projected.
-SOURCES_PT: Final = 12
-# Smallest text in a chart picture, in points on the slide: readable from the back of a room
-# when projected. Charts are drawn at one CSS pixel per point of their box, so a font of
-# this many pixels is this many points.
-CHART_MIN_PT: Final = 14
-CHART_TITLE_PT: Final = 18
 # The timeline slide: the chart's share of the width; the numbered event list takes the rest.
 TIMELINE_CHART_SHARE: Final = 0.66
-EVENT_PT: Final = 14
 # Said after an event of the list that lies outside the chart's time window.
 OFF_CHART: Final = "(outside the chart's hours)"
 # The terms slide: the chart's share of the width (long axis title); the word clouds beside it.
@@ -91,7 +73,8 @@ POST_LINES: Final = 2
 # Pixel size of word-cloud images per inch of slide.
 PX_PER_INCH: Final = 100
 
-INK: Final = RGBColor(0x22, 0x22, 0x22)
+# Text colour: the charts' ink, so slide text and chart text match.
+INK: Final = RGBColor.from_string(charts.INK.lstrip("#"))
 MUTED: Final = RGBColor(0x66, 0x66, 0x66)
 BLANK_LAYOUT: Final = 6
 
@@ -114,6 +97,40 @@ class Box:
 
 
 BODY: Final = Box(MARGIN, BODY_TOP, BODY_W, BODY_H)
+
+
+@dataclass(frozen=True)
+class TypeScale:
+    """The decks' font sizes (points), fixed: a slide is read from the back of a room."""
+
+    title: int
+    headline: int
+    body: int
+    post: int
+    meta: int
+    table: int
+    footer: int
+    # Methods and sources are split over as many slides as they need, at these sizes.
+    methods: int
+    # Sources (long URLs) in two columns: they are read on a screen or a print-out, not projected.
+    sources: int
+    # Smallest text in a chart picture, in points on the slide: readable from the back of a
+    # room when projected. Charts are drawn at one CSS pixel per point of their box, so a font
+    # of this many pixels is this many points.
+    chart_min: int
+    chart_title: int
+    # The numbered event list beside the timeline chart.
+    event: int
+    # The classroom deck: a "predict, then reveal" question alone on its slide, a chapter's
+    # revealed number, and the event list under a chapter's chart.
+    prompt: int
+    number: int
+    event_list: int
+
+
+PT: Final = TypeScale(title=28, headline=40, body=18, post=15, meta=11, table=12, footer=10,
+                      methods=16, sources=12, chart_min=14, chart_title=18, event=14,
+                      prompt=36, number=40, event_list=12)
 
 
 def write(report: Report, path: Path) -> Path:
@@ -147,12 +164,12 @@ def build(report: Report) -> PresentationType:
 def _title_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
     slide = _new_slide(deck, report, None)
     _text(slide, Box(MARGIN, Inches(1.6), BODY_W, Inches(1.5)), [report.title],
-          HEADLINE_PT, bold=True)
+          PT.headline, bold=True)
     lines = [f"{c.hashtag} ({c.brand}): {date_range(c.start, c.end)}, {c.tweets:,} tweets, "
              f"{provenance_text(c.provenance)}" for c in report.cases]
-    _text(slide, Box(MARGIN, Inches(3.3), BODY_W, Inches(2.4)), lines, BODY_PT)
+    _text(slide, Box(MARGIN, Inches(3.3), BODY_W, Inches(2.4)), lines, PT.body)
     if report.notice:
-        _text(slide, Box(MARGIN, Inches(5.8), BODY_W, Inches(0.9)), [report.notice], META_PT + 2,
+        _text(slide, Box(MARGIN, Inches(5.8), BODY_W, Inches(0.9)), [report.notice], PT.meta + 2,
               colour=MUTED)
     _notes(slide, [report.title, *lines, report.notice, report.filters])
 
@@ -160,7 +177,7 @@ def _title_slide(deck: PresentationType, report: Report, _: CaseContent | None) 
 def _story_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['story']}: {case.hashtag}")
-    _bullets(slide, BODY, case.story, BODY_PT)
+    _bullets(slide, BODY, case.story, PT.body)
     _notes(slide, case.story)
 
 
@@ -186,9 +203,9 @@ def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | 
     listing = Box(MARGIN + chart_w + gap, BODY_TOP, BODY_W - chart_w - gap, BODY_H)
     heading_h = Inches(0.45)
     _text(slide, Box(listing.left, listing.top, listing.width, heading_h),
-          ["Events on the chart"], EVENT_PT, bold=True)
+          ["Events on the chart"], PT.event, bold=True)
     _text(slide, Box(listing.left, listing.top + heading_h, listing.width,
-                     listing.height - heading_h), event_lines(case), EVENT_PT)
+                     listing.height - heading_h), event_lines(case), PT.event)
     _notes(slide, ["Events (numbered as on the chart):", *event_lines(case)])
 
 
@@ -219,7 +236,7 @@ def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) 
                  for c in report.cases]
     top = BODY_TOP + table_h + Inches(0.15)
     text_h = Inches(0.9) if not report.is_comparison else BODY_TOP + BODY_H - top
-    size = BODY_PT - 2 if report.is_comparison else META_PT + 1
+    size = PT.body - 2 if report.is_comparison else PT.meta + 1
     _bullets(slide, Box(MARGIN, top, BODY_W, text_h), sentences, size)
     charts_top = top + text_h + Inches(0.05)
     # One alert chart per slide: three side by side would be too small to read.
@@ -237,15 +254,15 @@ def _posts_slide(deck: PresentationType, report: Report, case: CaseContent | Non
     slide = _new_slide(deck, report, f"{SECTION_TITLES['posts']}: {case.hashtag}")
     posts = case.posts[:MAX_POSTS]
     if not posts:
-        _text(slide, BODY, ["No hostile posts in this selection."], BODY_PT, colour=MUTED)
+        _text(slide, BODY, ["No hostile posts in this selection."], PT.body, colour=MUTED)
         return
     row_h = BODY_H // MAX_POSTS
     meta_h = Inches(0.3)
     for i, post in enumerate(posts):
         top = BODY_TOP + i * row_h
-        _text(slide, Box(MARGIN, top, BODY_W, meta_h), [_post_meta(post)], META_PT,
+        _text(slide, Box(MARGIN, top, BODY_W, meta_h), [_post_meta(post)], PT.meta,
               colour=MUTED, link=post.url)
-        _text(slide, Box(MARGIN, top + meta_h, BODY_W, row_h - meta_h), [post.text], POST_PT,
+        _text(slide, Box(MARGIN, top + meta_h, BODY_W, row_h - meta_h), [post.text], PT.post,
               max_lines=POST_LINES)
     _notes(slide, [f"{i}. {_post_meta(p)}\n{p.text}" + (f"\n{p.url}" if p.url else "")
                    for i, p in enumerate(posts, 1)])
@@ -265,14 +282,14 @@ def _terms_slide(deck: PresentationType, report: Report, case: CaseContent | Non
     each = right.height // len(clouds)
     for i, cloud in enumerate(clouds):
         top = right.top + i * each
-        _text(slide, Box(right.left, top, right.width, label_h), [cloud.label], META_PT + 1,
+        _text(slide, Box(right.left, top, right.width, label_h), [cloud.label], PT.meta + 1,
               bold=True)
         box = Box(right.left, top + label_h, right.width, each - label_h - Inches(0.05))
         if has_words(cloud):
             _cloud(slide, cloud.frequencies, cloud.hostile, box)
         else:
             _text(slide, box, [f"No words: no {cloud.label.lower()} in this selection."],
-                  META_PT + 1, colour=MUTED)
+                  PT.meta + 1, colour=MUTED)
     _notes(slide, [f"{c.label}: " + ", ".join(list(c.frequencies)[:40]) for c in clouds])
 
 
@@ -282,7 +299,7 @@ def _themes_slide(deck: PresentationType, report: Report, case: CaseContent | No
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['themes']}: {case.hashtag}")
     if case.themes is None:
-        _text(slide, BODY, [NO_THEMES], BODY_PT, colour=MUTED)
+        _text(slide, BODY, [NO_THEMES], PT.body, colour=MUTED)
         return
     themes_body(slide, case.themes)
 
@@ -296,7 +313,7 @@ def themes_body(slide: Slide, themes: Themes) -> None:
     chart_h = int(right.height * THEMES_STABILITY_SHARE)
     _chart(slide, themes.stability, Box(right.left, right.top, right.width, chart_h))
     _text(slide, Box(right.left, right.top + chart_h, right.width, right.height - chart_h),
-          [themes.note], META_PT + 1, colour=MUTED)
+          [themes.note], PT.meta + 1, colour=MUTED)
     _notes(slide, [themes.note, *[f"{r.name}: {r.share} of the themed tweets, stability "
                                   f"{r.stability}; top terms: {r.top_terms}" for r in themes.rows]])
 
@@ -304,16 +321,16 @@ def themes_body(slide: Slide, themes: Themes) -> None:
 def _kpi_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
     slide = _new_slide(deck, report, SECTION_TITLES["kpis"])
     header = ["KPI", *[c.hashtag for c in report.cases]]
-    rows = [[k.label, *k.values] for k in report.kpis]
+    rows = [[k.spec.label, *k.values] for k in report.kpis]
     row_h = min(Inches(0.45), BODY_H // max(1, len(rows) + 1))
     _table(slide, Box(MARGIN, BODY_TOP, BODY_W, row_h * (len(rows) + 1)), [header, *rows],
            first_col_share=0.4 if report.is_comparison else 0.6)
-    _notes(slide, [f"{k.label}: {k.definition}" for k in report.kpis])
+    _notes(slide, [f"{k.spec.label}: {k.spec.definition}" for k in report.kpis])
 
 
 def _lessons_slide(deck: PresentationType, report: Report, _: CaseContent | None) -> None:
     slide = _new_slide(deck, report, SECTION_TITLES["lessons"])
-    _bullets(slide, BODY, report.lessons, BODY_PT)
+    _bullets(slide, BODY, report.lessons, PT.body)
     _notes(slide, report.lessons)
 
 
@@ -328,18 +345,18 @@ def _methods_slide(deck: PresentationType, report: Report, _: CaseContent | None
     gap = Inches(0.3)
     column = Box(MARGIN, BODY_TOP + heading_h, (BODY_W - gap) // 2, BODY_H - heading_h)
     pages: list[list[tuple[Box, list[str], int]]] = [
-        [(BODY, group, METHODS_PT)]
-        for group in paginate(methods, BODY.inner_width_pt(), BODY.inner_height_pt(), METHODS_PT)]
-    columns = paginate(sources, column.inner_width_pt(), column.inner_height_pt(), SOURCES_PT)
+        [(BODY, group, PT.methods)]
+        for group in paginate(methods, BODY.inner_width_pt(), BODY.inner_height_pt(), PT.methods)]
+    columns = paginate(sources, column.inner_width_pt(), column.inner_height_pt(), PT.sources)
     right = Box(column.left + column.width + gap, column.top, column.width, column.height)
-    pages += [[(box, group, SOURCES_PT) for box, group in zip((column, right), columns[i:i + 2],
+    pages += [[(box, group, PT.sources) for box, group in zip((column, right), columns[i:i + 2],
                                                                  strict=False)]
               for i in range(0, len(columns), 2)]
     for i, page in enumerate(pages):
         count = f" ({i + 1}/{len(pages)})" if len(pages) > 1 else ""
         slide = _new_slide(deck, report, SECTION_TITLES["methods"] + count)
         if page[0][0] is not BODY:
-            _text(slide, Box(MARGIN, BODY_TOP, BODY_W, heading_h), ["Sources"], METHODS_PT,
+            _text(slide, Box(MARGIN, BODY_TOP, BODY_W, heading_h), ["Sources"], PT.methods,
                   bold=True)
         for box, group, size in page:
             _text(slide, box, group, size)
@@ -385,9 +402,9 @@ _BUILDERS = {
 def _new_slide(deck: PresentationType, report: Report, title: str | None) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[BLANK_LAYOUT])
     if title is not None:
-        _text(slide, Box(MARGIN, TITLE_TOP, BODY_W, TITLE_H), [title], TITLE_PT, bold=True,
+        _text(slide, Box(MARGIN, TITLE_TOP, BODY_W, TITLE_H), [title], PT.title, bold=True,
               max_lines=1, anchor=MSO_ANCHOR.MIDDLE)
-    _text(slide, Box(MARGIN, FOOTER_TOP, BODY_W, FOOTER_H), [report.footer()], FOOTER_PT,
+    _text(slide, Box(MARGIN, FOOTER_TOP, BODY_W, FOOTER_H), [report.footer()], PT.footer,
           colour=MUTED, anchor=MSO_ANCHOR.BOTTOM)
     return slide
 
@@ -477,9 +494,9 @@ def _table(slide: Slide, box: Box, rows: Sequence[Sequence[str]], *,
             frame.word_wrap = True
             frame.auto_size = MSO_AUTO_SIZE.NONE
             run = frame.paragraphs[0].add_run()
-            run.text = textfit.fit(str(value), inner, TABLE_PT * textfit.LINE_HEIGHT, TABLE_PT,
+            run.text = textfit.fit(str(value), inner, PT.table * textfit.LINE_HEIGHT, PT.table,
                                    bold=i == 0, max_lines=1)
-            run.font.size = Pt(TABLE_PT)
+            run.font.size = Pt(PT.table)
             run.font.bold = i == 0
             run.font.name = textfit.FONT_NAME
     return row_h * len(rows)
@@ -487,7 +504,7 @@ def _table(slide: Slide, box: Box, rows: Sequence[Sequence[str]], *,
 
 def _chart(slide: Slide, fig: go.Figure, box: Box) -> None:
     """``fig`` as a picture filling ``box``, drawn at one CSS pixel per point of the box (so
-    its fonts, raised to ``CHART_MIN_PT``, are that many points on the slide) and at the box's
+    its fonts, raised to ``PT.chart_min``, are that many points on the slide) and at the box's
     aspect ratio (never stretched)."""
     width, height = chart_pixels(box)
     png = images.figure_png(projected(fig, width, height), width=width, height=height)
@@ -501,19 +518,19 @@ def chart_pixels(box: Box) -> tuple[int, int]:
 
 def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
     """A copy of ``fig`` laid out for a slide at ``width`` x ``height`` px: every font at least
-    ``CHART_MIN_PT`` px, no title (the slide's title says it), legend names without "hover"
+    ``PT.chart_min`` px, no title (the slide's title says it), legend names without "hover"
     (a slide is static), and the legend in its own band under the x axis, as tall as its
     rows at that size need."""
     spec = fig.to_plotly_json()
     layout = spec.setdefault("layout", {})
-    _raise_fonts(spec, CHART_MIN_PT)
+    _raise_fonts(spec, PT.chart_min)
     layout["font"] = {**layout.get("font", {}),
-                      "size": max(CHART_MIN_PT, layout.get("font", {}).get("size") or 0)}
+                      "size": max(PT.chart_min, layout.get("font", {}).get("size") or 0)}
     layout["title"] = {"text": ""}
     # the events are listed, numbered, beside the chart (with those outside its window): no
     # legend entry per kind of event and no one-line note of the events outside
     layout["annotations"] = [a for a in layout.get("annotations", [])
-                             if a.get("name") != charts.OUTSIDE_NOTE]
+                             if a.get("name") != charts.OUTSIDE.name]
     names = []
     for trace in spec.get("data", []):
         if trace.get("legendgroup") == charts.EVENT_LEGEND_GROUP:
@@ -527,7 +544,7 @@ def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
                 for k, v in layout.items() if k.startswith("xaxis") and isinstance(v, dict))
     if layout.get("showlegend", True) and names:
         rows = _legend_rows(names, width - 40)
-        band = rows * round(CHART_MIN_PT * LEGEND_ROW_EM)
+        band = rows * round(PT.chart_min * LEGEND_ROW_EM)
         margin["b"] = band + (AXIS_BAND_DATES_PX if dates else AXIS_BAND_PX)
         layout["legend"] = {**layout.get("legend", {}), "orientation": "h", "x": 0.0,
                             "xanchor": "left", "y": 0.0, "yanchor": "bottom",
@@ -551,10 +568,10 @@ AXIS_BAND_DATES_PX: Final = 85
 
 
 def _legend_rows(names: Sequence[str], width: float) -> int:
-    """Rows a horizontal legend of ``names`` takes in ``width`` px at ``CHART_MIN_PT``."""
+    """Rows a horizontal legend of ``names`` takes in ``width`` px at ``PT.chart_min``."""
     rows, used = 1, 0.0
     for name in names:
-        entry = textfit.text_width(name, CHART_MIN_PT) + LEGEND_ENTRY_PX
+        entry = textfit.text_width(name, PT.chart_min) + LEGEND_ENTRY_PX
         if used and used + entry > width:
             rows, used = rows + 1, 0.0
         used += entry

@@ -138,11 +138,10 @@ class CaseContent:
 
 @dataclass(frozen=True)
 class Kpi:
-    """One row of the KPI table: a formatted value per case, with its definition."""
+    """One row of the KPI table: the registry's KPI (label, definition) and its formatted
+    value per case."""
 
-    key: str
-    label: str
-    definition: str
+    spec: kpis.KpiSpec
     values: tuple[str, ...]
 
 

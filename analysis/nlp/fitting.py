@@ -45,6 +45,11 @@ MAX_ITER: Final = 3000
 FOLDS: Final = 5
 REPEATS: Final = 3
 SEED: Final = 12
+# Every out-of-fold estimate uses these folds: stratified, shuffled with the fixed seed (the
+# sentiment combiner's report on val repeats them). A seeded splitter yields the same folds
+# at every call.
+SPLITS: Final = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+REPEATED_SPLITS: Final = RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=SEED)
 # Ridge penalty of the valence regression.
 RIDGE_ALPHA: Final = 3.0
 # Sentiment classes of the rated tweets: a mean rating (−4…+4) within ±0.5 of 0 rounds to the
@@ -121,7 +126,7 @@ def fit_hostility(texts: list[str], labels: np.ndarray, *, source: str) -> tuple
     design = sp.hstack([hashed, sp.csr_matrix((found.generic - mean) / scale * EXT_SCALE)]).tocsr()
     y = np.asarray(labels, dtype=int)
     out_of_fold = np.zeros(len(y))
-    for fold_train, fold_test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(design, y):
+    for fold_train, fold_test in SPLITS.split(design, y):
         fold_model = _logistic().fit(design[fold_train], y[fold_train])
         out_of_fold[fold_test] = fold_model.predict_proba(design[fold_test])[:, 1]
     threshold = best_threshold(y, out_of_fold)
@@ -172,8 +177,7 @@ def fit_valence(rated: Rated, found: features.Pass | None = None) -> tuple[ngram
     mean, scale = _standardise(found.polarity)
     design = _valence_design(found, idf, mean, scale)
     predicted = np.zeros(len(rated.ratings))
-    for fold_train, fold_test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(
-            design, rating_classes(rated.ratings)):
+    for fold_train, fold_test in SPLITS.split(design, rating_classes(rated.ratings)):
         fold_model = Ridge(alpha=RIDGE_ALPHA).fit(design[fold_train], rated.ratings[fold_train])
         predicted[fold_test] = fold_model.predict(design[fold_test])
     regression = Ridge(alpha=RIDGE_ALPHA).fit(design, rated.ratings)
@@ -242,8 +246,7 @@ def cross_validated_labels(inputs: np.ndarray, labels: np.ndarray) -> np.ndarray
     (repeated stratified 5-fold); the model is fitted on standardised inputs."""
     y = np.asarray(labels, dtype=int)
     predicted = np.zeros((REPEATS, len(y)), dtype=int)
-    splitter = RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_state=SEED)
-    for index, (fold_train, fold_test) in enumerate(splitter.split(inputs, y)):
+    for index, (fold_train, fold_test) in enumerate(REPEATED_SPLITS.split(inputs, y)):
         mean, scale = _standardise(inputs[fold_train])
         fold_model = _balanced_logistic()
         fold_model.fit((inputs[fold_train] - mean) / scale, y[fold_train])
@@ -258,7 +261,7 @@ def fit_combiner(generic: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
     mean, scale = _standardise(generic)
     standard = (generic - mean) / scale
     out_of_fold = np.zeros(len(y))
-    for fold_train, fold_test in StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(standard, y):
+    for fold_train, fold_test in SPLITS.split(standard, y):
         fold_model = LogisticRegression(max_iter=MAX_ITER).fit(standard[fold_train], y[fold_train])
         out_of_fold[fold_test] = fold_model.predict_proba(standard[fold_test])[:, 1]
     threshold = best_threshold(y, out_of_fold)

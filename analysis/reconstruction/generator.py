@@ -51,7 +51,6 @@ from analysis.store import atomic, paths
 
 # Bump when the output for the same case file and seed changes (invalidates built archives).
 GENERATOR_VERSION: Final = "1.5"
-TWITTER_EPOCH_MS: Final = 1288834974657
 ORIGINAL, RETWEET, REPLY, QUOTE = 0, 1, 2, 3
 STANCE_INDEX: Final[dict[str, int]] = {s: i for i, s in enumerate(STANCES)}
 HOSTILE_MASK: Final = np.array([s in HOSTILE_STANCES for s in STANCES])
@@ -467,16 +466,23 @@ def _languages(recon: Mapping[str, Any], rng: np.random.Generator, kind: np.ndar
     return lang
 
 
+def _new_ids(t_ms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Snowflake ids of tweets posted at ``t_ms``, with random worker and sequence bits."""
+    shift = schema.SNOWFLAKE_SHIFT
+    return ((t_ms - schema.SNOWFLAKE_EPOCH_MS) << shift) | rng.integers(0, 1 << shift, len(t_ms))
+
+
 def _snowflakes(t_ms: np.ndarray, rng: np.random.Generator, fixed: Mapping[int, Any]) -> np.ndarray:
-    """Tweet ids consistent with the times: ((ms - epoch) << 22) | worker/sequence bits."""
-    ids = ((t_ms - TWITTER_EPOCH_MS) << 22) | rng.integers(0, 1 << 22, len(t_ms))
+    """Tweet ids consistent with the times (``_new_ids``); ``fixed`` rows keep the id given,
+    and an id drawn twice is drawn again."""
+    ids = _new_ids(t_ms, rng)
     for row, value in fixed.items():
         if value:
             ids[row] = int(value)
     while len(np.unique(ids)) < len(ids):
         _, first = np.unique(ids, return_index=True)
         dup = np.setdiff1d(np.arange(len(ids)), first)
-        ids[dup] = ((t_ms[dup] - TWITTER_EPOCH_MS) << 22) | rng.integers(0, 1 << 22, len(dup))
+        ids[dup] = _new_ids(t_ms[dup], rng)
     return ids
 
 

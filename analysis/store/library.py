@@ -323,9 +323,7 @@ def _utc(value: pd.Timestamp | datetime | str, key: str) -> datetime:
 
 def _event_dict(event: Mapping[str, Any] | cases.Event) -> dict[str, Any]:
     if isinstance(event, cases.Event):
-        item: dict[str, Any] = {"time": event.time, "kind": event.kind, "label": event.label,
-                                "note": event.note, "source_url": event.source_url,
-                                "confidence": event.confidence}
+        item: dict[str, Any] = {key: getattr(event, key) for key in cases.EVENT_KEYS}
     else:
         item = dict(event)
     item["time"] = _utc(item.get("time", ""), "events.time")

@@ -10,6 +10,7 @@ from typing import Any
 from PIL import Image
 
 from analysis.store import paths
+from benchmarks.server import IDLE_JS
 
 ROOT = paths.PROJECT_ROOT
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -25,13 +26,7 @@ DOCS_COLOURS = 256
 
 
 def _idle(page: Any) -> bool:
-    return bool(page.evaluate(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && !document.querySelector('[data-testid="stSkeleton"]')
-                && !document.querySelector('[data-testid="stSpinner"]');
-        }"""))
+    return bool(page.evaluate(IDLE_JS))
 
 
 def wait_ready(page: Any, settle_ms: int = 600) -> None:

@@ -85,6 +85,29 @@ def test_each_card_opens_its_own_case(page: Any, app_url: str) -> None:
     assert page.get_by_role("heading", name="#AskBG").is_visible()
 
 
+def test_card_of_the_first_case_after_another_case(page: Any, app_url: str) -> None:
+    """A card opens its own case even when it is the picker's first case and the session saw
+    another one before: Streamlit drops a URL value equal to a widget's default and kept the
+    earlier case (``ui.controls._follow_link``). The visitor's own choice in the picker still
+    wins over the link that brought them."""
+    labels = _labels()
+    first, other = next(iter(labels)), "qantasluxury"
+    _visit(page, app_url)
+    for case_id in (other, first):
+        page.locator(f".st-key-card_{case_id}").get_by_role("link",
+                                                           name="Open the deep-dive").click()
+        wait_ready(page)
+        assert page.get_by_role("heading", name=labels[case_id].split(" ")[0]).is_visible()
+        page.locator('[data-testid="stSidebarNav"] a').first.click()  # back to the library
+        wait_ready(page)
+    page.goto(f"{app_url}/case{_query(case=labels[other])}")
+    wait_ready(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name=labels["mynypd"]).click()
+    wait_ready(page)
+    assert page.get_by_role("heading", name="#myNYPD").is_visible()
+
+
 @pytest.mark.parametrize("case_id", ["mynypd", "askjpm", "askrkelly"])
 def test_deep_dive(page: Any, app_url: str, case_id: str) -> None:
     label = _labels()[case_id]

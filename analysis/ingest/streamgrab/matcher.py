@@ -20,14 +20,14 @@ from typing import Any, Final
 
 import orjson
 
+from analysis.ingest.formats.times import V1_FORMAT
+from analysis.schema import SNOWFLAKE_EPOCH_MS, SNOWFLAKE_SHIFT
+
 # Start of a delete notice line ({"delete":{"status":{"id":…}}}); a quote inside a JSON
 # string is escaped, so these bytes only ever start a notice.
 DELETE_START: Final = b'{"delete":'
 # The first tweet line's own time (v1.1 puts created_at first): the path-hour offset check.
 FIRST_CREATED: Final = re.compile(rb'^\{"created_at":"([^"]{20,40})"', re.M)
-V1_TIME: Final = "%a %b %d %H:%M:%S %z %Y"
-# Twitter's snowflake epoch (ms): id >> 22 is milliseconds since it.
-SNOWFLAKE_EPOCH_MS: Final = 1288834974657
 # Retweets of quotes carry originals two levels down; deeper nesting does not occur.
 MAX_NESTING: Final = 2
 
@@ -74,12 +74,12 @@ class MemberScan:
 
 
 def snowflake_time(tweet_id: int) -> datetime:
-    return datetime.fromtimestamp(((tweet_id >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+    return datetime.fromtimestamp(((tweet_id >> SNOWFLAKE_SHIFT) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
 
 
 def snowflake_ms(tweet_id: int) -> int:
     """The millisecond part of a snowflake id's time: the 1 % sample keeps 657-666."""
-    return ((tweet_id >> 22) + SNOWFLAKE_EPOCH_MS) % 1000
+    return ((tweet_id >> SNOWFLAKE_SHIFT) + SNOWFLAKE_EPOCH_MS) % 1000
 
 
 def parse_time(value: object) -> datetime | None:
@@ -89,7 +89,7 @@ def parse_time(value: object) -> datetime | None:
     try:
         if value[:4].isdigit():
             return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-        return datetime.strptime(value, V1_TIME).astimezone(UTC)
+        return datetime.strptime(value, V1_FORMAT).astimezone(UTC)
     except ValueError:
         return None
 

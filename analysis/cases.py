@@ -318,7 +318,7 @@ def case_from_dict(data: Mapping[str, Any], *, source: Path | None = None,
                    bundled: bool = False) -> Case:
     """Validate a parsed case file and build the ``Case``. ``CaseError`` names file and key."""
     where = str(source) if source else "<case>"
-    _check_keys(data, CASE_KEYS, where, prefix="")
+    check_keys(data, CASE_KEYS, where, prefix="")
     provenance = data["provenance"]
     if provenance not in PROVENANCES:
         _fail(where, "provenance", f"must be one of {', '.join(PROVENANCES)}, got {provenance!r}")
@@ -364,7 +364,7 @@ def _event(item: Any, where: str, index: int) -> Event:
     prefix = f"events[{index}]."
     if not isinstance(item, Mapping):
         _fail(where, f"events[{index}]", "must be a table")
-    _check_keys(item, EVENT_KEYS, where, prefix=prefix)
+    check_keys(item, EVENT_KEYS, where, prefix=prefix)
     if item["kind"] not in EVENT_KINDS:
         _fail(where, prefix + "kind", f"must be one of {', '.join(EVENT_KINDS)}, got {item['kind']!r}")
     _check_confidence(item["confidence"], where, prefix + "confidence")
@@ -375,7 +375,7 @@ def _fact(item: Any, where: str, index: int) -> Fact:
     prefix = f"facts[{index}]."
     if not isinstance(item, Mapping):
         _fail(where, f"facts[{index}]", "must be a table")
-    _check_keys(item, FACT_KEYS, where, prefix=prefix)
+    check_keys(item, FACT_KEYS, where, prefix=prefix)
     _check_confidence(item["confidence"], where, prefix + "confidence")
     return _record(Fact, item)
 
@@ -384,7 +384,7 @@ def _question(item: Any, where: str, index: int) -> Question:
     prefix = f"discussion[{index}]."
     if not isinstance(item, Mapping):
         _fail(where, f"discussion[{index}]", "must be a table")
-    _check_keys(item, DISCUSSION_KEYS, where, prefix=prefix)
+    check_keys(item, DISCUSSION_KEYS, where, prefix=prefix)
     return _record(Question, item)
 
 
@@ -403,7 +403,7 @@ def _chapter(item: Any, where: str, index: int) -> Chapter:
     prefix = f"chapters[{index}]."
     if not isinstance(item, Mapping):
         _fail(where, f"chapters[{index}]", "must be a table")
-    _check_keys(item, CHAPTER_KEYS, where, prefix=prefix)
+    check_keys(item, CHAPTER_KEYS, where, prefix=prefix)
     if item["phase"] not in CHAPTER_PHASES:
         _fail(where, prefix + "phase",
               f"must be one of {', '.join(CHAPTER_PHASES)}, got {item['phase']!r}")
@@ -439,15 +439,24 @@ def _archive(base: Path, name: str, where: str) -> Path:
     return path
 
 
-def _check_keys(data: Mapping[str, Any], schema: Mapping[str, tuple[Any, bool]], where: str,
-                *, prefix: str) -> None:
+def check_keys(data: Mapping[str, Any], schema: Mapping[str, tuple[Any, bool]], where: str,
+               *, prefix: str) -> None:
+    """Check a TOML table against ``schema`` (key -> (accepted types, required)): every required
+    key present, every value of an accepted type (true/false is not a number; a string is not
+    blank). ``CaseError`` names the file and the key (``prefix`` + key)."""
     for key, (types, required) in schema.items():
         if key not in data:
             if required:
                 _fail(where, prefix + key, "missing")
             continue
-        if not isinstance(data[key], types) or (types is _STR and not data[key].strip()):
-            _fail(where, prefix + key, f"expected {_type_name(types)}, got {data[key]!r:.60}")
+        value = data[key]
+        if (not isinstance(value, types) or (isinstance(value, bool) and not _accepts_bool(types))
+                or (types is _STR and not value.strip())):
+            _fail(where, prefix + key, f"expected {_type_name(types)}, got {value!r:.60}")
+
+
+def _accepts_bool(types: Any) -> bool:
+    return bool in (types if isinstance(types, tuple) else (types,))
 
 
 def _check_str_list(values: Any, where: str, key: str) -> None:
@@ -477,7 +486,7 @@ def _type_name(types: Any) -> str:
     names = {str: "a non-empty string", bool: "true/false", list: "a list", dict: "a table",
              datetime: "a date-time", int: "a number", float: "a number"}
     group = types if isinstance(types, tuple) else (types,)
-    return " or ".join(names.get(t, t.__name__) for t in group)
+    return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in group))
 
 
 def _fail(where: str, key: str, message: str) -> Any:

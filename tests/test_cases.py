@@ -225,6 +225,8 @@ BROKEN = [
     ("to_hours = 2.0\n", "", "'chapters[0].to_hours'"),
     ("to_hours = 2.0", "to_hours = -2.0", "'chapters[0].to_hours'"),
     ("from_hours = -1.0", 'from_hours = "soon"', "'chapters[0].from_hours'"),
+    ("from_hours = -1.0", "from_hours = true", "'chapters[0].from_hours': expected a number, got True"),
+    ("launch_assumed = true", 'launch_assumed = "yes"', "'launch_assumed': expected true/false"),
     ('reveal = "minutes_to_hijack"', 'reveal = "vibes"', "'chapters[0].reveal'"),
     ('reveal = "minutes_to_hijack"\n', "", "'chapters[0].reveal'"),
     ('confidence = "inferred"', 'confidence = "sure"', "'chapters[1].confidence'"),

@@ -197,7 +197,9 @@ def test_a_fourth_reconstruction_builds_from_its_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("rate", [[5, 1], [1, 2]], "'reconstruction.rate'"),
-    ("retweet_share", "lots", "'reconstruction.retweet_share'"),
+    ("retweet_share", "lots", "'reconstruction.retweet_share': expected a number, got 'lots'"),
+    ("seed", True, "'reconstruction.seed': expected a number, got True"),
+    ("brand_name", " ", "'reconstruction.brand_name': expected a non-empty string"),
     ("stance_mix", [{"at": 0, "rage": 1.0}], "'reconstruction.stance_mix[0]'"),
     ("brand_tweets", [{"hours": 0}], "'reconstruction.brand_tweets[0]'"),
 ])

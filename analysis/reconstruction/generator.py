@@ -38,7 +38,7 @@ import orjson
 import pandas as pd
 
 from analysis import schema
-from analysis.cases import HOSTILE_STANCES, STANCES, Case
+from analysis.cases import HOSTILE_STANCES, STANCES, Case, check_keys
 from analysis.errors import CaseError
 from analysis.reconstruction.grammar import (
     COMMON_FILE,
@@ -236,14 +236,7 @@ def reconstruction_of(case: Case) -> Mapping[str, Any]:
     recon = case.reconstruction
     if recon is None:
         raise CaseError(f"{where}: key 'reconstruction': case {case.id!r} has no reconstruction")
-    for key, (types, required) in RECON_KEYS.items():
-        if key not in recon:
-            if required:
-                raise CaseError(f"{where}: key 'reconstruction.{key}': missing")
-            continue
-        value = recon[key]
-        if not isinstance(value, types) or isinstance(value, bool) and types is not bool:
-            raise CaseError(f"{where}: key 'reconstruction.{key}': wrong type ({value!r:.60})")
+    check_keys(recon, RECON_KEYS, where, prefix="reconstruction.")
     _check_knots(recon["rate"], where, "reconstruction.rate")
     if not recon["window_start_hours"] < recon["window_end_hours"]:
         raise CaseError(f"{where}: key 'reconstruction.window_end_hours': must follow window_start_hours")

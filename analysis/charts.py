@@ -11,6 +11,7 @@ Tweet text never reaches a figure as markup: hover texts go through ``_plain`` w
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -518,6 +519,16 @@ def wordcloud_image(frequencies: Mapping[str, float], *, hostile: bool, width: i
     if not cleaned:
         return np.full((height, width, 3), 255, dtype=np.uint8)
     return np.asarray(cloud.generate_from_frequencies(cleaned).to_array())
+
+
+def wordcloud_png(frequencies: Mapping[str, float], *, hostile: bool) -> bytes:
+    """``wordcloud_image`` as PNG bytes: what the Language tab shows (no re-encoding per
+    rerun) and what a case's summaries keep on disk."""
+    from PIL import Image  # imported lazily, as wordcloud is: only when a cloud is drawn
+
+    out = io.BytesIO()
+    Image.fromarray(wordcloud_image(frequencies, hostile=hostile)).save(out, format="PNG")
+    return out.getvalue()
 
 
 # Hours-axis tick steps of the alert chart (round values), chosen for about 6-12 ticks.

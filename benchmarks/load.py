@@ -98,7 +98,9 @@ KEY_ELEMENTS: dict[str, dict[str, str]] = {
     "library": {"heading": "{last_hashtag}"},  # the last bundled case's card
     "case": {"heading": "{hashtag}", "css": ".js-plotly-plot"},  # title + timeline chart
     "compare": {"heading": "Compare backfires", "css": ".js-plotly-plot"},
-    "story": {"heading": "Discuss", "css": ".js-plotly-plot"},  # last section + a chart
+    # a story opened by its URL shows its first chapter: the title and the chapter's chart
+    # ("Discuss" is the last chapter's heading, and that chapter has no chart)
+    "story": {"heading": "The story of {hashtag}", "css": ".js-plotly-plot"},
     "anatomy": {"heading": "Anatomy of a backfire", "css": ".js-plotly-plot"},
     "archive": {"heading": "Your saved cases"},  # the last section of the page
     "methods": {"heading": "Limitations"},  # the last section of the page

@@ -188,6 +188,21 @@ def authored_texts(table: pd.DataFrame) -> pd.Series:
     return cleaned[cleaned.str.len() > 0].drop_duplicates().reset_index(drop=True)
 
 
+def _tokenised(table: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Every row's text as the model reads it, tokenised once per distinct text: (each row's
+    code, the distinct model texts). A retweet and its original share a code."""
+    raw, uniques = pd.factorize(table["text"].fillna("").astype(str))
+    codes, distinct = pd.factorize(pd.Series(_strip(uniques.tolist()), dtype=object))
+    return (codes[raw] if len(raw) else np.zeros(0, np.int64)), [str(t) for t in distinct]
+
+
+def _authored(table: pd.DataFrame, codes: np.ndarray, distinct: list[str]) -> pd.Series:
+    """``authored_texts`` from ``_tokenised``'s result (same texts, same order)."""
+    own = (~table["is_retweet"].to_numpy(dtype=bool)) & table["text"].notna().to_numpy(dtype=bool)
+    texts = pd.Series([distinct[i] for i in pd.unique(codes[own])], dtype=object)
+    return texts[texts.str.len() > 0].reset_index(drop=True)
+
+
 def _seed_columns(vectorizer: TfidfVectorizer, target_terms: Iterable[str]) -> np.ndarray:
     vocab = vectorizer.vocabulary_
     words = {w for term in target_terms for w in terms.words(str(term))}
@@ -249,18 +264,24 @@ def fit(table: pd.DataFrame, *, target_terms: Iterable[str] = (),
 def fit_case(table: pd.DataFrame, *, target_terms: Iterable[str] = (),
              stopwords: Iterable[str] = terms.BASE_STOPWORDS, n_themes: int = DEFAULT_THEMES,
              max_texts: int = FIT_TEXTS) -> Fitted:
-    """``fit``, ``assign`` and ``stability`` of a whole case, its texts read once: what the
-    deep-dive and the story show (``Fitted``)."""
-    texts = _sample(table, max_texts)
+    """``fit``, ``assign`` and ``stability`` of a whole case, its texts tokenised once and
+    each distinct model text assigned once: what the deep-dive and the story show."""
+    codes, distinct = _tokenised(table)
+    texts = _limited(_authored(table, codes, distinct), max_texts)
     seeds = list(target_terms)
     model = _fit_texts(texts, seeds, frozenset(stopwords), n_themes)
-    return Fitted(model.top_terms, model.seeded, model.texts, assign(table, model),
+    labels = model.dominant(distinct)[codes] if len(codes) else np.zeros(0, np.int64)
+    return Fitted(model.top_terms, model.seeded, model.texts,
+                  pd.Series(labels, index=table.index, dtype=np.int64),
                   _stability(texts, model, seeds))
 
 
 def _sample(table: pd.DataFrame, max_texts: int) -> pd.Series:
     """The distinct authored texts, a seeded sample of ``max_texts`` when there are more."""
-    texts = authored_texts(table)
+    return _limited(authored_texts(table), max_texts)
+
+
+def _limited(texts: pd.Series, max_texts: int) -> pd.Series:
     if len(texts) > max_texts:
         texts = texts.sample(max_texts, random_state=RANDOM_SEED).reset_index(drop=True)
     return texts

@@ -89,21 +89,25 @@ def save(entry_key: str, payload: dict[str, Any]) -> Path:
     return target
 
 
+def entries() -> list[Path]:
+    """The stored summaries' files."""
+    return sorted(paths.cache_dir().glob(f"*{SUFFIX}"))
+
+
 def prune(keep: int = MAX_ENTRIES) -> int:
     """Delete all but the ``keep`` most recently used summaries; returns how many went."""
-    entries = sorted(paths.cache_dir().glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
-    for old in entries[keep:]:
+    found = sorted(entries(), key=_mtime, reverse=True)
+    for old in found[keep:]:
         old.unlink(missing_ok=True)
-    return max(0, len(entries) - keep)
+    return max(0, len(found) - keep)
 
 
 def clear() -> int:
     """Delete every summary; returns how many files were removed."""
-    removed = 0
-    for path in paths.cache_dir().glob(f"*{SUFFIX}"):
+    found = entries()
+    for path in found:
         path.unlink(missing_ok=True)
-        removed += 1
-    return removed
+    return len(found)
 
 
 def _mtime(path: Path) -> float:

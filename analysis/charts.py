@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -120,6 +121,10 @@ def _plain(text: object, limit: int = HOVER_CHARS) -> str:
 # Legend below the plot area (pixels kept free under the x-axis title): long case names
 # never collide with the title, and the legend reads left to right like a caption.
 LEGEND_MARGIN: Final[int] = 110
+# A grouped legend (one column per group) is sized by its rows: pixels per entry, and the
+# room the x-axis ticks and title take above it.
+LEGEND_ROW_PX: Final[int] = 20
+AXIS_TITLE_PX: Final[int] = 60
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 420, legend: bool = True) -> go.Figure:
@@ -360,7 +365,17 @@ def compare_curves(
     fig = _layout(fig, title)
     if groups:  # a click hides one case, not its whole group
         fig.update_layout(legend_groupclick="toggleitem")
+        _legend_rows(fig, max(Counter(groups.get(label) for label in frames).values()) + 1)
     return fig
+
+
+def _legend_rows(fig: go.Figure, rows: int) -> None:
+    """Room under the x-axis title for a legend ``rows`` entries tall (a grouped legend
+    stacks each group's entries): the figure grows, the plot area keeps its height."""
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    bottom = AXIS_TITLE_PX + LEGEND_ROW_PX * rows
+    fig.update_layout(height=fig.layout.margin.t + plot_px + bottom, margin_b=bottom,
+                      legend_y=-AXIS_TITLE_PX / plot_px)
 
 
 def sample_vs_reconstruction(volume: pd.DataFrame, *, title: str) -> go.Figure:

@@ -11,6 +11,8 @@ Tweet text never reaches a figure as markup: hover texts go through ``_plain`` w
 from __future__ import annotations
 
 import html
+import io
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -119,6 +121,10 @@ def _plain(text: object, limit: int = HOVER_CHARS) -> str:
 # Legend below the plot area (pixels kept free under the x-axis title): long case names
 # never collide with the title, and the legend reads left to right like a caption.
 LEGEND_MARGIN: Final[int] = 110
+# A grouped legend (one column per group) is sized by its rows: pixels per entry, and the
+# room the x-axis ticks and title take above it.
+LEGEND_ROW_PX: Final[int] = 20
+AXIS_TITLE_PX: Final[int] = 60
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 420, legend: bool = True) -> go.Figure:
@@ -359,7 +365,17 @@ def compare_curves(
     fig = _layout(fig, title)
     if groups:  # a click hides one case, not its whole group
         fig.update_layout(legend_groupclick="toggleitem")
+        _legend_rows(fig, max(Counter(groups.get(label) for label in frames).values()) + 1)
     return fig
+
+
+def _legend_rows(fig: go.Figure, rows: int) -> None:
+    """Room under the x-axis title for a legend ``rows`` entries tall (a grouped legend
+    stacks each group's entries): the figure grows, the plot area keeps its height."""
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    bottom = AXIS_TITLE_PX + LEGEND_ROW_PX * rows
+    fig.update_layout(height=fig.layout.margin.t + plot_px + bottom, margin_b=bottom,
+                      legend_y=-AXIS_TITLE_PX / plot_px)
 
 
 def sample_vs_reconstruction(volume: pd.DataFrame, *, title: str) -> go.Figure:
@@ -518,6 +534,16 @@ def wordcloud_image(frequencies: Mapping[str, float], *, hostile: bool, width: i
     if not cleaned:
         return np.full((height, width, 3), 255, dtype=np.uint8)
     return np.asarray(cloud.generate_from_frequencies(cleaned).to_array())
+
+
+def wordcloud_png(frequencies: Mapping[str, float], *, hostile: bool) -> bytes:
+    """``wordcloud_image`` as PNG bytes: what the Language tab shows (no re-encoding per
+    rerun) and what a case's summaries keep on disk."""
+    from PIL import Image  # imported lazily, as wordcloud is: only when a cloud is drawn
+
+    out = io.BytesIO()
+    Image.fromarray(wordcloud_image(frequencies, hostile=hostile)).save(out, format="PNG")
+    return out.getvalue()
 
 
 # Hours-axis tick steps of the alert chart (round values), chosen for about 6-12 ticks.

@@ -11,25 +11,32 @@ notes it the same way.
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis import cases
+from analysis import cases, charts
 from analysis.cases import Case
-from analysis.errors import CaseError, ExportError
+from analysis.errors import BackfireError, CaseError, ExportError
 from analysis.ingest import loaders
-from analysis.metrics import alerts, kpis
+from analysis.metrics import alerts, kpis, terms, themes
+from analysis.metrics.themes import Fitted
 from analysis.nlp import scoring
 from analysis.store import cache
+from analysis.store import summaries as summary_store
 from analysis.store.cache import Scored
 
 # The CLI's word for "every case in the library".
 ALL = "all"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class Loaded:
     case: Case
     table: pd.DataFrame
     report: dict[str, Any] | None = None
+    key: str | None = None  # the score cache's key of the table (None: not from the cache)
 
     def kpis(self, alert_rule: alerts.AlertRule | None = None) -> kpis.KpiReport:
         """Every KPI of the case (``analysis.metrics.kpis``)."""
@@ -52,7 +60,7 @@ def load(target: str | Path | Case, *, threshold: float | None = None) -> Loaded
     path = Path(target)
     if path.is_file() and path.suffix != ".toml":
         scored = scored_archive(path, threshold=threshold)
-        return Loaded(archive_case(path, scored.table), scored.table, scored.report)
+        return Loaded(archive_case(path, scored.table), scored.table, scored.report, scored.key)
     return load(cases.load_case(str(target)), threshold=threshold)
 
 
@@ -125,7 +133,7 @@ def scored_case_result(case: Case, *, threshold: float | None = None,
 
 
 def _loaded(case: Case, scored: Scored) -> Loaded:
-    return Loaded(case, scored.table, scored.report)
+    return Loaded(case, scored.table, scored.report, scored.key)
 
 
 def _through_cache(key: str, produce: Callable[[], tuple[pd.DataFrame, dict[str, Any] | None]],
@@ -137,3 +145,80 @@ def _through_cache(key: str, produce: Callable[[], tuple[pd.DataFrame, dict[str,
     scored = scoring.score(table, cue_terms=tuple(cue_terms), threshold=threshold)
     cache.save(key, scored, report)
     return Scored(table=scored, report=report, key=key, from_cache=False)
+
+
+# --- the case's summaries (Language and Themes of the whole case), through the store -------
+
+@dataclass(frozen=True)
+class Summaries:
+    """What the Language and Themes tabs show of a whole case. ``themes`` is None when the
+    case has too few texts for themes, with the reason in ``themes_error``."""
+
+    language: terms.Language
+    clouds: dict[str, bytes]  # the word clouds of ``language.frequencies`` (PNG), by stance
+    themes: Fitted | None
+    themes_error: str | None = None
+
+    def fitted(self) -> Fitted:
+        """The themes, or the ``BackfireError`` explaining why there are none."""
+        if self.themes is None:
+            raise BackfireError(self.themes_error or "no themes for this case")
+        return self.themes
+
+
+def summaries(loaded: Loaded) -> Summaries:
+    """The case's summaries: read from disk beside its scored table, or computed and saved
+    (``analysis.store.summaries``); computed without saving for a table not from the cache."""
+    c = loaded.case
+    stop = terms.case_stopwords(c.hashtag, c.brand, c.brand_account)
+    if loaded.key is None:
+        return _summarise(loaded.table, c, stop)
+    entry = summary_store.key(loaded.key, _summary_params(c))
+    stored = summary_store.load(entry)
+    if stored is not None:
+        try:
+            return _summaries_from_json(stored, loaded.table)
+        except (KeyError, TypeError, ValueError) as err:  # an old or damaged file: rebuilt
+            log.warning("summary %s does not fit the case (%s): rebuilt", entry, err)
+    found = _summarise(loaded.table, c, stop)
+    summary_store.save(entry, {
+        "language": found.language.to_json(),
+        "clouds": {stance: base64.b64encode(png).decode("ascii")
+                   for stance, png in found.clouds.items()},
+        "themes": found.themes.to_json() if found.themes is not None else None,
+        "themes_error": found.themes_error})
+    return found
+
+
+def word_clouds(frequencies: dict[str, dict[str, int]]) -> dict[str, bytes]:
+    """A word cloud (PNG) per stance that has words, in the stance's colour."""
+    return {stance: charts.wordcloud_png(words, hostile=stance == "hostile")
+            for stance, words in frequencies.items() if words}
+
+
+def _summary_params(c: Case) -> dict[str, Any]:
+    """What the summaries depend on besides the table and the code: stopwords, seeds, the
+    kept window (a case edited in the library), scikit-learn (the NMF), wordcloud."""
+    return {"hashtag": c.hashtag, "brand": c.brand, "brand_account": c.brand_account,
+            "target_terms": list(c.target_terms), "keep_from": c.keep_from,
+            "keep_until": c.keep_until,
+            **{package: metadata.version(package) for package in ("scikit-learn", "wordcloud")}}
+
+
+def _summarise(table: pd.DataFrame, c: Case, stop: frozenset[str]) -> Summaries:
+    language = terms.language(table, stopwords=stop)
+    clouds = word_clouds(language.frequencies)
+    try:
+        return Summaries(language, clouds, themes.fit_case(table, target_terms=c.target_terms,
+                                                           stopwords=stop))
+    except BackfireError as err:
+        return Summaries(language, clouds, None, str(err))
+
+
+def _summaries_from_json(payload: dict[str, Any], table: pd.DataFrame) -> Summaries:
+    fitted = payload["themes"]
+    return Summaries(terms.Language.from_json(payload["language"]),
+                     {str(stance): base64.b64decode(png)
+                      for stance, png in payload["clouds"].items()},
+                     themes.Fitted.from_json(fitted, table.index) if fitted is not None else None,
+                     payload.get("themes_error"))

@@ -139,7 +139,7 @@ def round_of_pages() -> list[Stop]:
         stops.append(Stop(f"case:{case_id}", "case", query,
                           load.fill("case", hashtag=f"#{case.hashtag}")))
     # the story of the last deep-dive of the round (the browser keeps ?case= on the way)
-    stops.append(Stop("story", "story", stops[-1].query, load.fill("story")))
+    stops.append(Stop("story", "story", stops[-1].query, load.fill("story", hashtag=last)))
     stops += [Stop(name, name, "", load.fill(name)) for name in SIDEBAR_PAGES]
     return stops
 

@@ -70,7 +70,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.server import IDLE_JS, Server, serve  # noqa: E402  (needs the path above)
+from analysis import pipeline  # noqa: E402  (needs the path above)
+from analysis.cases import load_cases  # noqa: E402
+from analysis.store import summaries  # noqa: E402
+from benchmarks.server import IDLE_JS, Server, serve  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from proc_cpu import cpu_groups  # noqa: E402  (benchmarks/ is not a package)
@@ -98,7 +101,9 @@ KEY_ELEMENTS: dict[str, dict[str, str]] = {
     "library": {"heading": "{last_hashtag}"},  # the last bundled case's card
     "case": {"heading": "{hashtag}", "css": ".js-plotly-plot"},  # title + timeline chart
     "compare": {"heading": "Compare backfires", "css": ".js-plotly-plot"},
-    "story": {"heading": "Discuss", "css": ".js-plotly-plot"},  # last section + a chart
+    # a story opened by its URL shows its first chapter: the title and the chapter's chart
+    # ("Discuss" is the last chapter's heading, and that chapter has no chart)
+    "story": {"heading": "The story of {hashtag}", "css": ".js-plotly-plot"},
     "anatomy": {"heading": "Anatomy of a backfire", "css": ".js-plotly-plot"},
     "archive": {"heading": "Your saved cases"},  # the last section of the page
     "methods": {"heading": "Limitations"},  # the last section of the page
@@ -194,14 +199,25 @@ def _link_tree(source: Path, target: Path) -> int:
 
 
 def isolated_data(root: Path) -> dict[str, int]:
-    """The benchmark's data folder: the built archives and score caches, linked in."""
+    """The benchmark's data folder: the built archives and score caches, linked in, with the
+    bundled cases' summaries stored first (what ``python -m analysis prepare all`` leaves)."""
     archives = _link_tree(ROOT / "data" / "archives", root / "archives")
     if not archives:
         raise SystemExit("no built archives in data/archives: run "
                          "`.venv/bin/python -m analysis build-archives --if-missing` first")
+    prepared = prepare_summaries()
     cache_files = _link_tree(ROOT / "data" / "cache", root / "cache")
-    return {"archives": archives, "cache_files": cache_files,
+    return {"archives": archives, "cache_files": cache_files, "summaries_computed": prepared,
             "cache_parquet": len(list((root / "cache").glob("*.parquet")))}
+
+
+def prepare_summaries() -> int:
+    """Warm caches include the cases' summaries (the Language and Themes tabs read them):
+    store those missing in ``data/cache`` (``analysis.pipeline.summaries``); how many were."""
+    before = set(summaries.entries())
+    for case in load_cases(include_library=False).values():
+        pipeline.summaries(pipeline.load(case))
+    return len(set(summaries.entries()) - before)
 
 
 def targets() -> list[Target]:
@@ -212,7 +228,6 @@ def targets() -> list[Target]:
 
     # ui.data's cached helpers warn "no runtime" outside `streamlit run`: expected here
     streamlit.logger.set_log_level("error")
-    from analysis.cases import load_cases
     from ui import data
 
     bundled = load_cases(include_library=False)

@@ -14,6 +14,9 @@ in the targets). Then, ``--repeats`` times each:
 - ``switch``: inside one session, from the library, a click on the page's link (the sidebar
   navigation, or a case card's "Open the deep-dive"): no new session, no new page load.
 - ``tab``: on a deep-dive, a click on each tab (only the open tab is computed).
+- ``floor``: the fresh visits, cold and warm HTTP cache, of a bare Streamlit page (a title,
+  ``benchmarks/floor/app.py``) on a second server: Streamlit's own cost, which no page of the
+  app can go below.
 
 "Ready" is the time from the navigation (or click) until the page's key element
 (``load.KEY_ELEMENTS``; a tab: its panel holds content) is visible and Streamlit is idle
@@ -284,7 +287,13 @@ async def switches(browser: Any, base: str, plan: list[load.Target], meter: Mete
     await context.close()
 
 
-async def run(base: str, server_pid: int, repeats: int) -> dict[str, Any]:
+# A bare Streamlit page (benchmarks/floor/app.py): its fresh visit is Streamlit's own floor.
+FLOOR_APP = Path(__file__).resolve().parent / "floor"
+FLOOR = load.Target("floor", "", {"heading": "Floor"})
+
+
+async def run(base: str, server_pid: int, repeats: int,
+              floor: tuple[str, int] | None = None) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     plan = load.targets()
@@ -300,6 +309,8 @@ async def run(base: str, server_pid: int, repeats: int) -> dict[str, Any]:
             await tab.visit(base, target, PAGE_TIMEOUT_S)
         await context.close()
         await fresh(browser, base, plan, meter, repeats)
+        if floor is not None:
+            await fresh(browser, floor[0], [FLOOR], Meter(floor[1], views), repeats)
         await switches(browser, base, plan, meter, repeats)
         version = browser.version
         await browser.close()
@@ -341,10 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": load._load_average(),
     }
     with tempfile.TemporaryDirectory(prefix="backfire-ready-") as scratch, \
-            load.app(Path(scratch)) as (server, _linked, boot):
+            load.app(Path(scratch)) as (server, _linked, boot), \
+            load.serve(None, cwd=FLOOR_APP, log_dir=Path(scratch)) as floor:
         report["server_start_s"] = round(boot, 1)
         try:
-            report |= asyncio.run(run(server.url, server.proc.pid, args.repeats))
+            report |= asyncio.run(run(server.url, server.proc.pid, args.repeats,
+                                      (floor.url, floor.proc.pid)))
         except BaseException:
             print(server.tail(), file=sys.stderr)
             raise

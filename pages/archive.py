@@ -87,8 +87,11 @@ if loaded.results:
             progress.progress(0.3, text="Loading and scoring the tweets…")
             data.clear()
             scored = data.scored(case_id)
-            progress.progress(0.8, text=f"Computing the KPIs of {len(scored):,} tweets…")
+            progress.progress(0.7, text=f"Computing the KPIs of {len(scored):,} tweets…")
             report = data.case_kpis(case_id)
+            # kept beside the scored table: the deep-dive's Language and Themes open at once
+            progress.progress(0.8, text="Finding its words and themes…")
+            data.summaries(case_id)
             progress.progress(1.0, text="Done.")
         except BackfireError as err:
             progress.empty()

@@ -49,7 +49,8 @@ def _link_archives(root: Path, archives: Path = ROOT / "data" / "archives") -> N
 
 
 def score_seed(root: Path) -> Path:
-    """A data folder whose score cache holds every bundled case (scored here if needed).
+    """A data folder whose score cache holds every bundled case (scored here if needed) with
+    its summaries (``pipeline.summaries``).
 
     The repository's ``data/cache`` entries of the three bundled cases are reused (only
     those files are copied, not the whole cache); what is missing is scored once, into
@@ -66,7 +67,8 @@ def score_seed(root: Path) -> Path:
         for case_id in BUNDLED:
             case = cases.load_case(case_id)
             _copy_cached(_cache_key(case), ROOT / "data" / "cache", root / "cache")
-            pipeline.scored_case(case)
+            # its Language and Themes summaries too (copied along, or computed once here)
+            pipeline.summaries(pipeline.load(case))
     return root
 
 

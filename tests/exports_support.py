@@ -18,7 +18,9 @@ FORMULA = '=HYPERLINK("http://x","y") you lying crooks ruined everything'
 SCRIPT = "<script>alert(1)</script> disgusting liars, shame on you"
 IMG = '<img src=x onerror="alert(2)"> pathetic frauds'
 LONG = "Utterly shameful and dishonest. " * 30 + "THE-END-OF-THE-LONG-TWEET"
-ATTACKS = (FORMULA, SCRIPT, IMG, LONG)
+# Emoji carry much of a hijack's mockery: exports must draw them, not empty boxes.
+EMOJI = "\U0001F602\U0001F921 clowns, the lot of you \U0001F44E"
+ATTACKS = (FORMULA, SCRIPT, IMG, LONG, EMOJI)
 # Engagement that puts the attack tweets at the top of the hostile ranking.
 TOP_LIKES = 1_000_000
 

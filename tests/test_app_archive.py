@@ -9,7 +9,7 @@ import pytest
 from app_support import assert_clean, open_page, prepare_data, seed_data, text_of
 
 from analysis.cases import load_cases
-from analysis.store import library
+from analysis.store import library, summaries
 from ui import data, suggest
 
 REAL = "v2_twarc2_brexit.jsonl"
@@ -46,6 +46,7 @@ def test_upload_report_save_compare_delete(own_data: Path, real_archives: Path) 
     # the form is pre-filled from the data
     assert _by_label(at.text_input, "Campaign hashtag").value.startswith("#")
     _by_label(at.text_input, "Brand").set_value("Test brand")
+    stored = set((own_data / "cache").glob(f"*{summaries.SUFFIX}"))
     _by_label(at.button, "Analyse and save").click()
     at.run()
     assert_clean(at)
@@ -53,6 +54,8 @@ def test_upload_report_save_compare_delete(own_data: Path, real_archives: Path) 
     saved = library.list_cases()
     assert len(saved) == 1 and saved[0].brand == "Test brand"
     assert (own_data / "library" / saved[0].case_id / "case.toml").is_file()
+    # its Language and Themes summaries were stored with it (the tabs read them)
+    assert len(set((own_data / "cache").glob(f"*{summaries.SUFFIX}")) - stored) == 1
 
     label = data.labels(load_cases())[saved[0].case_id]
     compare = open_page("compare")

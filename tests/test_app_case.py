@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from app_support import (
     BUNDLED,
@@ -12,12 +14,15 @@ from app_support import (
     figure,
     metric,
     open_page,
+    prepare_data,
     seed_data,
     text_of,
     values,
 )
 
-from analysis import cases
+from analysis import cases, pipeline
+from analysis.metrics import terms, themes
+from analysis.store import summaries as summary_store
 from ui.widgets import md_escape
 
 __all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
@@ -268,3 +273,29 @@ def test_a_window_kept_from_another_case_does_not_stop_the_page() -> None:
     assert not at.exception, [e.value for e in at.exception]
     low, high = at.slider(key="hours").value
     assert low >= -3.0 and high <= 400.0
+
+
+def test_language_and_themes_render_from_the_stored_summaries(
+        seed_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tabs' first open in a server reads the case's summaries from disk (written by
+    ``python -m analysis prepare``): a fresh data folder (no table of it in memory) whose
+    summaries are stored, and computing them would fail."""
+    root = prepare_data(tmp_path / "data", seed_data)
+    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(root))
+    stored = pipeline.summaries(pipeline.load("askjpm"))  # read or computed, and stored
+    assert list((root / "cache").glob(f"*{summary_store.SUFFIX}"))
+
+    def computing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed on the page instead of read from the stored summaries")
+
+    monkeypatch.setattr(themes, "fit_case", computing)
+    monkeypatch.setattr(terms, "language", computing)
+    at = _open("askjpm", "Themes")
+    assert_clean(at)
+    assert list(at.dataframe[0].value["name"]) == stored.fitted().names
+    at = _open("askjpm", "Language")
+    assert_clean(at)
+    assert len(at.get("imgs")) >= 1 or len(at.get("image")) >= 1
+    shown = figure(at, "words that set hostile")
+    drawn = {str(v) for trace in shown["data"] for v in values(trace.get("y"))}
+    assert drawn and drawn <= set(stored.language.distinctive["term"])

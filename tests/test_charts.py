@@ -122,6 +122,23 @@ def test_compare_curves_one_line_per_case(normalise: bool) -> None:
         assert max(fig.data[1].y) == 100 * max(fig.data[0].y)
 
 
+@pytest.mark.parametrize("cases", [3, 8])
+def test_grouped_legend_keeps_the_plot_area(cases: int) -> None:
+    """Eight cases in one legend group stack eight rows under the chart: the figure grows so
+    that the plot area keeps its height and the legend starts below the x-axis title."""
+    frames = {f"#case{i}": _timeline() for i in range(cases)}
+    plain = charts.compare_curves(dict(list(frames.items())[:1]), y="tweets", title="Volume",
+                                  y_title="Tweets")
+    fig = charts.compare_curves(frames, y="tweets", title="Volume", y_title="Tweets",
+                                groups=dict.fromkeys(frames, "Reconstructions (synthetic)"))
+
+    def plot_px(f: go.Figure) -> float:
+        return f.layout.height - f.layout.margin.t - f.layout.margin.b
+    assert plot_px(fig) == plot_px(plain)
+    assert fig.layout.margin.b >= charts.AXIS_TITLE_PX + charts.LEGEND_ROW_PX * (cases + 1)
+    assert -fig.layout.legend.y * plot_px(fig) >= charts.AXIS_TITLE_PX
+
+
 def test_small_multiples_grid() -> None:
     frames = {name: _timeline() for name in ("a", "b", "c", "d")}
     fig = charts.small_multiples(frames, columns=3)

@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -394,6 +395,22 @@ def test_pdf_has_pages_and_the_report_text(printed: tuple[str, PdfReader]) -> No
         if not section.comparison_only:
             assert section.title.split(" ")[0] in text
     assert "=HYPERLINK(" in text and "alert(1)" in text
+
+
+def _font_types(page: Any) -> set[str]:
+    """The font subtypes a PDF page uses (``/Type0``, ``/Type3``, ...)."""
+    fonts = page.get("/Resources", {}).get_object().get("/Font", {}).get_object()
+    return {str(font.get_object().get("/Subtype")) for font in fonts.values()}
+
+
+def test_pdf_draws_emoji_with_an_emoji_font(printed: tuple[str, PdfReader]) -> None:
+    """A quoted post's emoji are drawn from a colour emoji font (scripts/ensure-chromium.sh
+    installs it beside Chromium), which Chromium embeds as bitmap glyphs (a Type 3 font), not
+    as the text font's empty boxes."""
+    _, reader = printed
+    pages = [page for page in reader.pages if "clowns, the lot" in page.extract_text()]
+    assert pages, "the post with emoji is not in the PDF"
+    assert all("/Type3" in _font_types(page) for page in pages)
 
 
 def test_pdf_page_size_is_the_paper_asked_for(printed: tuple[str, PdfReader]) -> None:

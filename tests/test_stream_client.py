@@ -6,12 +6,14 @@ finished run, and a page the app does not have is an error, not a hang. No timin
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from app_support import app_data_dir, seed_data
 
+from benchmarks import classroom
 from benchmarks.server import serve
 from benchmarks.stream_client import StreamSession, VisitError
 
@@ -70,3 +72,16 @@ async def _unknown(url: str, fresh: bool) -> str:
 def test_a_page_the_app_does_not_have_is_an_error(server_url: str, fresh: bool,
                                                   kind: str) -> None:
     assert asyncio.run(_unknown(server_url, fresh)) == kind
+
+
+def test_the_class_story_stop_waits_for_the_story_it_opens() -> None:
+    """The story stop opens the last deep-dive's case by URL: its first chapter, under the
+    title "The story of #<hashtag>" (tests/browser/test_benchmark_rules.py opens each in
+    Chromium)."""
+    stops = classroom.round_of_pages()
+    story = next(s for s in stops if s.name == "story")
+    last_case = [s for s in stops if s.name.startswith("case:")][-1]
+    assert story.query == last_case.query and story.url.startswith("story?case=")
+    hashtag = urllib.parse.parse_qs(story.query)["case"][0]
+    assert story.key == {"heading": f"The story of {hashtag}", "css": ".js-plotly-plot"}
+    assert "Discuss" not in story.key.values()

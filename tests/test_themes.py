@@ -109,3 +109,21 @@ def test_auto_bin_aims_at_a_readable_number_of_bins() -> None:
     width = themes.auto_bin(times)
     assert (times.max() - times.min()) / width <= themes.TARGET_BINS
     assert width in BIN_SIZES.values()
+
+
+def test_fit_case_is_fit_assign_and_stability_in_one_pass(planted: pd.DataFrame) -> None:
+    terms_ = ["foreclosure", "bailout", "london whale", "fines"]
+    found = themes.fit_case(planted, target_terms=terms_, n_themes=3)
+    model = themes.fit(planted, target_terms=terms_, n_themes=3)
+    assert (found.top_terms, found.seeded, found.texts) == (model.top_terms, model.seeded,
+                                                            model.texts)
+    assert found.stability == themes.stability(planted, model, target_terms=terms_)
+    pd.testing.assert_series_equal(found.labels, themes.assign(planted, model))
+    # the texts are read once: the authored ones are the same, in the same order
+    codes, distinct = themes._tokenised(planted)
+    pd.testing.assert_series_equal(themes._authored(planted, codes, distinct),
+                                   themes.authored_texts(planted))
+    # a Fitted reports as the model it came from
+    direct = themes.report(planted, model, launch=T0)
+    pd.testing.assert_frame_equal(themes.report(planted, found, launch=T0).over_time,
+                                  direct.over_time)

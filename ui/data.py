@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import cases as case_library
-from analysis import charts, measurements, pipeline, schema, story
+from analysis import measurements, pipeline, schema, story
 from analysis.cases import Case
 from analysis.metrics import (
     engagement,
@@ -155,14 +155,25 @@ def labels(cases: dict[str, Case]) -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner="Loading and scoring the archive…", max_entries=12)
-def _scored(case_id: str, key: Stamp) -> pd.DataFrame:
+def _scored(case_id: str, key: Stamp) -> pipeline.Loaded:
     loaded = case(case_id) if samples.is_sample_id(case_id) else case_library.load_case(case_id)
-    return pipeline.load(loaded).table
+    return pipeline.load(loaded)
 
 
 def scored(case_id: str) -> pd.DataFrame:
     """The case's scored tweet table (shared, read-only)."""
-    return _scored(case_id, case_stamp(case_id))
+    return _scored(case_id, case_stamp(case_id)).table
+
+
+@st.cache_resource(show_spinner="Reading the case's words and themes…", max_entries=12)
+def _summaries(case_id: str, key: Stamp) -> pipeline.Summaries:
+    return pipeline.summaries(_scored(case_id, key))
+
+
+def summaries(case_id: str) -> pipeline.Summaries:
+    """The whole case's Language and Themes (``pipeline.summaries``: kept on disk beside the
+    scored table, so a server's first open of those tabs reads them instead of computing)."""
+    return _summaries(case_id, case_stamp(case_id))
 
 
 @dataclass(frozen=True)
@@ -262,6 +273,7 @@ def clear() -> None:
     """Forget every cached table (after the library changed on disk)."""
     _cases.clear()
     _scored.clear()
+    _summaries.clear()
     _filtered.clear()
 
 
@@ -307,16 +319,15 @@ def stopwords(c: Case) -> frozenset[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _language(case_id: str, view: View, key: Stamp) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
-    c = case(case_id)
-    table = filtered(case_id, view)
-    stop = stopwords(c)
-    return (terms.distinctive_terms(table, stopwords=stop),
-            terms.stance_frequencies(table, stopwords=stop))
+def _language(case_id: str, view: View, key: Stamp) -> terms.Language:
+    return terms.language(filtered(case_id, view), stopwords=stopwords(case(case_id)))
 
 
-def language(case_id: str, view: View) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
-    """(distinctive terms of hostile vs other tweets, word frequencies per stance)."""
+def language(case_id: str, view: View) -> terms.Language:
+    """Distinctive terms of hostile vs other tweets and word frequencies per stance (of the
+    whole case: the stored summary; of a filtered view: computed)."""
+    if view == View():
+        return summaries(case_id).language
     return _language(case_id, view, case_stamp(case_id))
 
 
@@ -334,13 +345,19 @@ def people(case_id: str, view: View) -> dict[str, pd.DataFrame]:
     return _people(case_id, view, case_stamp(case_id))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _wordcloud(frequencies: tuple[tuple[str, int], ...], hostile: bool) -> Any:
-    return charts.wordcloud_image(dict(frequencies), hostile=hostile)
+@st.cache_data(show_spinner=False, max_entries=16)
+def _clouds(frequencies: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]) -> dict[str, bytes]:
+    return pipeline.word_clouds({stance: dict(words) for stance, words in frequencies})
 
 
-def wordcloud(frequencies: dict[str, int], *, hostile: bool) -> Any:
-    return _wordcloud(tuple(sorted(frequencies.items())), hostile)
+def word_clouds(case_id: str, view: View) -> dict[str, bytes]:
+    """The Language tab's word clouds (PNG) by stance: of the whole case, the stored ones
+    (``summaries``); of a filtered view, drawn from its frequencies."""
+    if view == View():
+        return summaries(case_id).clouds
+    found = language(case_id, view).frequencies
+    return _clouds(tuple((stance, tuple(sorted(words.items())))
+                         for stance, words in sorted(found.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -384,26 +401,17 @@ def facets(case_id: str) -> tuple[list[str], pd.Timestamp | None, pd.Timestamp |
     return _facets(case_id, case_stamp(case_id))
 
 
-@st.cache_resource(show_spinner="Finding the themes…", max_entries=12)
-def _theme_model(case_id: str, key: Stamp) -> tuple[themes.ThemeModel, pd.Series, themes.Stability]:
-    c = case(case_id)
-    table = scored(case_id)
-    model = themes.fit(table, target_terms=c.target_terms, stopwords=stopwords(c))
-    return (model, themes.assign(table, model),
-            themes.stability(table, model, target_terms=c.target_terms))
-
-
-def theme_model(case_id: str) -> tuple[themes.ThemeModel, pd.Series, themes.Stability]:
+def theme_model(case_id: str) -> themes.Fitted:
     """The case's themes, fitted on the whole case (so filters do not change what a theme
-    is), each row's theme, and the themes' stability (shared, read-only)."""
-    return _theme_model(case_id, case_stamp(case_id))
+    is), each row's theme, and the themes' stability (shared, read-only); raises
+    ``BackfireError`` when the case has too few texts."""
+    return summaries(case_id).fitted()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _theme_report(case_id: str, view: View, key: Stamp) -> themes.ThemeReport:
-    model, labels, stable = theme_model(case_id)
-    return themes.report(filtered(case_id, view), model, labels=labels,
-                         launch=case(case_id).launch, stable=stable)
+    return themes.report(filtered(case_id, view), theme_model(case_id),
+                         launch=case(case_id).launch)
 
 
 def theme_report(case_id: str, view: View | None = None) -> themes.ThemeReport:

@@ -240,17 +240,17 @@ def browse(c: Case, view: data.View) -> None:
 # ------------------------------------------------------------------------------ language
 
 def language(c: Case, view: data.View) -> None:
-    distinctive, frequencies = data.language(c.id, view)
+    found = data.language(c.id, view)
+    distinctive, frequencies = found.distinctive, found.frequencies
+    clouds = data.word_clouds(c.id, view)
     st.subheader("What the hostile tweets said, and what the others said")
     left, right = st.columns(2)
-    for col, stance, title, hostile in (
-        (left, "hostile", "Hostile tweets", True),
-        (right, "supportive", "Supportive tweets", False),
-    ):
+    for col, stance, title in ((left, "hostile", "Hostile tweets"),
+                               (right, "supportive", "Supportive tweets")):
         words = frequencies.get(stance, {})
         col.markdown(f"**{title}** · {len(words)} most frequent words")
         if words:
-            col.image(data.wordcloud(words, hostile=hostile), width="stretch",
+            col.image(clouds[stance], width="stretch",
                       caption=f"Word cloud of {title.lower()} (size = frequency)")
         else:
             col.info(f"No {title.lower()} in this view.")

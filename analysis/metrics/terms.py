@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,8 @@ SPINOFF_SIMILARITY: Final = 0.6
 PRIOR_WEIGHT: Final = 0.1
 # Words seen fewer than 3 times in total cannot be told apart from chance; they are skipped.
 MIN_TERM_COUNT: Final = 3
+DISTINCTIVE_COLUMNS: Final[list[str]] = ["term", "side", "hostile_count", "other_count",
+                                         "log_odds", "z"]
 
 
 # --- tokens and stopwords ------------------------------------------------------------------------
@@ -152,7 +154,7 @@ def distinctive_terms(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_ST
     Returns the ``top`` highest z (side "hostile") and the ``top`` lowest (side "not_hostile"),
     columns: term, side, hostile_count, other_count, log_odds, z.
     """
-    columns = ["term", "side", "hostile_count", "other_count", "log_odds", "z"]
+    columns = DISTINCTIVE_COLUMNS
     if "hostile" not in table.columns:
         return pd.DataFrame(columns=columns)
     keep = np.ones(len(table), dtype=bool) if include_retweets else ~table["is_retweet"].to_numpy(dtype=bool)
@@ -173,6 +175,35 @@ def distinctive_terms(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_ST
     other = frame.loc[frame["z"] < 0].sort_values(["z", "term"], kind="stable")
     other = other.head(top).assign(side="not_hostile")
     return pd.concat([hostile, other], ignore_index=True)[columns]
+
+
+@dataclass(frozen=True)
+class Language:
+    """What the Language tab shows of a table: its distinctive terms (``distinctive_terms``)
+    and word frequencies per stance (``stance_frequencies``); small, kept on disk for a whole
+    case (``analysis.store.summaries``)."""
+
+    distinctive: pd.DataFrame
+    frequencies: dict[str, dict[str, int]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"distinctive": self.distinctive.to_dict(orient="list"),
+                "frequencies": self.frequencies}
+
+    @classmethod
+    def from_json(cls, payload: dict[str, Any]) -> Language:
+        frame = pd.DataFrame(payload["distinctive"], columns=DISTINCTIVE_COLUMNS)
+        frame = frame.astype({"term": str, "side": str, "hostile_count": np.int64,
+                              "other_count": np.int64, "log_odds": float, "z": float})
+        return cls(frame, {stance: {str(w): int(n) for w, n in words.items()}
+                           for stance, words in payload["frequencies"].items()})
+
+
+def language(table: pd.DataFrame, *, stopwords: Iterable[str] = BASE_STOPWORDS) -> Language:
+    """The Language tab's terms of ``table``."""
+    stop = frozenset(stopwords)
+    return Language(distinctive_terms(table, stopwords=stop),
+                    stance_frequencies(table, stopwords=stop))
 
 
 def log_odds(y_a: np.ndarray, y_b: np.ndarray,

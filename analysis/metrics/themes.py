@@ -19,10 +19,11 @@ Method (one home for it; the Methods page and docs quote this docstring):
 
 from __future__ import annotations
 
+import base64
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 import pandas as pd
@@ -115,6 +116,57 @@ class Stability:
 
 
 @dataclass(frozen=True)
+class Fitted:
+    """A case's themes as the screens use them, without the model: each theme's top terms and
+    whether it was seeded, each row's theme (``labels``, indexed like the case's table) and the
+    themes' stability. Small enough to keep on disk beside the scored table
+    (``analysis.store.summaries``)."""
+
+    top_terms: tuple[tuple[str, ...], ...]
+    seeded: tuple[bool, ...]
+    texts: int
+    labels: pd.Series
+    stability: Stability
+
+    @property
+    def names(self) -> list[str]:
+        return [" · ".join(t[:NAME_TERMS]) for t in self.top_terms]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values; the labels as little-endian int8 bytes in base64 (a theme
+        number fits: at most ``DEFAULT_THEMES`` themes, -1 for none)."""
+        codes = self.labels.to_numpy(dtype=np.int64).astype("<i1").tobytes()
+        return {"top_terms": [list(t) for t in self.top_terms], "seeded": list(self.seeded),
+                "texts": self.texts, "labels": base64.b64encode(codes).decode("ascii"),
+                "stability": {"per_theme": list(self.stability.per_theme),
+                              "halves": self.stability.halves}}
+
+    @classmethod
+    def from_json(cls, payload: dict[str, Any], index: pd.Index) -> Fitted:
+        """Back from ``to_json``, the labels indexed by ``index`` (the case table's); raises
+        ``ValueError`` when they do not fit it (a table that changed: recompute)."""
+        codes = np.frombuffer(base64.b64decode(payload["labels"]), dtype="<i1").astype(np.int64)
+        if len(codes) != len(index):
+            raise ValueError(f"{len(codes)} theme labels for a table of {len(index)} rows")
+        stable = payload["stability"]
+        return cls(tuple(tuple(str(w) for w in t) for t in payload["top_terms"]),
+                   tuple(bool(b) for b in payload["seeded"]), int(payload["texts"]),
+                   pd.Series(codes, index=index, dtype=np.int64),
+                   Stability(tuple(float(v) for v in stable["per_theme"]), float(stable["halves"])))
+
+
+class Named(Protocol):
+    """What ``report`` reads of a theme model (``ThemeModel`` or ``Fitted``)."""
+
+    @property
+    def names(self) -> list[str]: ...
+    @property
+    def top_terms(self) -> tuple[tuple[str, ...], ...]: ...
+    @property
+    def seeded(self) -> tuple[bool, ...]: ...
+
+
+@dataclass(frozen=True)
 class ThemeReport:
     """Themes of a case: a table (one row per theme), shares over time, and stability."""
 
@@ -134,6 +186,21 @@ def authored_texts(table: pd.DataFrame) -> pd.Series:
     own = table.loc[~table["is_retweet"].to_numpy(dtype=bool), "text"].dropna().astype(str)
     cleaned = pd.Series(_strip(own.unique()), dtype=object)
     return cleaned[cleaned.str.len() > 0].drop_duplicates().reset_index(drop=True)
+
+
+def _tokenised(table: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Every row's text as the model reads it, tokenised once per distinct text: (each row's
+    code, the distinct model texts). A retweet and its original share a code."""
+    raw, uniques = pd.factorize(table["text"].fillna("").astype(str))
+    codes, distinct = pd.factorize(pd.Series(_strip(uniques.tolist()), dtype=object))
+    return (codes[raw] if len(raw) else np.zeros(0, np.int64)), [str(t) for t in distinct]
+
+
+def _authored(table: pd.DataFrame, codes: np.ndarray, distinct: list[str]) -> pd.Series:
+    """``authored_texts`` from ``_tokenised``'s result (same texts, same order)."""
+    own = (~table["is_retweet"].to_numpy(dtype=bool)) & table["text"].notna().to_numpy(dtype=bool)
+    texts = pd.Series([distinct[i] for i in pd.unique(codes[own])], dtype=object)
+    return texts[texts.str.len() > 0].reset_index(drop=True)
 
 
 def _seed_columns(vectorizer: TfidfVectorizer, target_terms: Iterable[str]) -> np.ndarray:
@@ -190,10 +257,34 @@ def fit(table: pd.DataFrame, *, target_terms: Iterable[str] = (),
         stopwords: Iterable[str] = terms.BASE_STOPWORDS, n_themes: int = DEFAULT_THEMES,
         max_texts: int = FIT_TEXTS) -> ThemeModel:
     """Fit the themes on a seeded sample of the table's distinct authored texts."""
-    texts = authored_texts(table)
+    return _fit_texts(_sample(table, max_texts), list(target_terms), frozenset(stopwords),
+                      n_themes)
+
+
+def fit_case(table: pd.DataFrame, *, target_terms: Iterable[str] = (),
+             stopwords: Iterable[str] = terms.BASE_STOPWORDS, n_themes: int = DEFAULT_THEMES,
+             max_texts: int = FIT_TEXTS) -> Fitted:
+    """``fit``, ``assign`` and ``stability`` of a whole case, its texts tokenised once and
+    each distinct model text assigned once: what the deep-dive and the story show."""
+    codes, distinct = _tokenised(table)
+    texts = _limited(_authored(table, codes, distinct), max_texts)
+    seeds = list(target_terms)
+    model = _fit_texts(texts, seeds, frozenset(stopwords), n_themes)
+    labels = model.dominant(distinct)[codes] if len(codes) else np.zeros(0, np.int64)
+    return Fitted(model.top_terms, model.seeded, model.texts,
+                  pd.Series(labels, index=table.index, dtype=np.int64),
+                  _stability(texts, model, seeds))
+
+
+def _sample(table: pd.DataFrame, max_texts: int) -> pd.Series:
+    """The distinct authored texts, a seeded sample of ``max_texts`` when there are more."""
+    return _limited(authored_texts(table), max_texts)
+
+
+def _limited(texts: pd.Series, max_texts: int) -> pd.Series:
     if len(texts) > max_texts:
         texts = texts.sample(max_texts, random_state=RANDOM_SEED).reset_index(drop=True)
-    return _fit_texts(texts, list(target_terms), frozenset(stopwords), n_themes)
+    return texts
 
 
 def _vectorizer(texts: pd.Series, stopwords: frozenset[str]) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
@@ -242,9 +333,10 @@ def matched_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def stability(table: pd.DataFrame, model: ThemeModel, *, target_terms: Iterable[str] = (),
               max_texts: int = FIT_TEXTS) -> Stability:
     """Fit the same model on two random halves of the texts (same vocabulary) and match."""
-    texts = authored_texts(table)
-    if len(texts) > max_texts:
-        texts = texts.sample(max_texts, random_state=RANDOM_SEED).reset_index(drop=True)
+    return _stability(_sample(table, max_texts), model, target_terms)
+
+
+def _stability(texts: pd.Series, model: ThemeModel, target_terms: Iterable[str]) -> Stability:
     order = np.random.default_rng(RANDOM_SEED).permutation(len(texts))
     half = len(texts) // 2
     x = sparse.csr_matrix(model.vectorizer.transform(texts.tolist()))
@@ -301,12 +393,21 @@ def shares_over_time(table: pd.DataFrame, labels: pd.Series, names: Sequence[str
     return pd.DataFrame(rows, columns=columns)
 
 
-def report(table: pd.DataFrame, model: ThemeModel, *, labels: pd.Series | None = None,
+def report(table: pd.DataFrame, model: Named, *, labels: pd.Series | None = None,
            launch: pd.Timestamp | None = None, stable: Stability | None = None,
            width: pd.Timedelta | None = None) -> ThemeReport:
     """The theme table and shares over time of ``table`` (a view of the case the model was fit
-    on: ``labels`` are the case's row themes, looked up by index)."""
-    labels = assign(table, model) if labels is None else labels.loc[table.index]
+    on: ``labels`` are the case's row themes, looked up by index; a ``Fitted`` brings its own
+    labels and stability, a ``ThemeModel`` without labels assigns the rows)."""
+    if isinstance(model, Fitted):
+        labels = model.labels if labels is None else labels
+        stable = model.stability if stable is None else stable
+    if labels is None:
+        if not isinstance(model, ThemeModel):
+            raise TypeError("report: labels are needed for this model")
+        labels = assign(table, model)
+    else:
+        labels = labels.loc[table.index]
     names = model.names
     counts = np.bincount(labels[labels != NO_THEME].to_numpy(), minlength=len(names))
     themed = counts.sum()
@@ -344,8 +445,6 @@ def for_case(case: CaseLike, table: pd.DataFrame, view: pd.DataFrame | None = No
     (seeded by its target terms, its own hashtag and brand words left out, so filters do not
     change what a theme is), with their stability, reported on ``view`` (a filtered part of
     ``table``; all of it by default). Raises ``BackfireError`` when there are too few texts."""
-    model = fit(table, target_terms=case.target_terms,
-                stopwords=terms.case_stopwords(case.hashtag, case.brand, case.brand_account))
-    stable = stability(table, model, target_terms=case.target_terms)
-    return report(table if view is None else view, model, labels=assign(table, model),
-                  launch=case.launch, stable=stable)
+    found = fit_case(table, target_terms=case.target_terms,
+                     stopwords=terms.case_stopwords(case.hashtag, case.brand, case.brand_account))
+    return report(table if view is None else view, found, launch=case.launch)

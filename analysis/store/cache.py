@@ -120,8 +120,14 @@ def code_fingerprint() -> str:
     ``LOADING_SOURCES`` and ``SCORING_SOURCES`` are glob patterns under the project root;
     files are hashed in sorted order, missing ones skipped.
     """
+    return sources_fingerprint((*LOADING_SOURCES, *SCORING_SOURCES))
+
+
+def sources_fingerprint(patterns: Sequence[str]) -> str:
+    """SHA-256 over the files matching ``patterns`` (globs under the project root), each with
+    its relative path, in sorted order per pattern; missing files are skipped."""
     digest = hashlib.sha256()
-    for pattern in (*LOADING_SOURCES, *SCORING_SOURCES):
+    for pattern in patterns:
         for path in sorted(paths.PROJECT_ROOT.glob(pattern)):
             if path.is_file():
                 digest.update(path.relative_to(paths.PROJECT_ROOT).as_posix().encode())

@@ -28,11 +28,12 @@ TITLES: Final[dict[str, str]] = {
     "pages": "Page speed (server-side reruns, first start)",
     "load": "Load: concurrent browser sessions",
     "class": "A class: 30 students on one server",
+    "page_ready": "Page-ready time in a real browser",
 }
 
 # Keys of a results file that describe the run rather than measure it.
-META_KEYS: Final = frozenset({"benchmark", "measured_at", "machine", "load_average", "command",
-                              "note"})
+META_KEYS: Final = frozenset({"benchmark", "measured_at", "date", "machine", "load_average",
+                              "command", "note"})
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,11 @@ def read(path: Path) -> Measurement | None:
     except (OSError, ValueError) as err:
         log.warning("benchmark results %s not shown: %s", path, err)
         return None
-    name = str(data.get("benchmark") or path.stem)
-    return Measurement(name=name, title=TITLES.get(name, name), measured_at=str(data.get("measured_at", "?")),
+    # The file names the result (two files may hold runs of one script); the script, its title.
+    script = Path(str(data.get("benchmark") or path.stem).split()[0]).stem
+    title = TITLES.get(script, script) + ("" if script == path.stem else f" ({path.name})")
+    return Measurement(name=path.stem, title=title,
+                       measured_at=str(data.get("measured_at") or data.get("date") or "?"),
                        machine=str(data.get("machine", "?")), load_average=data.get("load_average"),
                        command=str(data.get("command", "")), note=str(data.get("note", "")),
                        rows=tuple(rows(_figures(data))), path=path)

@@ -57,6 +57,21 @@ def test_methods_page_shows_every_committed_benchmark_figure() -> None:
     assert "load average" in captions
 
 
+def test_two_runs_of_one_script_are_two_results(tmp_path) -> None:
+    """Two results files of the same script (a run kept as "before") get distinct names, so
+    the page's widgets keyed by name never collide (a StreamlitDuplicateElementKey before)."""
+    for stem in ("pages", "pages-before"):
+        (tmp_path / f"{stem}.json").write_text(
+            '{"benchmark": "benchmarks/page_ready.py --repeats 3", "date": "2026-11-30", '
+            '"fresh": {"library": {"median_s": 1.99}}}')
+    found = measurements.load(tmp_path)
+    assert sorted(m.name for m in found) == ["pages", "pages-before"]
+    assert sorted(m.title for m in found) == ["Page-ready time in a real browser (pages-before.json)",
+                                              "Page-ready time in a real browser (pages.json)"]
+    assert {m.measured_at for m in found} == {"2026-11-30"}
+    assert ("fresh · library · median_s", 1.99) in found[0].rows
+
+
 def test_results_files_are_flattened_and_a_broken_one_is_skipped_with_a_warning(
         tmp_path, caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "ingest.json").write_text(

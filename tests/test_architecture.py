@@ -182,3 +182,12 @@ def test_project_imports_sit_at_module_level_unless_a_comment_says_why() -> None
 @pytest.mark.parametrize("folder", ["analysis", "ui", "pages"])
 def test_every_app_module_parses(folder: str) -> None:
     assert all(imports_of(path) is not None for path in files(folder))
+
+
+# --- test modules -----------------------------------------------------------------------------
+
+def test_test_modules_have_unique_names() -> None:
+    """tests/ has no __init__.py: pytest imports each test module by its file name, so two
+    modules of one name (tests/x.py and tests/browser/x.py) stop the whole run at collection."""
+    names = [p.name for p in (ROOT / "tests").rglob("*.py") if p.name != "conftest.py"]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

@@ -170,7 +170,7 @@ def summaries(loaded: Loaded) -> Summaries:
     """The case's summaries: read from disk beside its scored table, or computed and saved
     (``analysis.store.summaries``); computed without saving for a table not from the cache."""
     c = loaded.case
-    stop = terms.case_stopwords(c.hashtag, c.brand, c.brand_account)
+    stop = terms.stopwords_of(c)
     if loaded.key is None:
         return _summarise(loaded.table, c, stop)
     entry = summary_store.key(loaded.key, _summary_params(c))

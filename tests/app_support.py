@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.cases import load_cases
 from analysis.store import paths
+from ui import chart_view
 
 ROOT = paths.PROJECT_ROOT
 APP = ROOT / "app.py"
@@ -155,7 +156,7 @@ def figures(at: AppTest) -> list[dict[str, Any]]:
         proto = getattr(el, "proto", None)
         if el.type == "plotly_chart":
             out.append(json.loads(proto.spec))
-        elif el.type == "bidi_component" and proto.component_name == "backfire_chart":
+        elif el.type == "bidi_component" and proto.component_name == chart_view.COMPONENT:
             out.append(json.loads(json.loads(proto.json)["figure"]))
     return out
 

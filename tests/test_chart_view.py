@@ -61,7 +61,7 @@ def test_trace_types() -> None:
 def _chart_elements(at: AppTest) -> tuple[int, int]:
     """(charts drawn by the component, charts drawn by st.plotly_chart)."""
     lite = [el for el in at.main if el.type == "bidi_component"
-            and el.proto.component_name == "backfire_chart"]
+            and el.proto.component_name == chart_view.COMPONENT]
     return len(lite), len(at.get("plotly_chart"))
 
 

@@ -24,7 +24,10 @@ BASIC_TRACES: Final = frozenset({"bar", "scatter", "pie"})
 BUNDLE: Final = Path(__file__).resolve().parent.parent / "static" / "plotly-basic.min.js"
 _SCRIPT: Final = (Path(__file__).with_suffix(".js")).read_text(encoding="utf-8")
 
-_mount = st.components.v2.component("backfire_chart", js=_SCRIPT, isolate_styles=False)
+# The component's registered name (the AppTests find the charts by it).
+COMPONENT: Final = "backfire_chart"
+
+_mount = st.components.v2.component(COMPONENT, js=_SCRIPT, isolate_styles=False)
 
 
 def trace_types(fig: go.Figure) -> set[str]:

@@ -315,7 +315,7 @@ def kpis_ready(case_id: str) -> bool:
 
 
 def stopwords(c: Case) -> frozenset[str]:
-    return terms.case_stopwords(c.hashtag, c.brand, c.brand_account)
+    return terms.stopwords_of(c)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -127,7 +127,7 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport, *,
     """``table``: the case's tweets under the filters; ``whole``: all of them (the themes are
     fitted on the whole case, as on screen, and reported on ``table``)."""
     dated = table["created_at"].dropna()
-    stop = terms.case_stopwords(case.hashtag, case.brand, case.brand_account)
+    stop = terms.stopwords_of(case)
     clouds = terms.stance_frequencies(table, stopwords=stop) if "hostile" in table else {}
     return CaseContent(
         case_id=case.id,

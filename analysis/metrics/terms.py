@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,22 @@ DISTINCTIVE_COLUMNS: Final[list[str]] = ["term", "side", "hostile_count", "other
 
 
 # --- tokens and stopwords ------------------------------------------------------------------------
+
+class CaseNames(Protocol):
+    """The names of a case that its own texts repeat (``analysis.cases.Case`` has them)."""
+
+    @property
+    def hashtag(self) -> str: ...
+    @property
+    def brand(self) -> str: ...
+    @property
+    def brand_account(self) -> str: ...
+
+
+def stopwords_of(case: CaseNames) -> frozenset[str]:
+    """``case_stopwords`` of a case: its hashtag, brand words and account left out."""
+    return case_stopwords(case.hashtag, case.brand, case.brand_account)
+
 
 def case_stopwords(hashtag: str | None = None, brand: str | None = None,
                    brand_account: str | None = None, extra: Iterable[str] = ()) -> frozenset[str]:

@@ -425,15 +425,9 @@ def report(table: pd.DataFrame, model: Named, *, labels: pd.Series | None = None
     return ThemeReport(frame, over, stable, width)
 
 
-class CaseLike(Protocol):
-    """What ``for_case`` reads of a case (``analysis.cases.Case``)."""
+class CaseLike(terms.CaseNames, Protocol):
+    """What ``for_case`` reads of a case (``analysis.cases.Case``): its names, and these."""
 
-    @property
-    def hashtag(self) -> str: ...
-    @property
-    def brand(self) -> str: ...
-    @property
-    def brand_account(self) -> str: ...
     @property
     def launch(self) -> pd.Timestamp: ...
     @property
@@ -446,5 +440,5 @@ def for_case(case: CaseLike, table: pd.DataFrame, view: pd.DataFrame | None = No
     change what a theme is), with their stability, reported on ``view`` (a filtered part of
     ``table``; all of it by default). Raises ``BackfireError`` when there are too few texts."""
     found = fit_case(table, target_terms=case.target_terms,
-                     stopwords=terms.case_stopwords(case.hashtag, case.brand, case.brand_account))
+                     stopwords=terms.stopwords_of(case))
     return report(table if view is None else view, found, launch=case.launch)

@@ -23,7 +23,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -227,11 +227,17 @@ def _pylists(column: pa.ChunkedArray) -> list[list[str]]:
 
 def prune(keep: int = MAX_ENTRIES) -> int:
     """Delete all but the ``keep`` most recently used entries; returns how many were removed."""
-    entries = sorted(paths.cache_dir().glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
-    for old in entries[keep:]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(REPORT_SUFFIX).unlink(missing_ok=True)
-    return max(0, len(entries) - keep)
+    old = least_recently_used(paths.cache_dir().glob(f"*{SUFFIX}"), keep)
+    for path in old:
+        path.unlink(missing_ok=True)
+        path.with_suffix(REPORT_SUFFIX).unlink(missing_ok=True)
+    return len(old)
+
+
+def least_recently_used(files: Iterable[Path], keep: int) -> list[Path]:
+    """The ``files`` beyond the ``keep`` most recently used (a read touches its file): the
+    ones a bounded store deletes."""
+    return sorted(files, key=_mtime, reverse=True)[keep:]
 
 
 def _mtime(path: Path) -> float:

@@ -96,10 +96,10 @@ def entries() -> list[Path]:
 
 def prune(keep: int = MAX_ENTRIES) -> int:
     """Delete all but the ``keep`` most recently used summaries; returns how many went."""
-    found = sorted(entries(), key=_mtime, reverse=True)
-    for old in found[keep:]:
-        old.unlink(missing_ok=True)
-    return max(0, len(found) - keep)
+    old = cache.least_recently_used(entries(), keep)
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)
 
 
 def clear() -> int:
@@ -108,10 +108,3 @@ def clear() -> int:
     for path in found:
         path.unlink(missing_ok=True)
     return len(found)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:  # removed meanwhile by another process
-        return 0.0

@@ -118,14 +118,7 @@ def real_parent(args: argparse.Namespace) -> dict[str, Any]:
                "--mixed-rows", str(args.mixed_rows), "--texts", str(args.texts),
                "--plain-sample", str(args.plain_sample), "--repeats", str(args.repeats)]
     load_before = os.getloadavg()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    sampler = TreeMemory(process.pid)
-    sampler.start()
-    out, _ = process.communicate()
-    sampler.stop()
-    if process.returncode:
-        raise SystemExit(f"benchmark child failed with status {process.returncode}")
-    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    found, sampler = run_child(command)
     context = {"load_average_before": [round(x, 2) for x in load_before],
                "load_average_after": [round(x, 2) for x in os.getloadavg()],
                "peak_rss_tree_mb": round(sampler.peak / 2**20, 1), "machine": machine(),
@@ -133,6 +126,20 @@ def real_parent(args: argparse.Namespace) -> dict[str, Any]:
     for value in found.values():
         value.update(context)
     return found
+
+
+def run_child(command: list[str]) -> tuple[dict[str, Any], TreeMemory]:
+    """Run the measuring child (this script with ``--child``) while sampling its process tree;
+    its result is the JSON object on the last line of its output."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    sampler = TreeMemory(process.pid)
+    sampler.start()
+    out, _ = process.communicate()
+    sampler.stop()
+    if process.returncode:
+        raise SystemExit(f"benchmark child failed with status {process.returncode}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result, sampler
 
 
 def machine() -> str:
@@ -321,14 +328,7 @@ def parent(args: argparse.Namespace, archive: Path) -> dict[str, Any]:
     if args.workers:
         command += ["--workers", str(args.workers)]
     started, load_before = time.perf_counter(), os.getloadavg()[0]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    sampler = TreeMemory(process.pid)
-    sampler.start()
-    out, _ = process.communicate()
-    sampler.stop()
-    if process.returncode:
-        raise SystemExit(f"benchmark child failed with status {process.returncode}")
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result, sampler = run_child(command)
     result["child_wall_s"] = round(time.perf_counter() - started, 2)
     result["peak_rss_tree_mb"] = round(sampler.peak / 2**20, 1)
     result["cpu_tree_s"] = round(sampler.cpu_seconds(), 1)

@@ -412,15 +412,14 @@ def print_report(report: dict[str, Any]) -> None:
     f = report["figures"]
     print(f"warm-up (s, one session, untimed): {report['warm_up_s']}; scored tables written: "
           f"{report['data']['cache_parquet_written']} (0: the score caches were warm)")
-    print(f"{report['machine']}; load average before {report['load_average_before']}, "
-          f"peak {f['load_average_peak_1m']}, after {report['load_average_after']}; "
+    print(f"{report['machine']}; {load.load_averages(report, peak=f['load_average_peak_1m'])}; "
           f"{report['measured_at']}, commit {report['commit']}")
     if "verification" in report:
         print(_verification_line(report["verification"]))
     print(f"\n{f['students']} students ({f['protocol_students']} protocol, "
           f"{f['browser_students']} Chromium), {f['seconds']:.0f} s, pauses "
           f"{f['think_s'][0]:.0f}-{f['think_s'][1]:.0f} s; page-ready time (s):")
-    header = f"  {'page':<20} {'visits':>6} {'median':>8} {'p95':>8} {'worst':>8} {'errors':>7}"
+    header = load.header(width=20)
     for client in ("protocol", "browser"):
         detail = report["details"][client]
         print(f"\n {client} students\n{header}")

@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import math
 import os
 import platform
@@ -73,6 +72,7 @@ sys.path.insert(0, str(ROOT))
 from analysis import pipeline  # noqa: E402  (needs the path above)
 from analysis.cases import load_cases  # noqa: E402
 from analysis.store import summaries  # noqa: E402
+from benchmarks import results as bench_results  # noqa: E402
 from benchmarks.server import IDLE_JS, Server, serve  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -387,6 +387,18 @@ def sec(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+def header(width: int = 16) -> str:
+    """The column titles of a page-ready table, aligned with ``row``."""
+    return f"  {'page':<{width}} {'visits':>6} {'median':>8} {'p95':>8} {'worst':>8} {'errors':>7}"
+
+
+def load_averages(report: dict[str, Any], peak: float | None = None) -> str:
+    """``load average before [1.2, ...], after [...]`` (with the peak between when measured)."""
+    during = "" if peak is None else f"peak {peak}, "
+    return (f"load average before {report['load_average_before']}, {during}"
+            f"after {report['load_average_after']}")
+
+
 def row(name: str, s: dict[str, Any], width: int = 16) -> str:
     """One line of a page-ready table: visits, median, p95, worst, errors by kind."""
     errors = s["errors"]
@@ -397,8 +409,8 @@ def row(name: str, s: dict[str, Any], width: int = 16) -> str:
 
 def print_table(report: dict[str, Any]) -> None:
     m = report["machine"]
-    print(f"machine: {m['nproc']} cores ({m['cpu_model']}), {m['ram_gb']} GB RAM; load average "
-          f"before {report['load_average_before']}, after {report['load_average_after']}")
+    print(f"machine: {m['nproc']} cores ({m['cpu_model']}), {m['ram_gb']} GB RAM; "
+          + load_averages(report))
     print(f"server healthy after {report['server_start_s']} s; chromium {report['chromium']}; "
           f"isolated data folder ({report['data']['archives']} archive files, "
           f"{report['data']['cache_files']} cache files linked, "
@@ -409,7 +421,7 @@ def print_table(report: dict[str, Any]) -> None:
     load = report["load"]
     print(f"\n{report['sessions']} sessions, up to {report['seconds']:.0f} s / "
           f"{report['rounds']} rounds each; wall {load['wall_s']} s; page-ready time (s):")
-    print(f"  {'page':<16} {'visits':>6} {'median':>8} {'p95':>8} {'worst':>8} {'errors':>7}")
+    print(header())
     for name, stats in load["pages"].items():
         print(row(name, stats))
     print(row("overall", load["overall"]))
@@ -492,12 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         report["data"]["cache_parquet_written"] = written - linked["cache_parquet"]
     report["load_average_after"] = _load_average()
     report["written_to"] = str(out.relative_to(ROOT) if out.is_relative_to(ROOT) else out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_table(report)
+    bench_results.save_report(report, out, as_json=args.json, print_table=print_table)
     return 0
 
 

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import signal
 import statistics
 import sys
@@ -55,6 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load  # noqa: E402  (benchmarks/ is not a package)
 from proc_cpu import cpu_groups  # noqa: E402
+
+from benchmarks import results as bench_results  # noqa: E402  (load put the project on the path)
 
 ROOT = load.ROOT
 RESULTS = ROOT / "benchmarks" / "results"
@@ -322,8 +323,8 @@ async def run(base: str, server_pid: int, repeats: int,
 
 def print_table(report: dict[str, Any]) -> None:
     m = report["machine"]
-    print(f"{report['date']}  {m['nproc']} cores ({m['cpu_model']}), {m['ram_gb']} GB; load "
-          f"average before {report['load_average_before']}, after {report['load_average_after']}")
+    print(f"{report['date']}  {m['nproc']} cores ({m['cpu_model']}), {m['ram_gb']} GB; "
+          + load.load_averages(report))
     print(f"{'kind':<16} {'page':<20} {'median':>7} {'worst':>7} {'target':>6} {'runs':>4} "
           f"{'server':>7} {'browser':>7}  (CPU s per view)")
     for kind in ("fresh", "fresh_warm_http", "switch", "tab"):
@@ -362,12 +363,7 @@ def main(argv: list[str] | None = None) -> int:
             print(server.tail(), file=sys.stderr)
             raise
     report["load_average_after"] = load._load_average()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_table(report)
+    bench_results.save_report(report, args.out, as_json=args.json, print_table=print_table)
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +46,18 @@ def write(name: str, figures: dict[str, Any], *, load_before: float | None = Non
     }
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def save_report(report: dict[str, Any], out: Path, *, as_json: bool,
+                print_table: Callable[[dict[str, Any]], None]) -> None:
+    """Write a browser benchmark's full report to ``out`` (indented JSON) and print it: that
+    JSON with ``--json``, else the script's own table."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_table(report)
 
 
 def _read(path: str) -> str:

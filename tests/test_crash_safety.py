@@ -18,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,25 @@ def _digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.iterdir()) if p.is_file()}
 
 
+def _kill_at_marker(child: subprocess.Popen[str] | subprocess.Popen[bytes], marker: Path,
+                    at_kill_point: Callable[[], None] = lambda: None) -> None:
+    """Wait until ``child`` reaches its kill point (it writes ``marker`` and sleeps there), run
+    the check ``at_kill_point``, then SIGKILL it; a child still alive on the way out is killed."""
+    try:
+        deadline = time.monotonic() + REACH_TIMEOUT
+        while not marker.exists():
+            assert child.poll() is None, f"child ended early: {child.stderr.read() if child.stderr else ''}"
+            assert time.monotonic() < deadline, "the child never reached its kill point"
+            time.sleep(0.02)
+        at_kill_point()
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
 def _fields(hashtag: str) -> dict[str, Any]:
     return {"hashtag": hashtag, "brand": "Brand", "brand_account": "brand",
             "launch": "2019-07-12T20:00:00Z"}
@@ -111,21 +131,13 @@ def test_kill_mid_save_leaves_nothing_half_written(isolated_data: Path, real_arc
         [sys.executable, "-c", CHILD, target, when, str(marker),
          str(real_archives / SAMPLES[1]), "#Killed"],
         env=_env(isolated_data), stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + REACH_TIMEOUT
-        while not marker.exists():
-            assert child.poll() is None, f"child ended early: {child.stderr.read() if child.stderr else ''}"
-            assert time.monotonic() < deadline, "the child never reached its kill point"
-            time.sleep(0.02)
+
+    def save_has_started() -> None:
         # the kill lands in the middle of the save: its staging folder exists
         staged = list((root / library.STAGING).iterdir())
         assert staged, "the save had started writing"
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+
+    _kill_at_marker(child, marker, at_kill_point=save_has_started)
     assert child.returncode == -signal.SIGKILL
 
     restarted = subprocess.run([sys.executable, "-c", LISTER], env=_env(isolated_data),
@@ -229,17 +241,7 @@ def test_kill_mid_write_keeps_the_old_file(tmp_path: Path) -> None:
     marker = tmp_path / "reached"
     child = subprocess.Popen([sys.executable, "-c", WRITER, str(target), str(marker)],
                              env=_env(tmp_path / "data"))
-    try:
-        deadline = time.monotonic() + REACH_TIMEOUT
-        while not marker.exists():
-            assert child.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+    _kill_at_marker(child, marker)
     assert target.read_text() == "old"
     leftovers = list(tmp_path.glob(f"{atomic.TEMP_PREFIX}*"))
     assert len(leftovers) == 1 and leftovers[0].stat().st_size == 1_000_000

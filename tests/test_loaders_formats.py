@@ -41,39 +41,60 @@ def test_fixture_counts(name: str) -> None:
     assert {name: str(dtype) for name, dtype in result.table.dtypes.items()} == schema.COLUMNS
 
 
-# file -> (tweet id, canonical column, expected value)
-FIELDS: list[tuple[str, str, str, Any]] = [
-    ("sfm.csv", "460000000000000002", "text", "RT @grumpy_gus: My #AskAcme moment: the widget broke twice, #fail"),
-    ("sfm.csv", "460000000000000002", "retweeted_id", "459999999999999999"),
-    ("sfm.csv", "460000000000000002", "hashtags", ["askacme", "fail"]),
-    ("sfm.csv", "460000000000000003", "in_reply_to_id", "460000000000000001"),
-    ("sfm.csv", "460000000000000004", "quoted_author", "acme_fan"),
-    ("sfm.csv", "460000000000000004", "hashtags", ["askacme", "brands"]),
-    ("sfm.csv", "460000000000000001", "like_count", 12),
-    ("tags.csv", "461000000000000001", "hashtags", ["askacme"]),
-    ("tags.csv", "461000000000000002", "retweeted_author", "acme_brand"),
-    ("tags.csv", "461000000000000003", "in_reply_to_author", "acme_brand"),
-    ("tags.csv", "461000000000000001", "metrics_semantics", "unknown"),
-    ("snscrape.jsonl", "462000000000000002", "retweeted_id", "462000000000000001"),
-    ("snscrape.jsonl", "462000000000000003", "text", "@widget_watch try turning it off and on"),
-    ("snscrape.jsonl", "462000000000000003", "in_reply_to_author", "widget_watch"),
-    ("snscrape.jsonl", "462000000000000001", "author_followers", 420),
-    ("4cat.csv", "463000000000000003", "hashtags", ["askacme", "refund"]),
-    ("4cat.csv", "463000000000000003", "is_reply", True),
-    ("4cat.csv", "463000000000000004", "is_quote", True),
-    ("4cat.csv", "463000000000000001", "author_followers", 90000),
-    ("tcat.tsv", "464000000000000002", "created_at", pd.Timestamp("2013-12-02 16:01:40", tz="UTC")),
-    ("tcat.tsv", "464000000000000001", "hashtags", ["askacme"]),
-    ("tcat.tsv", "464000000000000003", "in_reply_to_id", "464000000000000001"),
-    ("twint.csv", "465000000000000001", "created_at", pd.Timestamp("2020-05-01 12:03:22", tz="UTC")),
-    ("twint.csv", "465000000000000002", "created_at", pd.Timestamp("2020-05-01 13:10:00", tz="UTC")),
-    ("twint.csv", "465000000000000002", "in_reply_to_author", "berlin_b"),
-    ("twint.csv", "465000000000000003", "quoted_id", "465000000000000001"),
-    ("twint.csv", "465000000000000004", "text", "RT @berlin_b: Evening thoughts on #AskAcme and #widgets"),
-    ("tweets.js", "466000000000000001", "retweet_count", 17),
-    ("tweets.js", "466000000000000001", "created_at", pd.Timestamp("2014-04-22 17:55:46", tz="UTC")),
-    ("tweets.js", "466000000000000003", "retweeted_author", "acme_fan"),
-]
+# file -> tweet id -> canonical column -> expected value
+EXPECTED: dict[str, dict[str, dict[str, Any]]] = {
+    "sfm.csv": {
+        "460000000000000002": {
+            "text": "RT @grumpy_gus: My #AskAcme moment: the widget broke twice, #fail",
+            "retweeted_id": "459999999999999999",
+            "hashtags": ["askacme", "fail"],
+        },
+        "460000000000000003": {"in_reply_to_id": "460000000000000001"},
+        "460000000000000004": {"quoted_author": "acme_fan", "hashtags": ["askacme", "brands"]},
+        "460000000000000001": {"like_count": 12},
+    },
+    "tags.csv": {
+        "461000000000000001": {"hashtags": ["askacme"], "metrics_semantics": "unknown"},
+        "461000000000000002": {"retweeted_author": "acme_brand"},
+        "461000000000000003": {"in_reply_to_author": "acme_brand"},
+    },
+    "snscrape.jsonl": {
+        "462000000000000002": {"retweeted_id": "462000000000000001"},
+        "462000000000000003": {
+            "text": "@widget_watch try turning it off and on",
+            "in_reply_to_author": "widget_watch",
+        },
+        "462000000000000001": {"author_followers": 420},
+    },
+    "4cat.csv": {
+        "463000000000000003": {"hashtags": ["askacme", "refund"], "is_reply": True},
+        "463000000000000004": {"is_quote": True},
+        "463000000000000001": {"author_followers": 90000},
+    },
+    "tcat.tsv": {
+        "464000000000000002": {"created_at": pd.Timestamp("2013-12-02 16:01:40", tz="UTC")},
+        "464000000000000001": {"hashtags": ["askacme"]},
+        "464000000000000003": {"in_reply_to_id": "464000000000000001"},
+    },
+    "twint.csv": {
+        "465000000000000001": {"created_at": pd.Timestamp("2020-05-01 12:03:22", tz="UTC")},
+        "465000000000000002": {
+            "created_at": pd.Timestamp("2020-05-01 13:10:00", tz="UTC"),
+            "in_reply_to_author": "berlin_b",
+        },
+        "465000000000000003": {"quoted_id": "465000000000000001"},
+        "465000000000000004": {"text": "RT @berlin_b: Evening thoughts on #AskAcme and #widgets"},
+    },
+    "tweets.js": {
+        "466000000000000001": {
+            "retweet_count": 17,
+            "created_at": pd.Timestamp("2014-04-22 17:55:46", tz="UTC"),
+        },
+        "466000000000000003": {"retweeted_author": "acme_fan"},
+    },
+}
+FIELDS = [(name, tweet_id, column, value) for name, tweets in EXPECTED.items()
+          for tweet_id, columns in tweets.items() for column, value in columns.items()]
 
 
 @pytest.mark.parametrize(("name", "tweet_id", "column", "value"), FIELDS)

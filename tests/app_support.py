@@ -2,16 +2,15 @@
 
 The app runs against its own data folder: the bundled reconstructed archives are linked in
 read-only and the score caches copied from a seed folder where every bundled case is scored
-once per session (``seed_data``), so tests never write into the repository's ``data/`` and
-scoring (the slow part) happens at most once. ``app_env`` points ``BACKFIRE_DATA_DIR`` at the
-session's folder for one test.
+once per session (``score_seed``), so tests never write into the repository's ``data/``
+and scoring (the slow part) happens at most once. The fixtures built on these helpers
+(``seed_data``, ``app_data_dir``, ``app_env``, ``csv_downloads``) are in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,31 +98,6 @@ def prepare_data(root: Path, seed: Path) -> Path:
     return root
 
 
-# Session fixtures imported into several modules get one instance per module; these folders
-# are remembered here so the work is done once per session all the same.
-_SESSION: dict[str, Path] = {}
-
-
-@pytest.fixture(scope="session")
-def seed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if "seed" not in _SESSION:
-        _SESSION["seed"] = score_seed(tmp_path_factory.mktemp("seed") / "data")
-    return _SESSION["seed"]
-
-
-@pytest.fixture(scope="session")
-def app_data_dir(tmp_path_factory: pytest.TempPathFactory, seed_data: Path) -> Path:
-    if "app" not in _SESSION:
-        _SESSION["app"] = prepare_data(tmp_path_factory.mktemp("app") / "data", seed_data)
-    return _SESSION["app"]
-
-
-@pytest.fixture
-def app_env(app_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(app_data_dir))
-    yield app_data_dir
-
-
 def open_page(page: str, query: dict[str, Any] | None = None,
               state: dict[str, Any] | None = None) -> AppTest:
     """Run app.py, switch to ``page`` (a key of PAGES) with URL ``query`` and session ``state``."""
@@ -143,6 +117,14 @@ def assert_clean(at: AppTest) -> None:
     """No exception and no error message on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def open_clean(page: str, query: dict[str, Any] | None = None,
+               state: dict[str, Any] | None = None) -> AppTest:
+    """``open_page``, then ``assert_clean``: the page ran with no exception and no error."""
+    at = open_page(page, query, state)
+    assert_clean(at)
+    return at
 
 
 def figures(at: AppTest) -> list[dict[str, Any]]:
@@ -180,6 +162,12 @@ def text_of(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info",
                                   "warning", "success") for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
+
+
+def served(download: object) -> Any:
+    """A CSV download recorded by the ``csv_downloads`` fixture, as the frame it serves
+    (built now when the download is lazy)."""
+    return download() if callable(download) else download
 
 
 def case_label(case_id: str) -> str:

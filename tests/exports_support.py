@@ -4,8 +4,15 @@ is an attack (spreadsheet formula, script tag) or absurdly long, and a case file
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from PIL import Image
+from pptx import Presentation
+from pypdf import PdfReader
 
 from analysis import cases, pipeline, schema
 from analysis.ingest import loaders
@@ -23,6 +30,8 @@ EMOJI = "\U0001F602\U0001F921 clowns, the lot of you \U0001F44E"
 ATTACKS = (FORMULA, SCRIPT, IMG, LONG, EMOJI)
 # Engagement that puts the attack tweets at the top of the hostile ranking.
 TOP_LIKES = 1_000_000
+# A rendered slide whose grey levels span less than this is blank (nothing drawn on it).
+MIN_SLIDE_CONTRAST = 50
 
 
 def scored_archive() -> pd.DataFrame:
@@ -83,3 +92,31 @@ def inputs(table: pd.DataFrame, n_cases: int = 1) -> list[pipeline.Loaded]:
 
 # Keeps every attack tweet and 96 of the 100 real ones (a strict subset, so filtering shows).
 KEYWORD_FILTER = filters.Filters(keyword="u")
+
+
+def assert_slides_render(deck_file: Path, out: Path, work: Path) -> list[Path]:
+    """Render every slide of ``deck_file`` through LibreOffice Impress (PDF) and pdftoppm
+    (``out/slide-N.png``, old ones replaced) and check each page is a slide and none is blank.
+
+    ``work`` holds LibreOffice's profile and the PDF; the PNGs stay in ``out`` for a human.
+    """
+    for tool in ("soffice", "pdftoppm"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found: scripts/ensure-render-tools.sh installs it")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{work}/lo",
+                    "--convert-to", "pdf", "--outdir", str(work), str(deck_file)],
+                   check=True, capture_output=True, timeout=300)
+    rendered = work / f"{deck_file.stem}.pdf"
+    slides = len(Presentation(str(deck_file)).slides)
+    assert len(PdfReader(str(rendered)).pages) == slides
+    for old in out.glob("slide-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(rendered), str(out / "slide")],
+                   check=True, capture_output=True, timeout=180)
+    pngs = sorted(out.glob("slide-*.png"))
+    assert len(pngs) == slides
+    for png in pngs:
+        with Image.open(png) as image:
+            low, high = image.convert("L").getextrema()
+            assert high - low > MIN_SLIDE_CONTRAST
+    return pngs

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from app_support import (
-    BUNDLED,
-    app_data_dir,
-    app_env,
-    assert_clean,
-    figure,
-    open_page,
-    seed_data,
-    text_of,
-)
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
+from app_support import BUNDLED, figure, open_clean, text_of
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
 
 def test_ranking_pattern_and_caveats() -> None:
-    at = open_page("anatomy")
-    assert_clean(at)
+    at = open_clean("anatomy")
     table = at.dataframe[0].value
     assert len(table) >= len(BUNDLED)
     for column in ("Time to hijack", "Peak hourly rate", "Hostile share", "Brand response latency"):

@@ -5,25 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
-from app_support import assert_clean, open_page, prepare_data, seed_data, text_of
+from app_support import assert_clean, open_clean, open_page, text_of
 
 from analysis.cases import load_cases
 from analysis.store import library, summaries
 from ui import data, suggest
 
 REAL = "v2_twarc2_brexit.jsonl"
-
-
-__all__ = ["seed_data"]
-
-
-@pytest.fixture
-def own_data(tmp_path: Path, seed_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A data folder of its own: this test writes to the library."""
-    root = prepare_data(tmp_path / "data", seed_data)
-    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(root))
-    return root
 
 
 def _by_label(widgets, label: str):
@@ -33,8 +21,7 @@ def _by_label(widgets, label: str):
 
 
 def test_upload_report_save_compare_delete(own_data: Path, real_archives: Path) -> None:
-    at = open_page("archive")
-    assert_clean(at)
+    at = open_clean("archive")
     payload = (real_archives / REAL).read_bytes()
     at.file_uploader[0].upload(REAL, payload, "application/json").run()
     assert_clean(at)
@@ -231,14 +218,12 @@ def test_the_platforms_of_a_saved_case_show_on_its_card_and_on_compare(
         launch="2023-01-01T00:00:00Z",
         files=[(name, (real_archives / name).read_bytes())
                for name in ("bluesky_thread_view_post.json", "mastodon_tag_timeline.json")])
-    at = open_page("library")
-    assert_clean(at)
+    at = open_clean("library")
     captions = [c.value for c in at.caption]
     assert ":material/hub: Posts from Bluesky, Mastodon" in captions
     assert captions.count(":material/hub: Posts from Bluesky, Mastodon") == 1  # bundled: none
     label = data.labels(load_cases())[case_id]
-    at = open_page("compare", query={"cases": [label, data.labels(load_cases())["mynypd"]]})
-    assert_clean(at)
+    at = open_clean("compare", query={"cases": [label, data.labels(load_cases())["mynypd"]]})
     table = next(df.value for df in at.dataframe if "Platforms" in df.value.columns)
     assert list(table["Platforms"]) == ["Bluesky, Mastodon", "X (Twitter)"]
     assert "has posts from Bluesky, Mastodon: its retweet, reply and follower figures are X's " \

@@ -7,15 +7,12 @@ from pathlib import Path
 import pytest
 from app_support import (
     BUNDLED,
-    app_data_dir,
-    app_env,
     assert_clean,
     case_label,
     figure,
     metric,
     open_page,
-    prepare_data,
-    seed_data,
+    served,
     text_of,
     values,
 )
@@ -24,8 +21,6 @@ from analysis import cases, pipeline
 from analysis.metrics import terms, themes
 from analysis.store import summaries as summary_store
 from ui.widgets import md_escape
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
@@ -228,31 +223,14 @@ def test_a_keyword_from_the_url_is_shown_as_text(keyword: str, escaped: str) -> 
     assert keyword not in text_of(at)  # nowhere as live markdown
 
 
-@pytest.fixture
-def csv_frames(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    """The frames the page offers as CSV downloads, by file name (recorded, then served)."""
-    from ui import widgets
-
-    offered: dict[str, object] = {}
-    original = widgets.csv_download
-
-    def record(frame: object, *, file_name: str, **kwargs: object) -> None:
-        offered[file_name] = frame
-        original(frame, file_name=file_name, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(widgets, "csv_download", record)
-    return offered
-
-
-def test_exports_of_a_reconstruction_say_so(csv_frames: dict[str, object]) -> None:
+def test_exports_of_a_reconstruction_say_so(csv_downloads: dict[str, object]) -> None:
     at = _open("mynypd")
     assert_clean(at)
     fig = figure(at, "volume, hostility and sentiment")
     assert "Reconstruction" in fig["layout"]["title"]["subtitle"]["text"]
-    tweets = csv_frames["mynypd-tweets.csv"]
-    frame = tweets() if callable(tweets) else tweets
+    frame = served(csv_downloads["mynypd-tweets.csv"])
     assert frame.columns[0] == "provenance" and set(frame["provenance"]) == {"reconstruction"}
-    timeline_bins = next(f for name, f in csv_frames.items() if "timeline" in name)
+    timeline_bins = next(f for name, f in csv_downloads.items() if "timeline" in name)
     assert set(timeline_bins["provenance"]) == {"reconstruction"}  # type: ignore[index]
 
 
@@ -276,12 +254,11 @@ def test_a_window_kept_from_another_case_does_not_stop_the_page() -> None:
 
 
 def test_language_and_themes_render_from_the_stored_summaries(
-        seed_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        own_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The tabs' first open in a server reads the case's summaries from disk (written by
     ``python -m analysis prepare``): a fresh data folder (no table of it in memory) whose
     summaries are stored, and computing them would fail."""
-    root = prepare_data(tmp_path / "data", seed_data)
-    monkeypatch.setenv("BACKFIRE_DATA_DIR", str(root))
+    root = own_data
     stored = pipeline.summaries(pipeline.load("askjpm"))  # read or computed, and stored
     assert list((root / "cache").glob(f"*{summary_store.SUFFIX}"))
 

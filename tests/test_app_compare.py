@@ -5,22 +5,18 @@ from __future__ import annotations
 import pytest
 from app_support import (
     BUNDLED,
-    app_data_dir,
-    app_env,
     assert_clean,
     case_label,
     figure,
     figures,
+    open_clean,
     open_page,
-    seed_data,
     text_of,
     values,
 )
 
 from analysis.cases import load_cases
 from analysis.metrics import kpis
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
@@ -30,8 +26,7 @@ def _kpi_table(at):
 
 
 def test_all_bundled_cases_by_default() -> None:
-    at = open_page("compare")
-    assert_clean(at)
+    at = open_clean("compare")
     labels = [case_label(c) for c in load_cases(include_library=False)]
     volume = figure(at, "Volume: tweets per")
     assert [t["name"] for t in volume["data"]] == labels
@@ -98,22 +93,11 @@ def test_choosing_cases_and_bin_size_changes_the_view() -> None:
     assert nypd_bins({"bin": "15 min"}) > 1.5 * nypd_bins()
 
 
-def test_exports_name_the_reconstructions(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import widgets
-
-    offered: dict[str, object] = {}
-    original = widgets.csv_download
-
-    def record(frame: object, *, file_name: str, **kwargs: object) -> None:
-        offered[file_name] = frame
-        original(frame, file_name=file_name, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(widgets, "csv_download", record)
-    at = open_page("compare", {"grid": "true"})
-    assert_clean(at)
+def test_exports_name_the_reconstructions(csv_downloads: dict[str, object]) -> None:
+    at = open_clean("compare", {"grid": "true"})
     for title in ("Volume: tweets per", "Hostile share", "Each case's timeline"):
         assert "reconstructions" in figure(at, title)["layout"]["title"]["subtitle"]["text"]
-    kpi_table = offered["backfire-kpis.csv"]
+    kpi_table = csv_downloads["backfire-kpis.csv"]
     assert set(kpi_table["provenance"]) == {"reconstruction"}  # type: ignore[index]
-    timelines = next(f for name, f in offered.items() if name.startswith("backfire-timelines"))
+    timelines = next(f for name, f in csv_downloads.items() if name.startswith("backfire-timelines"))
     assert set(timelines["provenance"]) == {"reconstruction"}  # type: ignore[index]

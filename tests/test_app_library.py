@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from app_support import (
-    BUNDLED,
-    app_data_dir,
-    app_env,
-    assert_clean,
-    case_label,
-    open_page,
-    seed_data,
-    text_of,
-)
+from app_support import BUNDLED, case_label, open_clean, open_page, served, text_of
 
 from analysis.cases import load_cases
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]
 
 pytestmark = pytest.mark.usefixtures("app_env")
 
 
 def test_one_card_per_case_with_kpis_and_provenance() -> None:
-    at = open_page("library")
-    assert_clean(at)
+    at = open_clean("library")
     cases = load_cases()
     hashtags = [s.value.replace("\\", "") for s in at.subheader]  # shown text, unescaped
     for case_id in BUNDLED:
@@ -53,38 +41,27 @@ def _card_order(at) -> list[str]:
     return [s.value.replace("\\", "") for s in at.subheader if s.value.replace("\\", "").startswith("#")]
 
 
-def _exported(monkeypatch: pytest.MonkeyPatch, query: dict[str, str] | None = None):
+def _exported(offered: dict[str, object], query: dict[str, str] | None = None):
     """The page and the case table it offers as CSV (rows in card order)."""
-    from ui import widgets
-
-    offered: dict[str, object] = {}
-    original = widgets.csv_download
-
-    def record(frame: object, *, file_name: str, **kwargs: object) -> None:
-        offered[file_name] = frame() if callable(frame) else frame
-        original(frame, file_name=file_name, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(widgets, "csv_download", record)
-    at = open_page("library", query)
-    assert_clean(at)
-    return at, offered["backfire-cases.csv"]
+    at = open_clean("library", query)
+    return at, served(offered["backfire-cases.csv"])
 
 
 def test_eight_cards_sortable_by_date_speed_and_size_in_the_url(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        csv_downloads: dict[str, object]) -> None:
     cases = load_cases(include_library=False)
     assert len(cases) >= 8
-    at, table = _exported(monkeypatch)
+    at, table = _exported(csv_downloads)
     by_date = [f"#{c.hashtag}" for c in sorted(cases.values(), key=lambda c: c.launch)]
     assert _card_order(at) == by_date
     assert by_date[0] == "#QantasLuxury" and by_date[-1] == "#AskSeaWorld"
     assert list(table["hashtag"]) == by_date, "the CSV follows the cards"
 
-    at, table = _exported(monkeypatch, {"sort": "Size"})
+    at, table = _exported(csv_downloads, {"sort": "Size"})
     assert list(table["tweets"]) == sorted(table["tweets"], reverse=True)
     assert _card_order(at) == list(table["hashtag"]) and _card_order(at)[0] == "#myNYPD"
 
-    at, table = _exported(monkeypatch, {"sort": "Speed of hijack"})
+    at, table = _exported(csv_downloads, {"sort": "Speed of hijack"})
     minutes = table["time_to_hijack_minutes"].dropna().tolist()
     assert minutes == sorted(minutes), "fastest hijack first, cases without one last"
     assert table["time_to_hijack_minutes"].isna().sum() == 0 or \

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from app_support import app_data_dir, app_env, assert_clean, open_page, seed_data, text_of
+from app_support import assert_clean, open_clean, text_of
 
 from analysis import measurements
 from analysis.metrics import kpis
 from analysis.nlp import evaluation
 from ui.widgets import md_escape
 
-__all__ = ["app_data_dir", "app_env", "seed_data"]
-
 pytestmark = pytest.mark.usefixtures("app_env")
 
 
 def test_methods_page_reads_definitions_and_accuracy() -> None:
-    at = open_page("methods")
-    assert_clean(at)
+    at = open_clean("methods")
     headers = [h.value for h in at.header]
     assert headers == ["Scores per tweet", "Measured accuracy", "Measured speed and memory",
                        "Backfire KPIs",
@@ -37,8 +34,7 @@ def test_methods_page_reads_definitions_and_accuracy() -> None:
 
 
 def test_methods_page_shows_every_committed_benchmark_figure() -> None:
-    at = open_page("methods")
-    assert_clean(at)
+    at = open_clean("methods")
     measured = measurements.load()
     assert {m.path.stem for m in measured} >= {"ingest", "score", "metrics", "pages", "load"}
     # each benchmark's table is drawn when its expander is opened

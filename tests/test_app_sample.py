@@ -8,21 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_support import (
-    app_data_dir,
-    assert_clean,
-    case_label,
-    figure,
-    metric,
-    open_page,
-    prepare_data,
-    seed_data,
-    text_of,
-)
+from app_support import assert_clean, case_label, figure, metric, open_page, prepare_data, text_of
 
 from tests.streamgrab_support import sample_of_reconstruction
-
-__all__ = ["app_data_dir", "seed_data"]  # fixtures used by the tests below
 
 
 @pytest.fixture(scope="module")

@@ -4,22 +4,10 @@ Previous / Next, predict-then-reveal with the answer from the data, questions an
 from __future__ import annotations
 
 import pytest
-from app_support import (
-    BUNDLED,
-    app_data_dir,
-    app_env,
-    assert_clean,
-    case_label,
-    figure,
-    open_page,
-    seed_data,
-    text_of,
-)
+from app_support import BUNDLED, assert_clean, case_label, figure, open_page, text_of
 
 from analysis import charts, story
 from analysis.cases import load_case
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.usefixtures("app_env")
 

@@ -14,21 +14,10 @@ from pathlib import Path
 import plotly
 import plotly.graph_objects as go
 import pytest
-from app_support import (
-    BUNDLED,
-    app_data_dir,
-    app_env,
-    assert_clean,
-    case_label,
-    figures,
-    open_page,
-    seed_data,
-)
+from app_support import BUNDLED, assert_clean, case_label, figures, open_clean
 from streamlit.testing.v1 import AppTest
 
 from ui import chart_view
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
 
 VERSION = re.compile(r"plotly\.js (?:\([^)]*\) )?v(\d+\.\d+\.\d+)")
 PLOTLY_PY_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -106,8 +95,7 @@ PAGES = [("library", {}), ("compare", {"grid": "true"}), ("anatomy", {}), ("meth
 def test_every_page_draws_with_the_basic_bundle(page: str, query: dict[str, str]) -> None:
     if "case" in query:
         query = {**query, "case": case_label(query["case"])}
-    at = open_page(page, query)
-    assert_clean(at)
+    at = open_clean(page, query)
     lite, full = _chart_elements(at)
     assert full == 0, f"{page}: {full} figure(s) fell back to the full plotly.js"
     assert lite == len(figures(at))

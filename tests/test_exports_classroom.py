@@ -3,21 +3,15 @@ synthetic posts labelled and never linked, themes and glossary, rendered by Libr
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from app_support import app_data_dir, app_env, seed_data
-from PIL import Image
+from exports_support import assert_slides_render
 from pptx import Presentation
-from pypdf import PdfReader
 
 from analysis import exports, pipeline, story
 from analysis.metrics import kpis
 from analysis.store import paths
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
 
 ARTIFACTS = paths.PROJECT_ROOT / "artifacts" / "exports" / "classroom"
 CASE = "askrkelly"  # the smallest bundled case: the deck builds in seconds
@@ -95,22 +89,4 @@ def test_renders_with_libreoffice(built: tuple[pipeline.Loaded, Path], tmp_path:
     """Every slide through LibreOffice Impress and pdftoppm; PNGs stay in
     artifacts/exports/classroom/ for a human to look at."""
     _, path = built
-    for tool in ("soffice", "pdftoppm"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} not found: scripts/ensure-render-tools.sh installs it")
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=300)
-    rendered = tmp_path / f"{CASE}.pdf"
-    slides = len(Presentation(str(path)).slides)
-    assert len(PdfReader(str(rendered)).pages) == slides
-    for old in ARTIFACTS.glob("slide-*.png"):
-        old.unlink()
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(rendered), str(ARTIFACTS / "slide")],
-                   check=True, capture_output=True, timeout=180)
-    pngs = sorted(ARTIFACTS.glob("slide-*.png"))
-    assert len(pngs) == slides
-    for png in pngs:
-        with Image.open(png) as image:
-            low, high = image.convert("L").getextrema()
-            assert high - low > 50
+    assert_slides_render(path, ARTIFACTS, tmp_path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
 import unicodedata
 import zipfile
 from html.parser import HTMLParser
@@ -27,6 +26,7 @@ from exports_support import (
     LONG,
     REAL_ARCHIVE,
     SCRIPT,
+    assert_slides_render,
     inputs,
     scored_archive,
 )
@@ -466,26 +466,10 @@ def test_slides_render_with_libreoffice(decks: dict[str, Path], tmp_path: Path,
                                         name: str) -> None:
     """Every slide through LibreOffice Impress (scripts/test.sh installs it) and pdftoppm;
     the PNGs stay in artifacts/exports/slides-<name>/ for a human to look at."""
-    for tool in ("soffice", "pdftoppm"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} not found: scripts/ensure-render-tools.sh installs it")
     out = ARTIFACTS / f"slides-{name}"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(decks[name])],
-                   check=True, capture_output=True, timeout=300)
-    rendered = tmp_path / f"{name}.pdf"
-    slides = len(Presentation(str(decks[name])).slides)
-    assert len(PdfReader(str(rendered)).pages) == slides
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(rendered), str(out / "slide")],
-                   check=True, capture_output=True, timeout=180)
-    pngs = sorted(out.glob("slide-*.png"))
-    assert len(pngs) == slides
-    for png in pngs:
-        with Image.open(png) as image:
-            low, high = image.convert("L").getextrema()
-            assert high - low > 50
+    assert_slides_render(decks[name], out, tmp_path)
 
 
 # --- data, CLI and filters ------------------------------------------------------------------

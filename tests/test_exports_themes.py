@@ -12,15 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from app_support import app_data_dir, app_env, seed_data
 from pptx import Presentation
 
 from analysis import exports, pipeline, safety
 from analysis.exports import content, data, deck, report
 from analysis.exports.model import SECTION_TITLES
 from analysis.metrics import themes
-
-__all__ = ["app_data_dir", "app_env", "seed_data"]  # fixtures used by the tests below
 
 CASE = "askrkelly"  # the smallest bundled case
 

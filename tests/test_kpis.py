@@ -9,7 +9,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from app_support import seed_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics_tables import T0, table, tweet
@@ -17,8 +16,6 @@ from metrics_tables import T0, table, tweet
 from analysis import pipeline, schema
 from analysis.__main__ import main
 from analysis.metrics import kpis
-
-__all__ = ["seed_data"]  # session fixture: the bundled cases scored once (tests/app_support.py)
 
 REQUIRED_KEYS = ("tweets", "originals", "unique_authors", "peak_hourly_rate", "peak_time",
                  "time_to_hijack_minutes", "hostile_share", "hostile_engagement_share",

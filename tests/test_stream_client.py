@@ -11,13 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_support import app_data_dir, seed_data
 
 from benchmarks import classroom
 from benchmarks.server import serve
 from benchmarks.stream_client import StreamSession, VisitError
 
-__all__ = ["app_data_dir", "seed_data"]  # fixtures
 # A page's run on a busy 2-core runner (the first one imports pandas, plotly…).
 TIMEOUT_S = 300.0
 

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_support import prepare_data, seed_data
+from app_support import prepare_data
 from browser_support import PAGE_TIMEOUT_MS, VIEWPORT
 
 from benchmarks.server import serve
 
-__all__ = ["seed_data"]  # session fixture shared with the AppTests
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -78,13 +78,17 @@ REVEAL_METRICS: Final[dict[str, str]] = {
     "retweet_share": "share of retweets in the chapter's window",
 }
 
-# The TOML types a case-file key accepts, by the annotation of the field it fills (None
-# stripped from optional ones): times are TOML datetimes or ISO strings, hours any number,
-# tuples TOML arrays. A field with another annotation is not a case-file key's.
+# A TOML integer or float (check_keys refuses true/false where a number is expected).
+TOML_NUMBER: Final = (int, float)
+# The TOML types a case-file key accepts, by the annotation of the field it fills (a union
+# accepts each member's, None left out): times are TOML datetimes or ISO strings, a float any
+# number, tuples TOML arrays. A key's field with another annotation is a programming error
+# (``keys_of`` raises TypeError naming it).
 TOML_TYPES: Final[dict[Any, Any]] = {
     str: str,
     bool: bool,
-    float: (int, float),
+    int: int,
+    float: TOML_NUMBER,
     pd.Timestamp: (datetime, str),
     tuple: list,
     Mapping: dict,
@@ -103,14 +107,22 @@ def keys_of(record: type[DataclassInstance]) -> dict[str, tuple[Any, bool]]:
     """key -> (accepted TOML types, required) of the case-file table ``record`` is read from:
     one key per field, typed by its annotation; a field with a default is optional."""
     hints = get_type_hints(record)
-    return {f.name: (_toml_types(hints[f.name]), f.default is MISSING and f.default_factory is MISSING)
+    return {f.name: (_toml_types(f"{record.__name__}.{f.name}", hints[f.name]),
+                     f.default is MISSING and f.default_factory is MISSING)
             for f in fields(record) if not f.metadata.get(_DERIVED)}
 
 
-def _toml_types(annotation: Any) -> Any:
-    if get_origin(annotation) in (Union, UnionType):  # optional: the type beside None
-        annotation = next(a for a in get_args(annotation) if a is not type(None))
-    return TOML_TYPES[get_origin(annotation) or annotation]
+def _toml_types(where: str, annotation: Any) -> Any:
+    members = ([a for a in get_args(annotation) if a is not type(None)]
+               if get_origin(annotation) in (Union, UnionType) else [annotation])
+    try:
+        found = [TOML_TYPES[get_origin(member) or member] for member in members]
+    except KeyError:
+        raise TypeError(f"{where}: no TOML type for the annotation {annotation}; add it to "
+                        "TOML_TYPES, or mark the field _derived() if the loader sets it") from None
+    if len(found) == 1:
+        return found[0]
+    return tuple(dict.fromkeys(t for f in found for t in (f if isinstance(f, tuple) else (f,))))
 
 
 # Library cases are found as <library_dir>/<name>/CASE_FILE_NAME.
@@ -365,8 +377,7 @@ def _optional_time(data: Mapping[str, Any], key: str, where: str) -> pd.Timestam
 
 
 def _event(item: Any, where: str, index: int) -> Event:
-    prefix = _checked_entry(item, where, "events", index, EVENT_KEYS)
-    _check_choice(item["kind"], EVENT_KINDS, where, prefix + "kind")
+    prefix = _checked_entry(item, where, "events", index, EVENT_KEYS, {"kind": EVENT_KINDS})
     return _record(Event, item, time=_timestamp(item["time"], where, prefix + "time"))
 
 
@@ -381,13 +392,17 @@ def _question(item: Any, where: str, index: int) -> Question:
 
 
 def _checked_entry(item: Any, where: str, array: str, index: int,
-                   keys: Mapping[str, tuple[Any, bool]]) -> str:
-    """Check the ``index``-th table of the array ``array`` against ``keys`` (and its confidence,
-    when it has one); the prefix that names its keys in messages (``events[3].``)."""
+                   keys: Mapping[str, tuple[Any, bool]],
+                   choices: Mapping[str, Sequence[str]] | None = None) -> str:
+    """Check the ``index``-th table of the array ``array``: its ``keys``, then the keys whose
+    value is one of ``choices``, then its confidence when it has one. Returns the prefix that
+    names its keys in messages (``events[3].``)."""
     if not isinstance(item, Mapping):
         _fail(where, f"{array}[{index}]", "must be a table")
     prefix = f"{array}[{index}]."
     check_keys(item, keys, where, prefix=prefix)
+    for key, allowed in (choices or {}).items():
+        _check_choice(item[key], allowed, where, prefix + key)
     if "confidence" in keys:
         _check_confidence(item["confidence"], where, prefix + "confidence")
     return prefix
@@ -405,8 +420,7 @@ def _chapters(items: list[Any], where: str) -> tuple[Chapter, ...]:
 
 
 def _chapter(item: Any, where: str, index: int) -> Chapter:
-    prefix = _checked_entry(item, where, "chapters", index, CHAPTER_KEYS)
-    _check_choice(item["phase"], CHAPTER_PHASES, where, prefix + "phase")
+    prefix = _checked_entry(item, where, "chapters", index, CHAPTER_KEYS, {"phase": CHAPTER_PHASES})
     start, end = item.get("from_hours"), item.get("to_hours")
     if (start is None) != (end is None):
         _fail(where, prefix + ("to_hours" if end is None else "from_hours"),

@@ -38,7 +38,7 @@ import orjson
 import pandas as pd
 
 from analysis import schema
-from analysis.cases import HOSTILE_STANCES, STANCES, TOML_TYPES, Case, check_keys
+from analysis.cases import HOSTILE_STANCES, STANCES, TOML_NUMBER, Case, check_keys
 from analysis.errors import CaseError
 from analysis.reconstruction.grammar import (
     COMMON_FILE,
@@ -77,16 +77,15 @@ PROFILE_IMAGE: Final = "https://abs.twimg.com/sticky/default_profile_images/defa
 NEWS_HOST: Final = "http://news.example.com/story/"
 URL_RE: Final = re.compile(r"http://t\.co/\w+")
 
-# A TOML integer or float, as a case file's float keys take.
-NUMBER: Final = TOML_TYPES[float]
-# key -> (TOML types, required) of a [reconstruction] table, as data: its keys by type.
+# key -> (TOML types, required) of a [reconstruction] table, as data: its keys by type
+# (check_keys reports the first missing key in this order).
 RECON_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     **dict.fromkeys(("seed", "spam_accounts", "brand_followers"), (int, True)),
     **dict.fromkeys(("window_start_hours", "window_end_hours", "retweet_share", "reply_share",
                      "quote_share", "spam_share", "non_english_share", "duplicate_line_share",
                      "author_ratio", "activity_sigma", "followers_median", "followers_sigma",
                      "retweet_delay_median_minutes", "retweet_delay_sigma", "virality_sigma"),
-                    (NUMBER, True)),
+                    (TOML_NUMBER, True)),
     **dict.fromkeys(("rate", "stance_mix", "languages", "brand_tweets"), (list, True)),
     **dict.fromkeys(("stance_virality", "photo_share", "grammar"), (dict, True)),
     "brand_name": (str, True),
@@ -95,7 +94,7 @@ RECON_KEYS: Final[dict[str, tuple[Any, bool]]] = {
     # backlash (a teaser can draw mockery, not hindsight); absent, no such limit (the case's
     # stance mix and grammar say it all).
     **dict.fromkeys(("rhythm_amplitude", "rhythm_peak_local_hour", "utc_offset_hours",
-                     "hostile_from_hours", "hindsight_from_hours"), (NUMBER, False)),
+                     "hostile_from_hours", "hindsight_from_hours"), (TOML_NUMBER, False)),
     # brand_series: many routine brand tweets (e.g. hundreds of answers), spread evenly over a
     # window.
     **dict.fromkeys(("amplifiers", "spinoffs", "brand_series", "cohashtags"), (list, False)),

@@ -9,9 +9,10 @@ cited text and an optional time window) and, for the bundled reconstructions, a
 ``paths.CASES_DIR`` (files starting with ``_`` are shared fragments, not cases); the user's
 own cases live in ``paths.library_dir()/<name>/case.toml``.
 
-Each key is written down once, on the dataclass field it fills (``_key``: accepted types, and
-the value when an optional key is absent); the tables ``CASE_KEYS`` etc. and the generic
-reading (``_record``) derive from those fields. Every problem raises ``CaseError`` naming the
+Each key is written down once, as the dataclass field it fills: its annotation gives the TOML
+types it accepts (``TOML_TYPES``), its default makes it optional and is its value when absent.
+The tables ``CASE_KEYS`` etc. and the generic reading (``_record``) derive from those fields;
+the few fields the loader sets itself are marked ``_derived``. Every problem raises ``CaseError`` naming the
 file and the key.
 """
 
@@ -22,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Final, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import pandas as pd
 import tomli_w
@@ -76,52 +78,67 @@ REVEAL_METRICS: Final[dict[str, str]] = {
     "retweet_share": "share of retweets in the chapter's window",
 }
 
-_STR = str
-_TIME = (datetime, str)
-_HOURS = (int, float)
-# Metadata key of a dataclass field that is read from the case file's key of the same name.
-_KEY: Final = "case_key"
+# A TOML integer or float (check_keys refuses true/false where a number is expected).
+TOML_NUMBER: Final = (int, float)
+# The TOML types a case-file key accepts, by the annotation of the field it fills (a union
+# accepts each member's, None left out): times are TOML datetimes or ISO strings, a float any
+# number, tuples TOML arrays. A key's field with another annotation is a programming error
+# (``keys_of`` raises TypeError naming it).
+TOML_TYPES: Final[dict[Any, Any]] = {
+    str: str,
+    bool: bool,
+    int: int,
+    float: TOML_NUMBER,
+    pd.Timestamp: (datetime, str),
+    tuple: list,
+    Mapping: dict,
+}
+# Metadata key of a dataclass field that the loader sets itself (not read from a case-file key).
+_DERIVED: Final = "derived"
 R = TypeVar("R", bound="DataclassInstance")
 
 
-@dataclass(frozen=True)
-class CaseKey:
-    """What a case-file key accepts: its types and, when it is optional, its value if absent."""
-
-    types: Any
-    absent: Any = MISSING
-
-    @property
-    def required(self) -> bool:
-        return self.absent is MISSING
-
-
-def _key(types: Any, *, absent: Any = MISSING, **options: Any) -> Any:
-    """A dataclass field read from the case-file key of its name, which accepts ``types``.
-    The key is optional when ``absent`` or a ``default`` is given (``options`` go to ``field``)."""
-    return field(metadata={_KEY: CaseKey(types, options.get("default", absent))}, **options)
+def _derived(**options: Any) -> Any:
+    """A field the loader fills (where the case came from), not a key of the case file."""
+    return field(metadata={_DERIVED: True}, **options)
 
 
 def keys_of(record: type[DataclassInstance]) -> dict[str, tuple[Any, bool]]:
-    """key -> (accepted types, required) of the case-file table ``record`` is read from."""
-    return {f.name: (f.metadata[_KEY].types, f.metadata[_KEY].required)
-            for f in fields(record) if _KEY in f.metadata}
+    """key -> (accepted TOML types, required) of the case-file table ``record`` is read from:
+    one key per field, typed by its annotation; a field with a default is optional."""
+    hints = get_type_hints(record)
+    return {f.name: (_toml_types(f"{record.__name__}.{f.name}", hints[f.name]),
+                     f.default is MISSING and f.default_factory is MISSING)
+            for f in fields(record) if not f.metadata.get(_DERIVED)}
+
+
+def _toml_types(where: str, annotation: Any) -> Any:
+    members = ([a for a in get_args(annotation) if a is not type(None)]
+               if get_origin(annotation) in (Union, UnionType) else [annotation])
+    try:
+        found = [TOML_TYPES[get_origin(member) or member] for member in members]
+    except KeyError:
+        raise TypeError(f"{where}: no TOML type for the annotation {annotation}; add it to "
+                        "TOML_TYPES, or mark the field _derived() if the loader sets it") from None
+    if len(found) == 1:
+        return found[0]
+    return tuple(dict.fromkeys(t for f in found for t in (f if isinstance(f, tuple) else (f,))))
 
 
 # Library cases are found as <library_dir>/<name>/CASE_FILE_NAME.
 CASE_FILE_NAME: Final = "case.toml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Event:
     """One moment of a case's timeline (UTC)."""
 
-    time: pd.Timestamp = _key(_TIME)
-    kind: str = _key(_STR)
-    label: str = _key(_STR)
-    note: str = _key(_STR, absent="")
-    source_url: str = _key(_STR, absent="")
-    confidence: str = _key(_STR)
+    time: pd.Timestamp
+    kind: str
+    label: str
+    note: str = ""
+    source_url: str = ""
+    confidence: str
 
     @property
     def assumed(self) -> bool:
@@ -129,42 +146,42 @@ class Event:
         return self.confidence.split()[0] in {"assumed", "inferred", "unverified"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Fact:
     """A reported figure or statement, with where it comes from and how sure we are."""
 
-    label: str = _key(_STR)
-    value: str = _key(_STR)
-    source_url: str = _key(_STR)
-    confidence: str = _key(_STR)
+    label: str
+    value: str
+    source_url: str
+    confidence: str
     # What another source reports instead, with its source: shown beside the fact as a conflict.
-    conflict: str = _key(_STR, default="")
+    conflict: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Question:
     """A discussion question for the class, grounded in a crisis-communication concept."""
 
-    question: str = _key(_STR)
-    concept: str = _key(_STR)     # e.g. "SCCT: crisis history"
-    source: str = _key(_STR)      # where the question and its concept come from, as cited text
-    source_url: str = _key(_STR)
+    question: str
+    concept: str     # e.g. "SCCT: crisis history"
+    source: str      # where the question and its concept come from, as cited text
+    source_url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Chapter:
     """One phase of the case's story: a short cited text and an optional time window."""
 
-    phase: str = _key(_STR)
-    title: str = _key(_STR)
-    text: str = _key(_STR)
+    phase: str
+    title: str
+    text: str
     # the chapter's window, hours since launch (both or neither)
-    from_hours: float | None = _key(_HOURS, absent=None)
-    to_hours: float | None = _key(_HOURS, absent=None)
-    prompt: str = _key(_STR, absent="")  # "predict, then reveal": the question put to the class
-    reveal: str = _key(_STR, absent="")  # a REVEAL_METRICS key: how the answer is computed
-    source_url: str = _key(_STR)
-    confidence: str = _key(_STR)
+    from_hours: float | None = None
+    to_hours: float | None = None
+    prompt: str = ""  # "predict, then reveal": the question put to the class
+    reveal: str = ""  # a REVEAL_METRICS key: how the answer is computed
+    source_url: str
+    confidence: str
 
     @property
     def window(self) -> tuple[float, float] | None:
@@ -174,37 +191,37 @@ class Chapter:
         return (self.from_hours, self.to_hours)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Case:
     """A hijacked campaign: what is known about it and where its archive is."""
 
-    id: str = _key(_STR)
-    hashtag: str = _key(_STR)
-    brand: str = _key(_STR)
-    brand_account: str = _key(_STR)
-    launch: pd.Timestamp = _key(_TIME)
-    launch_tweet_id: str | None = _key(_STR, absent=None)
-    launch_assumed: bool = _key(bool, absent=False)
-    ask: str = _key(_STR)
-    story: str = _key(_STR)
-    provenance: str = _key(_STR)
-    events: tuple[Event, ...] = _key(list, default=())
-    facts: tuple[Fact, ...] = _key(list, default=())
-    discussion: tuple[Question, ...] = _key(list, default=())
-    chapters: tuple[Chapter, ...] = _key(list, default=())
-    caveats: tuple[str, ...] = _key(list, default=())
-    target_terms: tuple[str, ...] = _key(list, default=())
-    spinoff_hashtags: tuple[str, ...] = _key(list, default=())
-    archives: tuple[Path, ...] = _key(list, default=())
+    id: str
+    hashtag: str
+    brand: str
+    brand_account: str
+    launch: pd.Timestamp
+    launch_tweet_id: str | None = None
+    launch_assumed: bool = False
+    ask: str
+    story: str
+    provenance: str
+    events: tuple[Event, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    discussion: tuple[Question, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    caveats: tuple[str, ...] = ()
+    target_terms: tuple[str, ...] = ()
+    spinoff_hashtags: tuple[str, ...] = ()
+    archives: tuple[Path, ...] = ()
     # Only tweets in [keep_from, keep_until] are analysed (None: no limit on that side); tweets
     # outside are stray tweets excluded at upload.
-    keep_from: pd.Timestamp | None = _key(_TIME, default=None)
-    keep_until: pd.Timestamp | None = _key(_TIME, default=None)
+    keep_from: pd.Timestamp | None = None
+    keep_until: pd.Timestamp | None = None
     # The generator's table: raw TOML data, kept out of equality and hashing (dicts).
-    reconstruction: Mapping[str, Any] | None = _key(dict, default=None, compare=False)
-    source: Path | None = None
-    bundled: bool = True
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    reconstruction: Mapping[str, Any] | None = field(default=None, compare=False)
+    source: Path | None = _derived(default=None)
+    bundled: bool = _derived(default=True)
+    raw: Mapping[str, Any] = _derived(default_factory=dict, repr=False, compare=False)
 
     @property
     def archive_path(self) -> Path:
@@ -320,8 +337,7 @@ def case_from_dict(data: Mapping[str, Any], *, source: Path | None = None,
     where = str(source) if source else "<case>"
     check_keys(data, CASE_KEYS, where, prefix="")
     provenance = data["provenance"]
-    if provenance not in PROVENANCES:
-        _fail(where, "provenance", f"must be one of {', '.join(PROVENANCES)}, got {provenance!r}")
+    _check_choice(provenance, PROVENANCES, where, "provenance")
     case_id = data["id"]
     if not case_id or not all(c.isalnum() or c in "-_" for c in case_id):
         _fail(where, "id", "use letters, digits, '-' and '_' only")
@@ -361,31 +377,35 @@ def _optional_time(data: Mapping[str, Any], key: str, where: str) -> pd.Timestam
 
 
 def _event(item: Any, where: str, index: int) -> Event:
-    prefix = f"events[{index}]."
-    if not isinstance(item, Mapping):
-        _fail(where, f"events[{index}]", "must be a table")
-    check_keys(item, EVENT_KEYS, where, prefix=prefix)
-    if item["kind"] not in EVENT_KINDS:
-        _fail(where, prefix + "kind", f"must be one of {', '.join(EVENT_KINDS)}, got {item['kind']!r}")
-    _check_confidence(item["confidence"], where, prefix + "confidence")
+    prefix = _checked_entry(item, where, "events", index, EVENT_KEYS, {"kind": EVENT_KINDS})
     return _record(Event, item, time=_timestamp(item["time"], where, prefix + "time"))
 
 
 def _fact(item: Any, where: str, index: int) -> Fact:
-    prefix = f"facts[{index}]."
-    if not isinstance(item, Mapping):
-        _fail(where, f"facts[{index}]", "must be a table")
-    check_keys(item, FACT_KEYS, where, prefix=prefix)
-    _check_confidence(item["confidence"], where, prefix + "confidence")
+    _checked_entry(item, where, "facts", index, FACT_KEYS)
     return _record(Fact, item)
 
 
 def _question(item: Any, where: str, index: int) -> Question:
-    prefix = f"discussion[{index}]."
-    if not isinstance(item, Mapping):
-        _fail(where, f"discussion[{index}]", "must be a table")
-    check_keys(item, DISCUSSION_KEYS, where, prefix=prefix)
+    _checked_entry(item, where, "discussion", index, DISCUSSION_KEYS)
     return _record(Question, item)
+
+
+def _checked_entry(item: Any, where: str, array: str, index: int,
+                   keys: Mapping[str, tuple[Any, bool]],
+                   choices: Mapping[str, Sequence[str]] | None = None) -> str:
+    """Check the ``index``-th table of the array ``array``: its ``keys``, then the keys whose
+    value is one of ``choices``, then its confidence when it has one. Returns the prefix that
+    names its keys in messages (``events[3].``)."""
+    if not isinstance(item, Mapping):
+        _fail(where, f"{array}[{index}]", "must be a table")
+    prefix = f"{array}[{index}]."
+    check_keys(item, keys, where, prefix=prefix)
+    for key, allowed in (choices or {}).items():
+        _check_choice(item[key], allowed, where, prefix + key)
+    if "confidence" in keys:
+        _check_confidence(item["confidence"], where, prefix + "confidence")
+    return prefix
 
 
 def _chapters(items: list[Any], where: str) -> tuple[Chapter, ...]:
@@ -400,14 +420,7 @@ def _chapters(items: list[Any], where: str) -> tuple[Chapter, ...]:
 
 
 def _chapter(item: Any, where: str, index: int) -> Chapter:
-    prefix = f"chapters[{index}]."
-    if not isinstance(item, Mapping):
-        _fail(where, f"chapters[{index}]", "must be a table")
-    check_keys(item, CHAPTER_KEYS, where, prefix=prefix)
-    if item["phase"] not in CHAPTER_PHASES:
-        _fail(where, prefix + "phase",
-              f"must be one of {', '.join(CHAPTER_PHASES)}, got {item['phase']!r}")
-    _check_confidence(item["confidence"], where, prefix + "confidence")
+    prefix = _checked_entry(item, where, "chapters", index, CHAPTER_KEYS, {"phase": CHAPTER_PHASES})
     start, end = item.get("from_hours"), item.get("to_hours")
     if (start is None) != (end is None):
         _fail(where, prefix + ("to_hours" if end is None else "from_hours"),
@@ -418,17 +431,17 @@ def _chapter(item: Any, where: str, index: int) -> Chapter:
     if bool(prompt) != bool(reveal):
         _fail(where, prefix + ("reveal" if prompt else "prompt"),
               "a prompt needs its reveal metric and a reveal needs its prompt")
-    if reveal and reveal not in REVEAL_METRICS:
-        _fail(where, prefix + "reveal", f"must be one of {', '.join(REVEAL_METRICS)}, got {reveal!r}")
+    if reveal:
+        _check_choice(reveal, REVEAL_METRICS, where, prefix + "reveal")
     return _record(Chapter, item, from_hours=None if start is None else float(start),
                    to_hours=None if end is None else float(end))
 
 
 def _record(record: type[R], item: Mapping[str, Any], **converted: Any) -> R:
-    """``record`` built from a checked table: each keyed field takes its key's value (or the
-    key's absent value), unless ``converted`` gives it; other fields are given in ``converted``."""
-    values = {f.name: item.get(f.name, f.metadata[_KEY].absent)
-              for f in fields(record) if _KEY in f.metadata and f.name not in converted}
+    """``record`` built from a checked table: each key's field takes the key's value (an absent
+    key: the field's default), unless ``converted`` gives it; derived fields come in ``converted``."""
+    values = {f.name: item[f.name] for f in fields(record)
+              if f.name in item and f.name not in converted and not f.metadata.get(_DERIVED)}
     return record(**values, **converted)
 
 
@@ -451,7 +464,7 @@ def check_keys(data: Mapping[str, Any], schema: Mapping[str, tuple[Any, bool]], 
             continue
         value = data[key]
         if (not isinstance(value, types) or (isinstance(value, bool) and not _accepts_bool(types))
-                or (types is _STR and not value.strip())):
+                or (types is str and not value.strip())):
             _fail(where, prefix + key, f"expected {_type_name(types)}, got {value!r:.60}")
 
 
@@ -462,6 +475,12 @@ def _accepts_bool(types: Any) -> bool:
 def _check_str_list(values: Any, where: str, key: str) -> None:
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         _fail(where, key, "must be a list of non-empty strings")
+
+
+def _check_choice(value: str, choices: Sequence[str] | Mapping[str, Any], where: str,
+                  key: str) -> None:
+    if value not in choices:
+        _fail(where, key, f"must be one of {', '.join(choices)}, got {value!r}")
 
 
 def _check_confidence(value: str, where: str, key: str) -> None:

@@ -6,12 +6,15 @@
 - ``benchmarks/`` import no test helpers (they measure the product, not the tests);
 - no import cycle between the modules of ``analysis``;
 - no import of the project's own modules inside a function, unless the line above says why
-  (a comment starting ``# Deferred:`` or ``# Imported here``).
+  (a comment starting ``# Deferred:`` or ``# Imported here``);
+- the shipped code repeats no six lines (the ``duplicates`` tool, where it is installed).
 """
 
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -191,3 +194,21 @@ def test_test_modules_have_unique_names() -> None:
     modules of one name (tests/x.py and tests/browser/x.py) stop the whole run at collection."""
     names = [p.name for p in (ROOT / "tests").rglob("*.py") if p.name != "conftest.py"]
     assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
+# The app's code (what ships): no pair of places shares six or more lines, the same or of the
+# same shape (the `duplicates` tool of the development machine; issue 8).
+SHIPPED = (*APP_FOLDERS, "scripts", "static", "app.py")
+
+
+@pytest.mark.skipif(shutil.which("duplicates") is None, reason="the duplicates tool is not installed")
+def test_app_code_repeats_no_six_lines(tmp_path: Path) -> None:
+    for name in SHIPPED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, tmp_path / name)
+    out = subprocess.run(["duplicates", "--repo", str(tmp_path), "--most", "20", "--seconds", "120"],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    assert out.startswith("no duplicates"), out

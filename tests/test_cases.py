@@ -4,11 +4,14 @@ case is one file, and the round trip the user library relies on."""
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from analysis import cases
 from analysis.cases import (
     CHAPTER_PHASES,
     CONFIDENCE_LEVELS,
@@ -299,3 +302,39 @@ def test_duplicate_ids_are_refused(isolated_data: Path) -> None:
     write_case(data, folder / "case.toml")
     with pytest.raises(CaseError, match="duplicate case id 'mynypd'"):
         load_cases()
+
+
+def test_key_types_come_from_the_field_annotations() -> None:
+    """A key accepts the TOML types of its field's annotation (a union: each member's), is
+    optional when the field has a default, and a derived field is no key at all."""
+    assert cases.CASE_KEYS["hashtag"] == (str, True)
+    assert cases.CASE_KEYS["launch"] == (cases.TOML_TYPES[pd.Timestamp], True)
+    assert cases.CASE_KEYS["launch_tweet_id"] == (str, False)  # str | None = None
+    assert cases.CASE_KEYS["events"] == (list, False)
+    assert cases.CHAPTER_KEYS["from_hours"] == (cases.TOML_NUMBER, False)
+    assert not {"source", "bundled", "raw"} & set(cases.CASE_KEYS)
+
+    @dataclass(frozen=True, kw_only=True)
+    class Mixed:
+        count: int
+        either: str | float = 0.0
+        place: Path = cases._derived(default=Path())
+
+    assert cases.keys_of(Mixed) == {"count": (int, True), "either": ((str, int, float), False)}
+
+
+def test_a_field_without_a_toml_type_is_named() -> None:
+    @dataclass(frozen=True, kw_only=True)
+    class Odd:
+        when: date
+
+    with pytest.raises(TypeError, match=r"Odd\.when: no TOML type .*TOML_TYPES"):
+        cases.keys_of(Odd)
+
+
+def test_a_bad_choice_is_reported_before_the_confidence() -> None:
+    data = tomllib.loads(MINIMAL)
+    data["events"] = [{"time": "2012-01-18T17:00:00Z", "kind": "party", "label": "x",
+                       "confidence": "sure"}]
+    with pytest.raises(CaseError, match=r"key 'events\[0\]\.kind': must be one of"):
+        case_from_dict(data)

@@ -89,7 +89,7 @@ def test_data_zip_has_themes_csv_with_a_share_per_bin(item: pipeline.Loaded) -> 
         dictionary = archive.read(data.DICTIONARY_MD).decode("utf-8")
     assert f"## {data.THEMES_CSV}" in dictionary
     frame = pd.read_csv(io.StringIO(text))
-    assert list(frame.columns) == list(data.THEME_COLUMNS)
+    assert list(frame.columns) == list(data.TABLE_COLUMNS[data.THEMES_CSV])
     assert set(frame["case"]) == {CASE}
     assert frame["theme"].nunique() == themes.DEFAULT_THEMES
     # in every bin the themes' shares add up to one

@@ -4,7 +4,9 @@ model, the deriving code or the case changes; a damaged file is a miss, never an
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,8 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 
 from analysis import cases, pipeline, schema
 from analysis.errors import BackfireError
-from analysis.metrics import terms, themes
+from analysis.exports import classroom, content, data
+from analysis.metrics import filters, terms, themes
 from analysis.store import cache, summaries
 
 T0 = pd.Timestamp("2014-11-13 17:00", tz="UTC")
@@ -196,3 +199,25 @@ def test_prune_and_clear(isolated_data: Path) -> None:
     assert summaries.load("k3.digest") == {"n": 3} and summaries.load("k0.digest") is None
     assert summaries.clear() == 2
     assert cache.clear() == 0  # the score cache's own files only
+
+
+def test_exports_read_the_stored_themes(isolated_data: Path, counted: list[str]) -> None:
+    """The report, the data zip and the instructor's deck take the case's themes from the
+    stored summaries (fitted once on the whole case, as on screen), reported on the filtered
+    tweets; a second export computes nothing."""
+    loaded = _loaded(_rows())
+    half = filters.Filters(end=loaded.table["created_at"].iloc[len(loaded.table) // 2])
+    report = content.build([loaded], half)
+    assert counted == ["language", "themes"]  # the first export computes and stores them
+    data_zip = content.data_zip([loaded], half)
+    classroom.render([loaded])
+    assert counted == ["language", "themes"]  # then every export reads them
+    found = report.cases[0].themes
+    assert found is not None
+    stored = pipeline.summaries(loaded).fitted()
+    expected = themes.report(filters.apply(loaded.table, half), stored, launch=loaded.case.launch)
+    assert [r.name for r in found.rows] == list(expected.themes["name"])
+    with zipfile.ZipFile(io.BytesIO(data_zip)) as archive:
+        exported = pd.read_csv(archive.open(data.THEMES_CSV))
+    totals = exported[exported["bin_start"].isna()].set_index("name")["theme_tweets"]
+    assert totals.to_dict() == expected.themes.set_index("name")["tweets"].to_dict()

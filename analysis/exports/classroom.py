@@ -59,7 +59,7 @@ def render(items: Sequence[Loaded], selection: filters.Filters | None = None) ->
     deck = Presentation()
     deck.slide_width, deck.slide_height = slides.SLIDE_W, slides.SLIDE_H
     for item in items:
-        _case_slides(deck, item.case, item.table)
+        _case_slides(deck, item)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
@@ -81,7 +81,8 @@ def _slide(deck: PresentationType, case: Case, title: str | None) -> Slide:
     return slide
 
 
-def _case_slides(deck: PresentationType, case: Case, table: pd.DataFrame) -> None:
+def _case_slides(deck: PresentationType, item: Loaded) -> None:
+    case, table = item.case, item.table
     report = kpis.for_case(case, table)
     synthetic = case.provenance == "reconstruction"
     title = _slide(deck, case, None)
@@ -101,7 +102,7 @@ def _case_slides(deck: PresentationType, case: Case, table: pd.DataFrame) -> Non
         answer = story.reveal(table, case, chapter, report)
         if chapter.prompt and answer is not None:
             _prompt_slide(deck, case, chapter, answer)
-    _themes_slide(deck, case, table)
+    _themes_slide(deck, item)
     _discussion_slides(deck, case)
     _glossary_slides(deck, case)
 
@@ -209,11 +210,11 @@ def _prompt_slide(deck: PresentationType, case: Case, chapter: Chapter,
     ])
 
 
-def _themes_slide(deck: PresentationType, case: Case, table: pd.DataFrame) -> None:
-    found = content.case_themes(case, table, table)
+def _themes_slide(deck: PresentationType, item: Loaded) -> None:
+    found = content.case_themes(item, item.table)
     if found is None:  # too few texts: the deck goes on without themes
         return
-    slides.themes_body(_slide(deck, case, "What the crowd talked about, and when"), found)
+    slides.themes_body(_slide(deck, item.case, "What the crowd talked about, and when"), found)
 
 
 def _discussion_slides(deck: PresentationType, case: Case) -> None:

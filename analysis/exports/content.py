@@ -14,7 +14,7 @@ from typing import Any, Final
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis import charts, schema
+from analysis import charts, pipeline, schema
 from analysis.cases import Case, Event
 from analysis.errors import BackfireError, ExportError
 from analysis.exports import data
@@ -89,7 +89,7 @@ def build(items: Sequence[Loaded], selection: filters.Filters | None = None, *,
     if not any(len(t) for t in tables):
         raise ExportError(f"no tweet matches the filters ({describe(selection)}): nothing to export")
     reports = [kpis.for_case(item.case, table) for item, table in zip(items, tables, strict=True)]
-    cases = tuple(_case(item.case, table, report, whole=item.table)
+    cases = tuple(_case(item, table, report)
                   for item, table, report in zip(items, tables, reports, strict=True))
     tags = [c.hashtag for c in cases]
     return Report(
@@ -113,8 +113,7 @@ def data_zip(items: Sequence[Loaded], selection: filters.Filters | None = None) 
     reports = {item.case.id: kpis.for_case(item.case, tables[item.case.id]) for item in items}
     provenance = {item.case.id: item.case.provenance for item in items}
     extra = [line for line in (notice(items),) if line]
-    found = {item.case.id: theme_report(item.case, item.table, tables[item.case.id])
-             for item in items}
+    found = {item.case.id: theme_report(item, tables[item.case.id]) for item in items}
     return data.bundle(tables, reports, filters=describe(selection), provenance=provenance,
                        notes=extra, themes={k: v for k, v in found.items() if v is not None}
                        ).to_zip()
@@ -122,10 +121,10 @@ def data_zip(items: Sequence[Loaded], selection: filters.Filters | None = None) 
 
 # --- one case -------------------------------------------------------------------------------
 
-def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport, *,
-          whole: pd.DataFrame | None = None) -> CaseContent:
-    """``table``: the case's tweets under the filters; ``whole``: all of them (the themes are
-    fitted on the whole case, as on screen, and reported on ``table``)."""
+def _case(item: Loaded, table: pd.DataFrame, report: kpis.KpiReport) -> CaseContent:
+    """``table``: the case's tweets under the filters (the themes are fitted on the whole case,
+    as on screen, and reported on ``table``)."""
+    case = item.case
     dated = table["created_at"].dropna()
     stop = terms.stopwords_of(case)
     clouds = terms.stance_frequencies(table, stopwords=stop) if "hostile" in table else {}
@@ -151,22 +150,25 @@ def _case(case: Case, table: pd.DataFrame, report: kpis.KpiReport, *,
         sources=sources(case),
         caveats=tuple(case.caveats),
         events=tuple(event_caption(case, e) for e in key_events(case)),
-        themes=case_themes(case, table if whole is None else whole, table),
+        themes=case_themes(item, table),
     )
 
 
-def theme_report(case: Case, whole: pd.DataFrame, table: pd.DataFrame
-                 ) -> themes.ThemeReport | None:
-    """The case's themes (``themes.for_case``) on ``table``, or None with too few texts."""
+def theme_report(item: Loaded, table: pd.DataFrame) -> themes.ThemeReport | None:
+    """The case's themes on ``table`` (a filtered part of ``item.table``), or None with too few
+    texts. They are fitted once on the whole case, as on screen: the stored summaries
+    (``pipeline.summaries``), computed and stored on the first export of a case."""
     try:
-        return themes.for_case(case, whole, table)
+        fitted = pipeline.summaries(item).fitted()
     except BackfireError:
         return None
+    return themes.report(table, fitted, launch=item.case.launch)
 
 
-def case_themes(case: Case, whole: pd.DataFrame, table: pd.DataFrame) -> Themes | None:
+def case_themes(item: Loaded, table: pd.DataFrame) -> Themes | None:
     """The themes section of a case: shares over time, stability, one row per theme."""
-    found = theme_report(case, whole, table)
+    case = item.case
+    found = theme_report(item, table)
     if found is None:
         return None
     names = list(found.themes["name"])

@@ -97,27 +97,47 @@ TWEET_COLUMN_DOCS: Final[dict[str, str]] = {
                     "hostility classifier; accuracy on the Methods page).",
     "hostile": "hostile_prob >= the threshold used for the export.",
 }
-KPI_COLUMNS: Final[dict[str, str]] = {
-    "case": "Case id.",
-    "provenance": PROVENANCE_DOC,
-    "kpi": "Key of the KPI.",
-    "label": "Display name.",
-    "unit": "Unit of the value.",
-    "value": "The value (empty = not computable).",
-    "note": "Why a value is missing, or how it was measured (e.g. from an assumed launch).",
-    "definition": "How the KPI is computed.",
-}
-HASHTAG_EDGE_COLUMNS: Final[dict[str, str]] = {
-    "source": "A hashtag (lower-case, no '#'); source < target alphabetically (undirected).",
-    "target": "The other hashtag.",
-    "weight": "Tweets carrying both hashtags, retweets included.",
-    "originals": "Original posts (not retweets) carrying both hashtags.",
-}
-MENTION_EDGE_COLUMNS: Final[dict[str, str]] = {
-    "source": "Handle of the posting account.",
-    "target": "Handle it mentions (from the tweet's mentions list as the archive gives it).",
-    "weight": "Tweets from source mentioning target.",
-    **{kind: f"Of those, {kind}s." for kind in KINDS},
+# file -> its columns and what each holds: the data dictionary of every table in the bundle
+# but the tweets (their columns are the canonical schema's: TWEET_COLUMN_DOCS).
+TABLE_COLUMNS: Final[dict[str, dict[str, str]]] = {
+    KPIS_CSV: {
+        "case": "Case id.",
+        "provenance": PROVENANCE_DOC,
+        "kpi": "Key of the KPI.",
+        "label": "Display name.",
+        "unit": "Unit of the value.",
+        "value": "The value (empty = not computable).",
+        "note": "Why a value is missing, or how it was measured (e.g. from an assumed launch).",
+        "definition": "How the KPI is computed.",
+    },
+    THEMES_CSV: {
+        "case": "Case id.",
+        "theme": "Theme number (0 = the first theme of the case).",
+        "name": "The theme's name: its three top terms.",
+        "top_terms": "The theme's top terms, heaviest first (non-negative matrix factorisation).",
+        "seeded": "True when the theme started from the case's target terms.",
+        "theme_tweets": "Tweets (retweets included) whose dominant theme this is, in the export.",
+        "theme_share": "The theme's share of the themed tweets in the export.",
+        "stability": "Matched cosine similarity of the theme with the themes fitted on two random "
+                     "halves of the texts (1 = found again identically).",
+        "bin_start": "Start of the time bin (UTC, ISO 8601); empty on a theme's summary row.",
+        "hours_since_launch": "Start of the bin in hours since the launch.",
+        "bin_tweets": "Tweets of the theme in the bin.",
+        "bin_share": "The theme's share of the bin's themed tweets (bins with fewer than "
+                     f"{theme_metrics.MIN_BIN_TWEETS} themed tweets are left out).",
+    },
+    HASHTAG_EDGES_CSV: {
+        "source": "A hashtag (lower-case, no '#'); source < target alphabetically (undirected).",
+        "target": "The other hashtag.",
+        "weight": "Tweets carrying both hashtags, retweets included.",
+        "originals": "Original posts (not retweets) carrying both hashtags.",
+    },
+    MENTION_EDGES_CSV: {
+        "source": "Handle of the posting account.",
+        "target": "Handle it mentions (from the tweet's mentions list as the archive gives it).",
+        "weight": "Tweets from source mentioning target.",
+        **{kind: f"Of those, {kind}s." for kind in KINDS},
+    },
 }
 NODE_DOCS: Final = ("GEXF nodes carry `label` (the hashtag or handle) and `tweets` (hashtags: "
                     "tweets carrying it; handles: tweets posted plus tweets mentioning it).")
@@ -194,7 +214,7 @@ def tweets_parquet(frame: pd.DataFrame, meta: Mapping[str, Any]) -> bytes:
 def kpi_frame(reports: Mapping[str, kpis.KpiReport],
               provenance: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per case and KPI (``kpis.KPIS`` order): the KPI table of the data zip and of the
-    Compare page's download alike (columns ``KPI_COLUMNS``)."""
+    Compare page's download alike (columns: ``TABLE_COLUMNS[KPIS_CSV]``)."""
     rows = []
     for case_id, report in reports.items():
         for key, spec in kpis.KPIS.items():
@@ -203,29 +223,13 @@ def kpi_frame(reports: Mapping[str, kpis.KpiReport],
                          "kpi": key, "label": spec.label, "unit": spec.unit,
                          "value": value.isoformat() if isinstance(value, pd.Timestamp) else value,
                          "note": report.notes.get(key, ""), "definition": spec.definition})
-    return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS[KPIS_CSV]))
 
 
-THEME_COLUMNS: Final[dict[str, str]] = {
-    "case": "Case id.",
-    "theme": "Theme number (0 = the first theme of the case).",
-    "name": "The theme's name: its three top terms.",
-    "top_terms": "The theme's top terms, heaviest first (non-negative matrix factorisation).",
-    "seeded": "True when the theme started from the case's target terms.",
-    "theme_tweets": "Tweets (retweets included) whose dominant theme this is, in the export.",
-    "theme_share": "The theme's share of the themed tweets in the export.",
-    "stability": "Matched cosine similarity of the theme with the themes fitted on two random "
-                 "halves of the texts (1 = found again identically).",
-    "bin_start": "Start of the time bin (UTC, ISO 8601); empty on a theme's summary row.",
-    "hours_since_launch": "Start of the bin in hours since the launch.",
-    "bin_tweets": "Tweets of the theme in the bin.",
-    "bin_share": "The theme's share of the bin's themed tweets (bins with fewer than "
-                 f"{theme_metrics.MIN_BIN_TWEETS} themed tweets are left out).",
-}
 
 
 def theme_frame(reports: Mapping[str, theme_metrics.ThemeReport]) -> pd.DataFrame:
-    """One row per case, theme and time bin (columns ``THEME_COLUMNS``): each theme's top
+    """One row per case, theme and time bin (columns: ``TABLE_COLUMNS[THEMES_CSV]``): each theme's top
     terms, overall share and stability, and its share of every bin over time."""
     parts = []
     for case_id, found in reports.items():
@@ -236,8 +240,8 @@ def theme_frame(reports: Mapping[str, theme_metrics.ThemeReport]) -> pd.DataFram
             lambda t: "" if pd.isna(t) else t.isoformat())
         parts.append(merged.assign(case=case_id))
     if not parts:
-        return pd.DataFrame(columns=list(THEME_COLUMNS))
-    return pd.concat(parts, ignore_index=True).reindex(columns=list(THEME_COLUMNS))
+        return pd.DataFrame(columns=list(TABLE_COLUMNS[THEMES_CSV]))
+    return pd.concat(parts, ignore_index=True).reindex(columns=list(TABLE_COLUMNS[THEMES_CSV]))
 
 
 # --------------------------------------------------------------------------- networks
@@ -265,7 +269,7 @@ def hashtag_edges(frame: pd.DataFrame) -> pd.DataFrame:
              .reset_index().rename(columns={"item_a": "source", "item_b": "target"}))
     edges["originals"] = edges["originals"].astype("int64")
     return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True],
-                             ignore_index=True)[list(HASHTAG_EDGE_COLUMNS)]
+                             ignore_index=True)[list(TABLE_COLUMNS[HASHTAG_EDGES_CSV])]
 
 
 def mention_edges(frame: pd.DataFrame) -> pd.DataFrame:
@@ -274,14 +278,14 @@ def mention_edges(frame: pd.DataFrame) -> pd.DataFrame:
     mentions = mentions[mentions["author"].astype(str) != ""]
     if mentions.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c not in ("source", "target") else "object")
-                             for c in MENTION_EDGE_COLUMNS})
+                             for c in TABLE_COLUMNS[MENTION_EDGES_CSV]})
     counts = (pd.crosstab([mentions["author"].astype(str), mentions["item"]], mentions["kind"])
               .reindex(columns=list(KINDS), fill_value=0))
     counts.insert(0, "weight", counts.sum(axis=1))
     edges = counts.reset_index()
     edges.columns = ["source", "target", "weight", *KINDS]
     return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True],
-                             ignore_index=True)[list(MENTION_EDGE_COLUMNS)]
+                             ignore_index=True)[list(TABLE_COLUMNS[MENTION_EDGES_CSV])]
 
 
 def xml_safe(text: str) -> str:
@@ -332,11 +336,9 @@ def dictionary_frame(frame: pd.DataFrame) -> pd.DataFrame:
     docs = {**TWEET_COLUMN_DOCS, **EXTRA_TWEET_COLUMNS}
     rows = [(name, column, docs.get(column, ""))
             for name in (TWEETS_CSV, TWEETS_PARQUET) for column in frame.columns]
-    rows += [(KPIS_CSV, c, d) for c, d in KPI_COLUMNS.items()]
-    rows += [(THEMES_CSV, c, d) for c, d in THEME_COLUMNS.items()]
-    rows += [(HASHTAG_EDGES_CSV, c, d) for c, d in HASHTAG_EDGE_COLUMNS.items()]
-    rows += [(MENTION_EDGES_CSV, c, d) for c, d in MENTION_EDGE_COLUMNS.items()]
-    rows += [(HASHTAG_GEXF, "node/edge", "Nodes: hashtags; edges: " + HASHTAG_EDGE_COLUMNS["weight"]),
+    rows += [(name, c, d) for name, columns in TABLE_COLUMNS.items() for c, d in columns.items()]
+    rows += [(HASHTAG_GEXF, "node/edge",
+              "Nodes: hashtags; edges: " + TABLE_COLUMNS[HASHTAG_EDGES_CSV]["weight"]),
              (MENTION_GEXF, "node/edge", "Nodes: handles; directed edges: source mentions target.")]
     return pd.DataFrame(rows, columns=["file", "column", "description"])
 

@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -79,15 +79,38 @@ MUTED: Final = RGBColor(0x66, 0x66, 0x66)
 BLANK_LAYOUT: Final = 6
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):
+    """A rectangle on a slide, in EMU: a value, like the (left, top, width, height) python-pptx
+    takes."""
+
     left: int
     top: int
     width: int
     height: int
 
     def emu(self) -> tuple[Emu, Emu, Emu, Emu]:
+        """The rectangle as python-pptx takes a shape's position and size."""
         return Emu(self.left), Emu(self.top), Emu(self.width), Emu(self.height)
+
+    def split_x(self, width: int, gap: int = 0) -> tuple[Box, Box]:
+        """The box's left ``width``, and what is right of it after ``gap``."""
+        return (self._replace(width=width),
+                Box(self.left + width + gap, self.top, self.width - width - gap, self.height))
+
+    def split_y(self, height: int, gap: int = 0) -> tuple[Box, Box]:
+        """The box's top ``height``, and what is below it after ``gap``."""
+        return (self._replace(height=height),
+                Box(self.left, self.top + height + gap, self.width, self.height - height - gap))
+
+    def columns(self, count: int, gap: int = 0) -> list[Box]:
+        """``count`` boxes of equal width side by side, ``gap`` apart."""
+        width = (self.width - gap * (count - 1)) // count
+        return [Box(self.left + i * (width + gap), self.top, width, self.height) for i in range(count)]
+
+    def rows(self, count: int) -> list[Box]:
+        """``count`` boxes of equal height, one under the other."""
+        height = self.height // count
+        return [Box(self.left, self.top + i * height, self.width, height) for i in range(count)]
 
     def inner_width_pt(self) -> float:
         return float(Emu(self.width - 2 * PAD).pt)
@@ -186,9 +209,8 @@ def _compare_slide(deck: PresentationType, report: Report, _: CaseContent | None
     figures = report.comparison[:2]
     if not figures:
         return
-    width = BODY_W // len(figures)
-    for i, fig in enumerate(figures):
-        _chart(slide, fig, Box(MARGIN + i * width, BODY_TOP, width, BODY_H))
+    for fig, box in zip(figures, BODY.columns(len(figures)), strict=True):
+        _chart(slide, fig, box)
 
 
 def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
@@ -199,13 +221,11 @@ def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | 
         return
     chart_w = int(BODY_W * TIMELINE_CHART_SHARE)
     gap = Inches(0.2)
-    _chart(slide, case.timeline, Box(MARGIN, BODY_TOP, chart_w, BODY_H))
-    listing = Box(MARGIN + chart_w + gap, BODY_TOP, BODY_W - chart_w - gap, BODY_H)
-    heading_h = Inches(0.45)
-    _text(slide, Box(listing.left, listing.top, listing.width, heading_h),
-          ["Events on the chart"], PT.event, bold=True)
-    _text(slide, Box(listing.left, listing.top + heading_h, listing.width,
-                     listing.height - heading_h), event_lines(case), PT.event)
+    chart, listing = BODY.split_x(chart_w, gap)
+    heading, events = listing.split_y(Inches(0.45))
+    _chart(slide, case.timeline, chart)
+    _text(slide, heading, ["Events on the chart"], PT.event, bold=True)
+    _text(slide, events, event_lines(case), PT.event)
     _notes(slide, ["Events (numbered as on the chart):", *event_lines(case)])
 
 
@@ -237,15 +257,13 @@ def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) 
     top = BODY_TOP + table_h + Inches(0.15)
     text_h = Inches(0.9) if not report.is_comparison else BODY_TOP + BODY_H - top
     size = PT.body - 2 if report.is_comparison else PT.meta + 1
-    _bullets(slide, Box(MARGIN, top, BODY_W, text_h), sentences, size)
-    charts_top = top + text_h + Inches(0.05)
+    text, charts_area = Box(MARGIN, top, BODY_W, BODY_TOP + BODY_H - top).split_y(text_h, Inches(0.05))
+    _bullets(slide, text, sentences, size)
     # One alert chart per slide: three side by side would be too small to read.
     figures = [c.speed.alert for c in report.cases if c.speed.alert is not None][:1]
     if figures and not report.is_comparison:
-        width = BODY_W // len(figures)
-        for i, fig in enumerate(figures):
-            _chart(slide, fig, Box(MARGIN + i * width, charts_top, width,
-                                   BODY_TOP + BODY_H - charts_top))
+        for fig, box in zip(figures, charts_area.columns(len(figures)), strict=True):
+            _chart(slide, fig, box)
     _notes(slide, sentences)
 
 
@@ -271,20 +289,14 @@ def _posts_slide(deck: PresentationType, report: Report, case: CaseContent | Non
 def _terms_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['terms']}: {case.hashtag}")
-    left_w = int(BODY_W * TERMS_CHART_SHARE)
-    _chart(slide, case.terms, Box(MARGIN, BODY_TOP, left_w, BODY_H))
+    chart, right = BODY.split_x(int(BODY_W * TERMS_CHART_SHARE), Inches(0.2))
+    _chart(slide, case.terms, chart)
     clouds = case.clouds[:2]
     if not clouds:
         return
-    gap = Inches(0.2)
-    right = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
-    label_h = Inches(0.35)
-    each = right.height // len(clouds)
-    for i, cloud in enumerate(clouds):
-        top = right.top + i * each
-        _text(slide, Box(right.left, top, right.width, label_h), [cloud.label], PT.meta + 1,
-              bold=True)
-        box = Box(right.left, top + label_h, right.width, each - label_h - Inches(0.05))
+    for cloud, cell in zip(clouds, right.rows(len(clouds)), strict=True):
+        label, box = cell._replace(height=cell.height - Inches(0.05)).split_y(Inches(0.35))
+        _text(slide, label, [cloud.label], PT.meta + 1, bold=True)
         if has_words(cloud):
             _cloud(slide, cloud.frequencies, cloud.hostile, box)
         else:
@@ -306,14 +318,11 @@ def _themes_slide(deck: PresentationType, report: Report, case: CaseContent | No
 
 def themes_body(slide: Slide, themes: Themes) -> None:
     """The themes on a slide (the post-mortem's and the instructor's deck alike)."""
-    left_w = int(BODY_W * THEMES_CHART_SHARE)
-    gap = Inches(0.2)
-    _chart(slide, themes.shares, Box(MARGIN, BODY_TOP, left_w, BODY_H))
-    right = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
-    chart_h = int(right.height * THEMES_STABILITY_SHARE)
-    _chart(slide, themes.stability, Box(right.left, right.top, right.width, chart_h))
-    _text(slide, Box(right.left, right.top + chart_h, right.width, right.height - chart_h),
-          [themes.note], PT.meta + 1, colour=MUTED)
+    shares, right = BODY.split_x(int(BODY_W * THEMES_CHART_SHARE), Inches(0.2))
+    stability, note = right.split_y(int(right.height * THEMES_STABILITY_SHARE))
+    _chart(slide, themes.shares, shares)
+    _chart(slide, themes.stability, stability)
+    _text(slide, note, [themes.note], PT.meta + 1, colour=MUTED)
     _notes(slide, [themes.note, *[f"{r.name}: {r.share} of the themed tweets, stability "
                                   f"{r.stability}; top terms: {r.top_terms}" for r in themes.rows]])
 
@@ -341,14 +350,12 @@ def _methods_slide(deck: PresentationType, report: Report, _: CaseContent | None
                [*([report.notice] if report.notice else []), *report.accuracy, *report.methods]]
     sources = [f"• {textfit.clean(f'{s.label} = {s.value}: {s.url} ({s.confidence})')}"
                for c in report.cases for s in c.sources]
-    heading_h = Inches(0.45)
-    gap = Inches(0.3)
-    column = Box(MARGIN, BODY_TOP + heading_h, (BODY_W - gap) // 2, BODY_H - heading_h)
+    heading, below = BODY.split_y(Inches(0.45))
+    column, right = below.columns(2, Inches(0.3))
     pages: list[list[tuple[Box, list[str], int]]] = [
         [(BODY, group, PT.methods)]
         for group in paginate(methods, BODY.inner_width_pt(), BODY.inner_height_pt(), PT.methods)]
     columns = paginate(sources, column.inner_width_pt(), column.inner_height_pt(), PT.sources)
-    right = Box(column.left + column.width + gap, column.top, column.width, column.height)
     pages += [[(box, group, PT.sources) for box, group in zip((column, right), columns[i:i + 2],
                                                                  strict=False)]
               for i in range(0, len(columns), 2)]
@@ -356,8 +363,7 @@ def _methods_slide(deck: PresentationType, report: Report, _: CaseContent | None
         count = f" ({i + 1}/{len(pages)})" if len(pages) > 1 else ""
         slide = _new_slide(deck, report, SECTION_TITLES["methods"] + count)
         if page[0][0] is not BODY:
-            _text(slide, Box(MARGIN, BODY_TOP, BODY_W, heading_h), ["Sources"], PT.methods,
-                  bold=True)
+            _text(slide, heading, ["Sources"], PT.methods, bold=True)
         for box, group, size in page:
             _text(slide, box, group, size)
         _notes(slide, [line for _, group, _ in page for line in group])

@@ -29,8 +29,9 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Final
 
 from analysis.errors import ArchiveError, UnknownFormatError, UploadRejected
-from analysis.ingest import loaders
+from analysis.ingest import loaders, signatures
 from analysis.ingest.loaders import LoadResult
+from analysis.ingest.signatures import UTF8_BOM, UTF16_BOMS, WORKBOOK_HEADERS, ZIP_LOCAL_HEADER
 from analysis.store import atomic, paths
 
 MB: Final = 1024 * 1024
@@ -80,39 +81,8 @@ DATA_TYPES: Final[dict[str, str]] = {
     ".xls": "workbook",
     ".ods": "workbook",
 }
-# The containers a workbook may be: a zip (XLSX, ODS) or OLE2 (legacy XLS).
-WORKBOOK_MAGIC: Final[tuple[bytes, ...]] = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
-# compression extension -> name of the container (and of its magic number below)
+# compression extension -> the signature (analysis.ingest.signatures) its content must have
 COMPRESSIONS: Final[dict[str, str]] = {".gz": "gzip", ".bz2": "bzip2", ".zip": "zip"}
-# Magic numbers of compressed/archive/binary formats. The first three are accepted as
-# containers when the extension says so; any of them inside a data file (or inside a zip
-# member) means a nested archive or a binary file, which is refused.
-MAGIC: Final[dict[str, tuple[bytes, ...]]] = {
-    "gzip": (b"\x1f\x8b",),
-    "bzip2": (b"BZh",),
-    "zip": (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"),
-    "xz": (b"\xfd7zXZ\x00",),
-    "7z": (b"7z\xbc\xaf\x27\x1c",),
-    "rar": (b"Rar!\x1a\x07",),
-    "zstd": (b"\x28\xb5\x2f\xfd",),
-    "lzma": (b"\x5d\x00\x00",),
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "gif": (b"GIF8",),
-    "elf": (b"\x7fELF",),
-    "exe": (b"MZ",),
-    "sqlite": (b"SQLite format 3\x00",),
-    "parquet": (b"PAR1",),
-}
-# The MAGIC entries that are archives or compressed streams (nested inside an upload: refused).
-ARCHIVE_FORMATS: Final[frozenset[str]] = frozenset(
-    {"gzip", "bzip2", "zip", "xz", "7z", "rar", "zstd", "lzma"})
-# bzip2: "BZh", block size 1-9, then a block magic (pi) or the end-of-stream magic (sqrt pi).
-_BZIP2_HEADER: Final = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
-# Archive formats recognised by the `ustar` tag at offset 257 rather than by a prefix.
-TAR_TAG: Final = (257, b"ustar")
-TEXT_BOMS: Final[tuple[bytes, ...]] = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 JS_ARCHIVE_PREFIX: Final = b"window.YTD."
 # A data extension made of these characters only; anything else in a name is never trusted.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -219,53 +189,18 @@ def _suffix_for(name: str) -> tuple[str, str | None, str | None]:
 
 # --------------------------------------------------------------------------- content
 
-def magic_of(head: bytes) -> str | None:
-    """The archive/binary format whose magic number starts ``head``, or None.
-
-    Signatures made of printable letters are confirmed so that text cannot be mistaken for
-    them: bzip2 by its block or end-of-stream magic, tar by the NUL bytes of its header,
-    non-archive binaries (``MZ``, ``GIF8``, ``%PDF``…) by content that is not text.
-    """
-    for fmt, prefixes in MAGIC.items():
-        if head.startswith(prefixes) and _confirmed(fmt, head):
-            return fmt
-    offset, tag = TAR_TAG
-    if head[offset:offset + len(tag)] == tag and b"\x00" in head[:offset]:
-        return "tar"
-    return None
-
-
-def _confirmed(fmt: str, head: bytes) -> bool:
-    if fmt == "bzip2":
-        return _BZIP2_HEADER.match(head) is not None
-    if fmt in ARCHIVE_FORMATS:
-        return True
-    return not _is_text(head)
-
-
-def _is_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(head) - 3  # a character cut at the end of the sample
-    return True
-
-
 def _content_problem(head: bytes, kind: str) -> str | None:
     """Why ``head`` (the first bytes of a data file) does not match ``kind``, or None."""
     if kind == "workbook":
-        return None if head.startswith(WORKBOOK_MAGIC) else "is not a spreadsheet workbook"
-    fmt = magic_of(head)
-    if fmt in ARCHIVE_FORMATS or fmt == "tar":
+        return None if head.startswith(WORKBOOK_HEADERS) else "is not a spreadsheet workbook"
+    fmt = signatures.format_of(head)
+    if fmt in signatures.ARCHIVES:
         return f"contains a nested {fmt} archive; upload the data files themselves"
     if fmt is not None:
         return f"is a {fmt} file, not a tweet archive"
-    bom = next((b for b in TEXT_BOMS if head.startswith(b)), b"")
-    if bom in (b"\xff\xfe", b"\xfe\xff"):
+    if head.startswith(UTF16_BOMS):
         return None  # UTF-16 text: the loaders decode it
-    body = head[len(bom):]
+    body = head.removeprefix(UTF8_BOM)
     if b"\x00" in body:
         return "is binary, not text"
     start = body.lstrip()
@@ -448,7 +383,7 @@ def check_upload(name: str, data: bytes) -> CheckedUpload:
 
 
 def _check_container(name: str, data: bytes, compression: str | None) -> None:
-    actual = magic_of(data[:SNIFF_BYTES])
+    actual = signatures.format_of(data[:SNIFF_BYTES])
     if compression is not None and actual != compression:
         found = f"{actual} data" if actual else "not compressed"
         raise reject(name, f"the name says {compression} but the content is {found}")
@@ -474,7 +409,7 @@ def _scan_workbook(name: str, data: bytes, budget: _Budget) -> tuple[Member, ...
     if problem:
         raise reject(name, f"the file {problem}")
     size = len(data)
-    if data.startswith(WORKBOOK_MAGIC[0]):
+    if data.startswith(ZIP_LOCAL_HEADER):
         _check_entry_count(name, data)
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -21,10 +21,9 @@ from __future__ import annotations
 import html
 import platform
 import tarfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -60,8 +59,9 @@ GROUND_TRUTH_MEMBER: Final = "hutto_ICWSM_2014/tweets_GroundTruth.txt"
 COMMAND: Final = "python -m analysis evaluate --fit --ground-truth PATH"
 
 
-@dataclass(frozen=True)
-class Rated:
+class Rated(NamedTuple):
+    """Rated tweets as read: their texts and their mean human ratings (−4…+4)."""
+
     texts: list[str]
     ratings: np.ndarray
 

@@ -38,7 +38,7 @@ import orjson
 import pandas as pd
 
 from analysis import schema
-from analysis.cases import HOSTILE_STANCES, STANCES, Case, check_keys
+from analysis.cases import HOSTILE_STANCES, STANCES, TOML_NUMBER, Case, check_keys
 from analysis.errors import CaseError
 from analysis.reconstruction.grammar import (
     COMMON_FILE,
@@ -77,48 +77,28 @@ PROFILE_IMAGE: Final = "https://abs.twimg.com/sticky/default_profile_images/defa
 NEWS_HOST: Final = "http://news.example.com/story/"
 URL_RE: Final = re.compile(r"http://t\.co/\w+")
 
-# key -> (types, required) of a [reconstruction] table, as data.
+# key -> (TOML types, required) of a [reconstruction] table, as data: its keys by type
+# (check_keys reports the first missing key in this order).
 RECON_KEYS: Final[dict[str, tuple[Any, bool]]] = {
-    "seed": (int, True),
-    "window_start_hours": ((int, float), True),
-    "window_end_hours": ((int, float), True),
-    "rate": (list, True),
-    "stance_mix": (list, True),
-    "retweet_share": ((int, float), True),
-    "reply_share": ((int, float), True),
-    "quote_share": ((int, float), True),
-    "spam_share": ((int, float), True),
-    "spam_accounts": (int, True),
-    "non_english_share": ((int, float), True),
-    "languages": (list, True),
-    "duplicate_line_share": ((int, float), True),
-    "author_ratio": ((int, float), True),
-    "activity_sigma": ((int, float), True),
-    "followers_median": ((int, float), True),
-    "followers_sigma": ((int, float), True),
-    "retweet_delay_median_minutes": ((int, float), True),
-    "retweet_delay_sigma": ((int, float), True),
-    "virality_sigma": ((int, float), True),
-    "brand_followers": (int, True),
+    **dict.fromkeys(("seed", "spam_accounts", "brand_followers"), (int, True)),
+    **dict.fromkeys(("window_start_hours", "window_end_hours", "retweet_share", "reply_share",
+                     "quote_share", "spam_share", "non_english_share", "duplicate_line_share",
+                     "author_ratio", "activity_sigma", "followers_median", "followers_sigma",
+                     "retweet_delay_median_minutes", "retweet_delay_sigma", "virality_sigma"),
+                    (TOML_NUMBER, True)),
+    **dict.fromkeys(("rate", "stance_mix", "languages", "brand_tweets"), (list, True)),
+    **dict.fromkeys(("stance_virality", "photo_share", "grammar"), (dict, True)),
     "brand_name": (str, True),
-    "stance_virality": (dict, True),
-    "photo_share": (dict, True),
-    "brand_tweets": (list, True),
-    "rhythm_amplitude": ((int, float), False),
-    "rhythm_peak_local_hour": ((int, float), False),
-    "utc_offset_hours": ((int, float), False),
-    "amplifiers": (list, False),
-    "spinoffs": (list, False),
+    # Optional. hostile_from_hours / hindsight_from_hours: hours since launch before which no
+    # tweet attacks the brand (the tag did not exist yet) and before which no text reacts to the
+    # backlash (a teaser can draw mockery, not hindsight); absent, no such limit (the case's
+    # stance mix and grammar say it all).
+    **dict.fromkeys(("rhythm_amplitude", "rhythm_peak_local_hour", "utc_offset_hours",
+                     "hostile_from_hours", "hindsight_from_hours"), (TOML_NUMBER, False)),
+    # brand_series: many routine brand tweets (e.g. hundreds of answers), spread evenly over a
+    # window.
+    **dict.fromkeys(("amplifiers", "spinoffs", "brand_series", "cohashtags"), (list, False)),
     "brand_retweets": (dict, False),
-    # Many routine brand tweets (e.g. hundreds of answers): spread evenly over a window.
-    "brand_series": (list, False),
-    "cohashtags": (list, False),
-    # Hours since launch before which no tweet attacks the brand (the tag did not exist yet)
-    # and before which no text reacts to the backlash (a teaser can draw mockery, not
-    # hindsight). Absent: no such limit (the case's stance mix and grammar say it all).
-    "hostile_from_hours": ((int, float), False),
-    "hindsight_from_hours": ((int, float), False),
-    "grammar": (dict, True),
 }
 
 

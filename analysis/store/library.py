@@ -67,9 +67,10 @@ USER_EVENT_CONFIDENCE: Final = "assumed (entered by the user)"
 DEFAULT_EVENT_KIND: Final = "milestone"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LibraryEntry:
-    """A saved case as listed: its id, folder and what meta.json says about it."""
+    """A saved case as listed: its id, folder and what meta.json says about it (built by
+    keyword: most of its fields are strings)."""
 
     case_id: str
     path: Path

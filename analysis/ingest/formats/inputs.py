@@ -21,10 +21,8 @@ from typing import IO, Protocol, cast
 from isal import igzip, isal_zlib
 
 from analysis.errors import ArchiveError, UploadRejected
+from analysis.ingest.signatures import BZIP2, GZIP, ZIP_LOCAL_HEADER
 
-GZIP_MAGIC = b"\x1f\x8b"
-BZIP2_MAGIC = b"BZh"
-ZIP_MAGIC = b"PK\x03\x04"
 # Large buffered reads keep line iteration in C (1 MiB: a few thousand tweets per read).
 READ_BUFFER = 1 << 20
 # Members of a zip that are never tweet files (macOS resource forks, folders).
@@ -64,9 +62,9 @@ class Input:
         raw = self._open_raw()
         head = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
         stream: IO[bytes] = raw
-        if head.startswith(GZIP_MAGIC):
+        if head.startswith(GZIP.prefixes):
             stream = cast(IO[bytes], igzip.IGzipFile(fileobj=raw, mode="rb"))
-        elif head.startswith(BZIP2_MAGIC):
+        elif head.startswith(BZIP2.prefixes):
             stream = cast(IO[bytes], bz2.BZ2File(raw, mode="rb"))
         if max_bytes is not None:
             capped = _CappedReader(stream, max_bytes, self.name)
@@ -182,7 +180,7 @@ def _as_input(item: Source) -> Input:
 def _expand(item: Input, max_members: int | None) -> list[Input]:
     with item.open() as stream:
         head = stream.read(4)
-    if not head.startswith(ZIP_MAGIC):
+    if not head.startswith(ZIP_LOCAL_HEADER):
         return [item]
     try:
         with zipfile.ZipFile(item.path if item.path is not None else io.BytesIO(item.data or b"")) as archive:

@@ -22,6 +22,7 @@ import openpyxl
 from python_calamine import CalamineError, CalamineWorkbook
 
 from analysis.errors import ArchiveError
+from analysis.ingest.signatures import UTF16_BOMS, WORKBOOK_HEADERS, ZIP_LOCAL_HEADER
 
 Grid = list[tuple[int, list[str]]]
 # Cells of JSON columns (context_annotations, entities) in twarc-csv exceed csv's 128 KiB default.
@@ -31,10 +32,6 @@ DELIMITERS: Final = (",", "\t", ";")
 # preambles are 5-12 rows ("Report:", "Brand:", "From:", "To:", "Label:", blank lines).
 SNIFF_LINES: Final = 30
 HEADER_SEARCH_ROWS: Final = 30
-UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
-# Workbooks: zip containers (XLSX, ODS) and the OLE2 container of legacy XLS.
-ZIP_MAGIC: Final = b"PK\x03\x04"
-OLE2_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Integers above this in a numeric cell lost digits in the spreadsheet (doubles hold 2**53);
 # they are written in scientific form so the id check refuses them as float-corrupted.
 EXACT_INT: Final = 2**53
@@ -43,7 +40,7 @@ MAX_SHEETS_TRIED: Final = 10
 
 
 def is_workbook(head: bytes) -> bool:
-    return head.startswith((ZIP_MAGIC, OLE2_MAGIC))
+    return head.startswith(WORKBOOK_HEADERS)
 
 
 @dataclass
@@ -103,7 +100,7 @@ def workbook_grid(data: bytes, name: str) -> Grid:
     try:
         rows = _calamine_rows(data)
     except (CalamineError, ValueError, TypeError, OSError, IndexError) as first:
-        if not data.startswith(ZIP_MAGIC):
+        if not data.startswith(ZIP_LOCAL_HEADER):
             raise ArchiveError(f"unreadable workbook ({first})", path=name) from None
         try:
             rows = _openpyxl_rows(data)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from isal import igzip
 
@@ -56,15 +56,17 @@ class Member:
     path_time: datetime
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
+    """A file of the archive that is not a minute file, and why."""
+
     name: str
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ArchiveIndex:
-    """The minute members of one archive (in archive order) and what was skipped, and why."""
+    """The minute members of one archive (in archive order) and what was skipped, and why.
+    Built by keyword: path and kind are both strings."""
 
     path: str
     kind: str
@@ -140,7 +142,8 @@ def index(path: Path) -> ArchiveIndex:
         else:
             members.append(Member(name, offset, size, parsed.path_time))
     size = sum(s for _, _, s in entries) if kind == "folder" else path.stat().st_size
-    return ArchiveIndex(str(path), kind, size, tuple(members), tuple(skipped))
+    return ArchiveIndex(path=str(path), kind=kind, size=size, members=tuple(members),
+                        skipped=tuple(skipped))
 
 
 def _entries(path: Path, kind: str) -> Iterator[tuple[str, int, int]]:

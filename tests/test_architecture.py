@@ -212,3 +212,4 @@ def test_app_code_repeats_no_six_lines(tmp_path: Path) -> None:
     out = subprocess.run(["duplicates", "--repo", str(tmp_path), "--most", "20", "--seconds", "120"],
                          capture_output=True, text=True, timeout=300, check=True).stdout
     assert out.startswith("no duplicates"), out
+    assert not [line for line in out.splitlines() if line.startswith("incomplete:")], out

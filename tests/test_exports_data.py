@@ -154,10 +154,14 @@ def test_gexf_opens_in_networkx_and_matches_the_edge_lists(bundle: data.Bundle) 
 
 def test_dictionary_describes_every_column(bundle: data.Bundle) -> None:
     described = {(r["file"], r["column"]) for r in _csv_rows(bundle.files[data.DICTIONARY_CSV])}
-    for name in (data.TWEETS_CSV, data.HASHTAG_EDGES_CSV, data.MENTION_EDGES_CSV):
+    tables = [name for name in data.TABLE_COLUMNS if name in bundle.files]
+    assert {data.KPIS_CSV, data.HASHTAG_EDGES_CSV, data.MENTION_EDGES_CSV} <= set(tables)
+    for name in (data.TWEETS_CSV, *tables):
         header = next(csv.reader(io.StringIO(bundle.files[name].decode("utf-8-sig"))))
         missing = [c for c in header if (name, c) not in described]
         assert not missing, f"{name}: {missing} undocumented"
+        if name in data.TABLE_COLUMNS:  # a table's columns are its registry entry, in order
+            assert header == list(data.TABLE_COLUMNS[name])
     rows = _csv_rows(bundle.files[data.DICTIONARY_CSV])
     assert all(r["description"] for r in rows if r["file"] == data.TWEETS_CSV)
 

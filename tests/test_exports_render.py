@@ -38,12 +38,13 @@ from pypdf import PdfReader
 from analysis.__main__ import main
 from analysis.exports import content, deck, images, pdf, report, textfit
 from analysis.exports.model import SECTION_TITLES, SECTIONS, Report
+from analysis.ingest import signatures
 from analysis.metrics import filters
 from analysis.store import paths
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = paths.PROJECT_ROOT / "artifacts" / "exports"
-PNG = images.PNG_MAGIC
+PNG = signatures.PNG_HEADER
 
 
 @pytest.fixture(scope="module")

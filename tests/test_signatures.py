@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest import signatures
+from analysis.ingest.formats.inputs import inputs
 
 TEXT = b'{"id_str": "1", "text": "hello"}\n' * 50
 
@@ -91,3 +92,26 @@ def test_workbook_headers_start_real_workbooks(tmp_path: Path) -> None:
     pd.DataFrame({"x": [1]}).to_excel(path)
     assert path.read_bytes().startswith(signatures.WORKBOOK_HEADERS)
     assert signatures.format_of(path.read_bytes()) == "zip"
+
+
+@pytest.mark.parametrize(("name", "head"), [
+    ("7z", b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(24)),
+    ("rar", b"Rar!\x1a\x07\x01\x00" + bytes(24)),
+    ("zstd", b"\x28\xb5\x2f\xfd\x24\x00" + bytes(24)),
+    ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+    ("png", signatures.PNG_HEADER + b"\x00\x00\x00\rIHDR"),
+    ("jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"),
+    ("gif", b"GIF89a\x01\x00\x01\x00\x80\x00\x00"),
+    ("elf", b"\x7fELF\x02\x01\x01\x00" + bytes(8)),
+    ("exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00"),
+])
+def test_binary_heads_are_recognised(name: str, head: bytes) -> None:
+    assert signatures.format_of(head) == name
+
+
+def test_text_starting_like_bzip2_loads_as_text(tmp_path: Path) -> None:
+    """'BZh' alone does not make a bzip2 stream: the upload check and the reader agree."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"BZh fans,id,text,created_at\n1,1,hi,2014-04-22T18:00:00Z\n")
+    with inputs(path)[0].open() as stream:
+        assert stream.read().startswith(b"BZh fans")

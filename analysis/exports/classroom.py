@@ -28,7 +28,7 @@ from analysis.cases import REVEAL_METRICS, Case, Chapter
 from analysis.errors import ExportError
 from analysis.exports import content, textfit
 from analysis.exports import deck as slides
-from analysis.exports.deck import BODY, BODY_H, BODY_TOP, BODY_W, MARGIN, MUTED, Box
+from analysis.exports.deck import BODY, BODY_W, MARGIN, MUTED, Box
 from analysis.metrics import filters, kpis, timeline
 from analysis.pipeline import Loaded
 
@@ -45,8 +45,6 @@ SLIDE_LABEL_PX: Final = 14
 # Up to this many events are listed in one column under the chart; more take two.
 EVENTS_ONE_COLUMN: Final = 3
 # Legend names on a slide: short, so that the legend takes one or two rows.
-SLIDE_NAMES: Final[dict[str, str]] = {"Originals, replies, quotes": "Originals",
-                                      "Mean sentiment (VADER)": "Mood (VADER)"}
 NOTICE = ("Reconstruction: the posts in this deck are synthetic, written by Backfire's generator "
           "and calibrated to published figures. Quote the patterns, never the posts.")
 
@@ -137,27 +135,23 @@ def _chapter_slide(deck: PresentationType, case: Case, table: pd.DataFrame, chap
     number = story.headline(table, case, chapter, report)
     posts = story.posts(table, case, chapter)
     synthetic = case.provenance == "reconstruction"
-    left_w = int(BODY_W * TEXT_SHARE)
-    gap = Inches(0.25)
-    top: int = BODY_TOP
-    text_h = Inches(2.6)
-    slides._text(slide, Box(MARGIN, top, left_w, text_h), [chapter.text], slides.PT.body - 2)
-    top += text_h
-    slides._text(slide, Box(MARGIN, top, left_w, Inches(0.8)), [number.text], slides.PT.number, bold=True)
-    slides._text(slide, Box(MARGIN, top + Inches(0.8), left_w, Inches(0.45)),
-                 [number.meaning.capitalize()], slides.PT.meta + 2, colour=MUTED)
-    top += Inches(1.35)
+    left, right = BODY.split_x(int(BODY_W * TEXT_SHARE), Inches(0.25))
+    text, rest = left.split_y(Inches(2.6))
+    figure_box, rest = rest.split_y(Inches(0.8))
+    meaning, rest = rest.split_y(Inches(0.45), Inches(0.1))
+    slides._text(slide, text, [chapter.text], slides.PT.body - 2)
+    slides._text(slide, figure_box, [number.text], slides.PT.number, bold=True)
+    slides._text(slide, meaning, [number.meaning.capitalize()], slides.PT.meta + 2, colour=MUTED)
     lines = [f"“{p.text}” ({'synthetic post' if synthetic else '@' + str(p.author)})"
              for p in posts.head(POSTS_ON_SLIDE).itertuples()]
-    slides._text(slide, Box(MARGIN, top, left_w, BODY_TOP + BODY_H - top), lines, slides.PT.meta + 2)
-    right = Box(MARGIN + left_w + gap, BODY_TOP, BODY_W - left_w - gap, BODY_H)
+    slides._text(slide, rest, lines, slides.PT.meta + 2)
     events = story.event_lines(case, story.chapter_events(case, story.chart_hours(table, case,
                                                                                   chapter)))
     list_h = _event_list(slide, right, events)
-    chart_box = Box(right.left, right.top, right.width, right.height - list_h)
+    chart_box = right._replace(height=right.height - list_h)
     figure = chapter_figure(case, table, chapter, slide_plot_px(chart_box),
                             label_chars=SLIDE_LABEL_CHARS, label_px=SLIDE_LABEL_PX)
-    slides._chart(slide, _for_slide(figure), chart_box)
+    slides._chart(slide, slides.timeline_for_slide(figure), chart_box)
     slides._notes(slide, [
         chapter.text, f"Source: {chapter.source_url} (confidence: {chapter.confidence})",
         f"The number: {number.text}, {number.meaning}.",
@@ -185,17 +179,6 @@ def _event_list(slide: Slide, area: Box, events: Sequence[str]) -> int:
     return height
 
 
-def _for_slide(fig: charts.go.Figure) -> charts.go.Figure:
-    """A chapter chart for a slide: short trace names and axis titles, so that its legend takes
-    one or two rows and its two y-axis titles fit their panels."""
-    for trace in fig.data:
-        trace.name = SLIDE_NAMES.get(str(trace.name), trace.name)
-    fig.update_yaxes(title_text="Tweets", row=1, col=1)
-    fig.update_yaxes(title_text="Hostile", row=2, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="Mood", row=2, col=1, secondary_y=True)
-    return fig
-
-
 def _prompt_slide(deck: PresentationType, case: Case, chapter: Chapter,
                   answer: story.Number) -> None:
     slide = _slide(deck, case, f"Predict, then reveal: {story.PHASE_TITLES[chapter.phase].lower()}")
@@ -220,7 +203,7 @@ def _themes_slide(deck: PresentationType, item: Loaded) -> None:
 def _discussion_slides(deck: PresentationType, case: Case) -> None:
     if not case.discussion:
         return
-    width, height = Box(*BODY.emu()).inner_width_pt(), Box(*BODY.emu()).inner_height_pt()
+    width, height = BODY.inner_width_pt(), BODY.inner_height_pt()
     paragraphs = [f"{i}. {q.question}" for i, q in enumerate(case.discussion, 1)]
     for page in slides.paginate(paragraphs, width, height, slides.PT.body):
         slide = _slide(deck, case, "Discuss")
@@ -232,7 +215,7 @@ def _discussion_slides(deck: PresentationType, case: Case) -> None:
 
 def _glossary_slides(deck: PresentationType, case: Case) -> None:
     glossary = story.load_glossary()
-    width, height = Box(*BODY.emu()).inner_width_pt(), Box(*BODY.emu()).inner_height_pt()
+    width, height = BODY.inner_width_pt(), BODY.inner_height_pt()
     paragraphs = [f"{t.term}: {t.definition}" for t in glossary]
     for page in slides.paginate(paragraphs, width, height, slides.PT.methods):
         slide = _slide(deck, case, "Glossary")

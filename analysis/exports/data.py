@@ -226,8 +226,6 @@ def kpi_frame(reports: Mapping[str, kpis.KpiReport],
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS[KPIS_CSV]))
 
 
-
-
 def theme_frame(reports: Mapping[str, theme_metrics.ThemeReport]) -> pd.DataFrame:
     """One row per case, theme and time bin (columns: ``TABLE_COLUMNS[THEMES_CSV]``): each theme's top
     terms, overall share and stability, and its share of every bin over time."""

@@ -76,6 +76,9 @@ PX_PER_INCH: Final = 100
 # Text colour: the charts' ink, so slide text and chart text match.
 INK: Final = RGBColor.from_string(charts.INK.lstrip("#"))
 MUTED: Final = RGBColor(0x66, 0x66, 0x66)
+# A timeline's trace names on a slide (the legend's row is short).
+SLIDE_TRACE_NAMES: Final[dict[str, str]] = {"Originals, replies, quotes": "Originals",
+                                            "Mean sentiment (VADER)": "Mood (VADER)"}
 BLANK_LAYOUT: Final = 6
 
 
@@ -107,10 +110,11 @@ class Box(NamedTuple):
         width = (self.width - gap * (count - 1)) // count
         return [Box(self.left + i * (width + gap), self.top, width, self.height) for i in range(count)]
 
-    def rows(self, count: int) -> list[Box]:
-        """``count`` boxes of equal height, one under the other."""
-        height = self.height // count
-        return [Box(self.left, self.top + i * height, self.width, height) for i in range(count)]
+    def rows(self, count: int, gap: int = 0) -> list[Box]:
+        """``count`` boxes of equal height, one under the other, ``gap`` apart."""
+        height = (self.height - gap * (count - 1)) // count
+        return [Box(self.left, self.top + i * (height + gap), self.width, height)
+                for i in range(count)]
 
     def inner_width_pt(self) -> float:
         return float(Emu(self.width - 2 * PAD).pt)
@@ -217,13 +221,11 @@ def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | 
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['timeline']}: {case.hashtag}")
     if not case.events:
-        _chart(slide, case.timeline, BODY)
+        _chart(slide, timeline_for_slide(go.Figure(case.timeline)), BODY)
         return
-    chart_w = int(BODY_W * TIMELINE_CHART_SHARE)
-    gap = Inches(0.2)
-    chart, listing = BODY.split_x(chart_w, gap)
+    chart, listing = BODY.split_x(int(BODY_W * TIMELINE_CHART_SHARE), Inches(0.2))
     heading, events = listing.split_y(Inches(0.45))
-    _chart(slide, case.timeline, chart)
+    _chart(slide, timeline_for_slide(go.Figure(case.timeline)), chart)
     _text(slide, heading, ["Events on the chart"], PT.event, bold=True)
     _text(slide, events, event_lines(case), PT.event)
     _notes(slide, ["Events (numbered as on the chart):", *event_lines(case)])
@@ -250,14 +252,16 @@ def _speed_slide(deck: PresentationType, report: Report, _: CaseContent | None) 
     rows = [[c.hashtag, minutes_text(c.speed.time_to_hijack_minutes),
              minutes_text(c.speed.alert_fired_minutes), hours_text(c.speed.response_latency_hours)]
             for c in report.cases]
-    table_h = _table(slide, Box(MARGIN, BODY_TOP, BODY_W, Inches(0.4) * (len(rows) + 1)),
-                     [header, *rows], first_col_share=0.25)
+    table_h = _table(slide, BODY.split_y(Inches(0.4) * (len(rows) + 1))[0], [header, *rows],
+                     first_col_share=0.25)
     sentences = [f"{c.hashtag}: {c.speed.sentence}" if report.is_comparison else c.speed.sentence
                  for c in report.cases]
-    top = BODY_TOP + table_h + Inches(0.15)
-    text_h = Inches(0.9) if not report.is_comparison else BODY_TOP + BODY_H - top
+    below = BODY.split_y(table_h, Inches(0.15))[1]
     size = PT.body - 2 if report.is_comparison else PT.meta + 1
-    text, charts_area = Box(MARGIN, top, BODY_W, BODY_TOP + BODY_H - top).split_y(text_h, Inches(0.05))
+    # A comparison's sentences take the whole space below the table; one case's leave room
+    # for its alert chart.
+    text, charts_area = (below.split_y(below.height) if report.is_comparison
+                         else below.split_y(Inches(0.9), Inches(0.05)))
     _bullets(slide, text, sentences, size)
     # One alert chart per slide: three side by side would be too small to read.
     figures = [c.speed.alert for c in report.cases if c.speed.alert is not None][:1]
@@ -294,8 +298,8 @@ def _terms_slide(deck: PresentationType, report: Report, case: CaseContent | Non
     clouds = case.clouds[:2]
     if not clouds:
         return
-    for cloud, cell in zip(clouds, right.rows(len(clouds)), strict=True):
-        label, box = cell._replace(height=cell.height - Inches(0.05)).split_y(Inches(0.35))
+    for cloud, cell in zip(clouds, right.rows(len(clouds), Inches(0.05)), strict=True):
+        label, box = cell.split_y(Inches(0.35))
         _text(slide, label, [cloud.label], PT.meta + 1, bold=True)
         if has_words(cloud):
             _cloud(slide, cloud.frequencies, cloud.hostile, box)
@@ -506,6 +510,18 @@ def _table(slide: Slide, box: Box, rows: Sequence[Sequence[str]], *,
             run.font.bold = i == 0
             run.font.name = textfit.FONT_NAME
     return row_h * len(rows)
+
+
+def timeline_for_slide(fig: go.Figure) -> go.Figure:
+    """A timeline (``charts.timeline``) for a slide, in place: short trace names and axis
+    titles, so that its legend takes one or two rows and its two y-axis titles fit their
+    panels at a slide's size."""
+    for trace in fig.data:
+        trace.name = SLIDE_TRACE_NAMES.get(str(trace.name), trace.name)
+    fig.update_yaxes(title_text="Tweets", row=1, col=1)
+    fig.update_yaxes(title_text="Hostile", row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="Mood", row=2, col=1, secondary_y=True)
+    return fig
 
 
 def _chart(slide: Slide, fig: go.Figure, box: Box) -> None:

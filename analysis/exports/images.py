@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from analysis.errors import ExportError
+from analysis.ingest.signatures import PNG_HEADER
 
-PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
 BROWSER_ENV: Final = "BROWSER_PATH"
 # Where Debian puts chromium; used when BROWSER_PATH is unset and chromium is not on PATH.
 DEFAULT_BROWSER: Final = "/usr/bin/chromium"
@@ -73,7 +73,7 @@ def figure_png(fig: go.Figure, *, width: int, height: int) -> bytes:
             data = kaleido.calc_fig_sync(fig, opts=opts)
         except Exception as exc:  # kaleido raises bare exceptions from the browser side
             raise ExportError(f"could not render a chart image with Chromium: {exc}") from exc
-    if not isinstance(data, bytes) or not data.startswith(PNG_MAGIC):
+    if not isinstance(data, bytes) or not data.startswith(PNG_HEADER):
         raise ExportError("Chromium returned something that is not a PNG image")
     return data
 

@@ -18,9 +18,9 @@ from typing import Final
 from analysis.errors import ExportError
 from analysis.exports import images, report
 from analysis.exports.model import Report
+from analysis.ingest.signatures import PDF_HEADER
 from analysis.store import atomic
 
-PDF_MAGIC: Final = b"%PDF-"
 # Virtual time the page gets to run its scripts (Plotly draws the charts) before printing.
 # Plotly draws synchronously on load; 5 s of virtual time covers its deferred relayouts.
 SCRIPT_BUDGET_MS: Final = 5_000
@@ -64,6 +64,6 @@ def print_to_pdf(html: Path, out: Path, *, profile: Path) -> None:
         done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:
         raise ExportError(f"Chromium did not finish printing the PDF within {TIMEOUT_S} s") from exc
-    if not out.exists() or not out.read_bytes().startswith(PDF_MAGIC):
+    if not out.exists() or not out.read_bytes().startswith(PDF_HEADER):
         detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         raise ExportError(f"Chromium could not print the report to PDF: {detail[0]}")

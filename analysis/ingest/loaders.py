@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis import schema
 from analysis.errors import ArchiveError, UnknownFormatError
+from analysis.ingest import signatures
 from analysis.ingest.formats import (
     FORMATS,
     Format,
@@ -322,7 +323,7 @@ def _head(stream: IO[bytes]) -> bytes:
 
 def _is_json(head: bytes) -> bool:
     start = head.lstrip()[:1]
-    return start in (b"{", b"[") or head.lstrip().startswith(documents.JS_PREFIX)
+    return start in (b"{", b"[") or head.lstrip().startswith(signatures.ACCOUNT_ARCHIVE_JS)
 
 
 # --------------------------------------------------------------------------- JSON

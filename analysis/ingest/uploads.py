@@ -31,7 +31,14 @@ from typing import IO, Final
 from analysis.errors import ArchiveError, UnknownFormatError, UploadRejected
 from analysis.ingest import loaders, signatures
 from analysis.ingest.loaders import LoadResult
-from analysis.ingest.signatures import UTF8_BOM, UTF16_BOMS, WORKBOOK_HEADERS, ZIP_LOCAL_HEADER
+from analysis.ingest.signatures import (
+    ACCOUNT_ARCHIVE_JS,
+    UTF8_BOM,
+    UTF16_BOMS,
+    WORKBOOK_HEADERS,
+    ZIP_END_OF_DIRECTORY,
+    ZIP_LOCAL_HEADER,
+)
 from analysis.store import atomic, paths
 
 MB: Final = 1024 * 1024
@@ -55,7 +62,6 @@ IGNORED_MEMBER_PREFIXES: Final[tuple[str, ...]] = ("__MACOSX/",)
 # record before the central directory is parsed (0xFFFF also flags a zip64 archive, which
 # only more than 65,535 entries would need below the size cap).
 MAX_ZIP_ENTRIES: Final = 1000
-EOCD_SIGNATURE: Final = b"PK\x05\x06"
 EOCD_SIZE: Final = 22
 # Longest file name accepted (common file-system limit).
 MAX_NAME_LENGTH: Final = 255
@@ -83,7 +89,6 @@ DATA_TYPES: Final[dict[str, str]] = {
 }
 # compression extension -> the signature (analysis.ingest.signatures) its content must have
 COMPRESSIONS: Final[dict[str, str]] = {".gz": "gzip", ".bz2": "bzip2", ".zip": "zip"}
-JS_ARCHIVE_PREFIX: Final = b"window.YTD."
 # A data extension made of these characters only; anything else in a name is never trusted.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
@@ -208,7 +213,7 @@ def _content_problem(head: bytes, kind: str) -> str | None:
         return None  # whitespace only so far; emptiness is judged on the whole file
     if kind == "json" and start[:1] not in (b"{", b"["):
         return "does not look like JSON (it should start with '{' or '[')"
-    if kind == "js" and not (start.startswith(JS_ARCHIVE_PREFIX) or start[:1] in (b"{", b"[")):
+    if kind == "js" and not (start.startswith(ACCOUNT_ARCHIVE_JS) or start[:1] in (b"{", b"[")):
         return "does not look like a Twitter-archive .js file (window.YTD...)"
     return None
 
@@ -284,7 +289,7 @@ def zip_entry_count(data: bytes) -> int | None:
     entry: a 200 MB zip of millions of empty entries must be refused without that.
     """
     tail = data[-(EOCD_SIZE + 0xFFFF):]
-    at = tail.rfind(EOCD_SIGNATURE)
+    at = tail.rfind(ZIP_END_OF_DIRECTORY)
     if at < 0 or len(tail) - at < EOCD_SIZE:
         return None
     (_, _, _, _, total, _, _, _) = struct.unpack("<4s4H2LH", tail[at:at + EOCD_SIZE])

@@ -12,8 +12,8 @@ from typing import IO, Any, Final, Literal
 
 import orjson
 
-UTF8_BOM: Final = b"\xef\xbb\xbf"
-JS_PREFIX: Final = b"window.YTD."
+from analysis.ingest.signatures import ACCOUNT_ARCHIVE_JS, UTF8_BOM
+
 # Encoding tried on a line that is not valid UTF-8 (Excel and old Windows tools write it).
 FALLBACK_ENCODING: Final = "cp1252"
 
@@ -36,7 +36,7 @@ def open_json(stream: IO[bytes], head: bytes) -> tuple[Mode, Iterator[Any]]:
     A file whose first line is not a complete JSON value is read whole: if it parses as one
     document its items are the records, otherwise it is JSON Lines with a bad first line.
     """
-    if head.lstrip().startswith((b"[", JS_PREFIX)):
+    if head.lstrip().startswith((b"[", ACCOUNT_ARCHIVE_JS)):
         data = stream.read()
     else:
         first = stream.readline()
@@ -55,7 +55,7 @@ def open_json(stream: IO[bytes], head: bytes) -> tuple[Mode, Iterator[Any]]:
 def whole_document(data: bytes) -> list[Any] | None:
     """The records of one JSON document, or None when ``data`` is not one document."""
     body = data.lstrip().removeprefix(UTF8_BOM)
-    if body.startswith(JS_PREFIX):  # tweets.js: "window.YTD.tweets.part0 = [ … ]"
+    if body.startswith(ACCOUNT_ARCHIVE_JS):  # tweets.js: "window.YTD.tweets.part0 = [ … ]"
         body = body.split(b"=", 1)[1] if b"=" in body else b""
     try:
         document, _ = decode(body)

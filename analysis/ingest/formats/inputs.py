@@ -23,6 +23,8 @@ from isal import igzip, isal_zlib
 from analysis.errors import ArchiveError, UploadRejected
 from analysis.ingest.signatures import BZIP2, GZIP, ZIP_LOCAL_HEADER
 
+# Bytes looked at to recognise a compressed stream (bzip2's stream magic ends at byte 10).
+HEAD_BYTES = 16
 # Large buffered reads keep line iteration in C (1 MiB: a few thousand tweets per read).
 READ_BUFFER = 1 << 20
 # Members of a zip that are never tweet files (macOS resource forks, folders).
@@ -60,11 +62,11 @@ class Input:
 
     def open(self, max_bytes: int | None = None) -> IO[bytes]:
         raw = self._open_raw()
-        head = raw.peek(4)[:4] if isinstance(raw, io.BufferedReader) else b""
+        head = raw.peek(HEAD_BYTES)[:HEAD_BYTES] if isinstance(raw, io.BufferedReader) else b""
         stream: IO[bytes] = raw
-        if head.startswith(GZIP.prefixes):
+        if GZIP.matches(head):
             stream = cast(IO[bytes], igzip.IGzipFile(fileobj=raw, mode="rb"))
-        elif head.startswith(BZIP2.prefixes):
+        elif BZIP2.matches(head):
             stream = cast(IO[bytes], bz2.BZ2File(raw, mode="rb"))
         if max_bytes is not None:
             capped = _CappedReader(stream, max_bytes, self.name)

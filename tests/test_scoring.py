@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import types
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -130,3 +133,27 @@ def test_the_worker_pool_is_started_once_and_reused(monkeypatch: pytest.MonkeyPa
     for _ in range(2):
         scoring.score(make_table(TEXTS), workers=2)
     assert scoring._pool(2) is pool and set(pool._processes) == workers
+
+
+def test_workers_never_run_the_parents_main_script(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under Streamlit (or an AppTest, or ``python -``) ``__main__`` is a script that must not
+    run again in each scoring worker: here one that leaves a mark, and a missing one."""
+    mark = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(mark)!r}, 'w').close()\n")
+    for path in (script, tmp_path / "<stdin>"):
+        fake = types.ModuleType("__main__")
+        fake.__file__ = str(path)
+        monkeypatch.setitem(sys.modules, "__main__", fake)
+        scoring._pool.cache_clear()
+        try:
+            scoring.start_workers(2)
+            texts = [f"text number {i} is #fine" for i in range(scoring.PARALLEL_MIN_TEXTS)]
+            matrix = scoring.feature_matrix(texts, workers=2)
+        finally:
+            scoring._pool(2).shutdown(wait=True)
+            scoring._pool.cache_clear()
+        assert matrix.shape[0] == len(texts)
+        assert fake.__file__ == str(path)  # put back
+        assert not mark.exists()

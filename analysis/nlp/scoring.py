@@ -11,11 +11,13 @@ recorded in ``result.attrs["scoring"]``.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import math
 import multiprocessing
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final
@@ -60,11 +62,14 @@ def feature_matrix(texts: Sequence[str], cue_terms: Sequence[str] = (),
     if workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
         return _chunked(texts, tuple(cue_terms))
     chunks = balanced_chunks(texts, workers)
+    cues = [tuple(cue_terms)] * len(chunks)
     try:
-        parts = list(_pool(workers).map(features.matrix, chunks, [tuple(cue_terms)] * len(chunks)))
+        with _main_script_hidden():
+            parts = list(_pool(workers).map(features.matrix, chunks, cues))
     except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh once
         _pool.cache_clear()
-        parts = list(_pool(workers).map(features.matrix, chunks, [tuple(cue_terms)] * len(chunks)))
+        with _main_script_hidden():
+            parts = list(_pool(workers).map(features.matrix, chunks, cues))
     return np.vstack(parts) if parts else features.matrix([], cue_terms)
 
 
@@ -80,8 +85,29 @@ def start_workers(workers: int | None = None) -> None:
     workers = default_workers() if workers is None else max(1, workers)
     if workers > 1:
         pool = _pool(workers)
-        for started in [pool.submit(os.getpid) for _ in range(workers)]:
-            started.result()
+        with _main_script_hidden():
+            started = [pool.submit(os.getpid) for _ in range(workers)]
+        for future in started:
+            future.result()
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start workers without the parent's main script. multiprocessing runs the ``__main__``
+    file again in every new worker; under Streamlit that is the app itself (Streamlit makes the
+    running page ``__main__``), under an AppTest a temporary script, under ``python -`` a file
+    that does not exist (the worker dies). The workers need only what the fork server preloads.
+    A ``python -m`` main is imported by name instead, which is safe, so it is left alone."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main.__spec__, "name", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 @functools.cache

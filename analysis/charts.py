@@ -76,6 +76,7 @@ TITLE_ROOM_PX: Final = 96
 # Name of the event markers' legend group (a static export lists the events beside the chart
 # and leaves the markers' legend entries out).
 EVENT_LEGEND_GROUP: Final = "events"
+ALERT_TITLE: Final = "Alert replay: rolling hostile share after launch"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,30 @@ class OutsideNote:
 
 OUTSIDE: Final = OutsideNote(name="outside-window-events", label_chars=48, line_chars=120,
                              line_px=15, gap_px=14)
+
+
+@dataclass(frozen=True)
+class EventNumbers:
+    """How a timeline's event markers are numbered: the markers stand in one row, and the
+    numbers of events too close to label apart share one label ("2,3"), each in its marker's
+    colour, so they never overlap at any chart size. Tests and exports find the labels by
+    ``name``."""
+
+    name: str
+    # the markers' height, as a share of the tallest bar (the axis reaches 1.3 of it)
+    height: float
+    # Events closer than this share of the x axis share a label: a digit and its marker take
+    # about 16 px, 2.5 % of a 640 px plot.
+    apart: float
+    # px from a marker's centre up to its label (above the triangle)
+    shift_px: int
+
+
+EVENT_NUMBERS: Final = EventNumbers(name="event-numbers", height=1.08, apart=0.025, shift_px=7)
+# The alert replay's moment labels stand in rows above the plot, in px (rows never overlap,
+# whatever the chart's size): a row of 12 px text and its padding, and the gap under the rows.
+MOMENT_ROW_PX: Final = 19
+MOMENT_GAP_PX: Final = 2
 FONT: Final[dict[str, Any]] = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13}
 # Hover notes longer than this are cut with an ellipsis (a hover label is not a page).
 HOVER_CHARS: Final[int] = 280
@@ -235,7 +260,8 @@ def timeline(
             events = events.loc[inside]
         if not events.empty:
             _add_events(fig, events, x, launch,
-                        top=float(np.nanmax(frame[volume].to_numpy(float))))
+                        top=float(np.nanmax(frame[volume].to_numpy(float))),
+                        span=_axis_span(frame[x], _event_x(events, x, launch), window, x, launch))
     # "normal": the event entries flow in the legend row instead of stacking as a group.
     fig = _layout(fig, title, height=560).update_layout(legend_traceorder="normal")
     if lines:  # the title (and subtitle) pinned to the top, the note under them
@@ -283,8 +309,40 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> int
     return len(lines)
 
 
+def _axis_span(xs: pd.Series, event_xs: pd.Series, window: tuple[float, float] | None,
+               x: str, launch: pd.Timestamp | None) -> float:
+    """The length of the x axis, in the units of ``_as_number``: the window's when it fixes the
+    axis, else from the first to the last bin or event."""
+    if window is not None and launch is not None:
+        low, high = _x_range(window, x, launch)
+        return float(np.ptp(_as_number(pd.Series([low, high]))))
+    position = np.concatenate([_as_number(xs), _as_number(event_xs)])
+    return float(np.ptp(position)) if len(position) else 0.0
+
+
+def _event_clusters(frame: pd.DataFrame, span: float) -> list[pd.DataFrame]:
+    """The events in x order, in runs whose neighbours are closer than ``EVENT_NUMBERS.apart`` of the
+    axis's ``span`` (their numbers would touch if drawn apart)."""
+    ordered = frame.sort_values("x", kind="stable")
+    position = _as_number(ordered["x"])
+    starts = np.flatnonzero(np.diff(position, prepend=-np.inf) >= EVENT_NUMBERS.apart * span)
+    return [ordered.iloc[a:b] for a, b in zip(starts, [*starts[1:], len(ordered)], strict=True)]
+
+
+def _middle(values: pd.Series) -> Any:
+    """Halfway between the first and the last of ``values`` (numbers or timestamps)."""
+    return values.iloc[0] + (values.iloc[-1] - values.iloc[0]) / 2
+
+
+def _as_number(values: pd.Series) -> np.ndarray:
+    """x values as floats (timestamps in nanoseconds), to measure distances along the axis."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.to_datetime(values, utc=True).astype("int64").to_numpy(dtype=float)
+    return values.to_numpy(dtype=float)
+
+
 def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timestamp | None,
-                top: float) -> None:
+                top: float, span: float) -> None:
     xs = _event_x(events, x, launch)
     groups = [EVENT_GROUP_OF.get(str(k), DEFAULT_EVENT_GROUP) for k in events["kind"]]
     colours = [EVENT_GROUPS[g][1] for g in groups]
@@ -297,23 +355,28 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
         for value, colour in zip(xs, colours, strict=True)
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain"))
     ])
-    # Neighbouring markers alternate between two heights, so their numbers never overlap.
-    frame = events.assign(x=list(xs), group=groups, row=range(len(events)))
+    # The markers (their numbers kept as the traces' text), then the labels (``EventNumbers``).
+    frame = events.assign(x=list(xs), group=groups)
     for group, (name, colour) in EVENT_GROUPS.items():
         part = frame.loc[frame["group"] == group]
         if part.empty:
             continue
         hover = [f"<b>{int(row.number)}. {_plain(row.label, 120)}</b><br>{_plain(row.note)}"
                  f"<br>source: {_plain(row.source_url, 120)}" for row in part.itertuples()]
-        heights = [top * (1.08 if i % 2 == 0 else 1.17) for i in part["row"]]
-        fig.add_scatter(x=part["x"], y=heights, mode="markers+text", name=name,
+        fig.add_scatter(x=part["x"], y=[top * EVENT_NUMBERS.height] * len(part), mode="markers", name=name,
                         legendgroup=EVENT_LEGEND_GROUP,
-                        text=[str(int(n)) for n in part["number"]], textposition="top center",
-                        textfont={"size": 12, "color": colour},
+                        text=[str(int(n)) for n in part["number"]],
                         marker={"symbol": "triangle-down", "size": 12, "color": colour,
                                 "line": {"color": "white", "width": 1}},
                         customdata=[_plain(label, 60) for label in part["label"]],
                         hovertext=hover, hoverinfo="text", cliponaxis=False, row=1, col=1)
+    for cluster in _event_clusters(frame, span):
+        fig.add_annotation(
+            x=_middle(cluster["x"]), y=top * EVENT_NUMBERS.height, xref="x", yref="y",
+            text=",".join(f'<span style="color:{EVENT_GROUPS[g][1]}">{int(n)}</span>'
+                          for n, g in zip(cluster["number"], cluster["group"], strict=True)),
+            showarrow=False, yanchor="bottom", yshift=EVENT_NUMBERS.shift_px,
+            font={"size": 12}, bgcolor="rgba(255,255,255,0.85)", name=EVENT_NUMBERS.name)
     fig.update_yaxes(range=[0, top * 1.3], row=1, col=1)
 
 
@@ -556,6 +619,18 @@ def hour_tick(horizon_hours: float) -> float:
     return next((t for t in HOUR_TICKS if horizon_hours / t <= MAX_HOUR_TICKS), HOUR_TICKS[-1])
 
 
+def case_alert_replay(report: kpis.KpiReport, *, title: str = ALERT_TITLE) -> go.Figure:
+    """The alert replay of a case's KPIs (``report.alert``), with the moment it was hijacked:
+    the deep-dive's and the exports' chart."""
+    replay = report.alert
+    if replay is None:
+        return empty_figure(title, "No alert replay: the table is not scored.")
+    return alert_replay(replay.series, min_share=replay.rule.min_share,
+                        fired_minutes=replay.fired_minutes, reaction_hours=replay.reaction_hours,
+                        reaction_label=replay.reaction_label,
+                        hijack_minutes=report.values.get("time_to_hijack_minutes"), title=title)
+
+
 def alert_replay(
     series: pd.DataFrame,
     *,
@@ -564,7 +639,7 @@ def alert_replay(
     reaction_hours: float | None,
     reaction_label: str | None = None,
     hijack_minutes: float | None = None,
-    title: str = "Alert replay: rolling hostile share after launch",
+    title: str = ALERT_TITLE,
     max_points: int = 3000,
 ) -> go.Figure:
     """The alert rule's rolling hostile share per minute, its threshold, and the moments that
@@ -591,8 +666,10 @@ def alert_replay(
                     name="Hostile share in the window", line={"color": HOSTILE, "width": 2.5},
                     secondary_y=True)
     fig.add_hline(y=min_share, line={"color": "#000000", "dash": "dot", "width": 1},
-                  annotation_text=f"alert threshold {min_share:.0%}",
-                  annotation_position="bottom right", secondary_y=True)
+                  secondary_y=True)
+    fig.add_annotation(x=1.0, xref="x domain", y=min_share, yref="y2", xanchor="right",
+                       yanchor="bottom", text=f"alert threshold {min_share:.0%}",
+                       showarrow=False, font={"size": 12}, bgcolor="rgba(255,255,255,0.85)")
     moments = [
         (hijack_minutes, "#000000", "dash", f"hijacked: {kpis.format_duration(hijack_minutes)}"),
         (fired_minutes, HOSTILE, "solid", f"alert fires: {kpis.format_duration(fired_minutes)}"),
@@ -603,21 +680,24 @@ def alert_replay(
     for row, (minutes, colour, dash, text) in enumerate(placed):
         x = float(minutes or 0) / 60.0
         fig.add_vline(x=x, line={"color": colour, "width": 2, "dash": dash})
-        # Labels stacked one per line above the plot, so long ones stay whole.
-        fig.add_annotation(x=x, xref="x", y=1.0 + 0.07 * (len(placed) - row), yref="paper",
+        # Labels stacked one per line above the plot (in px: rows never overlap, whatever the
+        # chart's size), so long ones stay whole.
+        fig.add_annotation(x=x, xref="x", y=1.0, yref="paper", yanchor="bottom",
+                           yshift=MOMENT_GAP_PX + MOMENT_ROW_PX * (len(placed) - 1 - row),
                            text=text, showarrow=False, xanchor="left" if x < horizon / 120
                            else "right", font={"size": 12, "color": colour},
                            bgcolor="rgba(255,255,255,0.85)")
     fig.update_xaxes(title_text="Hours since launch", dtick=hour_tick(horizon / 60.0),
                      range=[0, horizon / 60.0])
-    fig.update_yaxes(title_text="Hostile share (rolling window)", tickformat=".0%",
+    fig.update_yaxes(title_text="Hostile share", tickformat=".0%",
                      range=[0, 1.02], dtick=0.25, side="left", secondary_y=True)
-    fig.update_yaxes(title_text="Tweets in the window", showgrid=False, side="right",
+    fig.update_yaxes(title_text="Tweets", showgrid=False, side="right",
                      rangemode="tozero", secondary_y=False)
     fig.update_layout(bargap=0)
     fig = _layout(fig, title, height=440)
     # Title and subtitle pinned to the top; the moment labels in rows under them.
-    return fig.update_layout(margin_t=TITLE_ROOM_PX + 20 * len(placed), title_yref="container",
+    return fig.update_layout(margin_t=TITLE_ROOM_PX + MOMENT_ROW_PX * len(placed) + MOMENT_GAP_PX,
+                             title_yref="container",
                              title_y=1.0, title_yanchor="top", title_pad_t=12)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -205,3 +207,29 @@ def test_alert_replay_marks_hijack_alert_and_reaction() -> None:
 @pytest.mark.parametrize(("hours", "tick"), [(1.5, 0.25), (5, 0.5), (40, 6.0), (170, 24.0)])
 def test_hour_ticks_are_round(hours: float, tick: float) -> None:
     assert charts.hour_tick(hours) == tick
+
+
+def _number_labels(fig: go.Figure) -> list[str]:
+    """The event numbers' labels, as a reader sees them (colour spans dropped)."""
+    return [re.sub(r"<[^>]+>", "", a.text) for a in fig.layout.annotations
+            if a.name == charts.EVENT_NUMBERS.name]
+
+
+@pytest.mark.parametrize("x", list(charts.X_AXES))
+def test_close_events_share_one_label_and_every_number_is_drawn_once(x: str) -> None:
+    """Events minutes apart would draw their numbers on top of each other: they share one
+    label ("2,3"), each number in its marker's colour; events far apart keep their own."""
+    minutes = [0, 100, 107, 60 * 20, 60 * 20 + 5, 60 * 44]  # the axis: 48 h
+    events = pd.DataFrame({
+        "time": [LAUNCH + pd.Timedelta(minutes=m) for m in minutes],
+        "kind": ["ask", "hostile_wave", "amplifier", "brand_response", "media", "fade"],
+        "label": [f"event {i}" for i in range(len(minutes))],
+        "note": [""] * len(minutes), "source_url": [""] * len(minutes)})
+    fig = charts.timeline(_timeline(48), x=x, events=events, launch=LAUNCH, bin_label="hour")
+    assert _number_labels(fig) == ["1", "2,3", "4,5", "6"]
+    labels = [a for a in fig.layout.annotations if a.name == charts.EVENT_NUMBERS.name]
+    colours = re.findall(r"color:(#[0-9A-Fa-f]{6})", labels[2].text)
+    assert colours == [charts.EVENT_COLOURS["brand_response"], charts.EVENT_COLOURS["media"]]
+    # the markers still carry their own numbers (the slide's event list is checked on them)
+    drawn = sorted(int(n) for t in _event_traces(fig) for n in t.text)
+    assert drawn == [1, 2, 3, 4, 5, 6]

@@ -176,12 +176,8 @@ def alert_replay(c: Case, view: data.View) -> None:
     st.subheader(replay.sentence() if replay else "No alert replay")
     if replay is None:
         return
-    report = data.case_kpis(c.id, view)
-    widgets.chart(charts.alert_replay(
-        replay.series, min_share=replay.rule.min_share, fired_minutes=replay.fired_minutes,
-        reaction_hours=replay.reaction_hours, reaction_label=replay.reaction_label,
-        hijack_minutes=report.values.get("time_to_hijack_minutes")),
-        key="alert_chart", provenance=c.provenance)
+    widgets.chart(charts.case_alert_replay(data.case_kpis(c.id, view)), key="alert_chart",
+                  provenance=c.provenance)
     explained = data.case_readings(c.id, view).get("hijack_vs_alert")
     if explained:
         st.markdown(md_escape(explained))

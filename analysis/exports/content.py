@@ -286,11 +286,7 @@ def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
         figure = charts.empty_figure("Alert replay", sentence)
     else:
         sentence = replay.sentence()
-        figure = charts.alert_replay(replay.series, min_share=replay.rule.min_share,
-                                     fired_minutes=replay.fired_minutes,
-                                     reaction_hours=replay.reaction_hours,
-                                     reaction_label=replay.reaction_label,
-                                     title=f"Alert replay, {hashtag(case)}")
+        figure = charts.case_alert_replay(report, title=f"Alert replay, {hashtag(case)}")
         # The volume bars sit on the secondary axis, drawn above the share line: let it show.
         figure.update_traces(opacity=ALERT_BAR_OPACITY, selector={"type": "bar"})
     return Speed(

@@ -561,7 +561,7 @@ def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
             trace["name"] = _static_name(trace["name"])
             if trace.get("showlegend", True) is not False:
                 names.append(trace["name"])
-    margin = {"l": 10, "r": 10, "t": 30, "b": 10}
+    margin = {"l": 10, "r": 10, "t": 30 + _restack_labels_above(layout["annotations"]), "b": 10}
     dates = any(str(v.get("type", "")) == "date" or _has_dates(spec, k)
                 for k, v in layout.items() if k.startswith("xaxis") and isinstance(v, dict))
     if layout.get("showlegend", True) and names:
@@ -580,10 +580,24 @@ def projected(fig: go.Figure, width: int, height: int) -> go.Figure:
     return out
 
 
+def _restack_labels_above(annotations: list[dict[str, Any]]) -> int:
+    """Labels stacked in rows above the plot (paper y 1, shifted up in px: the alert replay's
+    moments) re-spaced for the slide's larger fonts, in their order; the px they take."""
+    above = sorted((a for a in annotations if a.get("yref") == "paper" and a.get("y") == 1.0
+                    and a.get("yanchor") == "bottom"), key=lambda a: a.get("yshift", 0))
+    room = 0
+    for a in above:
+        a["yshift"] = room + LABEL_GAP_PX
+        room += round(a.get("font", {}).get("size", PT.chart_min) * LEGEND_ROW_EM)
+    return room
+
+
 # A legend row is this many font sizes tall; an entry is its text plus this many px (symbol
 # and spacing); under the legend band sits the x axis (tick labels, a second line of dates,
 # the axis title) in this many px.
 LEGEND_ROW_EM: Final = 1.6
+# Between the plot and the first row of labels above it.
+LABEL_GAP_PX: Final = 2
 LEGEND_ENTRY_PX: Final = 50
 AXIS_BAND_PX: Final = 60
 AXIS_BAND_DATES_PX: Final = 85

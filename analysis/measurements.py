@@ -52,6 +52,14 @@ class Measurement:
     rows: tuple[tuple[str, Any], ...]
     path: Path
 
+    def caption(self) -> str:
+        """When, on what and how it was measured, in one line (what the file leaves out is
+        left out: a load average recorded per run is among the figures)."""
+        parts = [self.measured_at, self.machine,
+                 "" if self.load_average is None else f"load average {self.load_average}",
+                 self.command, self.note]
+        return " · ".join(part for part in parts if part and part != "?")
+
 
 def rows(figures: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """Nested figures as flat (name, value) rows, in the file's order."""
@@ -74,11 +82,36 @@ def read(path: Path) -> Measurement | None:
     # The file names the result (two files may hold runs of one script); the script, its title.
     script = Path(str(data.get("benchmark") or path.stem).split()[0]).stem
     title = TITLES.get(script, script) + ("" if script == path.stem else f" ({path.name})")
+    load_average = _meta(data, "load_average", "load_average_before")
+    if isinstance(load_average, list):  # (1 min, 5 min, 15 min): the 1-minute figure
+        load_average = load_average[0] if load_average else None
     return Measurement(name=path.stem, title=title,
-                       measured_at=str(data.get("measured_at") or data.get("date") or "?"),
-                       machine=str(data.get("machine", "?")), load_average=data.get("load_average"),
+                       measured_at=str(_meta(data, "measured_at", "date") or "?"),
+                       machine=machine_text(_meta(data, "machine")),
+                       load_average=load_average if isinstance(load_average, int | float) else None,
                        command=str(data.get("command", "")), note=str(data.get("note", "")),
                        rows=tuple(rows(_figures(data))), path=path)
+
+
+def _meta(data: dict[str, Any], *keys: str) -> Any:
+    """The first of ``keys`` in the file, else in its first run (a script that writes one
+    record per run keeps the machine and date in each)."""
+    runs = [v for v in data.values() if isinstance(v, dict)]
+    for where in (data, *runs[:1]):
+        for key in keys:
+            if where.get(key) is not None:
+                return where[key]
+    return None
+
+
+def machine_text(machine: Any) -> str:
+    """The machine as one line: a script's own text, or its record (cores, CPU, RAM, Python)."""
+    if isinstance(machine, dict):
+        cores = machine.get("nproc") or machine.get("cpu_count") or machine.get("cores") or "?"
+        cpu = machine.get("cpu_model") or machine.get("cpu") or "?"
+        return (f"{cores} cores ({cpu}), "
+                f"{machine.get('ram_gb', '?')} GB RAM, Python {machine.get('python', '?')}")
+    return "?" if machine is None else str(machine)
 
 
 def _figures(data: dict[str, Any]) -> Any:

@@ -80,9 +80,7 @@ with edge():
         st.warning("No benchmark results yet: run the scripts in `benchmarks/`.")
     for result in measured:
         st.subheader(result.title, anchor=False)
-        st.caption(widgets.md_escape(
-            f"{result.measured_at} · {result.machine} · load average {result.load_average} · "
-            f"{result.command}" + (f" · {result.note}" if result.note else "")))
+        st.caption(widgets.md_escape(result.caption()))
         # Each table is drawn when its expander opens: a dozen data grids on a first visit
         # were most of this page's work in the browser.
         table = st.expander(f"The {len(result.rows)} figures", icon=":material/table:",

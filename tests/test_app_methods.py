@@ -77,3 +77,24 @@ def test_results_files_are_flattened_and_a_broken_one_is_skipped_with_a_warning(
     (result,) = measurements.load(tmp_path)
     assert result.rows == (("load_1m · tweets_per_s", 56802), ("speedup", 12.5))
     assert "broken.json" in caplog.text
+
+
+def test_every_committed_result_says_when_and_on_what_machine() -> None:
+    """Scripts write their metadata in several shapes (a machine record, a date inside each
+    run, load averages before the run): every caption names date and machine, never a raw
+    record or 'None' (the Methods page showed "? · ? · load average None" for score.json)."""
+    for result in measurements.load():
+        caption = result.caption()
+        assert result.measured_at[:4] == "2026", (result.name, caption)
+        assert "cores" in result.machine and "GB" in result.machine, (result.name, caption)
+        assert "None" not in caption and "{" not in caption, (result.name, caption)
+
+
+def test_a_machine_record_and_a_run_date_are_read(tmp_path) -> None:
+    (tmp_path / "score.json").write_text(
+        '{"real": {"date": "2026-12-01 03:00 UTC", "load_average_before": [0.4, 0.5, 0.6], '
+        '"machine": {"nproc": 2, "cpu_model": "AMD EPYC", "ram_gb": 23.5, "python": "3.11.7"}, '
+        '"speedup": 6.0}}')
+    (result,) = measurements.load(tmp_path)
+    assert result.caption() == ("2026-12-01 03:00 UTC · 2 cores (AMD EPYC), 23.5 GB RAM, "
+                                "Python 3.11.7 · load average 0.4")

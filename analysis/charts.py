@@ -113,11 +113,14 @@ class EventNumbers:
     # Events closer than this share of the x axis share a label: a digit and its marker take
     # about 16 px, 2.5 % of a 640 px plot.
     apart: float
+    # a label character's share of the x axis (7-8 px of 12-14 px digits on a 420 px plot)
+    char: float
     # px from a marker's centre up to its label (above the triangle)
     shift_px: int
 
 
-EVENT_NUMBERS: Final = EventNumbers(name="event-numbers", height=1.08, apart=0.025, shift_px=7)
+EVENT_NUMBERS: Final = EventNumbers(name="event-numbers", height=1.08, apart=0.025, char=0.018,
+                                    shift_px=7)
 # The alert replay's moment labels stand in rows above the plot, in px (rows never overlap,
 # whatever the chart's size): a row of 12 px text and its padding, and the gap under the rows.
 MOMENT_ROW_PX: Final = 19
@@ -261,7 +264,8 @@ def timeline(
         if not events.empty:
             _add_events(fig, events, x, launch,
                         top=float(np.nanmax(frame[volume].to_numpy(float))),
-                        span=_axis_span(frame[x], _event_x(events, x, launch), window, x, launch))
+                        extent=_axis_extent(frame[x], _event_x(events, x, launch), window, x,
+                                            launch))
     # "normal": the event entries flow in the legend row instead of stacking as a group.
     fig = _layout(fig, title, height=560).update_layout(legend_traceorder="normal")
     if lines:  # the title (and subtitle) pinned to the top, the note under them
@@ -309,24 +313,42 @@ def _note_outside(fig: go.Figure, events: pd.DataFrame, hours: pd.Series) -> int
     return len(lines)
 
 
-def _axis_span(xs: pd.Series, event_xs: pd.Series, window: tuple[float, float] | None,
-               x: str, launch: pd.Timestamp | None) -> float:
-    """The length of the x axis, in the units of ``_as_number``: the window's when it fixes the
-    axis, else from the first to the last bin or event."""
+def _axis_extent(xs: pd.Series, event_xs: pd.Series, window: tuple[float, float] | None,
+                 x: str, launch: pd.Timestamp | None) -> tuple[float, float]:
+    """(start, end) of the x axis, in the units of ``_as_number``: the window's when it fixes
+    the axis, else from the first to the last bin or event."""
     if window is not None and launch is not None:
-        low, high = _x_range(window, x, launch)
-        return float(np.ptp(_as_number(pd.Series([low, high]))))
+        low, high = _as_number(pd.Series(_x_range(window, x, launch)))
+        return float(low), float(high)
     position = np.concatenate([_as_number(xs), _as_number(event_xs)])
-    return float(np.ptp(position)) if len(position) else 0.0
+    return (float(position.min()), float(position.max())) if len(position) else (0.0, 0.0)
 
 
-def _event_clusters(frame: pd.DataFrame, span: float) -> list[pd.DataFrame]:
-    """The events in x order, in runs whose neighbours are closer than ``EVENT_NUMBERS.apart`` of the
-    axis's ``span`` (their numbers would touch if drawn apart)."""
+def _event_clusters(frame: pd.DataFrame, start: float, span: float) -> list[pd.DataFrame]:
+    """The events in x order, in runs that share a label: an event joins the run before it
+    when it is closer than ``EVENT_NUMBERS.apart`` of the axis's ``span`` to the run's last
+    event, or when its number would touch the run's label (``EVENT_NUMBERS.char`` a
+    character, labels centred on their run but never starting before the axis)."""
     ordered = frame.sort_values("x", kind="stable")
-    position = _as_number(ordered["x"])
-    starts = np.flatnonzero(np.diff(position, prepend=-np.inf) >= EVENT_NUMBERS.apart * span)
-    return [ordered.iloc[a:b] for a, b in zip(starts, [*starts[1:], len(ordered)], strict=True)]
+    position = (_as_number(ordered["x"]) - start) / span if span > 0 else np.zeros(len(ordered))
+    digits = [len(str(int(n))) for n in ordered["number"]]
+    runs: list[list[int]] = []
+    for i in range(len(ordered)):
+        if runs:
+            run = runs[-1]
+            width = _label_chars(digits, run) * EVENT_NUMBERS.char
+            reach = max((position[run[0]] + position[run[-1]]) / 2 - width / 2, 0.0) + width
+            if (position[i] - position[run[-1]] < EVENT_NUMBERS.apart
+                    or position[i] - digits[i] * EVENT_NUMBERS.char / 2 < reach + EVENT_NUMBERS.char):
+                run.append(i)
+                continue
+        runs.append([i])
+    return [ordered.iloc[run] for run in runs]
+
+
+def _label_chars(digits: Sequence[int], run: Sequence[int]) -> int:
+    """Characters of a run's label: its numbers and the commas between them."""
+    return sum(digits[i] for i in run) + len(run) - 1
 
 
 def _middle(values: pd.Series) -> Any:
@@ -342,7 +364,7 @@ def _as_number(values: pd.Series) -> np.ndarray:
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timestamp | None,
-                top: float, span: float) -> None:
+                top: float, extent: tuple[float, float]) -> None:
     xs = _event_x(events, x, launch)
     groups = [EVENT_GROUP_OF.get(str(k), DEFAULT_EVENT_GROUP) for k in events["kind"]]
     colours = [EVENT_GROUPS[g][1] for g in groups]
@@ -370,9 +392,18 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
                                 "line": {"color": "white", "width": 1}},
                         customdata=[_plain(label, 60) for label in part["label"]],
                         hovertext=hover, hoverinfo="text", cliponaxis=False, row=1, col=1)
-    for cluster in _event_clusters(frame, span):
+    start, end = extent
+    span = end - start
+    for cluster in _event_clusters(frame, start, span):
+        # centred on its run, but kept inside the axis (not over the y axis's tick labels)
+        middle = float(_as_number(pd.Series([_middle(cluster["x"])]))[0])
+        digits = [len(str(int(n))) for n in cluster["number"]]
+        half = _label_chars(digits, range(len(cluster))) * EVENT_NUMBERS.char / 2 * span
+        anchor = "left" if middle - half < start else "right" if middle + half > end else "center"
         fig.add_annotation(
-            x=_middle(cluster["x"]), y=top * EVENT_NUMBERS.height, xref="x", yref="y",
+            x={"left": cluster["x"].iloc[0], "right": cluster["x"].iloc[-1]}.get(
+                anchor, _middle(cluster["x"])),
+            xanchor=anchor, y=top * EVENT_NUMBERS.height, xref="x", yref="y",
             text=",".join(f'<span style="color:{EVENT_GROUPS[g][1]}">{int(n)}</span>'
                           for n, g in zip(cluster["number"], cluster["group"], strict=True)),
             showarrow=False, yanchor="bottom", yshift=EVENT_NUMBERS.shift_px,

@@ -219,7 +219,7 @@ def _number_labels(fig: go.Figure) -> list[str]:
 def test_close_events_share_one_label_and_every_number_is_drawn_once(x: str) -> None:
     """Events minutes apart would draw their numbers on top of each other: they share one
     label ("2,3"), each number in its marker's colour; events far apart keep their own."""
-    minutes = [0, 100, 107, 60 * 20, 60 * 20 + 5, 60 * 44]  # the axis: 48 h
+    minutes = [0, 150, 157, 60 * 20, 60 * 20 + 5, 60 * 44]  # the axis: 48 h
     events = pd.DataFrame({
         "time": [LAUNCH + pd.Timedelta(minutes=m) for m in minutes],
         "kind": ["ask", "hostile_wave", "amplifier", "brand_response", "media", "fade"],
@@ -230,6 +230,22 @@ def test_close_events_share_one_label_and_every_number_is_drawn_once(x: str) -> 
     labels = [a for a in fig.layout.annotations if a.name == charts.EVENT_NUMBERS.name]
     colours = re.findall(r"color:(#[0-9A-Fa-f]{6})", labels[2].text)
     assert colours == [charts.EVENT_COLOURS["brand_response"], charts.EVENT_COLOURS["media"]]
+    # a label at the axis's start begins there (not over the y axis's tick labels)
+    assert [a.xanchor for a in labels] == ["left", "center", "center", "center"]
     # the markers still carry their own numbers (the slide's event list is checked on them)
     drawn = sorted(int(n) for t in _event_traces(fig) for n in t.text)
     assert drawn == [1, 2, 3, 4, 5, 6]
+
+
+def test_numbers_that_would_touch_share_a_label() -> None:
+    """Two-digit numbers need more room than the minimum gap: 10 and 11 an hour apart on a
+    48 h axis (2 %) share a label; 1 and 2 three hours apart do not."""
+    hours = [0, 3, *range(6, 13)] + [30, 31]
+    events = pd.DataFrame({
+        "time": [LAUNCH + pd.Timedelta(hours=h) for h in hours], "kind": ["media"] * len(hours),
+        "label": ["e"] * len(hours), "note": [""] * len(hours), "source_url": [""] * len(hours)})
+    fig = charts.timeline(_timeline(48), x="hours_since_launch", events=events, launch=LAUNCH)
+    labels = _number_labels(fig)
+    assert labels[:2] == ["1", "2"]
+    assert labels[-1] == "10,11"
+    assert sorted(int(n) for label in labels for n in label.split(",")) == list(range(1, 12))

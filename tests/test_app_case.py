@@ -120,7 +120,7 @@ def test_the_timeline_opens_on_the_hours_around_launch() -> None:
     assert min(hours) >= -2 and max(hours) < 72 and len(hours) <= 150
     outside = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("Outside")]
     assert outside and "days)" in outside[0]
-    assert any("launch −2 h … +72 h" in c.value for c in at.caption)
+    assert any("launch −2 h … +72 h (switch on" in c.value for c in at.caption)
 
     full = _open("askjpm", full="true")
     assert_clean(full)
@@ -276,3 +276,14 @@ def test_language_and_themes_render_from_the_stored_summaries(
     shown = figure(at, "words that set hostile")
     drawn = {str(v) for trace in shown["data"] for v in values(trace.get("y"))}
     assert drawn and drawn <= set(stored.language.distinctive["term"])
+
+
+def test_timeline_caption_states_the_window_drawn() -> None:
+    """The caption names the hours the chart shows: #myNYPD's tweets end before +72 h, so the
+    default window is cut (the caption said '−2 h … +72 h' under a chart ending at +48 h)."""
+    at = _open("mynypd")
+    assert_clean(at)
+    end = values(figure(at, "volume, hostility")["layout"]["xaxis2"]["range"])[1]
+    assert end < 72
+    caption = next(c.value for c in at.caption if c.value.startswith("Showing"))
+    assert f"launch −2 h … +{end:g} h (launch −2 h … +72 h, cut to where the tweets are)" in caption

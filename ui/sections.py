@@ -104,17 +104,25 @@ def timeline(c: Case, view: data.View) -> None:
                          key="export_timeline", label="Download the timeline bins (CSV)")
 
 
+def _hours(hours: float) -> str:
+    """Hours since launch as the caption writes them: ``−2 h``, ``+48 h``, ``+0.5 h``."""
+    return f"{'−' if hours < 0 else '+'}{abs(hours):g} h"
+
+
 def _bin_words(size: str) -> str:
     """``1h`` -> ``1 hour`` (the label the bin control shows)."""
     return next((label for label, key in state.BIN_SIZES.items() if key == size), size)
 
 
 def _timeline_caption(window: span.Window, bin_label: str, size: str, view: data.View) -> str:
-    where = ("the time window chosen in the sidebar" if view.start_hours is not None
-             else "launch −2 h … +72 h, cut to where the tweets are (switch on *Full time "
-                  "range* in the sidebar for the whole archive)")
+    shown = f"launch {_hours(window.start)} … {_hours(window.end)}"
+    default = f"launch {_hours(-span.BEFORE_LAUNCH_H)} … {_hours(span.AFTER_LAUNCH_H)}"
+    where = (f"{shown}, the time window chosen in the sidebar" if view.start_hours is not None
+             else shown + ("" if shown == default else f" ({default}, cut to where the tweets "
+                                                       "are)")
+             + " (switch on *Full time range* in the sidebar for the whole archive)")
     if st.session_state.get(state.FULL) and view.start_hours is None:
-        where = "the whole archive"
+        where = f"the whole archive ({shown})"
     binning = f"{_bin_words(size)} bins ({span.bars(window, size):,} bars)"
     if state.BIN_SIZES.get(bin_label) not in (None, size):
         binning += (f": {bin_label} bins would draw more than {span.MAX_CHART_BINS:,} bars "

@@ -77,6 +77,7 @@ TITLE_ROOM_PX: Final = 96
 # and leaves the markers' legend entries out).
 EVENT_LEGEND_GROUP: Final = "events"
 ALERT_TITLE: Final = "Alert replay: rolling hostile share after launch"
+NO_ALERT_REPLAY: Final = "No alert replay: the table is not scored."
 
 
 @dataclass(frozen=True)
@@ -331,24 +332,24 @@ def _event_clusters(frame: pd.DataFrame, start: float, span: float) -> list[pd.D
     character, labels centred on their run but never starting before the axis)."""
     ordered = frame.sort_values("x", kind="stable")
     position = (_as_number(ordered["x"]) - start) / span if span > 0 else np.zeros(len(ordered))
-    digits = [len(str(int(n))) for n in ordered["number"]]
+    numbers = list(ordered["number"])
     runs: list[list[int]] = []
     for i in range(len(ordered)):
         if runs:
             run = runs[-1]
-            width = _label_chars(digits, run) * EVENT_NUMBERS.char
+            width = _label_width([numbers[j] for j in run])
             reach = max((position[run[0]] + position[run[-1]]) / 2 - width / 2, 0.0) + width
             if (position[i] - position[run[-1]] < EVENT_NUMBERS.apart
-                    or position[i] - digits[i] * EVENT_NUMBERS.char / 2 < reach + EVENT_NUMBERS.char):
+                    or position[i] - _label_width([numbers[i]]) / 2 < reach + EVENT_NUMBERS.char):
                 run.append(i)
                 continue
         runs.append([i])
     return [ordered.iloc[run] for run in runs]
 
 
-def _label_chars(digits: Sequence[int], run: Sequence[int]) -> int:
-    """Characters of a run's label: its numbers and the commas between them."""
-    return sum(digits[i] for i in run) + len(run) - 1
+def _label_width(numbers: Sequence[Any]) -> float:
+    """A label's width as a share of the x axis: its numbers and the commas between them."""
+    return (sum(len(str(int(n))) for n in numbers) + len(numbers) - 1) * EVENT_NUMBERS.char
 
 
 def _middle(values: pd.Series) -> Any:
@@ -397,8 +398,7 @@ def _add_events(fig: go.Figure, events: pd.DataFrame, x: str, launch: pd.Timesta
     for cluster in _event_clusters(frame, start, span):
         # centred on its run, but kept inside the axis (not over the y axis's tick labels)
         middle = float(_as_number(pd.Series([_middle(cluster["x"])]))[0])
-        digits = [len(str(int(n))) for n in cluster["number"]]
-        half = _label_chars(digits, range(len(cluster))) * EVENT_NUMBERS.char / 2 * span
+        half = _label_width(list(cluster["number"])) / 2 * span
         anchor = "left" if middle - half < start else "right" if middle + half > end else "center"
         fig.add_annotation(
             x={"left": cluster["x"].iloc[0], "right": cluster["x"].iloc[-1]}.get(
@@ -655,7 +655,7 @@ def case_alert_replay(report: kpis.KpiReport, *, title: str = ALERT_TITLE) -> go
     the deep-dive's and the exports' chart."""
     replay = report.alert
     if replay is None:
-        return empty_figure(title, "No alert replay: the table is not scored.")
+        return empty_figure(title, NO_ALERT_REPLAY)
     return alert_replay(replay.series, min_share=replay.rule.min_share,
                         fired_minutes=replay.fired_minutes, reaction_hours=replay.reaction_hours,
                         reaction_label=replay.reaction_label,

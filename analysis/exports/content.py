@@ -280,15 +280,10 @@ def _timeline(case: Case, table: pd.DataFrame) -> go.Figure:
 def _speed(case: Case, table: pd.DataFrame, report: kpis.KpiReport) -> Speed:
     hijack = report.values.get("time_to_hijack_minutes")
     latency = report.values.get("response_latency_hours")
-    replay = report.alert
-    if replay is None:
-        sentence = "No alert replay: the table is not scored."
-        figure = charts.empty_figure("Alert replay", sentence)
-    else:
-        sentence = replay.sentence()
-        figure = charts.case_alert_replay(report, title=f"Alert replay, {hashtag(case)}")
-        # The volume bars sit on the secondary axis, drawn above the share line: let it show.
-        figure.update_traces(opacity=ALERT_BAR_OPACITY, selector={"type": "bar"})
+    sentence = report.alert.sentence() if report.alert else charts.NO_ALERT_REPLAY
+    figure = charts.case_alert_replay(report, title=f"Alert replay, {hashtag(case)}")
+    # The volume bars sit on the secondary axis, drawn above the share line: let it show.
+    figure.update_traces(opacity=ALERT_BAR_OPACITY, selector={"type": "bar"})
     return Speed(
         time_to_hijack_minutes=_number(hijack),
         alert_fired_minutes=_number(report.values.get("alert_fired_minutes")),

@@ -220,12 +220,13 @@ def _compare_slide(deck: PresentationType, report: Report, _: CaseContent | None
 def _timeline_slide(deck: PresentationType, report: Report, case: CaseContent | None) -> None:
     assert case is not None
     slide = _new_slide(deck, report, f"{SECTION_TITLES['timeline']}: {case.hashtag}")
+    figure = timeline_for_slide(go.Figure(case.timeline))  # a copy: the report keeps its own
     if not case.events:
-        _chart(slide, timeline_for_slide(go.Figure(case.timeline)), BODY)
+        _chart(slide, figure, BODY)
         return
     chart, listing = BODY.split_x(int(BODY_W * TIMELINE_CHART_SHARE), Inches(0.2))
     heading, events = listing.split_y(Inches(0.45))
-    _chart(slide, timeline_for_slide(go.Figure(case.timeline)), chart)
+    _chart(slide, figure, chart)
     _text(slide, heading, ["Events on the chart"], PT.event, bold=True)
     _text(slide, events, event_lines(case), PT.event)
     _notes(slide, ["Events (numbered as on the chart):", *event_lines(case)])
